@@ -1,0 +1,2 @@
+// Entry point: replaced by the real command line in the CLI commit.
+return 0;

@@ -1,0 +1,11 @@
+namespace NetSentinel.Core.Model;
+
+public enum ConnectionEventKind : byte
+{
+    /// <summary>A new outbound TCP connection attempt (connect()), or the first datagram of a new UDP flow.</summary>
+    Opened,
+    /// <summary>Bytes moved on a connection during the interval that is ending: <see cref="ConnectionEvent.BytesSent"/> is a delta.</summary>
+    Traffic,
+    /// <summary>The connection ended; byte fields are lifetime totals, <see cref="ConnectionEvent.Duration"/> is set.</summary>
+    Closed,
+}

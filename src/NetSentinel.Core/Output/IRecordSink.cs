@@ -1,0 +1,8 @@
+namespace NetSentinel.Core.Output;
+
+/// <summary>Where log records go: the JSONL file, stdout. Called from the monitor's thread only.</summary>
+public interface IRecordSink : IDisposable
+{
+    /// <summary>Writes one record; a file sink flushes it before returning so nothing is lost if we are killed.</summary>
+    void Write(LogRecord record);
+}

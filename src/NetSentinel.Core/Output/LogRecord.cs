@@ -1,0 +1,67 @@
+using NetSentinel.Core.Model;
+
+namespace NetSentinel.Core.Output;
+
+/// <summary>One line of the JSON Lines log. The concrete type decides <c>event.kind</c> and <c>event.action</c>.</summary>
+public abstract record LogRecord
+{
+    public required DateTimeOffset Timestamp { get; init; }
+    /// <summary>The source that produced the data ("ebpf", "poll", "snapshot", "etw").</summary>
+    public required string Source { get; init; }
+}
+
+/// <summary>
+/// A detector's finding (<c>event.kind: "alert"</c>). Every alert states its value, the threshold it
+/// crossed and the window it was measured over.
+/// </summary>
+public sealed record AlertRecord : LogRecord
+{
+    /// <summary>Rule name: high_send_rate, new_destination, many_connections, ...</summary>
+    public required string Rule { get; init; }
+    public required Severity Severity { get; init; }
+    public required string Message { get; init; }
+    public required ProcessInfo Process { get; init; }
+    public required double Value { get; init; }
+    public required double Threshold { get; init; }
+    /// <summary>Unit of Value and Threshold: "bytes_per_second", "connections", "destination".</summary>
+    public required string Unit { get; init; }
+    public required TimeSpan Window { get; init; }
+    /// <summary>The destination the alert is about, when it is about one.</summary>
+    public Transport? Transport { get; init; }
+    public System.Net.IPEndPoint? Local { get; init; }
+    public System.Net.IPEndPoint? Remote { get; init; }
+    /// <summary>Host-wide bytes/second sent over all interfaces in the window (/proc/net/dev), when measured.</summary>
+    public double? HostBytesSentPerSecond { get; init; }
+    /// <summary>Events the source counted lost during the alert's window.</summary>
+    public long EventsLostInWindow { get; init; }
+    /// <summary>Completed baseline intervals and how many are needed; equal once the baseline is mature.</summary>
+    public int BaselineSamplesSeen { get; init; }
+    public int BaselineSamplesRequired { get; init; }
+}
+
+/// <summary>
+/// A logged connection (<c>event.kind: "event"</c>), written only with --log-connections:
+/// action connection_opened, connection_closed, connection_failed, or udp_flow.
+/// </summary>
+public sealed record ConnectionLogRecord : LogRecord
+{
+    public required ConnectionEvent Event { get; init; }
+
+    public string Action => Event switch
+    {
+        { Kind: ConnectionEventKind.Opened, Transport: Model.Transport.Udp } => "udp_flow",
+        { Kind: ConnectionEventKind.Opened } => "connection_opened",
+        { Kind: ConnectionEventKind.Closed, Failed: true } => "connection_failed",
+        { Kind: ConnectionEventKind.Closed } => "connection_closed",
+        _ => "connection_traffic",
+    };
+}
+
+/// <summary>Events the source lost (<c>event.action: "events_lost"</c>): loss is never silent.</summary>
+public sealed record EventsLostRecord : LogRecord
+{
+    /// <summary>Lost since the previous events_lost line.</summary>
+    public required long Lost { get; init; }
+    /// <summary>Lost since the monitor started.</summary>
+    public required long TotalLost { get; init; }
+}
