@@ -1,0 +1,51 @@
+# net-sentinel build entry points. `make run` and `make test` do their own set-up (deps, restore, build).
+SHELL := /bin/bash
+CONFIGURATION ?= Release
+RID ?= linux-x64
+BIN_DIR := src/NetSentinel.Cli/bin/$(CONFIGURATION)/net10.0
+BIN := $(BIN_DIR)/net-sentinel
+PUBLISH_DIR := out/$(RID)
+ARGS ?=
+
+# Debian packages: clang + libbpf-dev compile the BPF object; libbpf1 loads it; iproute2 makes the
+# tests' namespace hosts; bpftool and libbpf-tools (tcplife) are the tests' independent witnesses;
+# zlib1g-dev is needed to link the NativeAOT binary.
+DEB_PACKAGES := clang llvm libbpf-dev libbpf1 iproute2 bpftool libbpf-tools zlib1g-dev
+
+.PHONY: all deps build run test publish clean
+
+all: build
+
+deps:
+	@missing=""; for p in $(DEB_PACKAGES); do \
+	  dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q 'install ok installed' || missing="$$missing $$p"; \
+	done; \
+	if [ -n "$$missing" ]; then \
+	  if [ "$$(id -u)" = 0 ]; then \
+	    echo "deps: installing$$missing"; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null || exit 1; \
+	  else \
+	    echo "deps: missing Debian packages:$$missing"; \
+	    echo "deps: run: sudo apt-get install -y$$missing   (or run this make target as root)"; exit 1; \
+	  fi; \
+	fi; \
+	command -v dotnet >/dev/null || { echo "deps: the .NET 10 SDK is missing: install it (https://learn.microsoft.com/dotnet/core/install/linux-debian), then re-run"; exit 1; }
+
+build: deps
+	dotnet build NetSentinel.sln -c $(CONFIGURATION) -nologo -clp:ErrorsOnly
+
+# The main job: one snapshot of outbound connections. Exit code 1 means "alerts found", which is a
+# successful run for make; run as root to see every process's sockets.
+run: build
+	@$(BIN) --once $(ARGS); code=$$?; [ $$code -eq 0 ] || [ $$code -eq 1 ]
+
+test: deps
+	dotnet test NetSentinel.sln -c $(CONFIGURATION) -nologo
+
+# One self-contained NativeAOT executable: out/linux-x64/net-sentinel
+publish: deps
+	dotnet publish src/NetSentinel.Cli -c Release -r $(RID) -o $(PUBLISH_DIR) -nologo
+	@ls -l $(PUBLISH_DIR)/net-sentinel
+
+clean:
+	dotnet clean NetSentinel.sln -nologo -v q >/dev/null; rm -rf out
