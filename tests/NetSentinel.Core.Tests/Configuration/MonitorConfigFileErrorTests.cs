@@ -170,6 +170,14 @@ public sealed class MonitorConfigFileErrorTests
     }
 
     [Fact]
+    public void LineNumbersCountWindowsLineEndingsAndMultiLineStrings()
+    {
+        var error = ParseFails("\uFEFF# c\r\n[general]\r\nlog_file = \"\"\"a\r\nb\r\nc\"\"\"\r\n\r\ninterval_seconds = -2\r\n");
+
+        Assert.Equal("my.toml:7: general.interval_seconds must be greater than 0 (got -2)", error.Message);
+    }
+
+    [Fact]
     public void MessageNamesTheFileAsGiven()
     {
         var error = ParseFails("[general]\ninterval_seconds = -1\n", "/etc/net-sentinel/config.toml");

@@ -40,6 +40,14 @@ public sealed class MonitorConfigLoadTests : IDisposable
     }
 
     [Fact]
+    public void EmptyPath()
+    {
+        var error = Assert.Throws<ConfigException>(() => MonitorConfigFile.Load(""));
+
+        Assert.Equal("cannot read config file '': not a valid file path", error.Message);
+    }
+
+    [Fact]
     public void DirectoryInsteadOfFile()
     {
         var error = Assert.Throws<ConfigException>(() => MonitorConfigFile.Load(_directory));
