@@ -1,0 +1,128 @@
+using NetSentinel.Core.Configuration;
+
+namespace NetSentinel.Core.Tests.Configuration;
+
+public sealed class MonitorConfigTomlTests
+{
+    private static readonly MonitorConfig NonDefault = new()
+    {
+        IntervalSeconds = 2.5,
+        BaselineSamples = 11,
+        LogFile = "C:\\logs\\\"quoted\" 'single' é\ttab.jsonl",
+        IncludeLoopback = true,
+        Source = SourceKind.Ebpf,
+        LogConnections = true,
+        BytesPerSecThreshold = 9_876_543_210,
+        ManyConnectionsThreshold = 3,
+        AlertCooldownSeconds = 0.125,
+        LogMaxSizeMb = 1e-5,
+        LogMaxFiles = 1,
+    };
+
+    [Fact]
+    public void DefaultsAreWrittenAsTheReferenceLayout()
+    {
+        const string expected = """
+            # net-sentinel configuration (effective values: defaults, then the file, then flags)
+
+            [general]
+            # Length of one monitoring interval in seconds; rates are averaged over it (> 0, at most 86400).
+            interval_seconds = 5
+            # Intervals spent learning normal destinations before new_destination alerts start (0 = no learning).
+            baseline_samples = 3
+            # JSON Lines file the alerts (and, with log_connections, connections) are appended to.
+            log_file = "net_sentinel_events.jsonl"
+            # Also watch connections to 127.0.0.0/8 and ::1 (true or false).
+            include_loopback = false
+            # Live event source: "auto" (best the host allows), "ebpf" (Linux), "etw" (Windows) or "poll".
+            source = "auto"
+            # Also log every new outbound connection and its close, not only alerts (true or false).
+            log_connections = false
+
+            [thresholds]
+            # Outbound bytes per second of one process that raise high_send_rate (>= 0).
+            bytes_per_sec_threshold = 5000000
+            # Outbound connections one process may hold at once before many_connections fires (>= 1).
+            many_connections_threshold = 50
+
+            [alerts]
+            # A standing condition alerts again at most once per this many seconds, per rule, process and destination (>= 0).
+            cooldown_seconds = 300
+
+            [log]
+            # Rotate the log file before it would grow past this many MiB; a line is never split (> 0).
+            max_size_mb = 10
+            # Rotated files kept next to the log (log_file.1 .. log_file.N); older ones are deleted (>= 1).
+            max_files = 5
+
+            """;
+
+        Assert.Equal(expected.ReplaceLineEndings("\n"), MonitorConfigToml.Write(new MonitorConfig()));
+    }
+
+    [Fact]
+    public void NonDefaultValuesRoundTrip()
+    {
+        string toml = MonitorConfigToml.Write(NonDefault);
+
+        Assert.Equal(NonDefault, MonitorConfigFile.Parse(toml, "printed.toml"));
+    }
+
+    [Fact]
+    public void DefaultsRoundTrip()
+    {
+        var defaults = new MonitorConfig();
+
+        Assert.Equal(defaults, MonitorConfigFile.Parse(MonitorConfigToml.Write(defaults), "printed.toml"));
+    }
+
+    [Fact]
+    public void ValuesArePrintedInvariantlyAndEscaped()
+    {
+        string toml = MonitorConfigToml.Write(NonDefault);
+
+        Assert.Contains("\ninterval_seconds = 2.5\n", toml, StringComparison.Ordinal);
+        Assert.Contains("\nlog_file = \"C:\\\\logs\\\\\\\"quoted\\\" 'single' é\\ttab.jsonl\"\n", toml, StringComparison.Ordinal);
+        Assert.Contains("\nsource = \"ebpf\"\n", toml, StringComparison.Ordinal);
+        Assert.Contains("\nbytes_per_sec_threshold = 9876543210\n", toml, StringComparison.Ordinal);
+        Assert.Contains("\ncooldown_seconds = 0.125\n", toml, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData(SourceKind.Auto)]
+    [InlineData(SourceKind.Ebpf)]
+    [InlineData(SourceKind.Etw)]
+    [InlineData(SourceKind.Poll)]
+    public void EverySourceRoundTrips(SourceKind source)
+    {
+        var config = new MonitorConfig { Source = source };
+
+        Assert.Equal(source, MonitorConfigFile.Parse(MonitorConfigToml.Write(config), "printed.toml").Source);
+    }
+
+    [Theory]
+    [InlineData(0.1)]
+    [InlineData(1.0 / 3.0)]
+    [InlineData(86_400)]
+    [InlineData(1e-9)]
+    [InlineData(12345.6789)]
+    public void FractionalIntervalsRoundTripExactly(double seconds)
+    {
+        var config = new MonitorConfig { IntervalSeconds = seconds };
+
+        Assert.Equal(seconds, MonitorConfigFile.Parse(MonitorConfigToml.Write(config), "printed.toml").IntervalSeconds);
+    }
+
+    [Theory]
+    [InlineData("line\nbreak")]
+    [InlineData("nul-free \u0001 control \u007f del")]
+    [InlineData("\"\"\"")]
+    [InlineData("back\\slash\\")]
+    [InlineData("日本語/ファイル.jsonl")]
+    public void HostileLogPathsRoundTrip(string logFile)
+    {
+        var config = new MonitorConfig { LogFile = logFile };
+
+        Assert.Equal(logFile, MonitorConfigFile.Parse(MonitorConfigToml.Write(config), "printed.toml").LogFile);
+    }
+}
