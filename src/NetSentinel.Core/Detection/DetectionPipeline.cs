@@ -64,8 +64,11 @@ public sealed class DetectionPipeline : IConnectionEventSink
     /// <summary>The summary of the most recent interval; null before the first ends.</summary>
     public IntervalSummary? LastSummary { get; private set; }
 
-    /// <summary>Per-process state, exposed so its memory bound can be observed.</summary>
-    public ProcessActivityAggregator Aggregator => _aggregator;
+    /// <summary>Processes held in memory (active this interval or holding a connection): its bound can be watched.</summary>
+    public int TrackedProcessCount => _aggregator.Count;
+
+    /// <summary>Outbound TCP connections currently tracked as open.</summary>
+    public int OpenConnectionCount => _aggregator.OpenConnectionCount;
 
     public void OnEvent(ConnectionEvent connectionEvent)
     {

@@ -125,11 +125,11 @@ public class DetectionPipelineTests
             h.Pipeline.OnEvent(app.Traffic(e, 10));
             h.Pipeline.OnEvent(app.Closed(e, sentTotal: 10));
         }
-        Assert.Equal(10_000, h.Pipeline.Aggregator.Count);
+        Assert.Equal(10_000, h.Pipeline.TrackedProcessCount);
         var summary = h.Tick();
         Assert.Equal(10_000, summary.Processes.Count);
-        Assert.Equal(0, h.Pipeline.Aggregator.Count);
-        Assert.Equal(0, h.Pipeline.Aggregator.OpenConnectionCount);
+        Assert.Equal(0, h.Pipeline.TrackedProcessCount);
+        Assert.Equal(0, h.Pipeline.OpenConnectionCount);
     }
 
     [Fact]
@@ -141,10 +141,10 @@ public class DetectionPipelineTests
         h.Pipeline.OnEvent(e);
         h.Tick();
         h.Tick();
-        Assert.Equal(1, h.Pipeline.Aggregator.Count);
+        Assert.Equal(1, h.Pipeline.TrackedProcessCount);
         h.Pipeline.OnEvent(app.Closed(e));
         h.Tick();
-        Assert.Equal(0, h.Pipeline.Aggregator.Count);
+        Assert.Equal(0, h.Pipeline.TrackedProcessCount);
     }
 
     [Fact]
@@ -155,7 +155,7 @@ public class DetectionPipelineTests
         var e = app.Opened(id: 424242);
         h.Pipeline.OnEvent(e);
         h.Pipeline.OnEvent(e);
-        Assert.Equal(1, h.Pipeline.Aggregator.OpenConnectionCount);
+        Assert.Equal(1, h.Pipeline.OpenConnectionCount);
         h.Pipeline.OnEvent(app.Closed(e));
         h.Pipeline.OnEvent(app.Closed(e)); // a duplicate close must not go negative
         var stats = Assert.Single(h.Tick().Processes);

@@ -132,7 +132,7 @@ public class ManyConnectionsDetectorTests
         var summary = h.Tick();
         Assert.Empty(h.Sink.Records);
         Assert.Empty(summary.Processes);
-        Assert.Equal(0, h.Pipeline.Aggregator.OpenConnectionCount);
+        Assert.Equal(0, h.Pipeline.OpenConnectionCount);
     }
 
     [Fact]
