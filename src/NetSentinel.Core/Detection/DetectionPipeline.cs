@@ -1,0 +1,182 @@
+using NetSentinel.Core.Configuration;
+using NetSentinel.Core.Model;
+using NetSentinel.Core.Output;
+using NetSentinel.Core.Sources;
+
+namespace NetSentinel.Core.Detection;
+
+/// <summary>
+/// The one place events meet detectors: filters events, aggregates them per process, runs the immediate
+/// detector on each event and the interval detectors at each interval end, throttles and writes the alerts,
+/// optionally logs connections, learns the baseline and reports lost events.
+/// Single-threaded, like the sources that call it.
+/// </summary>
+public sealed class DetectionPipeline : IConnectionEventSink
+{
+    /// <summary>Alerts kept for the interval summary; more are still written and counted, just not kept for display.</summary>
+    public const int MaxAlertsKeptPerInterval = 1000;
+
+    private readonly MonitorConfig _config;
+    private readonly IRecordSink _output;
+    private readonly string _sourceName;
+    private readonly TimeProvider _clock;
+    private readonly ProcessActivityAggregator _aggregator = new();
+    private readonly NewDestinationDetector _newDestinations;
+    private readonly IDetector[] _detectors;
+    private readonly AlertThrottle _throttle;
+    private readonly EventsLostReporter _eventsLost;
+    private readonly List<AlertRecord> _intervalAlerts = [];
+    private readonly List<AlertRecord> _proposed = [];
+    private int _intervalAlertCount;
+    private DateTimeOffset? _lastIntervalEnd;
+
+    /// <param name="learnBaseline">False for --no-baseline: nothing is learned, every destination not seen
+    /// earlier in this run is new from the first event.</param>
+    public DetectionPipeline(MonitorConfig config, IRecordSink output, string sourceName, TimeProvider clock, bool learnBaseline)
+    {
+        _config = config;
+        _output = output;
+        _sourceName = sourceName;
+        _clock = clock;
+        BaselineProgress = new BaselineProgress(0, learnBaseline ? config.BaselineSamples : 0);
+        _newDestinations = new NewDestinationDetector(clock.GetUtcNow());
+        _detectors =
+        [
+            new HighSendRateDetector(config.BytesPerSecThreshold),
+            _newDestinations,
+            new ManyConnectionsDetector(config.ManyConnectionsThreshold),
+        ];
+        _throttle = new AlertThrottle(config.AlertCooldown);
+        _eventsLost = new EventsLostReporter(output, sourceName, config.Interval);
+    }
+
+    public BaselineProgress BaselineProgress { get; private set; }
+
+    /// <summary>Destinations learned so far (the baseline, plus those alerted on since): what --baseline-only shows.</summary>
+    public IReadOnlyCollection<DestinationKey> LearnedDestinations => _newDestinations.Known;
+
+    /// <summary>Alerts written since the pipeline started.</summary>
+    public long AlertsWritten { get; private set; }
+
+    /// <summary>Events the source lost since the start, as of the last interval end.</summary>
+    public long EventsLost => _eventsLost.TotalLost;
+
+    /// <summary>The summary of the most recent interval; null before the first ends.</summary>
+    public IntervalSummary? LastSummary { get; private set; }
+
+    /// <summary>Processes held in memory (active this interval or holding a connection): its bound can be watched.</summary>
+    public int TrackedProcessCount => _aggregator.Count;
+
+    /// <summary>Outbound TCP connections currently tracked as open.</summary>
+    public int OpenConnectionCount => _aggregator.OpenConnectionCount;
+
+    public void OnEvent(ConnectionEvent connectionEvent)
+    {
+        ArgumentNullException.ThrowIfNull(connectionEvent);
+        if (connectionEvent.IsLoopback && !_config.IncludeLoopback)
+        {
+            return;
+        }
+        _aggregator.Add(connectionEvent);
+        if (_config.LogConnections && connectionEvent.Kind != ConnectionEventKind.Traffic)
+        {
+            _output.Write(new ConnectionLogRecord { Timestamp = connectionEvent.Timestamp, Source = _sourceName, Event = connectionEvent });
+        }
+        var context = new AlertContext(_sourceName, _clock.GetUtcNow(), _eventsLost.TotalLost, BaselineProgress);
+        foreach (var detector in _detectors)
+        {
+            if (detector.OnEvent(connectionEvent, context) is { } alert)
+            {
+                Emit(alert, context.Now);
+            }
+        }
+    }
+
+    /// <summary>
+    /// Closes the interval that ends at <paramref name="now"/>: runs the interval detectors over it, advances
+    /// the baseline, reports lost events, and starts the next interval.
+    /// </summary>
+    /// <param name="eventsLostTotal">The source's loss counter (total since it started).</param>
+    /// <param name="hostBytesSentPerSecond">Host-wide send rate over all interfaces, when measured.</param>
+    public IntervalSummary EndInterval(DateTimeOffset now, long eventsLostTotal, double? hostBytesSentPerSecond)
+    {
+        // The window is the interval's real length: a late or early tick changes the rate's denominator too.
+        var window = _lastIntervalEnd is { } previous ? now - previous : _config.Interval;
+        _lastIntervalEnd = now;
+        var lostInWindow = _eventsLost.Report(eventsLostTotal, now);
+
+        var interval = new ClosedInterval(now, window, _aggregator.Processes, hostBytesSentPerSecond);
+        var context = new AlertContext(_sourceName, now, lostInWindow, BaselineProgress);
+        _proposed.Clear();
+        foreach (var detector in _detectors)
+        {
+            detector.OnIntervalEnd(interval, context, _proposed);
+        }
+        var throttleNow = _clock.GetUtcNow();
+        foreach (var alert in _proposed)
+        {
+            Emit(alert, throttleNow);
+        }
+
+        if (BaselineProgress.IsLearning)
+        {
+            BaselineProgress = BaselineProgress with { SamplesSeen = BaselineProgress.SamplesSeen + 1 };
+        }
+
+        var summary = new IntervalSummary(
+            now,
+            window,
+            Summarize(window),
+            BaselineProgress,
+            [.. _intervalAlerts],
+            _intervalAlertCount,
+            lostInWindow,
+            hostBytesSentPerSecond);
+        LastSummary = summary;
+
+        _intervalAlerts.Clear();
+        _intervalAlertCount = 0;
+        _aggregator.StartInterval();
+        _throttle.Purge(throttleNow);
+        return summary;
+    }
+
+    /// <summary>Writes anything held back (lost-event counts waiting for the rate limit); call at shutdown.</summary>
+    public void Flush(DateTimeOffset now) => _eventsLost.Flush(now);
+
+    private void Emit(AlertRecord alert, DateTimeOffset now)
+    {
+        if (!_throttle.TryFire(alert, now))
+        {
+            return;
+        }
+        _output.Write(alert);
+        AlertsWritten++;
+        _intervalAlertCount++;
+        if (_intervalAlerts.Count < MaxAlertsKeptPerInterval)
+        {
+            _intervalAlerts.Add(alert);
+        }
+    }
+
+    private List<ProcessIntervalStats> Summarize(TimeSpan window)
+    {
+        var seconds = window.TotalSeconds;
+        var stats = new List<ProcessIntervalStats>(_aggregator.Count);
+        foreach (var p in _aggregator.Processes)
+        {
+            stats.Add(new ProcessIntervalStats(
+                p.Process,
+                p.BytesSent,
+                p.BytesReceived,
+                seconds > 0 ? p.BytesSent / seconds : 0,
+                seconds > 0 ? p.BytesReceived / seconds : 0,
+                p.OpenConnections,
+                p.PeakOpenConnections,
+                p.Attempts,
+                p.Failures));
+        }
+        stats.Sort(static (a, b) => b.BytesSent != a.BytesSent ? b.BytesSent.CompareTo(a.BytesSent) : a.Pid.CompareTo(b.Pid));
+        return stats;
+    }
+}

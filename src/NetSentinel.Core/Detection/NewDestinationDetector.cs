@@ -1,0 +1,59 @@
+using NetSentinel.Core.Model;
+using NetSentinel.Core.Output;
+
+namespace NetSentinel.Core.Detection;
+
+/// <summary>
+/// new_destination: a program reaching a (remote address, remote port, transport) it was not seen reaching
+/// since observation began. While the baseline is learning every destination is taken as normal; afterwards
+/// the first sighting alerts at once (at the Opened event, not at the interval's end) and the destination is
+/// learned, so it never alerts twice.
+/// Value is 1 (this sighting) against a Threshold of 0 earlier sightings, over a Window that is all the time
+/// observed so far; Unit "destination".
+/// </summary>
+public sealed class NewDestinationDetector(DateTimeOffset observingSince) : IDetector
+{
+    public const string RuleName = "new_destination";
+
+    private readonly HashSet<DestinationKey> _known = [];
+
+    public string Rule => RuleName;
+
+    /// <summary>Every destination seen so far (learned in the baseline, or alerted on and then learned).</summary>
+    public IReadOnlyCollection<DestinationKey> Known => _known;
+
+    public AlertRecord? OnEvent(ConnectionEvent connectionEvent, AlertContext context)
+    {
+        var key = DestinationKey.Of(connectionEvent);
+        if (!_known.Add(key) || context.Baseline.IsLearning)
+        {
+            return null;
+        }
+        var window = context.Now - observingSince;
+        var transport = key.Transport == Transport.Tcp ? "tcp" : "udp";
+        return new AlertRecord
+        {
+            Timestamp = context.Now,
+            Source = context.Source,
+            Rule = RuleName,
+            Severity = Severity.Low,
+            Message = $"{connectionEvent.Process.Name} (pid {connectionEvent.Process.Pid}) reached new destination " +
+                      $"{key.Remote} ({transport}): 1 sighting, 0 earlier in {HumanFormat.Duration(window)} observed",
+            Process = connectionEvent.Process,
+            Value = 1,
+            Threshold = 0,
+            Unit = "destination",
+            Window = window,
+            Transport = key.Transport,
+            Local = connectionEvent.Local,
+            Remote = key.Remote,
+            EventsLostInWindow = context.EventsLostInWindow,
+            BaselineSamplesSeen = context.Baseline.SamplesSeen,
+            BaselineSamplesRequired = context.Baseline.SamplesRequired,
+        };
+    }
+
+    public void OnIntervalEnd(ClosedInterval interval, AlertContext context, List<AlertRecord> alerts)
+    {
+    }
+}
