@@ -69,17 +69,19 @@ public sealed class LinuxSnapshotProvider : IConnectionSnapshotProvider
     private ConnectionRecord ToRecord(in DiagSocket socket)
     {
         bool tcp = socket.Transport == Transport.Tcp;
+        Direction direction = _listeners.Classify(socket);
+        bool activeOpen = direction == Direction.Outbound;
         return new ConnectionRecord
         {
             Transport = socket.Transport,
             Local = new IPEndPoint(ToAddress(socket.Family, socket.LocalAddress, socket.InterfaceIndex), socket.LocalPort),
             Remote = new IPEndPoint(ToAddress(socket.Family, socket.RemoteAddress, socket.InterfaceIndex), socket.RemotePort),
             State = tcp ? TcpStates.TcpName(socket.State) : TcpStates.UdpName(socket.State),
-            Direction = _listeners.Classify(socket),
+            Direction = direction,
             SocketId = socket.Inode,
             Uid = socket.Uid,
-            BytesSent = socket.BytesSent,
-            BytesReceived = socket.BytesReceived,
+            BytesSent = tcp ? TcpPayloadCounters.Sent(socket.BytesSent, socket.State, activeOpen) : socket.BytesSent,
+            BytesReceived = tcp ? TcpPayloadCounters.Received(socket.BytesReceived, socket.State) : socket.BytesReceived,
             Process = OwnerOf(socket.Inode),
         };
     }

@@ -43,8 +43,11 @@ public sealed class ProcNetDevReader
             {
                 ReadOnlySpan<char> column = columns[range];
                 if (column.IsEmpty) continue;
-                if (index == ReceiveBytesColumn && !long.TryParse(column, NumberStyles.None, CultureInfo.InvariantCulture, out rx)) break;
-                if (index == TransmitBytesColumn && !long.TryParse(column, NumberStyles.None, CultureInfo.InvariantCulture, out tx)) break;
+                if (index == ReceiveBytesColumn || index == TransmitBytesColumn)
+                {
+                    if (!long.TryParse(column, NumberStyles.None, CultureInfo.InvariantCulture, out long value)) break;
+                    if (index == ReceiveBytesColumn) rx = value; else tx = value;
+                }
                 if (++index > TransmitBytesColumn) break;
             }
             if (rx < 0 || tx < 0) continue;
