@@ -40,7 +40,7 @@ try
     IReadOnlyList<ConnectionRecord> records = [];
     for (int i = 0; i < WarmUps; i++) records = provider.Capture();
     int ours = records.Count(r => r.Process.Pid == Environment.ProcessId);
-    Console.WriteLine($"capture sees {records.Count} sockets, {ours} attributed to this process");
+    Console.WriteLine($"capture sees {records.Count} sockets, {ours} attributed to this process; degraded: {provider.DegradedReason ?? "no"}");
 
     for (int i = 0; i < WarmUps; i++) BenchNative.RunToDevNull("/usr/bin/ss", "-tanp");
 
