@@ -1,0 +1,259 @@
+using System.Net;
+using NetSentinel.Core.Model;
+using NetSentinel.Core.Sources;
+using NetSentinel.Windows.Processes;
+
+namespace NetSentinel.Windows.Etw;
+
+/// <summary>
+/// Turns kernel TcpIp/UdpIp records into the normalized event stream. Pure and single-threaded (the
+/// monitor thread), so it is tested on Linux with hand-built records.
+/// <list type="bullet">
+/// <item>Connect → Opened. Accept marks the connection inbound: its traffic and close are dropped.</item>
+/// <item>Send/Receive add to per-connection counters that <see cref="EndInterval"/> reports as Traffic deltas.
+/// Traffic on a TCP connection never seen opening (it predates the session) opens it first, unless its
+/// local port is a listening port learned by <see cref="Seed"/> (an inbound connection).</item>
+/// <item>Disconnect → Traffic for unreported bytes, then Closed with lifetime totals.</item>
+/// <item>Reconnect (a SYN retry) on an unknown connection is an outbound attempt in progress: Opened,
+/// unconfirmed. If it is never confirmed it is closed as Failed after <c>failedAttemptTimeout</c>
+/// (or at its Disconnect); this is how refused and timed-out connects (scans) show up, because the
+/// kernel's TcpIp/Fail event carries no endpoints or pid.</item>
+/// <item>UDP: the first Send of a (pid, local, remote) flow → Opened; a Receive on an unknown flow is
+/// inbound and dropped; flows idle for <c>udpIdleTimeout</c> are Closed.</item>
+/// <item>Retransmit and Other are ignored.</item>
+/// </list>
+/// Receive events name source and destination from the packet's point of view (source = peer);
+/// which side is this host is decided by, in order: a connection already known in either orientation,
+/// the one endpoint whose address is local, then the event's convention (receive: destination is local).
+/// </summary>
+internal sealed class EtwNetworkEventMapper
+{
+    public static readonly TimeSpan DefaultFailedAttemptTimeout = TimeSpan.FromSeconds(30);
+    public static readonly TimeSpan DefaultUdpIdleTimeout = TimeSpan.FromMinutes(2);
+    public const int DefaultMaxTracked = 65536;
+
+    private readonly IProcessInfoResolver _processes;
+    private readonly Func<IPAddress, bool> _isLocalAddress;
+    private readonly TimeSpan _failedAttemptTimeout;
+    private readonly TimeSpan _udpIdleTimeout;
+    private readonly int _maxTracked;
+    private readonly Dictionary<EtwFlowKey, EtwTrackedFlow> _tracked = new();
+    private readonly HashSet<EtwFlowKey> _inbound = new();
+    private readonly HashSet<int> _listeningTcpPorts = new();
+    private ulong _nextId = 1;
+    private long _untracked;
+
+    public EtwNetworkEventMapper(
+        IProcessInfoResolver processes,
+        Func<IPAddress, bool> isLocalAddress,
+        TimeSpan? failedAttemptTimeout = null,
+        TimeSpan? udpIdleTimeout = null,
+        int maxTracked = DefaultMaxTracked)
+    {
+        _processes = processes;
+        _isLocalAddress = isLocalAddress;
+        _failedAttemptTimeout = failedAttemptTimeout ?? DefaultFailedAttemptTimeout;
+        _udpIdleTimeout = udpIdleTimeout ?? DefaultUdpIdleTimeout;
+        _maxTracked = maxTracked;
+    }
+
+    /// <summary>New connections not tracked because the table was full (bounded memory); reported as lost.</summary>
+    public long UntrackedConnections => _untracked;
+
+    public int TrackedCount => _tracked.Count;
+
+    /// <summary>Learns, from a snapshot taken as the session starts, which connections are inbound and which TCP ports
+    /// listen, so traffic of connections older than the session is not mistaken for outbound.</summary>
+    public void Seed(IEnumerable<ConnectionRecord> existing)
+    {
+        foreach (var record in existing)
+        {
+            if (record.Transport == Transport.Tcp && record.Direction == Direction.Listening) _listeningTcpPorts.Add(record.Local.Port);
+            else if (record.Direction == Direction.Inbound && _inbound.Count < _maxTracked)
+                _inbound.Add(new EtwFlowKey(record.Transport, record.Process.Pid, record.Local, record.Remote));
+        }
+    }
+
+    public void Apply(in EtwNetworkRecord record, IConnectionEventSink sink)
+    {
+        switch (record.Opcode)
+        {
+            case EtwNetworkOpcode.Connect when record.Transport == Transport.Tcp:
+                OnConnect(record, sink);
+                break;
+            case EtwNetworkOpcode.Accept when record.Transport == Transport.Tcp:
+                OnAccept(record);
+                break;
+            case EtwNetworkOpcode.Send:
+            case EtwNetworkOpcode.Receive:
+                OnBytes(record, sink);
+                break;
+            case EtwNetworkOpcode.Disconnect when record.Transport == Transport.Tcp:
+                OnEnd(record, sink, failed: false);
+                break;
+            case EtwNetworkOpcode.Fail when record.Transport == Transport.Tcp:
+                OnEnd(record, sink, failed: true);
+                break;
+            case EtwNetworkOpcode.Reconnect when record.Transport == Transport.Tcp:
+                OnReconnect(record, sink);
+                break;
+            default:
+                break; // Retransmit, Other, and opcodes that make no sense for the transport
+        }
+    }
+
+    /// <summary>One Traffic event per flow that moved bytes since the last call, then Closed for failed attempts and idle UDP flows.</summary>
+    public void EndInterval(DateTimeOffset now, IConnectionEventSink sink)
+    {
+        List<EtwTrackedFlow>? expired = null;
+        foreach (var flow in _tracked.Values)
+        {
+            FlushTraffic(flow, now, sink);
+            bool failedAttempt = flow.Key.Transport == Transport.Tcp && !flow.Confirmed && now - flow.LastActivity >= _failedAttemptTimeout;
+            bool idleUdp = flow.Key.Transport == Transport.Udp && now - flow.LastActivity >= _udpIdleTimeout;
+            if (failedAttempt || idleUdp) (expired ??= new()).Add(flow);
+        }
+        if (expired is null) return;
+        foreach (var flow in expired)
+        {
+            _tracked.Remove(flow.Key);
+            sink.OnEvent(Closed(flow, now, failed: !flow.Confirmed && flow.Key.Transport == Transport.Tcp));
+        }
+    }
+
+    private void OnConnect(in EtwNetworkRecord record, IConnectionEventSink sink)
+    {
+        var key = Orient(record);
+        if (_inbound.Contains(key)) return;
+        if (_tracked.TryGetValue(key, out var flow))
+        {
+            // The attempt we saw retrying has now completed its handshake.
+            flow.Confirmed = true;
+            flow.LastActivity = record.Timestamp;
+            return;
+        }
+        var opened = Open(key, record.Timestamp, sink);
+        if (opened is not null) opened.Confirmed = true;
+    }
+
+    private void OnAccept(in EtwNetworkRecord record)
+    {
+        var key = Orient(record);
+        if (_inbound.Count < _maxTracked) _inbound.Add(key);
+        else _untracked++;
+    }
+
+    private void OnBytes(in EtwNetworkRecord record, IConnectionEventSink sink)
+    {
+        var key = Orient(record);
+        if (_inbound.Contains(key)) return;
+        if (!_tracked.TryGetValue(key, out var flow))
+        {
+            // A datagram arriving on a flow we never sent on is someone else's request to us.
+            if (key.Transport == Transport.Udp && record.Opcode == EtwNetworkOpcode.Receive) return;
+            // A TCP connection older than the session: inbound if it sits on a listening port.
+            if (key.Transport == Transport.Tcp && _listeningTcpPorts.Contains(key.Local.Port)) return;
+            flow = Open(key, record.Timestamp, sink);
+            if (flow is null) return;
+        }
+        long size = Math.Max(record.Size, 0);
+        if (record.Opcode == EtwNetworkOpcode.Send) flow.PendingSent += size;
+        else flow.PendingReceived += size;
+        flow.Confirmed = true; // bytes only move on an established connection
+        flow.LastActivity = record.Timestamp;
+    }
+
+    private void OnEnd(in EtwNetworkRecord record, IConnectionEventSink sink, bool failed)
+    {
+        var key = Orient(record);
+        if (_inbound.Remove(key)) return;
+        if (!_tracked.Remove(key, out var flow))
+        {
+            if (!failed) return; // the close of something we never saw carries nothing to score
+            // A failed attempt we never saw start still counts as an attempt (scans).
+            flow = Open(key, record.Timestamp, sink);
+            if (flow is null) return;
+            _tracked.Remove(key);
+        }
+        FlushTraffic(flow, record.Timestamp, sink);
+        sink.OnEvent(Closed(flow, record.Timestamp, failed || !flow.Confirmed));
+    }
+
+    private void OnReconnect(in EtwNetworkRecord record, IConnectionEventSink sink)
+    {
+        var key = Orient(record);
+        if (_inbound.Contains(key)) return;
+        if (_tracked.TryGetValue(key, out var flow))
+        {
+            flow.LastActivity = record.Timestamp;
+            return;
+        }
+        Open(key, record.Timestamp, sink); // unconfirmed until Connect or bytes arrive
+    }
+
+    private EtwTrackedFlow? Open(EtwFlowKey key, DateTimeOffset timestamp, IConnectionEventSink sink)
+    {
+        if (_tracked.Count >= _maxTracked)
+        {
+            _untracked++;
+            return null;
+        }
+        var process = key.ProcessId <= 0
+            ? ProcessInfo.Unknown
+            : _processes.Resolve(key.ProcessId) with { IdentifiedBy = AttributionSource.Etw };
+        var flow = new EtwTrackedFlow(_nextId++, key, process, timestamp);
+        _tracked.Add(key, flow);
+        sink.OnEvent(Event(ConnectionEventKind.Opened, flow, timestamp, 0, 0));
+        return flow;
+    }
+
+    private static void FlushTraffic(EtwTrackedFlow flow, DateTimeOffset timestamp, IConnectionEventSink sink)
+    {
+        if (flow.PendingSent == 0 && flow.PendingReceived == 0) return;
+        sink.OnEvent(Event(ConnectionEventKind.Traffic, flow, timestamp, flow.PendingSent, flow.PendingReceived));
+        flow.TotalSent += flow.PendingSent;
+        flow.TotalReceived += flow.PendingReceived;
+        flow.PendingSent = 0;
+        flow.PendingReceived = 0;
+    }
+
+    private static ConnectionEvent Closed(EtwTrackedFlow flow, DateTimeOffset timestamp, bool failed) =>
+        Event(ConnectionEventKind.Closed, flow, timestamp, flow.TotalSent, flow.TotalReceived) with
+        {
+            // Expired flows close "now", but they ended at their last sign of life.
+            Duration = (failed || flow.Key.Transport == Transport.Udp ? Min(timestamp, flow.LastActivity) : timestamp) - flow.OpenedAt,
+            Failed = failed,
+        };
+
+    private static DateTimeOffset Min(DateTimeOffset a, DateTimeOffset b) => a < b ? a : b;
+
+    private static ConnectionEvent Event(ConnectionEventKind kind, EtwTrackedFlow flow, DateTimeOffset timestamp, long sent, long received) => new()
+    {
+        Kind = kind,
+        Timestamp = timestamp,
+        ConnectionId = flow.Id,
+        Transport = flow.Key.Transport,
+        Local = flow.Key.Local,
+        Remote = flow.Key.Remote,
+        Process = flow.Process,
+        BytesSent = sent,
+        BytesReceived = received,
+    };
+
+    /// <summary>Which endpoint of the record is this host (see the class comment for the order of evidence).</summary>
+    private EtwFlowKey Orient(in EtwNetworkRecord record)
+    {
+        var source = new IPEndPoint(record.SourceAddress, record.SourcePort);
+        var destination = new IPEndPoint(record.DestinationAddress, record.DestinationPort);
+        var asNamed = new EtwFlowKey(record.Transport, record.ProcessId, source, destination);
+        var swapped = new EtwFlowKey(record.Transport, record.ProcessId, destination, source);
+        if (IsKnown(asNamed)) return asNamed;
+        if (IsKnown(swapped)) return swapped;
+        bool sourceLocal = _isLocalAddress(record.SourceAddress);
+        bool destinationLocal = _isLocalAddress(record.DestinationAddress);
+        if (sourceLocal != destinationLocal) return sourceLocal ? asNamed : swapped;
+        return record.Opcode == EtwNetworkOpcode.Receive ? swapped : asNamed;
+    }
+
+    private bool IsKnown(EtwFlowKey key) => _tracked.ContainsKey(key) || _inbound.Contains(key);
+}

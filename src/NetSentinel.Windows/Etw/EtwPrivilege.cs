@@ -1,0 +1,15 @@
+using System.Runtime.Versioning;
+using Microsoft.Diagnostics.Tracing.Session;
+
+namespace NetSentinel.Windows.Etw;
+
+/// <summary>Whether this process may start a kernel ETW session: that needs an elevated (Administrator) token.</summary>
+[SupportedOSPlatform("windows")]
+public static class EtwPrivilege
+{
+    public const string MissingMessage = "ETW kernel network tracing needs an elevated (Administrator) prompt";
+
+    /// <summary>Null when the token is elevated (or elevation cannot be determined, in which case starting the session will tell);
+    /// otherwise the one line to print before exiting with code 3.</summary>
+    public static string? Check() => TraceEventSession.IsElevated() == false ? MissingMessage : null;
+}
