@@ -1,0 +1,403 @@
+using System.Buffers;
+using System.Globalization;
+using System.Net;
+using System.Text.Encodings.Web;
+using System.Text.Json;
+using NetSentinel.Core.Model;
+
+namespace NetSentinel.Core.Output;
+
+/// <summary>
+/// Turns a <see cref="LogRecord"/> into one line of JSON with Elastic Common Schema field names
+/// (schema: docs/jsonl-schema.md). Written with <see cref="Utf8JsonWriter"/> so it needs no reflection
+/// and survives NativeAOT. Fields whose value is unknown are left out rather than written as null.
+/// </summary>
+public sealed class EcsJsonFormatter
+{
+    /// <summary>Version of net-sentinel's line schema; fields are only added within a version.</summary>
+    public const int SchemaVersion = 1;
+
+    /// <summary>The ECS release whose field names and meanings the lines follow.</summary>
+    public const string EcsVersion = "8.11.0";
+
+    private const string Module = "net_sentinel";
+
+    // The relaxed encoder keeps non-ASCII text readable (a process called "café" stays "café") while
+    // still escaping quotes, backslashes and every control character, so a line can never be broken.
+    // HTML-sensitive characters need no escaping: the log is never embedded in HTML.
+    private static readonly JsonWriterOptions WriterOptions = new()
+    {
+        Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
+        Indented = false,
+    };
+
+    public EcsJsonFormatter(string? hostName = null)
+    {
+        HostName = hostName ?? Environment.MachineName;
+    }
+
+    /// <summary>Written as <c>host.name</c> on every line.</summary>
+    public string HostName { get; }
+
+    /// <summary>Appends the record as one JSON object followed by '\n' to <paramref name="output"/>.</summary>
+    public void WriteLine(LogRecord record, IBufferWriter<byte> output)
+    {
+        ArgumentNullException.ThrowIfNull(record);
+        ArgumentNullException.ThrowIfNull(output);
+
+        using (var writer = new Utf8JsonWriter(output, WriterOptions))
+        {
+            writer.WriteStartObject();
+            WriteString(writer, "@timestamp", FormatTimestamp(record.Timestamp));
+            switch (record)
+            {
+                case AlertRecord alert:
+                    WriteAlert(writer, alert);
+                    break;
+                case ConnectionLogRecord connection:
+                    WriteConnection(writer, connection);
+                    break;
+                case EventsLostRecord lost:
+                    WriteEventsLost(writer, lost);
+                    break;
+                default:
+                    throw new ArgumentException($"no JSON line layout for log record type {record.GetType().Name}", nameof(record));
+            }
+
+            writer.WriteEndObject();
+        }
+
+        output.Write("\n"u8);
+    }
+
+    /// <summary>The record as one UTF-8 line, ending with '\n'.</summary>
+    public byte[] FormatLine(LogRecord record)
+    {
+        var buffer = new ArrayBufferWriter<byte>(1024);
+        WriteLine(record, buffer);
+        return buffer.WrittenSpan.ToArray();
+    }
+
+    private void WriteAlert(Utf8JsonWriter writer, AlertRecord alert)
+    {
+        WriteString(writer, "message", alert.Message);
+        WriteLog(writer, SeverityName(alert.Severity));
+        WriteEcs(writer);
+
+        writer.WriteStartObject("event");
+        writer.WriteString("kind", "alert");
+        WriteString(writer, "action", alert.Rule);
+        WriteStringArray(writer, "category", "network");
+        WriteStringArray(writer, "type", "info");
+        writer.WriteNumber("severity", (int)alert.Severity);
+        writer.WriteString("module", Module);
+        writer.WriteString("dataset", "net_sentinel.alert");
+        writer.WriteEndObject();
+
+        writer.WriteStartObject("rule");
+        WriteString(writer, "name", alert.Rule);
+        writer.WriteEndObject();
+
+        WriteProcessAndUser(writer, alert.Process);
+        WriteEndpoints(writer, alert.Local, alert.Remote, alert.Transport, bytesSent: null, bytesReceived: null);
+        WriteHost(writer);
+
+        writer.WriteStartObject("net_sentinel");
+        WriteCommonFigures(writer, alert.Source, alert.Process);
+        WriteFiniteNumber(writer, "value", alert.Value);
+        WriteFiniteNumber(writer, "threshold", alert.Threshold);
+        WriteString(writer, "unit", alert.Unit);
+        WriteFiniteNumber(writer, "window_seconds", alert.Window.TotalSeconds);
+        writer.WriteNumber("events_lost_in_window", alert.EventsLostInWindow);
+        writer.WriteStartObject("baseline");
+        writer.WriteNumber("samples_seen", alert.BaselineSamplesSeen);
+        writer.WriteNumber("samples_required", alert.BaselineSamplesRequired);
+        writer.WriteBoolean("mature", alert.BaselineSamplesSeen >= alert.BaselineSamplesRequired);
+        writer.WriteEndObject();
+        if (alert.HostBytesSentPerSecond is double hostRate && double.IsFinite(hostRate))
+        {
+            writer.WriteStartObject("host");
+            writer.WriteNumber("bytes_sent_per_second", hostRate);
+            writer.WriteEndObject();
+        }
+
+        writer.WriteEndObject();
+    }
+
+    private void WriteConnection(Utf8JsonWriter writer, ConnectionLogRecord record)
+    {
+        ConnectionEvent connection = record.Event;
+        string action = record.Action;
+        IPEndPoint local = WithoutMapping(connection.Local);
+        IPEndPoint remote = WithoutMapping(connection.Remote);
+        string transport = TransportName(connection.Transport);
+
+        WriteString(writer, "message", $"{action} {transport} {FormatEndpoint(local)} -> {FormatEndpoint(remote)} by {connection.Process.Name} (pid {connection.Process.Pid})");
+        WriteLog(writer, "info");
+        WriteEcs(writer);
+
+        writer.WriteStartObject("event");
+        writer.WriteString("kind", "event");
+        writer.WriteString("action", action);
+        WriteStringArray(writer, "category", "network");
+        switch (action)
+        {
+            case "connection_opened" or "udp_flow":
+                WriteStringArray(writer, "type", "connection", "start");
+                break;
+            case "connection_closed":
+                WriteStringArray(writer, "type", "connection", "end");
+                break;
+            case "connection_failed":
+                WriteStringArray(writer, "type", "connection", "end", "error");
+                break;
+            default:
+                WriteStringArray(writer, "type", "connection", "info");
+                break;
+        }
+
+        if (connection.Kind == ConnectionEventKind.Closed)
+        {
+            // ECS event.duration is in nanoseconds; a tick is 100 ns.
+            writer.WriteNumber("duration", connection.Duration.Ticks * 100);
+        }
+
+        writer.WriteString("module", Module);
+        writer.WriteString("dataset", "net_sentinel.connection");
+        writer.WriteEndObject();
+
+        WriteProcessAndUser(writer, connection.Process);
+        WriteEndpoints(writer, local, remote, connection.Transport, connection.BytesSent, connection.BytesReceived);
+        WriteHost(writer);
+
+        writer.WriteStartObject("net_sentinel");
+        WriteCommonFigures(writer, record.Source, connection.Process);
+        writer.WriteNumber("connection_id", connection.ConnectionId);
+        if (connection.Kind == ConnectionEventKind.Closed)
+        {
+            writer.WriteBoolean("failed", connection.Failed);
+        }
+
+        writer.WriteEndObject();
+    }
+
+    private void WriteEventsLost(Utf8JsonWriter writer, EventsLostRecord record)
+    {
+        WriteString(writer, "message", $"{record.Lost} events lost by the {record.Source} source ({record.TotalLost} since start)");
+        WriteLog(writer, "warning");
+        WriteEcs(writer);
+
+        writer.WriteStartObject("event");
+        writer.WriteString("kind", "metric");
+        writer.WriteString("action", "events_lost");
+        writer.WriteString("module", Module);
+        writer.WriteString("dataset", "net_sentinel.events_lost");
+        writer.WriteEndObject();
+
+        WriteHost(writer);
+
+        writer.WriteStartObject("net_sentinel");
+        writer.WriteNumber("schema_version", SchemaVersion);
+        WriteString(writer, "source", record.Source);
+        writer.WriteNumber("lost", record.Lost);
+        writer.WriteNumber("total_lost", record.TotalLost);
+        writer.WriteEndObject();
+    }
+
+    private static void WriteLog(Utf8JsonWriter writer, string level)
+    {
+        writer.WriteStartObject("log");
+        writer.WriteString("level", level);
+        writer.WriteEndObject();
+    }
+
+    private static void WriteEcs(Utf8JsonWriter writer)
+    {
+        writer.WriteStartObject("ecs");
+        writer.WriteString("version", EcsVersion);
+        writer.WriteEndObject();
+    }
+
+    private void WriteHost(Utf8JsonWriter writer)
+    {
+        writer.WriteStartObject("host");
+        WriteString(writer, "name", HostName);
+        writer.WriteEndObject();
+    }
+
+    private static void WriteCommonFigures(Utf8JsonWriter writer, string source, ProcessInfo process)
+    {
+        writer.WriteNumber("schema_version", SchemaVersion);
+        WriteString(writer, "source", source);
+        writer.WriteString("attribution", AttributionName(process.IdentifiedBy));
+    }
+
+    /// <summary>process.* and user.*; left out entirely when the owner is unknown (pid 0).</summary>
+    private static void WriteProcessAndUser(Utf8JsonWriter writer, ProcessInfo process)
+    {
+        if (process.Pid <= 0)
+        {
+            return;
+        }
+
+        writer.WriteStartObject("process");
+        writer.WriteNumber("pid", process.Pid);
+        WriteString(writer, "name", process.Name);
+        WriteOptionalString(writer, "executable", process.Executable);
+        WriteOptionalString(writer, "command_line", process.CommandLine);
+        if (process.ParentPid > 0)
+        {
+            writer.WriteStartObject("parent");
+            writer.WriteNumber("pid", process.ParentPid);
+            writer.WriteEndObject();
+        }
+
+        writer.WriteEndObject();
+
+        if (process.Uid >= 0 || process.UserName is not null)
+        {
+            writer.WriteStartObject("user");
+            if (process.Uid >= 0)
+            {
+                // ECS user.id is a keyword: the uid as a string.
+                writer.WriteString("id", process.Uid.ToString(CultureInfo.InvariantCulture));
+            }
+
+            WriteOptionalString(writer, "name", process.UserName);
+            writer.WriteEndObject();
+        }
+    }
+
+    /// <summary>source.* (this host's end), destination.* (the peer) and network.*; all outbound, hence egress.</summary>
+    private static void WriteEndpoints(Utf8JsonWriter writer, IPEndPoint? local, IPEndPoint? remote, Transport? transport, long? bytesSent, long? bytesReceived)
+    {
+        local = local is null ? null : WithoutMapping(local);
+        remote = remote is null ? null : WithoutMapping(remote);
+
+        if (local is not null)
+        {
+            WriteEndpoint(writer, "source", local, bytesSent);
+        }
+
+        if (remote is not null)
+        {
+            WriteEndpoint(writer, "destination", remote, bytesReceived);
+        }
+
+        IPAddress? family = remote?.Address ?? local?.Address;
+        if (transport is null && family is null)
+        {
+            return;
+        }
+
+        writer.WriteStartObject("network");
+        if (transport is Transport t)
+        {
+            writer.WriteString("transport", TransportName(t));
+        }
+
+        if (family is not null)
+        {
+            writer.WriteString("type", family.AddressFamily == System.Net.Sockets.AddressFamily.InterNetworkV6 ? "ipv6" : "ipv4");
+        }
+
+        writer.WriteString("direction", "egress");
+        if (bytesSent >= 0 && bytesReceived >= 0)
+        {
+            writer.WriteNumber("bytes", bytesSent.Value + bytesReceived.Value);
+        }
+
+        writer.WriteEndObject();
+    }
+
+    private static void WriteEndpoint(Utf8JsonWriter writer, string name, IPEndPoint endpoint, long? bytes)
+    {
+        writer.WriteStartObject(name);
+        writer.WriteString("ip", endpoint.Address.ToString());
+        writer.WriteNumber("port", endpoint.Port);
+        if (bytes >= 0)
+        {
+            writer.WriteNumber("bytes", bytes.Value);
+        }
+
+        writer.WriteEndObject();
+    }
+
+    /// <summary>
+    /// An IPv4-mapped IPv6 address (::ffff:198.51.100.2, what a dual-stack socket reports) is an IPv4
+    /// peer and is written as one, so the same destination is spelled the same way from every socket.
+    /// A scope id is dropped: ECS ip fields hold a bare address.
+    /// </summary>
+    internal static IPEndPoint WithoutMapping(IPEndPoint endpoint)
+    {
+        IPAddress address = endpoint.Address;
+        if (address.IsIPv4MappedToIPv6)
+        {
+            return new IPEndPoint(address.MapToIPv4(), endpoint.Port);
+        }
+
+        if (address.AddressFamily == System.Net.Sockets.AddressFamily.InterNetworkV6 && address.ScopeId != 0)
+        {
+            return new IPEndPoint(new IPAddress(address.GetAddressBytes()), endpoint.Port);
+        }
+
+        return endpoint;
+    }
+
+    private static string FormatEndpoint(IPEndPoint endpoint) => endpoint.ToString();
+
+    private static string FormatTimestamp(DateTimeOffset timestamp) =>
+        timestamp.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", CultureInfo.InvariantCulture);
+
+    private static string TransportName(Transport transport) => transport == Transport.Udp ? "udp" : "tcp";
+
+    private static string SeverityName(Severity severity) => severity switch
+    {
+        Severity.Low => "low",
+        Severity.Medium => "medium",
+        Severity.High => "high",
+        Severity.Critical => "critical",
+        _ => "unknown",
+    };
+
+    private static string AttributionName(AttributionSource source) => source switch
+    {
+        AttributionSource.Kernel => "kernel",
+        AttributionSource.Proc => "proc",
+        AttributionSource.Etw => "etw",
+        AttributionSource.IpHelper => "ip_helper",
+        _ => "unknown",
+    };
+
+    private static void WriteStringArray(Utf8JsonWriter writer, string name, params ReadOnlySpan<string> values)
+    {
+        writer.WriteStartArray(name);
+        foreach (string value in values)
+        {
+            writer.WriteStringValue(value);
+        }
+
+        writer.WriteEndArray();
+    }
+
+    /// <summary>Utf8JsonWriter cannot write NaN or infinity as JSON numbers; such a figure is unknown, so left out.</summary>
+    private static void WriteFiniteNumber(Utf8JsonWriter writer, string name, double value)
+    {
+        if (double.IsFinite(value))
+        {
+            writer.WriteNumber(name, value);
+        }
+    }
+
+    private static void WriteOptionalString(Utf8JsonWriter writer, string name, string? value)
+    {
+        if (value is not null)
+        {
+            WriteString(writer, name, value);
+        }
+    }
+
+    /// <summary>Every string goes through here: it may come from a hostile process.</summary>
+    private static void WriteString(Utf8JsonWriter writer, string name, string value) =>
+        writer.WriteString(name, Utf16Sanitizer.ReplaceLoneSurrogates(value));
+}

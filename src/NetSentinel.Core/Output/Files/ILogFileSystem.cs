@@ -1,0 +1,21 @@
+namespace NetSentinel.Core.Output.Files;
+
+/// <summary>The few file operations the JSONL sink needs, done without following symbolic links.</summary>
+internal interface ILogFileSystem
+{
+    /// <summary>
+    /// Opens <paramref name="path"/> for appending, creating it with mode 0600 when missing. With
+    /// <paramref name="mustCreate"/>, a file already at the path is an error (it appeared during rotation).
+    /// Throws <see cref="LogFileException"/>.
+    /// </summary>
+    IAppendFile OpenForAppend(string path, bool mustCreate);
+
+    /// <summary>Renames the entry itself (a symbolic link is moved, not followed); a missing source is not an error.</summary>
+    void Rename(string from, string to);
+
+    /// <summary>Removes the entry itself (a symbolic link, not its target); a missing entry is not an error.</summary>
+    void Delete(string path);
+
+    static ILogFileSystem ForCurrentPlatform() =>
+        OperatingSystem.IsLinux() || OperatingSystem.IsMacOS() ? new UnixLogFileSystem() : new PortableLogFileSystem();
+}
