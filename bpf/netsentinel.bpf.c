@@ -102,7 +102,8 @@ static __always_inline void fill_task(struct ns_task *task)
 	task->pid = (__u32)pid_tgid;
 	task->ppid = BPF_CORE_READ(current, real_parent, tgid);
 	task->uid = (__u32)bpf_get_current_uid_gid();
-	bpf_get_current_comm(task->comm, sizeof(task->comm));
+	/* The process name is the group leader's: worker threads often rename themselves. */
+	BPF_CORE_READ_INTO(&task->comm, current, group_leader, comm);
 }
 
 static __always_inline void read_addresses(const struct sock *sk, struct ns_endpoints *ends)

@@ -58,7 +58,7 @@ struct ns_task {
 	__u32 pid;  /* thread id */
 	__u32 ppid; /* tgid of the real parent */
 	__u32 uid;  /* real uid */
-	char comm[NS_COMM_LEN];
+	char comm[NS_COMM_LEN]; /* of the group leader */
 };
 
 /* Both ends of a connection or flow. IPv4 addresses use the first 4 bytes of the arrays. */

@@ -99,7 +99,9 @@ struct tcp_sock {
 struct task_struct {
 	pid_t pid;
 	pid_t tgid;
+	char comm[16];
 	struct task_struct *real_parent;
+	struct task_struct *group_leader;
 } __attribute__((preserve_access_index));
 
 struct linux_binprm {
