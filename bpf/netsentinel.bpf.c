@@ -1,0 +1,375 @@
+// SPDX-License-Identifier: (MIT OR GPL-2.0)
+/*
+ * net-sentinel kernel side: attributes every outbound TCP connection, UDP flow and byte to the
+ * task that caused it, at the moment it happens.
+ *
+ * Only rare events cross the ring buffer (connect, close, new UDP flow, exec, exit); per-send
+ * bytes are added to the socket/flow maps, which user space reads in batches once per interval.
+ * Every program is named ns_* so `bpftool prog list` shows what is ours.
+ */
+#include "vmlinux_min.h"
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_core_read.h>
+#include <bpf/bpf_tracing.h>
+#include <bpf/bpf_endian.h>
+#include "netsentinel.h"
+
+char LICENSE[] SEC("license") = "Dual MIT/GPL";
+
+#define TCP_ESTABLISHED 1
+#define TCP_SYN_SENT 2
+#define TCP_CLOSE 7
+#define MSG_PEEK 2
+
+/* Above this much unread data a submit wakes the consumer at once; below it user space drains on
+ * its timer. One wakeup per event would cost the monitored workload a quarter of its connect rate. */
+#define NS_WAKEUP_BYTES (1024 * 1024)
+
+struct {
+	__uint(type, BPF_MAP_TYPE_RINGBUF);
+	__uint(max_entries, 8 * 1024 * 1024);
+} ns_events SEC(".maps");
+
+/* Outbound TCP sockets seen at SYN_SENT, keyed by the kernel sock pointer. Not LRU: an entry lives
+ * exactly from SYN_SENT to CLOSE, and evicting a live one would silently lose its close. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 65536);
+	__type(key, __u64);
+	__type(value, struct ns_sock_state);
+} ns_socks SEC(".maps");
+
+/* UDP flows have no close; LRU bounds them. */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 16384);
+	__type(key, struct ns_udp_key);
+	__type(value, struct ns_udp_flow);
+} ns_udp_flows SEC(".maps");
+
+struct ns_udp_dest {
+	__u16 family;
+	__u16 dport;
+	__u8 daddr[16];
+};
+
+/* Destination of the sendto()/sendmsg() in progress on a thread (key: pid_tgid), set by the cgroup
+ * sendmsg hook and consumed by sock_send_length right after, in the same thread. LRU so a send that
+ * never reaches the tracepoint cannot leak an entry. */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 4096);
+	__type(key, __u64);
+	__type(value, struct ns_udp_dest);
+} ns_udp_dests SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, NS_LOST_SLOTS);
+	__type(key, __u32);
+	__type(value, __u64);
+} ns_lost SEC(".maps");
+
+__u64 ns_next_conn_id = 0;
+
+static __always_inline void count_lost(__u32 slot)
+{
+	__u64 *counter = bpf_map_lookup_elem(&ns_lost, &slot);
+	if (counter)
+		__sync_fetch_and_add(counter, 1);
+}
+
+static __always_inline __u64 wakeup_flags(void)
+{
+	return bpf_ringbuf_query(&ns_events, BPF_RB_AVAIL_DATA) > NS_WAKEUP_BYTES ? BPF_RB_FORCE_WAKEUP
+										  : BPF_RB_NO_WAKEUP;
+}
+
+static __always_inline void fill_header(struct ns_header *header, __u32 kind, __u64 now)
+{
+	header->timestamp_ns = now;
+	header->kind = kind;
+	header->abi_version = NS_ABI_VERSION;
+}
+
+static __always_inline void fill_task(struct ns_task *task)
+{
+	__u64 pid_tgid = bpf_get_current_pid_tgid();
+	struct task_struct *current = (struct task_struct *)bpf_get_current_task();
+
+	task->cgroup_id = bpf_get_current_cgroup_id();
+	task->tgid = pid_tgid >> 32;
+	task->pid = (__u32)pid_tgid;
+	task->ppid = BPF_CORE_READ(current, real_parent, tgid);
+	task->uid = (__u32)bpf_get_current_uid_gid();
+	/* The process name is the group leader's: worker threads often rename themselves. */
+	BPF_CORE_READ_INTO(&task->comm, current, group_leader, comm);
+}
+
+static __always_inline void read_addresses(const struct sock *sk, struct ns_endpoints *ends)
+{
+	ends->family = BPF_CORE_READ(sk, __sk_common.skc_family);
+	ends->sport = bpf_htons(BPF_CORE_READ(sk, __sk_common.skc_num));
+	ends->dport = BPF_CORE_READ(sk, __sk_common.skc_dport);
+	if (ends->family == NS_AF_INET6) {
+		BPF_CORE_READ_INTO(&ends->saddr, sk, __sk_common.skc_v6_rcv_saddr.in6_u.u6_addr8);
+		BPF_CORE_READ_INTO(&ends->daddr, sk, __sk_common.skc_v6_daddr.in6_u.u6_addr8);
+	} else {
+		BPF_CORE_READ_INTO((__u32 *)ends->saddr, sk, __sk_common.skc_rcv_saddr);
+		BPF_CORE_READ_INTO((__u32 *)ends->daddr, sk, __sk_common.skc_daddr);
+	}
+}
+
+static __always_inline void submit_open(__u32 kind, __u64 now, __u64 conn_id, const struct ns_task *task,
+					const struct ns_endpoints *ends)
+{
+	struct ns_open_event *event = bpf_ringbuf_reserve(&ns_events, sizeof(*event), 0);
+	if (!event) {
+		count_lost(NS_LOST_RINGBUF);
+		return;
+	}
+	fill_header(&event->header, kind, now);
+	event->conn_id = conn_id;
+	event->task = *task;
+	event->ends = *ends;
+	bpf_ringbuf_submit(event, wakeup_flags());
+}
+
+static __always_inline void on_syn_sent(const struct sock *sk, __u64 key)
+{
+	if (BPF_CORE_READ(sk, sk_protocol) != NS_PROTO_TCP)
+		return; /* MPTCP and others also pass through inet_sock_set_state */
+
+	struct ns_sock_state state = {};
+	__u64 now = bpf_ktime_get_ns();
+	state.conn_id = __sync_fetch_and_add(&ns_next_conn_id, 1) + 1;
+	state.start_ns = now;
+	fill_task(&state.task);
+	read_addresses(sk, &state.ends);
+	state.ends.protocol = NS_PROTO_TCP;
+	if (bpf_map_update_elem(&ns_socks, &key, &state, BPF_ANY)) {
+		count_lost(NS_LOST_MAP_FULL);
+		return;
+	}
+	submit_open(NS_EVENT_TCP_CONNECT, now, state.conn_id, &state.task, &state.ends);
+}
+
+static __always_inline void on_close(const struct sock *sk, __u64 key)
+{
+	struct ns_sock_state *state = bpf_map_lookup_elem(&ns_socks, &key);
+	if (!state)
+		return;
+
+	__u64 now = bpf_ktime_get_ns();
+	struct ns_close_event *event = bpf_ringbuf_reserve(&ns_events, sizeof(*event), 0);
+	if (!event) {
+		count_lost(NS_LOST_RINGBUF);
+		bpf_map_delete_elem(&ns_socks, &key);
+		return;
+	}
+	const struct tcp_sock *tp = (const struct tcp_sock *)sk;
+	fill_header(&event->header, NS_EVENT_TCP_CLOSE, now);
+	event->conn_id = state->conn_id;
+	event->duration_ns = now - state->start_ns;
+	event->bytes_sent = state->bytes_sent;
+	event->bytes_received = state->bytes_received;
+	event->tcp_bytes_acked = BPF_CORE_READ(tp, bytes_acked);
+	event->tcp_bytes_received = BPF_CORE_READ(tp, bytes_received);
+	event->task = state->task;
+	event->flags = (state->flags & NS_SOCK_ESTABLISHED) ? NS_CLOSE_ESTABLISHED : 0;
+	event->pad0 = 0;
+	event->ends = state->ends;
+	if (!event->ends.sport)
+		event->ends.sport = bpf_htons(BPF_CORE_READ(sk, __sk_common.skc_num));
+	bpf_map_delete_elem(&ns_socks, &key);
+	bpf_ringbuf_submit(event, wakeup_flags());
+}
+
+/* The pid is only trustworthy at SYN_SENT (the connecting task's context); later transitions may
+ * run in softirq, so identity is captured there and carried to CLOSE. Passive opens never pass
+ * through SYN_SENT, so only outbound sockets are tracked. */
+SEC("raw_tp/inet_sock_set_state")
+int BPF_PROG(ns_tcp_state, const struct sock *sk, int oldstate, int newstate)
+{
+	__u64 key = (__u64)sk;
+
+	if (newstate == TCP_SYN_SENT) {
+		on_syn_sent(sk, key);
+	} else if (newstate == TCP_ESTABLISHED) {
+		struct ns_sock_state *state = bpf_map_lookup_elem(&ns_socks, &key);
+		if (state) {
+			state->flags |= NS_SOCK_ESTABLISHED;
+			/* The local port is chosen after SYN_SENT is set; it is known now. */
+			state->ends.sport = bpf_htons(BPF_CORE_READ(sk, __sk_common.skc_num));
+		}
+	} else if (newstate == TCP_CLOSE) {
+		on_close(sk, key);
+	}
+	return 0;
+}
+
+static __always_inline void account_udp(const struct sock *sk, __u64 bytes, int sending)
+{
+	__u64 pid_tgid = bpf_get_current_pid_tgid();
+	struct ns_udp_key key = {};
+	key.tgid = pid_tgid >> 32;
+
+	struct ns_udp_dest *dest = sending ? bpf_map_lookup_elem(&ns_udp_dests, &pid_tgid) : 0;
+	if (dest) {
+		key.family = dest->family;
+		key.dport = dest->dport;
+		__builtin_memcpy(key.daddr, dest->daddr, sizeof(key.daddr));
+		bpf_map_delete_elem(&ns_udp_dests, &pid_tgid);
+	} else {
+		/* connected socket: the destination is on the socket */
+		key.family = BPF_CORE_READ(sk, __sk_common.skc_family);
+		key.dport = BPF_CORE_READ(sk, __sk_common.skc_dport);
+		if (key.family == NS_AF_INET6)
+			BPF_CORE_READ_INTO(&key.daddr, sk, __sk_common.skc_v6_daddr.in6_u.u6_addr8);
+		else
+			BPF_CORE_READ_INTO((__u32 *)key.daddr, sk, __sk_common.skc_daddr);
+	}
+	if (!key.dport)
+		return;
+
+	struct ns_udp_flow *flow = bpf_map_lookup_elem(&ns_udp_flows, &key);
+	if (flow) {
+		if (sending)
+			__sync_fetch_and_add(&flow->bytes_sent, bytes);
+		else
+			__sync_fetch_and_add(&flow->bytes_received, bytes);
+		return;
+	}
+	if (!sending)
+		return; /* a flow is born by a send */
+
+	struct ns_udp_flow fresh = {};
+	__u64 now = bpf_ktime_get_ns();
+	fresh.conn_id = __sync_fetch_and_add(&ns_next_conn_id, 1) + 1;
+	fresh.first_ns = now;
+	fresh.bytes_sent = bytes;
+	fill_task(&fresh.task);
+	read_addresses(sk, &fresh.ends);
+	fresh.ends.family = key.family;
+	fresh.ends.dport = key.dport;
+	fresh.ends.protocol = NS_PROTO_UDP;
+	__builtin_memcpy(fresh.ends.daddr, key.daddr, sizeof(key.daddr));
+	if (key.family != NS_AF_INET6 && BPF_CORE_READ(sk, __sk_common.skc_family) == NS_AF_INET6)
+		__builtin_memset(fresh.ends.saddr, 0, sizeof(fresh.ends.saddr)); /* dual-stack socket */
+
+	long err = bpf_map_update_elem(&ns_udp_flows, &key, &fresh, BPF_NOEXIST);
+	if (err) {
+		/* another CPU created it first: count the bytes there */
+		flow = bpf_map_lookup_elem(&ns_udp_flows, &key);
+		if (flow)
+			__sync_fetch_and_add(&flow->bytes_sent, bytes);
+		else
+			count_lost(NS_LOST_MAP_FULL);
+		return;
+	}
+	submit_open(NS_EVENT_UDP_FLOW, now, fresh.conn_id, &fresh.task, &fresh.ends);
+}
+
+SEC("raw_tp/sock_send_length")
+int BPF_PROG(ns_send_len, const struct sock *sk, int ret, int flags)
+{
+	__u64 key = (__u64)sk;
+
+	if (ret <= 0) {
+		__u64 pid_tgid = bpf_get_current_pid_tgid();
+		bpf_map_delete_elem(&ns_udp_dests, &pid_tgid);
+		return 0;
+	}
+	struct ns_sock_state *state = bpf_map_lookup_elem(&ns_socks, &key);
+	if (state) {
+		__sync_fetch_and_add(&state->bytes_sent, (__u64)ret);
+		return 0;
+	}
+	if (BPF_CORE_READ(sk, sk_protocol) == NS_PROTO_UDP)
+		account_udp(sk, (__u64)ret, 1);
+	return 0;
+}
+
+SEC("raw_tp/sock_recv_length")
+int BPF_PROG(ns_recv_len, const struct sock *sk, int ret, int flags)
+{
+	__u64 key = (__u64)sk;
+
+	if (ret <= 0 || (flags & MSG_PEEK))
+		return 0;
+	struct ns_sock_state *state = bpf_map_lookup_elem(&ns_socks, &key);
+	if (state) {
+		__sync_fetch_and_add(&state->bytes_received, (__u64)ret);
+		return 0;
+	}
+	if (BPF_CORE_READ(sk, sk_protocol) == NS_PROTO_UDP)
+		account_udp(sk, (__u64)ret, 0);
+	return 0;
+}
+
+static __always_inline int remember_udp_dest(struct bpf_sock_addr *ctx, __u16 family)
+{
+	__u64 pid_tgid = bpf_get_current_pid_tgid();
+	struct ns_udp_dest dest = {};
+	dest.family = family;
+	dest.dport = (__u16)ctx->user_port;
+	if (family == NS_AF_INET6) {
+		__u32 *words = (__u32 *)dest.daddr;
+		words[0] = ctx->user_ip6[0];
+		words[1] = ctx->user_ip6[1];
+		words[2] = ctx->user_ip6[2];
+		words[3] = ctx->user_ip6[3];
+	} else {
+		*(__u32 *)dest.daddr = ctx->user_ip4;
+	}
+	bpf_map_update_elem(&ns_udp_dests, &pid_tgid, &dest, BPF_ANY);
+	return 1; /* allow: we observe, never block */
+}
+
+/* Unconnected sendto()/sendmsg(): the destination exists only in the call, not on the socket. */
+SEC("cgroup/sendmsg4")
+int ns_udp_sendmsg4(struct bpf_sock_addr *ctx)
+{
+	return remember_udp_dest(ctx, NS_AF_INET);
+}
+
+SEC("cgroup/sendmsg6")
+int ns_udp_sendmsg6(struct bpf_sock_addr *ctx)
+{
+	return remember_udp_dest(ctx, NS_AF_INET6);
+}
+
+/* So that a process which execs, connects and exits within a millisecond still has its executable. */
+SEC("raw_tp/sched_process_exec")
+int BPF_PROG(ns_exec, struct task_struct *p, pid_t old_pid, struct linux_binprm *bprm)
+{
+	struct ns_exec_event *event = bpf_ringbuf_reserve(&ns_events, sizeof(*event), 0);
+	if (!event) {
+		count_lost(NS_LOST_RINGBUF);
+		return 0;
+	}
+	fill_header(&event->header, NS_EVENT_EXEC, bpf_ktime_get_ns());
+	fill_task(&event->task);
+	const char *filename = BPF_CORE_READ(bprm, filename);
+	if (bpf_probe_read_kernel_str(event->filename, sizeof(event->filename), filename) < 0)
+		event->filename[0] = 0;
+	bpf_ringbuf_submit(event, wakeup_flags());
+	return 0;
+}
+
+/* Lets user space drop what it cached about a process. */
+SEC("raw_tp/sched_process_exit")
+int BPF_PROG(ns_exit, struct task_struct *p, bool group_dead)
+{
+	if (!group_dead)
+		return 0;
+	struct ns_exit_event *event = bpf_ringbuf_reserve(&ns_events, sizeof(*event), 0);
+	if (!event) {
+		count_lost(NS_LOST_RINGBUF);
+		return 0;
+	}
+	fill_header(&event->header, NS_EVENT_EXIT, bpf_ktime_get_ns());
+	fill_task(&event->task);
+	bpf_ringbuf_submit(event, wakeup_flags());
+	return 0;
+}

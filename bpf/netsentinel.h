@@ -1,0 +1,151 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The ABI between the kernel program (netsentinel.bpf.c) and user space (NetSentinel.Linux/Bpf).
+ * This header is the only definition; the C# mirror is checked against it by a test that compiles
+ * generated _Static_asserts.
+ *
+ * Rules: fixed-width types only, explicit padding, no bool/bitfields/unions, fields in descending
+ * alignment, every size a multiple of 8. Bump NS_ABI_VERSION on any change.
+ * Byte order: ports and addresses are in network order (as the kernel stores them); everything
+ * else is host order.
+ */
+#ifndef NETSENTINEL_H
+#define NETSENTINEL_H
+
+#ifndef NS_KERNEL_TYPES
+#include <linux/types.h>
+#endif
+
+#define NS_ABI_VERSION 1
+
+#define NS_COMM_LEN 16
+#define NS_PATH_LEN 256
+
+/* ns_header.kind */
+#define NS_EVENT_TCP_CONNECT 1
+#define NS_EVENT_TCP_CLOSE 2
+#define NS_EVENT_UDP_FLOW 3
+#define NS_EVENT_EXEC 4
+#define NS_EVENT_EXIT 5
+
+/* ns_close_event.flags */
+#define NS_CLOSE_ESTABLISHED 1 /* the handshake completed; absent = failed connect */
+
+/* ns_sock_state.flags */
+#define NS_SOCK_ESTABLISHED 1
+
+/* indexes of the per-CPU loss counter array */
+#define NS_LOST_RINGBUF 0  /* bpf_ringbuf_reserve failed: an event was dropped */
+#define NS_LOST_MAP_FULL 1 /* a socket or flow could not be tracked: its bytes are not counted */
+#define NS_LOST_SLOTS 2
+
+#define NS_AF_INET 2
+#define NS_AF_INET6 10
+#define NS_PROTO_TCP 6
+#define NS_PROTO_UDP 17
+
+/* Every ring-buffer record starts with this. */
+struct ns_header {
+	__u64 timestamp_ns; /* CLOCK_MONOTONIC (bpf_ktime_get_ns) */
+	__u32 kind;         /* NS_EVENT_* */
+	__u32 abi_version;  /* NS_ABI_VERSION */
+};
+
+/* The task that caused an event, captured in its own context. */
+struct ns_task {
+	__u64 cgroup_id;
+	__u32 tgid; /* process id */
+	__u32 pid;  /* thread id */
+	__u32 ppid; /* tgid of the real parent */
+	__u32 uid;  /* real uid */
+	char comm[NS_COMM_LEN]; /* of the group leader */
+};
+
+/* Both ends of a connection or flow. IPv4 addresses use the first 4 bytes of the arrays. */
+struct ns_endpoints {
+	__u16 sport;    /* network order; 0 until the kernel has picked it */
+	__u16 dport;    /* network order */
+	__u16 family;   /* NS_AF_INET or NS_AF_INET6 */
+	__u16 protocol; /* NS_PROTO_TCP or NS_PROTO_UDP */
+	__u8 saddr[16];
+	__u8 daddr[16];
+};
+
+/* NS_EVENT_TCP_CONNECT (at the transition to SYN_SENT) and NS_EVENT_UDP_FLOW (first datagram of a flow). */
+struct ns_open_event {
+	struct ns_header header;
+	__u64 conn_id; /* unique per tracked socket/flow while the program is loaded */
+	struct ns_task task;
+	struct ns_endpoints ends;
+};
+
+/* NS_EVENT_TCP_CLOSE (at the transition to CLOSE of a socket seen at SYN_SENT). */
+struct ns_close_event {
+	struct ns_header header;
+	__u64 conn_id;
+	__u64 duration_ns;
+	__u64 bytes_sent;         /* sum of sock_send_length: what the process wrote */
+	__u64 bytes_received;     /* sum of sock_recv_length: what the process read */
+	__u64 tcp_bytes_acked;    /* tcp_sock->bytes_acked (counts SYN/FIN sequence numbers too) */
+	__u64 tcp_bytes_received; /* tcp_sock->bytes_received */
+	struct ns_task task;      /* as captured at SYN_SENT */
+	__u32 flags;              /* NS_CLOSE_* */
+	__u32 pad0;
+	struct ns_endpoints ends;
+};
+
+/* NS_EVENT_EXEC: a successful execve. */
+struct ns_exec_event {
+	struct ns_header header;
+	struct ns_task task;
+	char filename[NS_PATH_LEN]; /* bprm->filename: the path given to execve (may be relative) */
+};
+
+/* NS_EVENT_EXIT: the last thread of a process exited. */
+struct ns_exit_event {
+	struct ns_header header;
+	struct ns_task task;
+};
+
+/* Value of the socket map (key: kernel sock pointer); read by user space in batches. */
+struct ns_sock_state {
+	__u64 conn_id;
+	__u64 start_ns;
+	__u64 bytes_sent;
+	__u64 bytes_received;
+	struct ns_task task;
+	__u32 flags; /* NS_SOCK_* */
+	__u32 pad0;
+	struct ns_endpoints ends;
+};
+
+/* Key of the UDP flow map: one flow per (process, destination). */
+struct ns_udp_key {
+	__u32 tgid;
+	__u16 family;
+	__u16 dport; /* network order */
+	__u8 daddr[16];
+};
+
+/* Value of the UDP flow map. */
+struct ns_udp_flow {
+	__u64 conn_id;
+	__u64 first_ns;
+	__u64 bytes_sent;
+	__u64 bytes_received;
+	struct ns_task task; /* the thread that sent the first datagram */
+	struct ns_endpoints ends;
+};
+
+_Static_assert(sizeof(struct ns_header) == 16, "ns_header size");
+_Static_assert(sizeof(struct ns_task) == 40, "ns_task size");
+_Static_assert(sizeof(struct ns_endpoints) == 40, "ns_endpoints size");
+_Static_assert(sizeof(struct ns_open_event) == 104, "ns_open_event size");
+_Static_assert(sizeof(struct ns_close_event) == 152, "ns_close_event size");
+_Static_assert(sizeof(struct ns_exec_event) == 312, "ns_exec_event size");
+_Static_assert(sizeof(struct ns_exit_event) == 56, "ns_exit_event size");
+_Static_assert(sizeof(struct ns_sock_state) == 120, "ns_sock_state size");
+_Static_assert(sizeof(struct ns_udp_key) == 24, "ns_udp_key size");
+_Static_assert(sizeof(struct ns_udp_flow) == 112, "ns_udp_flow size");
+
+#endif

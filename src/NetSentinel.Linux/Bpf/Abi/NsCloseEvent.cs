@@ -1,0 +1,20 @@
+using System.Runtime.InteropServices;
+
+namespace NetSentinel.Linux.Bpf.Abi;
+
+/// <summary>Mirror of <c>struct ns_close_event</c>: a tracked TCP socket reached CLOSE.</summary>
+[StructLayout(LayoutKind.Sequential)]
+internal struct NsCloseEvent
+{
+    public NsHeader Header;
+    public ulong ConnId;
+    public ulong DurationNs;
+    public ulong BytesSent;
+    public ulong BytesReceived;
+    public ulong TcpBytesAcked;
+    public ulong TcpBytesReceived;
+    public NsTask Task;
+    public uint Flags;
+    public uint Pad0;
+    public NsEndpoints Ends;
+}

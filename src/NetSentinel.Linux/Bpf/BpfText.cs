@@ -1,0 +1,41 @@
+using System.Net;
+using System.Text;
+using NetSentinel.Linux.Bpf.Abi;
+
+namespace NetSentinel.Linux.Bpf;
+
+/// <summary>Decodes the ABI's raw fields (NUL-terminated names, network-order addresses) into .NET values.</summary>
+internal static unsafe class BpfText
+{
+    public static string Comm(in NsTask task)
+    {
+        fixed (byte* comm = task.Comm)
+            return CString(new ReadOnlySpan<byte>(comm, NsAbi.CommLength));
+    }
+
+    public static string CString(ReadOnlySpan<byte> bytes)
+    {
+        int end = bytes.IndexOf((byte)0);
+        return Encoding.UTF8.GetString(end < 0 ? bytes : bytes[..end]);
+    }
+
+    public static (IPEndPoint Local, IPEndPoint Remote) Endpoints(in NsEndpoints ends)
+    {
+        fixed (byte* saddr = ends.Saddr)
+        fixed (byte* daddr = ends.Daddr)
+        {
+            return (new IPEndPoint(Address(ends.Family, new ReadOnlySpan<byte>(saddr, 16)), Port(ends.Sport)),
+                    new IPEndPoint(Address(ends.Family, new ReadOnlySpan<byte>(daddr, 16)), Port(ends.Dport)));
+        }
+    }
+
+    /// <summary>Ports travel in network order; an IPv4-mapped IPv6 address (dual-stack socket) is reported as IPv4.</summary>
+    public static IPAddress Address(ushort family, ReadOnlySpan<byte> bytes)
+    {
+        if (family != NsAbi.AfInet6) return new IPAddress(bytes[..4]);
+        var address = new IPAddress(bytes);
+        return address.IsIPv4MappedToIPv6 ? address.MapToIPv4() : address;
+    }
+
+    public static int Port(ushort networkOrder) => (ushort)IPAddress.NetworkToHostOrder((short)networkOrder);
+}

@@ -1,0 +1,259 @@
+using System.Reflection;
+using System.Runtime.ExceptionServices;
+using System.Runtime.InteropServices;
+using NetSentinel.Linux.Bpf.Abi;
+using NetSentinel.Linux.Bpf.Native;
+
+namespace NetSentinel.Linux.Bpf;
+
+/// <summary>
+/// The loaded and attached kernel program: owns the bpf_object, its links and the ring-buffer consumer,
+/// and reads its maps. Knows nothing about the event model; <see cref="BpfConnectionSource"/> does.
+/// Dispose detaches every program.
+/// </summary>
+internal sealed unsafe class KernelTracer : IDisposable
+{
+    public const string ObjectResourceName = "netsentinel.bpf.o";
+
+    private readonly BpfObjectHandle _object;
+    private readonly List<BpfLinkHandle> _links;
+    private readonly RingBufferHandle _ringBuffer;
+    private readonly GCHandle _self;
+    private readonly int _socksFd;
+    private readonly int _udpFlowsFd;
+    private readonly int _lostFd;
+    private readonly int _cpus;
+    private Action<ReadOnlySpan<byte>>? _recordHandler;
+    private ExceptionDispatchInfo? _handlerFailure;
+
+    /// <summary>Lines for the startup notes: which hooks are live, which are not and why.</summary>
+    public IReadOnlyList<string> Notes { get; }
+
+    private KernelTracer(BpfObjectHandle obj, List<BpfLinkHandle> links, List<string> notes)
+    {
+        _object = obj;
+        _links = links;
+        Notes = notes;
+        nint raw = obj.DangerousGetHandle();
+        _socksFd = MapFd(raw, "ns_socks");
+        _udpFlowsFd = MapFd(raw, "ns_udp_flows");
+        _lostFd = MapFd(raw, "ns_lost");
+        _cpus = LibBpfErrors.CheckResult(LibBpf.NumPossibleCpus(), "counting possible CPUs");
+        _self = GCHandle.Alloc(this);
+        try
+        {
+            nint rb = LibBpf.RingBufferNew(MapFd(raw, "ns_events"), &OnSample, (void*)GCHandle.ToIntPtr(_self), null);
+            _ringBuffer = new RingBufferHandle(LibBpfErrors.CheckPointer(rb, "creating the ring buffer consumer"));
+        }
+        catch
+        {
+            _self.Free();
+            throw;
+        }
+    }
+
+    /// <summary>Loads the embedded object with the most preferred hook variant the kernel accepts, and attaches it.</summary>
+    public static KernelTracer Start() => Start(LoadEmbeddedObject());
+
+    public static KernelTracer Start(byte[] elf)
+    {
+        if (!LibBpf.TryLoad(out string? missing)) throw new BpfException(missing!);
+        LibBpf.SetPrint(0); // libbpf would print its own diagnostics to stderr; our exceptions say what failed
+        var notes = new List<string>();
+        var failures = new List<string>();
+        foreach (BpfHookVariant variant in BpfHookVariant.ByPreference)
+        {
+            BpfObjectHandle? obj = null;
+            var links = new List<BpfLinkHandle>();
+            try
+            {
+                obj = BpfObjectHandle.Open(elf);
+                nint raw = obj.DangerousGetHandle();
+                var wanted = new HashSet<string>(variant.Programs.Concat(BpfHookVariant.ProcessPrograms).Concat(BpfHookVariant.CgroupPrograms));
+                for (nint prog = LibBpf.NextProgram(raw, 0); prog != 0; prog = LibBpf.NextProgram(raw, prog))
+                    LibBpf.ProgramSetAutoload(prog, wanted.Contains(Marshal.PtrToStringUTF8(LibBpf.ProgramName(prog))!));
+                LibBpfErrors.CheckResult(LibBpf.ObjectLoad(raw), $"loading the BPF programs ({variant.Name})");
+                foreach (string name in variant.Programs.Concat(BpfHookVariant.ProcessPrograms))
+                    links.Add(Attach(raw, name));
+                notes.Add($"ebpf: TCP hooks live: {variant.Name}; process hooks live: raw_tp (sched_process_exec, sched_process_exit)");
+                notes.Add(AttachCgroupHooks(raw, links));
+                var tracer = new KernelTracer(obj, links, notes);
+                if (failures.Count > 0) notes.Add("ebpf: preferred hooks unavailable: " + string.Join("; ", failures));
+                return tracer;
+            }
+            catch (BpfException e)
+            {
+                failures.Add(e.Message);
+                foreach (BpfLinkHandle link in links) link.Dispose();
+                obj?.Dispose();
+            }
+        }
+        throw new BpfException("no eBPF hook variant could be loaded: " + string.Join("; ", failures));
+    }
+
+    private static string AttachCgroupHooks(nint obj, List<BpfLinkHandle> links)
+    {
+        string? root = CgroupMounts.FindV2Root();
+        if (root is null)
+            return "ebpf: no cgroup-v2 mount: unconnected UDP sends (sendto) are not attributed to a destination";
+        int fd = LibC.Open(root, LibC.ORdOnly | LibC.ODirectory | LibC.OCloexec);
+        if (fd < 0)
+            return $"ebpf: cannot open {root} (errno {Marshal.GetLastPInvokeError()}): unconnected UDP sends are not attributed";
+        try
+        {
+            foreach (string name in BpfHookVariant.CgroupPrograms)
+            {
+                nint prog = LibBpfErrors.CheckPointer(LibBpf.FindProgramByName(obj, name), $"finding program {name}");
+                nint link = LibBpfErrors.CheckPointer(LibBpf.ProgramAttachCgroup(prog, fd), $"attaching {name} to {root}");
+                links.Add(new BpfLinkHandle(link));
+            }
+            return $"ebpf: UDP hooks live: cgroup/sendmsg4, cgroup/sendmsg6 on {root}";
+        }
+        finally
+        {
+            LibC.Close(fd); // the links hold their own reference to the cgroup
+        }
+    }
+
+    private static BpfLinkHandle Attach(nint obj, string name)
+    {
+        nint prog = LibBpfErrors.CheckPointer(LibBpf.FindProgramByName(obj, name), $"finding program {name}");
+        return new BpfLinkHandle(LibBpfErrors.CheckPointer(LibBpf.ProgramAttach(prog), $"attaching {name}"));
+    }
+
+    private static int MapFd(nint obj, string name)
+    {
+        nint map = LibBpfErrors.CheckPointer(LibBpf.FindMapByName(obj, name), $"finding map {name}");
+        return LibBpfErrors.CheckResult(LibBpf.MapFd(map), $"getting the fd of map {name}");
+    }
+
+    public static byte[] LoadEmbeddedObject()
+    {
+        Assembly assembly = typeof(KernelTracer).Assembly;
+        using Stream? stream = assembly.GetManifestResourceStream(ObjectResourceName)
+            ?? throw new BpfException($"this build has no embedded {ObjectResourceName} (it was built without clang on Linux): rebuild with `make deps` done");
+        var bytes = new byte[stream.Length];
+        stream.ReadExactly(bytes);
+        return bytes;
+    }
+
+    /// <summary>
+    /// Waits up to <paramref name="timeoutMs"/> for a wakeup, then drains everything already submitted:
+    /// records submitted with BPF_RB_NO_WAKEUP do not wake epoll, so a poll alone would leave them waiting.
+    /// The handler runs on this thread; records are valid only during the call.
+    /// </summary>
+    public int Drain(Action<ReadOnlySpan<byte>> handler, int timeoutMs)
+    {
+        _recordHandler = handler;
+        try
+        {
+            int polled = timeoutMs > 0 ? LibBpf.RingBufferPoll(_ringBuffer.DangerousGetHandle(), timeoutMs) : 0;
+            RethrowHandlerFailure();
+            const int EIntr = 4;
+            if (polled < 0 && polled != -EIntr) LibBpfErrors.CheckResult(polled, "polling the ring buffer");
+            int consumed = LibBpf.RingBufferConsume(_ringBuffer.DangerousGetHandle());
+            RethrowHandlerFailure();
+            LibBpfErrors.CheckResult(consumed, "consuming the ring buffer");
+            return Math.Max(polled, 0) + consumed;
+        }
+        finally
+        {
+            _recordHandler = null;
+        }
+    }
+
+    private void RethrowHandlerFailure()
+    {
+        ExceptionDispatchInfo? failure = _handlerFailure;
+        _handlerFailure = null;
+        failure?.Throw();
+    }
+
+    [UnmanagedCallersOnly]
+    private static int OnSample(void* context, void* data, nuint size)
+    {
+        // An exception escaping into libbpf would kill the process: park it and rethrow after the native call.
+        try
+        {
+            var tracer = (KernelTracer)GCHandle.FromIntPtr((nint)context).Target!;
+            try
+            {
+                tracer._recordHandler?.Invoke(new ReadOnlySpan<byte>(data, checked((int)size)));
+                return 0;
+            }
+            catch (Exception e)
+            {
+                tracer._handlerFailure ??= ExceptionDispatchInfo.Capture(e);
+                return -1; // stops this drain; the rest is read next time
+            }
+        }
+        catch
+        {
+            return -1;
+        }
+    }
+
+    /// <summary>Every tracked TCP socket's state (identity and byte counters so far).</summary>
+    public void ReadSockets(List<NsSockState> into) => ReadAll<ulong, NsSockState>(_socksFd, "ns_socks", (_, v) => into.Add(v));
+
+    public void ReadUdpFlows(List<KeyValuePair<NsUdpKey, NsUdpFlow>> into) =>
+        ReadAll<NsUdpKey, NsUdpFlow>(_udpFlowsFd, "ns_udp_flows", (k, v) => into.Add(new(k, v)));
+
+    public bool TryReadUdpFlow(NsUdpKey key, out NsUdpFlow flow)
+    {
+        flow = default;
+        fixed (NsUdpFlow* value = &flow)
+            return LibBpf.MapLookupElem(_udpFlowsFd, &key, value) == 0;
+    }
+
+    public void DeleteUdpFlow(NsUdpKey key) => LibBpf.MapDeleteElem(_udpFlowsFd, &key);
+
+    /// <summary>Sums the per-CPU loss counters: (ring-buffer reservations failed, sockets/flows not tracked because a map was full).</summary>
+    public (long RingBuffer, long MapFull) ReadLost()
+    {
+        Span<long> perCpu = _cpus <= 256 ? stackalloc long[_cpus] : new long[_cpus];
+        long ring = 0, full = 0;
+        for (int slot = 0; slot < NsAbi.LostSlots; slot++)
+        {
+            int key = slot;
+            fixed (long* values = perCpu)
+                LibBpfErrors.CheckResult(LibBpf.MapLookupElem(_lostFd, &key, values), "reading the loss counters");
+            long sum = 0;
+            foreach (long v in perCpu) sum += v;
+            if (slot == NsAbi.LostRingBuffer) ring = sum; else full = sum;
+        }
+        return (ring, full);
+    }
+
+    private static void ReadAll<TKey, TValue>(int fd, string name, Action<TKey, TValue> add)
+        where TKey : unmanaged where TValue : unmanaged
+    {
+        const int Chunk = 1024;
+        const int ENoEnt = 2;
+        var keys = new TKey[Chunk];
+        var values = new TValue[Chunk];
+        ulong inBatch = 0, outBatch = 0; // hash maps use a u32 bucket cursor
+        bool first = true;
+        for (int round = 0; round < 1_000_000; round++)
+        {
+            uint count = Chunk;
+            int rc;
+            fixed (TKey* k = keys)
+            fixed (TValue* v = values)
+                rc = LibBpf.MapLookupBatch(fd, first ? null : &inBatch, &outBatch, k, v, &count, null);
+            if (rc < 0 && rc != -ENoEnt) LibBpfErrors.CheckResult(rc, $"batch-reading map {name}");
+            for (int i = 0; i < (int)count; i++) add(keys[i], values[i]);
+            if (rc == -ENoEnt) return;
+            inBatch = outBatch;
+            first = false;
+        }
+    }
+
+    public void Dispose()
+    {
+        _ringBuffer.Dispose();
+        foreach (BpfLinkHandle link in _links) link.Dispose();
+        _object.Dispose();
+        if (_self.IsAllocated) _self.Free();
+    }
+}

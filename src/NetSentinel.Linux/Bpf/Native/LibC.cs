@@ -1,0 +1,35 @@
+using System.Runtime.InteropServices;
+
+namespace NetSentinel.Linux.Bpf.Native;
+
+/// <summary>The few libc calls .NET does not expose: opening a directory fd for cgroup attach, the effective uid.</summary>
+internal static partial class LibC
+{
+    public const int ORdOnly = 0;
+    public const int ODirectory = 0x10000;
+    public const int OCloexec = 0x80000;
+
+    [LibraryImport("libc", EntryPoint = "open", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
+    public static partial int Open(string path, int flags);
+
+    [LibraryImport("libc", EntryPoint = "close")]
+    public static partial int Close(int fd);
+
+    [LibraryImport("libc", EntryPoint = "realpath", StringMarshalling = StringMarshalling.Utf8)]
+    private static partial nint RealPathRaw(string path, nint resolved);
+
+    [LibraryImport("libc", EntryPoint = "free")]
+    private static partial void Free(nint pointer);
+
+    /// <summary>The canonical absolute path (every symlink resolved), or null when it cannot be resolved.</summary>
+    public static string? RealPath(string path)
+    {
+        nint resolved = RealPathRaw(path, 0);
+        if (resolved == 0) return null;
+        try { return Marshal.PtrToStringUTF8(resolved); }
+        finally { Free(resolved); }
+    }
+
+    [LibraryImport("libc", EntryPoint = "geteuid")]
+    public static partial uint GetEffectiveUid();
+}
