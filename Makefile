@@ -12,7 +12,7 @@ ARGS ?=
 # zlib1g-dev is needed to link the NativeAOT binary.
 DEB_PACKAGES := clang llvm libbpf-dev libbpf1 iproute2 bpftool libbpf-tools zlib1g-dev
 
-.PHONY: all deps build run test publish clean
+.PHONY: all deps build run test publish publish-windows clean
 
 all: build
 
@@ -46,6 +46,12 @@ test: deps
 publish: deps
 	dotnet publish src/NetSentinel.Cli -c Release -r $(RID) -o $(PUBLISH_DIR) -nologo
 	@ls -l $(PUBLISH_DIR)/net-sentinel
+
+# Self-contained single-file Windows executable, cross-built on Linux: out/win-x64/net-sentinel.exe
+publish-windows:
+	@command -v dotnet >/dev/null || { echo "publish-windows: the .NET 10 SDK is missing"; exit 1; }
+	dotnet publish src/NetSentinel.Cli -c Release -r win-x64 --self-contained -p:PublishSingleFile=true -p:IncludeNativeLibrariesForSelfExtract=true -o out/win-x64 -nologo
+	@ls -l out/win-x64/net-sentinel.exe
 
 clean:
 	dotnet clean NetSentinel.sln -nologo -v q >/dev/null; rm -rf out

@@ -1,2 +1,3 @@
-// Entry point: replaced by the real command line in the CLI commit.
-return 0;
+using NetSentinel.Cli;
+
+return NetSentinelApp.Run(args, Console.Out, Console.Error, SourceFactories.ForThisOs);

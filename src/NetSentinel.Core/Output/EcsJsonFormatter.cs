@@ -60,6 +60,9 @@ public sealed class EcsJsonFormatter
                 case EventsLostRecord lost:
                     WriteEventsLost(writer, lost);
                     break;
+                case ConnectionSnapshotRecord snapshot:
+                    WriteSnapshot(writer, snapshot);
+                    break;
                 default:
                     throw new ArgumentException($"no JSON line layout for log record type {record.GetType().Name}", nameof(record));
             }
@@ -178,6 +181,38 @@ public sealed class EcsJsonFormatter
             writer.WriteBoolean("failed", connection.Failed);
         }
 
+        writer.WriteEndObject();
+    }
+
+    /// <summary>A --once row: a connection as it stands, with the kernel's lifetime byte counters.</summary>
+    private void WriteSnapshot(Utf8JsonWriter writer, ConnectionSnapshotRecord record)
+    {
+        ConnectionRecord connection = record.Connection;
+        IPEndPoint local = WithoutMapping(connection.Local);
+        IPEndPoint remote = WithoutMapping(connection.Remote);
+        string transport = TransportName(connection.Transport);
+
+        WriteString(writer, "message", $"{transport} {FormatEndpoint(local)} -> {FormatEndpoint(remote)} {connection.State} by {connection.Process.Name} (pid {connection.Process.Pid})");
+        WriteLog(writer, "info");
+        WriteEcs(writer);
+
+        writer.WriteStartObject("event");
+        writer.WriteString("kind", "state");
+        writer.WriteString("action", "connection_snapshot");
+        WriteStringArray(writer, "category", "network");
+        WriteStringArray(writer, "type", "connection", "info");
+        writer.WriteString("module", Module);
+        writer.WriteString("dataset", "net_sentinel.snapshot");
+        writer.WriteEndObject();
+
+        WriteProcessAndUser(writer, connection.Process);
+        WriteEndpoints(writer, local, remote, connection.Transport, connection.BytesSent, connection.BytesReceived);
+        WriteHost(writer);
+
+        writer.WriteStartObject("net_sentinel");
+        WriteCommonFigures(writer, record.Source, connection.Process);
+        WriteString(writer, "state", connection.State);
+        writer.WriteNumber("connection_id", connection.SocketId);
         writer.WriteEndObject();
     }
 

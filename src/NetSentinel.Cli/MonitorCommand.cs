@@ -1,0 +1,66 @@
+using System.Runtime.InteropServices;
+using NetSentinel.Core.Configuration;
+using NetSentinel.Core.Detection;
+using NetSentinel.Core.Model;
+using NetSentinel.Core.Monitoring;
+using NetSentinel.Core.Output;
+using NetSentinel.Core.Sources;
+
+namespace NetSentinel.Cli;
+
+/// <summary>
+/// The continuous monitor (and --baseline-only): runs until SIGINT/SIGTERM or --duration, with
+/// alerts to the log and stdout, and notes, baseline progress and the exit summary on stderr so
+/// that stdout stays pure JSON with --json.
+/// </summary>
+public sealed class MonitorCommand(MonitorConfig config, CliOptions options, ISourceFactory sources, TextWriter stdout, TextWriter stderr)
+{
+    public int Run()
+    {
+        using var source = sources.CreateLive(config.Source, config, stderr);
+        using var log = LogSinks.OpenFile(config);
+        IRecordSink console = options.Json ? new JsonlStreamSink(stdout) : new ConsoleRecordSink(stdout);
+        using var output = new FanOutRecordSink(log, console);
+
+        foreach (var note in source.StartupNotes) stderr.WriteLine($"net-sentinel: {note}");
+        stderr.WriteLine($"net-sentinel: watching outbound connections every {config.IntervalSeconds:0.###} s; alerts to {config.LogFile}");
+
+        using var stop = new CancellationTokenSource();
+        using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, Stop);
+        using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, Stop);
+
+        var pipeline = new DetectionPipeline(config, output, source.Name, TimeProvider.System, learnBaseline: !options.NoBaseline);
+        var loop = new MonitorLoop(source, pipeline, config.Interval, TimeProvider.System, sources.HostBytesSentPerSecond());
+        loop.IntervalClosed += summary => ReportProgress(summary);
+
+        TimeSpan? duration = options.DurationSeconds is { } seconds ? TimeSpan.FromSeconds(seconds) : null;
+        int? maxIntervals = options.BaselineOnly ? Math.Max(config.BaselineSamples, 1) : null;
+        loop.Run(stop.Token, duration, maxIntervals);
+
+        if (options.BaselineOnly) PrintBaseline(pipeline);
+        stderr.WriteLine($"net-sentinel: stopped; {pipeline.AlertsWritten} alert(s) written, {source.EventsLost} event(s) lost");
+        return ExitCodes.Ok;
+
+        void Stop(PosixSignalContext context)
+        {
+            context.Cancel = true; // we exit through the normal path, flushing everything
+            stop.Cancel();
+        }
+    }
+
+    private void ReportProgress(IntervalSummary summary)
+    {
+        if (options.Json) return;
+        var baseline = summary.Baseline;
+        if (baseline.IsLearning)
+            stderr.WriteLine($"net-sentinel: learning baseline {baseline.SamplesSeen}/{baseline.SamplesRequired}");
+    }
+
+    private void PrintBaseline(DetectionPipeline pipeline)
+    {
+        var learned = pipeline.LearnedDestinations;
+        stdout.WriteLine($"baseline: {learned.Count} destination(s) learned over {pipeline.BaselineProgress.SamplesSeen} interval(s)");
+        var lines = learned.Select(d => $"{TerminalText.Safe(d.ProgramKey)} -> {ConnectionTable.Format(d.Remote)} {(d.Transport == Transport.Tcp ? "tcp" : "udp")}");
+        foreach (var line in lines.Order(StringComparer.Ordinal)) stdout.WriteLine(line);
+    }
+}

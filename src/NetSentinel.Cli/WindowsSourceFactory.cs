@@ -1,0 +1,53 @@
+using System.Runtime.Versioning;
+using NetSentinel.Core.Configuration;
+using NetSentinel.Core.Sources;
+using NetSentinel.Windows.Etw;
+using NetSentinel.Windows.IpHelper;
+
+namespace NetSentinel.Cli;
+
+/// <summary>Windows: ETW kernel network events when elevated, IP Helper table polling otherwise, IP Helper tables for snapshots.</summary>
+[SupportedOSPlatform("windows")]
+public sealed class WindowsSourceFactory : ISourceFactory
+{
+    public IConnectionSnapshotProvider CreateSnapshot() => new IpHelperSnapshotProvider();
+
+    public IConnectionSource CreateLive(SourceKind kind, MonitorConfig config, TextWriter stderr)
+    {
+        switch (kind)
+        {
+            case SourceKind.Ebpf:
+                throw CliFailure.Usage("--source ebpf is only available on Linux; use auto, etw or poll");
+            case SourceKind.Poll:
+                return new PollingConnectionSource(CreateSnapshot(), TimeProvider.System, "requested with --source poll");
+            case SourceKind.Etw:
+                return StartEtw();
+            default:
+                try
+                {
+                    return StartEtw();
+                }
+                catch (CliFailure why)
+                {
+                    stderr.WriteLine($"net-sentinel: ETW unavailable: {why.Message}; falling back to polling");
+                    return new PollingConnectionSource(CreateSnapshot(), TimeProvider.System, "ETW unavailable");
+                }
+        }
+    }
+
+    private IConnectionSource StartEtw()
+    {
+        if (EtwPrivilege.Check() is { } missing) throw CliFailure.Runtime(missing);
+        try
+        {
+            return new EtwConnectionSource(TimeProvider.System, existingConnections: CreateSnapshot());
+        }
+        catch (EtwSessionException e)
+        {
+            throw CliFailure.Runtime(e.Message);
+        }
+    }
+
+    /// <summary>Windows has no cheap host-wide counter wired in yet; alerts simply omit the host figure.</summary>
+    public Func<double?> HostBytesSentPerSecond() => () => null;
+}
