@@ -5,11 +5,12 @@ using NetSentinel.Core.Model;
 using NetSentinel.Linux.Bpf;
 using NetSentinel.Linux.Bpf.Native;
 using NetSentinel.Tests.Shared;
+using Xunit.Abstractions;
 
 namespace NetSentinel.Linux.Tests.Bpf;
 
 [Collection(BpfTestCollection.Name)]
-public class BpfConnectionSourceTests
+public class BpfConnectionSourceTests(ITestOutputHelper output)
 {
     private static readonly TimeSpan s_timeout = TimeSpan.FromSeconds(20);
 
@@ -237,6 +238,7 @@ public class BpfConnectionSourceTests
         Assert.Equal(Count, recorder.Events.Where(e => e.Kind == ConnectionEventKind.Closed && e.Remote.Equals(target)).Select(e => e.ConnectionId).Distinct().Count());
         Assert.DoesNotContain(recorder.Events, e => e.Remote.Equals(target) && e.Failed);
         Assert.Equal(lostBefore, source.EventsLost);
+        output.WriteLine($"{Count} connects observed in {clock.Elapsed.TotalMilliseconds:F0} ms, lost {source.EventsLost - lostBefore}");
         Assert.Equal(0, source.TrackedCount - recorder.Events.Count(e => e.Kind == ConnectionEventKind.Opened) + recorder.Events.Count(e => e.Kind == ConnectionEventKind.Closed));
     }
 
