@@ -349,7 +349,12 @@ public sealed class EcsJsonFormatter
     {
         writer.WriteStartObject(name);
         writer.WriteString("ip", endpoint.Address.ToString());
-        writer.WriteNumber("port", endpoint.Port);
+        // Port 0 means "not known yet" (the kernel picks the local port after SYN_SENT, and a
+        // refused connect may never show it): leave it out rather than claim port 0.
+        if (endpoint.Port != 0)
+        {
+            writer.WriteNumber("port", endpoint.Port);
+        }
         if (bytes >= 0)
         {
             writer.WriteNumber("bytes", bytes.Value);

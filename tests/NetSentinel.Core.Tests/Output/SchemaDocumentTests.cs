@@ -38,7 +38,7 @@ public class SchemaDocumentTests
         }
 
         Assert.Equal(
-            ["high_send_rate", "new_destination", "many_connections", "connection_opened", "connection_closed", "connection_failed", "udp_flow", "events_lost"],
+            ["high_send_rate", "new_destination", "many_connections", "connection_opened", "connection_closed", "connection_failed", "udp_flow", "connection_snapshot", "events_lost"],
             actions);
     }
 }
