@@ -7,12 +7,30 @@ public static class CliRun
 {
     public static (int ExitCode, string Stdout, string Stderr) Run(params string[] args) => Run(TimeSpan.FromSeconds(60), args);
 
-    public static (int ExitCode, string Stdout, string Stderr) Run(TimeSpan timeout, params string[] args)
+    public static (int ExitCode, string Stdout, string Stderr) Run(TimeSpan timeout, params string[] args) =>
+        Wait(Start(args), timeout, args);
+
+    /// <summary>Runs it as the unprivileged user nobody (needs root to switch), to see what a non-root user gets.</summary>
+    public static (int ExitCode, string Stdout, string Stderr) RunAsNobody(params string[] args)
     {
-        var psi = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
+        string[] prefix = ["--reuid=65534", "--regid=65534", "--clear-groups", "dotnet"];
+        return Wait(Start(args, "setpriv", prefix), TimeSpan.FromSeconds(60), args);
+    }
+
+    /// <summary>Starts it without waiting, for tests that make traffic while it runs.</summary>
+    public static Process Start(string[] args, string launcher = "dotnet", string[]? launcherArgs = null)
+    {
+        var psi = new ProcessStartInfo(launcher) { RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (var a in launcherArgs ?? []) psi.ArgumentList.Add(a);
         psi.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "net-sentinel.dll"));
         foreach (var a in args) psi.ArgumentList.Add(a);
-        using var p = Process.Start(psi)!;
+        if (launcher != "dotnet") psi.Environment["DOTNET_CLI_HOME"] = Path.GetTempPath();
+        return Process.Start(psi)!;
+    }
+
+    private static (int ExitCode, string Stdout, string Stderr) Wait(Process started, TimeSpan timeout, string[] args)
+    {
+        using var p = started;
         var stdout = p.StandardOutput.ReadToEndAsync();
         var stderr = p.StandardError.ReadToEndAsync();
         if (!p.WaitForExit(timeout))

@@ -1,0 +1,141 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+using System.Text.Json;
+using NetSentinel.Tests.Shared;
+
+namespace NetSentinel.Cli.Tests;
+
+/// <summary>The real binary with the live eBPF source, and what a user without privilege gets.</summary>
+[System.Runtime.Versioning.SupportedOSPlatform("linux")]
+public sealed class LiveMonitorTests : IDisposable
+{
+    private readonly string _dir = Directory.CreateTempSubdirectory("ns-live-").FullName;
+
+    [RootFact]
+    public void EbpfMonitorLogsEachConnectionWithProcessBytesAndDestination()
+    {
+        using var net = new TestNetwork();
+        using var listener = net.ListenTcp(net.PeerV4);
+        int port = ((IPEndPoint)listener.LocalEndPoint!).Port;
+        using var server = new DrainingServer(listener);
+        string log = Path.Combine(_dir, "live.jsonl");
+
+        using var monitor = CliRun.Start(["--source", "ebpf", "--log-connections", "--no-baseline", "--interval", "1", "--duration", "8", "--log-file", log]);
+        WaitForLine(monitor.StandardError, "watching outbound connections");
+
+        // Three short-lived processes, each connecting once and sending a known amount.
+        var senders = new List<(int Pid, int Bytes)>();
+        foreach (int bytes in new[] { 1000, 250_000, 3_000_000 })
+        {
+            var bash = Process.Start("/bin/bash", ["-c", $"exec 3<>/dev/tcp/{net.PeerV4}/{port} && head -c {bytes} /dev/zero >&3"]);
+            bash.WaitForExit(10_000);
+            Assert.Equal(0, bash.ExitCode);
+            senders.Add((bash.Id, bytes));
+        }
+
+        monitor.WaitForExit(20_000);
+        Assert.True(monitor.HasExited, "monitor did not stop by itself after --duration");
+        Assert.Equal(0, monitor.ExitCode);
+
+        var lines = File.ReadAllLines(log).Select(l => JsonDocument.Parse(l).RootElement).ToList();
+        foreach (var (pid, bytes) in senders)
+        {
+            bool Mine(JsonElement l) => l.TryGetProperty("process", out var p) && p.GetProperty("pid").GetInt32() == pid;
+            var closed = Assert.Single(lines, l => Mine(l) && Action(l) == "connection_closed");
+            Assert.Equal("/usr/bin/bash", closed.GetProperty("process").GetProperty("executable").GetString());
+            Assert.Equal(net.PeerV4.ToString(), closed.GetProperty("destination").GetProperty("ip").GetString());
+            Assert.Equal(port, closed.GetProperty("destination").GetProperty("port").GetInt32());
+            Assert.Equal(bytes, closed.GetProperty("source").GetProperty("bytes").GetInt64());
+            Assert.Equal("kernel", closed.GetProperty("net_sentinel").GetProperty("attribution").GetString());
+            Assert.Single(lines, l => Mine(l) && Action(l) == "connection_opened");
+        }
+        // --no-baseline: the first bash to reach this host:port is a new destination; the same
+        // executable going there again is not (the baseline is per executable, not per pid).
+        var alert = Assert.Single(lines, l => Action(l) == "new_destination" && l.GetProperty("destination").GetProperty("port").GetInt32() == port);
+        Assert.Equal(senders[0].Pid, alert.GetProperty("process").GetProperty("pid").GetInt32());
+        Assert.Equal(1_000 + 250_000 + 3_000_000, server.BytesReceived);
+    }
+
+    [RootFact]
+    public void EbpfSourceWithoutPrivilegeExitsThreeNamingWhatIsMissing()
+    {
+        var (code, _, stderr) = CliRun.RunAsNobody("--source", "ebpf", "--duration", "1", "--log-file", Path.Combine(WritableDir(), "x.jsonl"));
+        Assert.Equal(3, code);
+        string line = Assert.Single(stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        Assert.Contains("root, or CAP_BPF + CAP_PERFMON + CAP_NET_ADMIN", line);
+    }
+
+    [RootFact]
+    public void AutoWithoutPrivilegeFallsBackToPollingAndSaysWhy()
+    {
+        var (code, _, stderr) = CliRun.RunAsNobody("--duration", "1", "--interval", "0.5", "--log-file", Path.Combine(WritableDir(), "y.jsonl"));
+        Assert.Equal(0, code);
+        Assert.Contains("eBPF unavailable: ", stderr);
+        Assert.Contains("falling back to polling", stderr);
+    }
+
+    private string WritableDir()
+    {
+        string dir = Path.Combine(_dir, "nobody");
+        Directory.CreateDirectory(dir);
+        File.SetUnixFileMode(_dir, (UnixFileMode)0b111_101_101);
+        File.SetUnixFileMode(dir, (UnixFileMode)0b111_111_111);
+        return dir;
+    }
+
+    private static string Action(JsonElement line) => line.GetProperty("event").GetProperty("action").GetString()!;
+
+    private static void WaitForLine(StreamReader reader, string text)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        while (DateTime.UtcNow < deadline)
+        {
+            var line = reader.ReadLineAsync();
+            if (!line.Wait(deadline - DateTime.UtcNow) || line.Result is null) break;
+            if (line.Result.Contains(text)) return;
+        }
+        throw new TimeoutException($"net-sentinel never printed '{text}'");
+    }
+
+    public void Dispose() => Directory.Delete(_dir, recursive: true);
+
+    /// <summary>Accepts connections on the test host and reads them to the end, counting bytes.</summary>
+    private sealed class DrainingServer : IDisposable
+    {
+        private readonly Socket _listener;
+        private readonly Thread _thread;
+        private long _bytes;
+
+        public DrainingServer(Socket listener)
+        {
+            _listener = listener;
+            _thread = new Thread(Serve) { IsBackground = true };
+            _thread.Start();
+        }
+
+        public long BytesReceived => Interlocked.Read(ref _bytes);
+
+        private void Serve()
+        {
+            var buffer = new byte[65536];
+            try
+            {
+                while (true)
+                {
+                    using var client = _listener.Accept();
+                    int n;
+                    while ((n = client.Receive(buffer)) > 0) Interlocked.Add(ref _bytes, n);
+                }
+            }
+            catch (SocketException) { } // listener closed by Dispose
+            catch (ObjectDisposedException) { }
+        }
+
+        public void Dispose()
+        {
+            _listener.Close();
+            _thread.Join(2000);
+        }
+    }
+}
