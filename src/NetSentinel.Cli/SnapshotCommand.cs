@@ -41,18 +41,7 @@ public sealed class SnapshotCommand(MonitorConfig config, CliOptions options, IC
 
         var pipeline = new DetectionPipeline(config, output, "snapshot", TimeProvider.System, learnBaseline: !options.NoBaseline);
         foreach (var connection in outbound.Where(c => c.Process.Pid != 0))
-        {
-            pipeline.OnEvent(new ConnectionEvent
-            {
-                Kind = ConnectionEventKind.Opened,
-                Timestamp = now,
-                ConnectionId = connection.SocketId,
-                Transport = connection.Transport,
-                Local = connection.Local,
-                Remote = connection.Remote,
-                Process = connection.Process,
-            });
-        }
+            pipeline.OnEvent(connection.ToEvent(ConnectionEventKind.Opened, now));
         pipeline.EndInterval(now, eventsLostTotal: 0, hostBytesSentPerSecond: null);
 
         if (!options.Json)

@@ -24,4 +24,18 @@ public sealed record ConnectionRecord
     public ProcessInfo Process { get; init; } = ProcessInfo.Unknown;
 
     public bool IsLoopback => IPAddress.IsLoopback(Remote.Address) || IPAddress.IsLoopback(Local.Address);
+
+    /// <summary>This socket as an event of the normalized stream (how snapshots feed the same pipeline as live sources).</summary>
+    public ConnectionEvent ToEvent(ConnectionEventKind kind, DateTimeOffset timestamp, long bytesSent = 0, long bytesReceived = 0) => new()
+    {
+        Kind = kind,
+        Timestamp = timestamp,
+        ConnectionId = SocketId,
+        Transport = Transport,
+        Local = Local,
+        Remote = Remote,
+        Process = Process,
+        BytesSent = bytesSent,
+        BytesReceived = bytesReceived,
+    };
 }

@@ -62,14 +62,14 @@ public sealed class PollingConnectionSource : IConnectionSource
                 long sentDelta = sent - tracked.ReportedSent;
                 long receivedDelta = received - tracked.ReportedReceived;
                 if (sentDelta > 0 || receivedDelta > 0)
-                    sink.OnEvent(ToEvent(ConnectionEventKind.Traffic, now, record, Math.Max(sentDelta, 0), Math.Max(receivedDelta, 0)));
+                    sink.OnEvent(record.ToEvent(ConnectionEventKind.Traffic, now, Math.Max(sentDelta, 0), Math.Max(receivedDelta, 0)));
                 _tracked[record.SocketId] = tracked with { Latest = record, ReportedSent = sent, ReportedReceived = received };
             }
             else
             {
                 // Bytes already on the counters when we first see a socket were sent at an unknown time:
                 // they set the reference point and are not counted as this interval's traffic.
-                sink.OnEvent(ToEvent(ConnectionEventKind.Opened, now, record, 0, 0));
+                sink.OnEvent(record.ToEvent(ConnectionEventKind.Opened, now));
                 _tracked[record.SocketId] = new TrackedSocket(record, now, sent, received);
             }
         }
@@ -77,7 +77,7 @@ public sealed class PollingConnectionSource : IConnectionSource
         foreach (var (id, tracked) in _tracked.Where(pair => !seen.Contains(pair.Key)).ToList())
         {
             _tracked.Remove(id);
-            sink.OnEvent(ToEvent(ConnectionEventKind.Closed, now, tracked.Latest, tracked.ReportedSent, tracked.ReportedReceived) with
+            sink.OnEvent(tracked.Latest.ToEvent(ConnectionEventKind.Closed, now, tracked.ReportedSent, tracked.ReportedReceived) with
             {
                 Duration = now - tracked.FirstSeen,
                 // A socket last seen still in SYN_SENT never completed its handshake.
@@ -85,19 +85,6 @@ public sealed class PollingConnectionSource : IConnectionSource
             });
         }
     }
-
-    private static ConnectionEvent ToEvent(ConnectionEventKind kind, DateTimeOffset now, ConnectionRecord record, long sent, long received) => new()
-    {
-        Kind = kind,
-        Timestamp = now,
-        ConnectionId = record.SocketId,
-        Transport = record.Transport,
-        Local = record.Local,
-        Remote = record.Remote,
-        Process = record.Process,
-        BytesSent = sent,
-        BytesReceived = received,
-    };
 
     public void Dispose() { }
 
