@@ -8,7 +8,7 @@ namespace NetSentinel.Cli.Tests;
 
 /// <summary>The real binary with the live eBPF source, and what a user without privilege gets.</summary>
 [System.Runtime.Versioning.SupportedOSPlatform("linux")]
-public sealed class LiveMonitorTests : IDisposable
+public sealed partial class LiveMonitorTests : IDisposable
 {
     private readonly string _dir = Directory.CreateTempSubdirectory("ns-live-").FullName;
 
@@ -56,6 +56,48 @@ public sealed class LiveMonitorTests : IDisposable
         Assert.Equal(senders[0].Pid, alert.GetProperty("process").GetProperty("pid").GetInt32());
         Assert.Equal(1_000 + 250_000 + 3_000_000, server.BytesReceived);
     }
+
+    [RootFact]
+    public void SigtermStopsCleanlyAndDetachesEveryProgram()
+    {
+        string log = Path.Combine(_dir, "sigterm.jsonl");
+        using var monitor = CliRun.Start(["--source", "ebpf", "--duration", "60", "--log-file", log]);
+        WaitForLine(monitor.StandardError, "watching outbound connections");
+
+        // The programs this process loaded, from its own fds (bpftool here cannot name owners).
+        var ids = BpfProgramIdsHeldBy(monitor.Id);
+        Assert.True(ids.Count >= 5, $"expected the monitor to hold its programs, found {ids.Count}");
+
+        Assert.Equal(0, Kill(monitor.Id, Sigterm));
+        Assert.True(monitor.WaitForExit(10_000), "monitor did not exit after SIGTERM");
+        Assert.Equal(0, monitor.ExitCode);
+        Assert.Contains("stopped;", monitor.StandardError.ReadToEnd());
+
+        var (code, loaded) = TestNetwork.Run("bpftool", "prog show");
+        Assert.Equal(0, code);
+        var stillLoaded = ids.Where(id => loaded.Split('\n').Any(line => line.StartsWith($"{id}: "))).ToList();
+        Assert.Empty(stillLoaded);
+    }
+
+    private static HashSet<int> BpfProgramIdsHeldBy(int pid)
+    {
+        var ids = new HashSet<int>();
+        foreach (string fdinfo in Directory.EnumerateFiles($"/proc/{pid}/fdinfo"))
+        {
+            try
+            {
+                foreach (string line in File.ReadLines(fdinfo))
+                    if (line.StartsWith("prog_id:", StringComparison.Ordinal)) ids.Add(int.Parse(line["prog_id:".Length..].Trim()));
+            }
+            catch (IOException) { } // an fd closed while we looked
+        }
+        return ids;
+    }
+
+    private const int Sigterm = 15;
+
+    [System.Runtime.InteropServices.LibraryImport("libc", EntryPoint = "kill", SetLastError = true)]
+    private static partial int Kill(int pid, int signal);
 
     [RootFact]
     public void EbpfSourceWithoutPrivilegeExitsThreeNamingWhatIsMissing()
