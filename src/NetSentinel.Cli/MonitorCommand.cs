@@ -54,6 +54,23 @@ public sealed class MonitorCommand(MonitorConfig config, CliOptions options, ISo
         var baseline = summary.Baseline;
         if (baseline.IsLearning)
             stderr.WriteLine($"net-sentinel: learning baseline {baseline.SamplesSeen}/{baseline.SamplesRequired}");
+        else if (summary.Processes.Count > 0)
+            stderr.WriteLine($"net-sentinel: {StatusLine(summary)}");
+    }
+
+    /// <summary>"5 s: 3 processes, 12 connections open, 40 attempted (2 failed); top sender curl (pid 42) 1.2 MB/s".</summary>
+    private static string StatusLine(IntervalSummary summary)
+    {
+        var processes = summary.Processes;
+        int open = processes.Sum(p => p.OpenConnections);
+        int attempts = processes.Sum(p => p.Attempts);
+        int failures = processes.Sum(p => p.Failures);
+        string line = $"{summary.End.ToLocalTime():HH:mm:ss} {HumanFormat.Duration(summary.Window)}: {processes.Count} process(es), {open} connection(s) open, {attempts} attempted ({failures} failed)";
+        var top = processes[0]; // busiest sender first
+        if (top.BytesSent > 0)
+            line += $"; top sender {TerminalText.Safe(top.Name, 32)} (pid {top.Pid}) {HumanFormat.BytesPerSecond(top.BytesSentPerSecond)}";
+        if (summary.EventsLostInWindow > 0) line += $"; {summary.EventsLostInWindow} event(s) LOST";
+        return line;
     }
 
     private void PrintBaseline(DetectionPipeline pipeline)
