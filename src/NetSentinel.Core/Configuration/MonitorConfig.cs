@@ -52,7 +52,7 @@ public sealed record MonitorConfig
     /// <summary>beacon.history: connection times (and sizes) kept per (process, destination). Integer 4 to 1024.</summary>
     public int BeaconHistory { get; init; } = 32;
     /// <summary>beacon.score_threshold: score (0 to 1, 1 = perfectly regular) at or above which beacon fires.</summary>
-    public double BeaconScoreThreshold { get; init; } = 0.8;
+    public double BeaconScoreThreshold { get; init; } = 0.85;
     /// <summary>beacon.min_period_seconds: median gap below which a series is a burst, not a beacon. Seconds &gt;= 0.</summary>
     public double BeaconMinPeriodSeconds { get; init; } = 1;
 

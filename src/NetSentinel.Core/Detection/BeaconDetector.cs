@@ -9,7 +9,7 @@ namespace NetSentinel.Core.Detection;
 /// beacon: one program (by executable, so a beacon re-spawned by cron each time is still one series) connecting to one (address, port, transport) at regular times with regular sizes — how
 /// implants call home. Each connection start (Opened) is added to a bounded history; once min_connections are held,
 /// the series is scored with <see cref="BeaconScore"/> on every new connection, and a score at or above the
-/// threshold alerts (Value = score, Threshold, Unit "score", Window = the span of the history). Sizes are the
+/// threshold — with the timing part alone at or above it too — alerts (Value = score, Threshold, Unit "score", Window = the span of the history). Sizes are the
 /// lifetime bytes of each closed connection. A median gap below min_period_seconds is a burst, not a beacon.
 /// Memory: history entries per key; at most <see cref="MaxTrackedSeries"/> keys, the stalest dropped first, and
 /// keys idle for longer than <see cref="IdleForget"/> are forgotten at interval ends.
@@ -60,7 +60,8 @@ public sealed class BeaconDetector(int minConnections, int history, double score
         }
         var times = series.Times.ToArray();
         var score = BeaconScore.Of(times, series.Sizes.Count > 0 ? [.. series.Sizes] : null);
-        if (score.Score < scoreThreshold || score.Period < minPeriod)
+        // Timing must be regular on its own: identical sizes alone (every curl of one URL) do not make a beacon.
+        if (score.Score < scoreThreshold || score.TimingScore < scoreThreshold || score.Period < minPeriod)
         {
             return null;
         }

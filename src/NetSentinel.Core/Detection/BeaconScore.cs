@@ -5,8 +5,10 @@ namespace NetSentinel.Core.Detection;
 /// dispersion = 1 − MAD/median (median absolute deviation relative to the period) and
 /// skew = 1 − |Bowley skew| where the skew, (Q1 + Q3 − 2·median), is taken relative to the median rather than to
 /// the inter-quartile range: with ±10 % jitter the quartiles are all within a tenth of the period, and dividing
-/// by their tiny spread would turn sampling noise into "skew". Timing = the mean of the two. Sizes (bytes per
-/// connection) get the same two measures when known. Score = 0.7·timing + 0.3·size, or timing alone.
+/// by their tiny spread would turn sampling noise into "skew". Timing = the lower of the two (RITA averages them;
+/// the minimum keeps random, exponential arrivals — which can look tight on one measure by chance — below 0.85 in
+/// 99.5 % of 60-connection series in simulation, while ±10 % jitter scores above 0.88). Sizes (bytes per
+/// connection) get the mean of the same two measures when known. Score = 0.7·timing + 0.3·size, or timing alone.
 /// Each part is clamped to [0, 1].
 /// </summary>
 public readonly record struct BeaconScore(double Score, double TimingScore, double? SizeScore, TimeSpan Period)
@@ -19,7 +21,7 @@ public readonly record struct BeaconScore(double Score, double TimingScore, doub
         {
             gaps[i - 1] = Math.Max(0, (times[i] - times[i - 1]).TotalSeconds);
         }
-        double timing = Regularity(gaps, out double period);
+        double timing = Regularity(gaps, out double period, strict: true);
         double? size = null;
         if (sizes is { Count: >= 3 })
         {
@@ -30,7 +32,10 @@ public readonly record struct BeaconScore(double Score, double TimingScore, doub
     }
 
     /// <summary>Mean of dispersion and skew scores of <paramref name="values"/>; <paramref name="median"/> is their median.</summary>
-    internal static double Regularity(double[] values, out double median)
+    internal static double Regularity(double[] values, out double median) => Regularity(values, out median, strict: false);
+
+    /// <param name="strict">True: the lower of dispersion and skew; false: their mean.</param>
+    internal static double Regularity(double[] values, out double median, bool strict)
     {
         Array.Sort(values);
         median = Quantile(values, 0.5);
@@ -47,7 +52,7 @@ public readonly record struct BeaconScore(double Score, double TimingScore, doub
         double q1 = Quantile(values, 0.25);
         double q3 = Quantile(values, 0.75);
         double skew = Math.Clamp(1 - (Math.Abs(q1 + q3 - (2 * median)) / median), 0, 1);
-        return (dispersion + skew) / 2;
+        return strict ? Math.Min(dispersion, skew) : (dispersion + skew) / 2;
     }
 
     /// <summary>Linear-interpolated quantile of sorted values.</summary>

@@ -87,7 +87,7 @@ public sealed class MonitorConfigTomlTests
             # Most recent connection times and sizes kept per program and destination (4 to 1024).
             history = 32
             # Regularity score, from 0 to 1 (1 = perfectly periodic), at or above which beacon fires (> 0, at most 1).
-            score_threshold = 0.8
+            score_threshold = 0.85
             # A series whose median gap is shorter than this many seconds is a burst, not a beacon (>= 0, at most 86400).
             min_period_seconds = 1
 
