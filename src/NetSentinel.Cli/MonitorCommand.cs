@@ -29,13 +29,23 @@ public sealed class MonitorCommand(MonitorConfig config, CliOptions options, ISo
         using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, Stop);
         using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, Stop);
 
-        var pipeline = new DetectionPipeline(config, output, source.Name, TimeProvider.System, learnBaseline: !options.NoBaseline);
+        var blocklist = DetectionResources.LoadBlocklist(config);
+        // --no-baseline means "nothing is normal": the saved baseline is neither loaded nor overwritten.
+        var baseline = options.NoBaseline
+            ? new LearnedBaseline(config.BaselineIPv4Prefix, config.BaselineIPv6Prefix)
+            : DetectionResources.LoadBaseline(config, stderr);
+        var pipeline = new DetectionPipeline(config, output, source.Name, TimeProvider.System, learnBaseline: !options.NoBaseline, baseline, blocklist);
         var loop = new MonitorLoop(source, pipeline, config.Interval, TimeProvider.System, sources.HostBytesSentPerSecond());
-        loop.IntervalClosed += summary => ReportProgress(summary);
+        loop.IntervalClosed += summary =>
+        {
+            ReportProgress(summary);
+            if (!options.NoBaseline) DetectionResources.SaveBaseline(config, pipeline.Baseline, stderr);
+        };
 
         TimeSpan? duration = options.DurationSeconds is { } seconds ? TimeSpan.FromSeconds(seconds) : null;
         int? maxIntervals = options.BaselineOnly ? Math.Max(config.BaselineSamples, 1) : null;
         loop.Run(stop.Token, duration, maxIntervals);
+        if (!options.NoBaseline) DetectionResources.SaveBaseline(config, pipeline.Baseline, stderr);
 
         if (options.BaselineOnly) PrintBaseline(pipeline);
         stderr.WriteLine($"net-sentinel: stopped; {pipeline.AlertsWritten} alert(s) written, {source.EventsLost} event(s) lost");
@@ -79,5 +89,8 @@ public sealed class MonitorCommand(MonitorConfig config, CliOptions options, ISo
         stdout.WriteLine($"baseline: {learned.Count} destination(s) learned over {pipeline.BaselineProgress.SamplesSeen} interval(s)");
         var lines = learned.Select(d => $"{TerminalText.Safe(d.ProgramKey)} -> {ConnectionTable.Format(d.Remote)} {(d.Transport == Transport.Tcp ? "tcp" : "udp")}");
         foreach (var line in lines.Order(StringComparer.Ordinal)) stdout.WriteLine(line);
+        stderr.WriteLine(config.BaselineStateFile.Length > 0
+            ? $"net-sentinel: baseline saved to {config.BaselineStateFile} ({pipeline.Baseline.Count} destination block(s))"
+            : "net-sentinel: baseline not saved: set baseline.state_file to keep it across restarts");
     }
 }

@@ -11,6 +11,7 @@ public static class NetSentinelApp
         var definition = new CommandLineDefinition();
         int exitCode = ExitCodes.Ok;
         definition.Root.SetAction(parse => exitCode = Execute(definition.Read(parse), stdout, stderr, sources));
+        definition.Root.Subcommands.Add(ReplayCommand.Define(stdout, stderr, code => exitCode = code));
 
         try
         {

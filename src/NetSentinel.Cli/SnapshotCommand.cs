@@ -39,7 +39,8 @@ public sealed class SnapshotCommand(MonitorConfig config, CliOptions options, IC
             stdout.WriteLine();
         }
 
-        var pipeline = new DetectionPipeline(config, output, "snapshot", TimeProvider.System, learnBaseline: !options.NoBaseline);
+        var pipeline = new DetectionPipeline(config, output, "snapshot", TimeProvider.System, learnBaseline: !options.NoBaseline,
+            blocklist: DetectionResources.LoadBlocklist(config));
         foreach (var connection in outbound.Where(c => c.Process.Pid != 0))
             pipeline.OnEvent(connection.ToEvent(ConnectionEventKind.Opened, now));
         pipeline.EndInterval(now, eventsLostTotal: 0, hostBytesSentPerSecond: null);

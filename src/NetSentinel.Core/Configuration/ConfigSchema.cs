@@ -20,7 +20,19 @@ internal static class ConfigSchema
         new("poll", SourceKind.Poll),
     ];
 
-    public static IReadOnlyList<string> Tables { get; } = ["general", "thresholds", "alerts", "log"];
+    public const double MaxExfiltrationWindowSeconds = 604_800;
+    public const long MaxScanThreshold = 65_536;
+    public const long MaxBeaconHistory = 1_024;
+
+    private static readonly KeyValuePair<string, BaselineMode>[] BaselineModeNames =
+    [
+        new("learn-then-enforce", BaselineMode.LearnThenEnforce),
+        new("learn", BaselineMode.Learn),
+        new("enforce", BaselineMode.Enforce),
+    ];
+
+    public static IReadOnlyList<string> Tables { get; } =
+        ["general", "thresholds", "alerts", "log", "scan", "beacon", "exfiltration", "allowlist", "blocklist", "baseline"];
 
     public static IReadOnlyList<ConfigKey> Keys { get; } =
     [
@@ -68,7 +80,82 @@ internal static class ConfigSchema
             "Rotated files kept next to the log (log_file.1 .. log_file.N); older ones are deleted (>= 1).",
             (c, v) => c with { LogMaxFiles = (int)v.ReadInteger(1, MaxLogFiles) },
             c => ConfigTomlText.Integer(c.LogMaxFiles)),
+        new("scan", "window_seconds",
+            "Sliding window, in seconds, over which scan counts one process's distinct destinations (> 0, at most 86400).",
+            (c, v) => c with { ScanWindowSeconds = v.ReadNumber(0, minExclusive: true, MaxIntervalSeconds) },
+            c => ConfigTomlText.Number(c.ScanWindowSeconds)),
+        new("scan", "distinct_hosts_threshold",
+            "Distinct destination addresses of one process within the window that raise scan (1 to 65536).",
+            (c, v) => c with { ScanDistinctHostsThreshold = (int)v.ReadInteger(1, MaxScanThreshold) },
+            c => ConfigTomlText.Integer(c.ScanDistinctHostsThreshold)),
+        new("scan", "distinct_ports_threshold",
+            "Distinct destination ports of one process within the window that raise scan (1 to 65536).",
+            (c, v) => c with { ScanDistinctPortsThreshold = (int)v.ReadInteger(1, MaxScanThreshold) },
+            c => ConfigTomlText.Integer(c.ScanDistinctPortsThreshold)),
+        new("beacon", "min_connections",
+            "Connections from one program to one destination before their regularity is scored (4 to 1024, at most beacon.history).",
+            (c, v) => c with { BeaconMinConnections = (int)v.ReadInteger(4, MaxBeaconHistory) },
+            c => ConfigTomlText.Integer(c.BeaconMinConnections)),
+        new("beacon", "history",
+            "Most recent connection times and sizes kept per program and destination (4 to 1024).",
+            (c, v) => c with { BeaconHistory = (int)v.ReadInteger(4, MaxBeaconHistory) },
+            c => ConfigTomlText.Integer(c.BeaconHistory)),
+        new("beacon", "score_threshold",
+            "Regularity score, from 0 to 1 (1 = perfectly periodic), at or above which beacon fires (> 0, at most 1).",
+            (c, v) => c with { BeaconScoreThreshold = v.ReadNumber(0, minExclusive: true, 1) },
+            c => ConfigTomlText.Number(c.BeaconScoreThreshold)),
+        new("beacon", "min_period_seconds",
+            "A series whose median gap is shorter than this many seconds is a burst, not a beacon (>= 0, at most 86400).",
+            (c, v) => c with { BeaconMinPeriodSeconds = v.ReadNumber(0, minExclusive: false, MaxIntervalSeconds) },
+            c => ConfigTomlText.Number(c.BeaconMinPeriodSeconds)),
+        new("exfiltration", "window_seconds",
+            "Sliding window, in seconds, over which bytes one program sends one destination are summed (> 0, at most 604800).",
+            (c, v) => c with { ExfiltrationWindowSeconds = v.ReadNumber(0, minExclusive: true, MaxExfiltrationWindowSeconds) },
+            c => ConfigTomlText.Number(c.ExfiltrationWindowSeconds)),
+        new("exfiltration", "bytes_threshold",
+            "Bytes sent to one destination within the window that raise exfiltration (>= 1).",
+            (c, v) => c with { ExfiltrationBytesThreshold = v.ReadInteger(1, long.MaxValue) },
+            c => ConfigTomlText.Integer(c.ExfiltrationBytesThreshold)),
+        new("exfiltration", "send_ratio",
+            "Bytes sent must also be at least this many times the bytes received, so a download never fires (>= 0).",
+            (c, v) => c with { ExfiltrationSendRatio = v.ReadNumber(0, minExclusive: false, 1e9) },
+            c => ConfigTomlText.Number(c.ExfiltrationSendRatio)),
+        new("allowlist", "destinations",
+            "Destination addresses or CIDR blocks whose connections are ignored entirely, e.g. [\"10.0.0.0/8\"].",
+            (c, v) => c with { AllowDestinations = v.ReadStringList(text => NetworkPrefix.TryParse(text, out _, out string problem) ? null : problem) },
+            c => ConfigTomlText.StringArray(c.AllowDestinations)),
+        new("allowlist", "ports",
+            "Destination ports whose connections are ignored entirely, e.g. [123].",
+            (c, v) => c with { AllowPorts = v.ReadIntegerList(0, 65535) },
+            c => ConfigTomlText.IntegerArray(c.AllowPorts)),
+        new("allowlist", "executables",
+            "Executables ignored entirely: a full path, or a name matching the process name or the path's last part.",
+            (c, v) => c with { AllowExecutables = v.ReadStringList(text => text.Length == 0 || text.Contains('\0', StringComparison.Ordinal) ? "must be a non-empty name or path" : null) },
+            c => ConfigTomlText.StringArray(c.AllowExecutables)),
+        new("blocklist", "file",
+            "File of addresses or CIDR blocks, one per line (# comments); a connection to one is a high-severity alert (\"\" = none).",
+            (c, v) => c with { BlocklistFile = v.ReadOptionalPath() },
+            c => ConfigTomlText.String(c.BlocklistFile)),
+        new("baseline", "state_file",
+            "File the learned baseline is saved to and reloaded from at start (\"\" = kept in memory only).",
+            (c, v) => c with { BaselineStateFile = v.ReadOptionalPath() },
+            c => ConfigTomlText.String(c.BaselineStateFile)),
+        new("baseline", "mode",
+            "\"learn-then-enforce\" (learn baseline_samples intervals, then alert), \"learn\" (never alert new_destination) or \"enforce\".",
+            (c, v) => c with { BaselineMode = v.ReadChoice(BaselineModeNames) },
+            c => ConfigTomlText.String(BaselineModeName(c.BaselineMode))),
+        new("baseline", "ipv4_prefix",
+            "IPv4 destinations are learned as this prefix, so a neighbour in the same block is not new (0 to 32).",
+            (c, v) => c with { BaselineIPv4Prefix = (int)v.ReadInteger(0, 32) },
+            c => ConfigTomlText.Integer(c.BaselineIPv4Prefix)),
+        new("baseline", "ipv6_prefix",
+            "IPv6 destinations are learned as this prefix (0 to 128).",
+            (c, v) => c with { BaselineIPv6Prefix = (int)v.ReadInteger(0, 128) },
+            c => ConfigTomlText.Integer(c.BaselineIPv6Prefix)),
     ];
+
+    public static string BaselineModeName(BaselineMode mode) =>
+        BaselineModeNames.First(pair => pair.Value == mode).Key;
 
     public static bool IsTable(string name) => Tables.Contains(name, StringComparer.Ordinal);
 

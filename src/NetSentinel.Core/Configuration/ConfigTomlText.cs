@@ -17,6 +17,11 @@ internal static class ConfigTomlText
 
     public static string Boolean(bool value) => value ? "true" : "false";
 
+    public static string StringArray(IEnumerable<string> values) => "[" + string.Join(", ", values.Select(String)) + "]";
+
+    public static string IntegerArray(IEnumerable<int> values) =>
+        "[" + string.Join(", ", values.Select(v => v.ToString(CultureInfo.InvariantCulture))) + "]";
+
     /// <summary>A basic string with quotes, backslashes and control characters escaped.</summary>
     public static string String(string value) => TomlFormatHelper.ToString(value, TomlPropertyDisplayKind.Default);
 }

@@ -92,6 +92,65 @@ internal sealed class ConfigValue(string qualifiedKey, ValueSyntax node)
         return value;
     }
 
+    /// <summary>A path that may be empty (empty = the feature is off); no NUL.</summary>
+    public string ReadOptionalPath()
+    {
+        string value = node is StringValueSyntax text && text.Value is not null
+            ? text.Value
+            : throw Problem($"must be a string (got {Describe()})");
+        if (value.Contains('\0', StringComparison.Ordinal))
+        {
+            throw Problem("must not contain a NUL character");
+        }
+        return value;
+    }
+
+    /// <summary>An array of strings, each checked by <paramref name="check"/> (null = fine, else the problem with that item).</summary>
+    public ValueList<string> ReadStringList(Func<string, string?> check)
+    {
+        if (node is not ArraySyntax array)
+        {
+            throw Problem($"must be an array of strings (got {Describe()})");
+        }
+        var items = new List<string>();
+        foreach (ArrayItemSyntax item in array.Items)
+        {
+            if (item.Value is not StringValueSyntax text || text.Value is null)
+            {
+                throw Problem($"must be an array of strings (item {items.Count + 1} is {(item.Value is null ? "missing" : new ConfigValue(QualifiedKey, item.Value).Describe())})");
+            }
+            if (check(text.Value) is { } problem)
+            {
+                throw Problem($"item {items.Count + 1}: {problem}");
+            }
+            items.Add(text.Value);
+        }
+        return new ValueList<string>(items);
+    }
+
+    /// <summary>An array of integers within the bounds.</summary>
+    public ValueList<int> ReadIntegerList(int min, int max)
+    {
+        if (node is not ArraySyntax array)
+        {
+            throw Problem($"must be an array of integers (got {Describe()})");
+        }
+        var items = new List<int>();
+        foreach (ArrayItemSyntax item in array.Items)
+        {
+            if (item.Value is not IntegerValueSyntax integer)
+            {
+                throw Problem($"must be an array of integers (item {items.Count + 1} is {(item.Value is null ? "missing" : new ConfigValue(QualifiedKey, item.Value).Describe())})");
+            }
+            if (integer.Value < min || integer.Value > max)
+            {
+                throw Problem($"item {items.Count + 1} must be from {min} to {max} (got {integer.Token?.Text ?? Format(integer.Value)})");
+            }
+            items.Add((int)integer.Value);
+        }
+        return new ValueList<int>(items);
+    }
+
     /// <summary>One of the listed words, matched exactly (the file is lowercase like <c>--print-config</c> writes it).</summary>
     public T ReadChoice<T>(IReadOnlyList<KeyValuePair<string, T>> choices)
     {

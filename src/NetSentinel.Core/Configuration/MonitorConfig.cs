@@ -38,7 +38,57 @@ public sealed record MonitorConfig
     /// <summary>log.max_files: rotated files kept (net_sentinel_events.jsonl.1 .. .N). Integer, 1 to 1000.</summary>
     public int LogMaxFiles { get; init; } = 5;
 
+    // [scan]
+    /// <summary>scan.window_seconds: the sliding window distinct targets are counted over. Seconds, &gt; 0 and at most 86400.</summary>
+    public double ScanWindowSeconds { get; init; } = 60;
+    /// <summary>scan.distinct_hosts_threshold: distinct destination addresses of one process within the window that raise scan. Integer 1 to 65536.</summary>
+    public int ScanDistinctHostsThreshold { get; init; } = 100;
+    /// <summary>scan.distinct_ports_threshold: distinct destination ports of one process within the window that raise scan. Integer 1 to 65536.</summary>
+    public int ScanDistinctPortsThreshold { get; init; } = 30;
+
+    // [beacon]
+    /// <summary>beacon.min_connections: connections to one destination before its regularity is scored. Integer 4 to history.</summary>
+    public int BeaconMinConnections { get; init; } = 10;
+    /// <summary>beacon.history: connection times (and sizes) kept per (process, destination). Integer 4 to 1024.</summary>
+    public int BeaconHistory { get; init; } = 32;
+    /// <summary>beacon.score_threshold: score (0 to 1, 1 = perfectly regular) at or above which beacon fires.</summary>
+    public double BeaconScoreThreshold { get; init; } = 0.85;
+    /// <summary>beacon.min_period_seconds: median gap below which a series is a burst, not a beacon. Seconds &gt;= 0.</summary>
+    public double BeaconMinPeriodSeconds { get; init; } = 1;
+
+    // [exfiltration]
+    /// <summary>exfiltration.window_seconds: the sliding window bytes sent are summed over. Seconds, &gt; 0 and at most 604800.</summary>
+    public double ExfiltrationWindowSeconds { get; init; } = 3600;
+    /// <summary>exfiltration.bytes_threshold: bytes one program sends one destination within the window that raise exfiltration. Integer &gt;= 1.</summary>
+    public long ExfiltrationBytesThreshold { get; init; } = 100_000_000;
+    /// <summary>exfiltration.send_ratio: bytes sent must also be at least this many times the bytes received (a download never fires). &gt;= 0.</summary>
+    public double ExfiltrationSendRatio { get; init; } = 10;
+
+    // [allowlist]
+    /// <summary>allowlist.destinations: addresses or CIDR blocks whose connections are ignored entirely.</summary>
+    public ValueList<string> AllowDestinations { get; init; } = ValueList<string>.Empty;
+    /// <summary>allowlist.ports: destination ports whose connections are ignored entirely.</summary>
+    public ValueList<int> AllowPorts { get; init; } = ValueList<int>.Empty;
+    /// <summary>allowlist.executables: executables (full path, or a name matching the process name or the path's last part) ignored entirely.</summary>
+    public ValueList<string> AllowExecutables { get; init; } = ValueList<string>.Empty;
+
+    // [blocklist]
+    /// <summary>blocklist.file: a file of addresses/CIDR blocks, one per line, # comments; empty = none.</summary>
+    public string BlocklistFile { get; init; } = string.Empty;
+
+    // [baseline]
+    /// <summary>baseline.state_file: where the learned baseline is saved and reloaded from; empty = not persisted.</summary>
+    public string BaselineStateFile { get; init; } = string.Empty;
+    /// <summary>baseline.mode: learn, enforce or learn-then-enforce.</summary>
+    public BaselineMode BaselineMode { get; init; } = BaselineMode.LearnThenEnforce;
+    /// <summary>baseline.ipv4_prefix: IPv4 destinations are learned as this prefix (0 to 32).</summary>
+    public int BaselineIPv4Prefix { get; init; } = 24;
+    /// <summary>baseline.ipv6_prefix: IPv6 destinations are learned as this prefix (0 to 128).</summary>
+    public int BaselineIPv6Prefix { get; init; } = 64;
+
     public TimeSpan Interval => TimeSpan.FromSeconds(IntervalSeconds);
     public TimeSpan AlertCooldown => TimeSpan.FromSeconds(AlertCooldownSeconds);
+    public TimeSpan ScanWindow => TimeSpan.FromSeconds(ScanWindowSeconds);
+    public TimeSpan ExfiltrationWindow => TimeSpan.FromSeconds(ExfiltrationWindowSeconds);
     public long LogMaxSizeBytes => (long)(LogMaxSizeMb * 1024 * 1024);
 }

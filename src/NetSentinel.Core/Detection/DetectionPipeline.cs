@@ -22,7 +22,10 @@ public sealed class DetectionPipeline : IConnectionEventSink
     private readonly TimeProvider _clock;
     private readonly ProcessActivityAggregator _aggregator = new();
     private readonly NewDestinationDetector _newDestinations;
+    private readonly ExfiltrationDetector _exfiltration;
     private readonly IDetector[] _detectors;
+    private readonly BlocklistDetector _blocklist;
+    private readonly Allowlist _allowlist;
     private readonly AlertThrottle _throttle;
     private readonly EventsLostReporter _eventsLost;
     private readonly List<AlertRecord> _intervalAlerts = [];
@@ -32,25 +35,42 @@ public sealed class DetectionPipeline : IConnectionEventSink
 
     /// <param name="learnBaseline">False for --no-baseline: nothing is learned, every destination not seen
     /// earlier in this run is new from the first event.</param>
-    public DetectionPipeline(MonitorConfig config, IRecordSink output, string sourceName, TimeProvider clock, bool learnBaseline)
+    /// <param name="baseline">The learned baseline to start from (loaded from baseline.state_file); null = an empty one
+    /// with the configured prefixes. Its <see cref="LearnedBaseline.SamplesSeen"/> counts toward baseline_samples.</param>
+    /// <param name="blocklist">Addresses whose connections raise blocklisted_destination; null = none.</param>
+    public DetectionPipeline(MonitorConfig config, IRecordSink output, string sourceName, TimeProvider clock, bool learnBaseline,
+        LearnedBaseline? baseline = null, AddressSet? blocklist = null)
     {
         _config = config;
         _output = output;
         _sourceName = sourceName;
         _clock = clock;
-        BaselineProgress = new BaselineProgress(0, learnBaseline ? config.BaselineSamples : 0);
-        _newDestinations = new NewDestinationDetector(clock.GetUtcNow());
+        Baseline = baseline ?? new LearnedBaseline(config.BaselineIPv4Prefix, config.BaselineIPv6Prefix);
+        int required = !learnBaseline || config.BaselineMode == BaselineMode.Enforce ? 0 : config.BaselineSamples;
+        BaselineProgress = new BaselineProgress(Math.Min(Baseline.SamplesSeen, required), required);
+        _newDestinations = new NewDestinationDetector(clock.GetUtcNow(), Baseline,
+            learnOnly: learnBaseline && config.BaselineMode == BaselineMode.Learn);
+        _exfiltration = new ExfiltrationDetector(config.ExfiltrationWindow, config.ExfiltrationBytesThreshold, config.ExfiltrationSendRatio, Baseline);
         _detectors =
         [
             new HighSendRateDetector(config.BytesPerSecThreshold),
             _newDestinations,
             new ManyConnectionsDetector(config.ManyConnectionsThreshold),
+            new ScanDetector(config.ScanWindow, config.ScanDistinctHostsThreshold, config.ScanDistinctPortsThreshold),
+            new BeaconDetector(config.BeaconMinConnections, config.BeaconHistory, config.BeaconScoreThreshold,
+                TimeSpan.FromSeconds(config.BeaconMinPeriodSeconds)),
+            _exfiltration,
         ];
+        _blocklist = new BlocklistDetector(blocklist ?? AddressSet.Empty);
+        _allowlist = new Allowlist(config);
         _throttle = new AlertThrottle(config.AlertCooldown);
         _eventsLost = new EventsLostReporter(output, sourceName, config.Interval);
     }
 
     public BaselineProgress BaselineProgress { get; private set; }
+
+    /// <summary>The learned baseline (address blocks per program) that baseline.state_file persists.</summary>
+    public LearnedBaseline Baseline { get; }
 
     /// <summary>Destinations learned so far (the baseline, plus those alerted on since): what --baseline-only shows.</summary>
     public IReadOnlyCollection<DestinationKey> LearnedDestinations => _newDestinations.Known;
@@ -77,12 +97,26 @@ public sealed class DetectionPipeline : IConnectionEventSink
         {
             return;
         }
-        _aggregator.Add(connectionEvent);
-        if (_config.LogConnections && connectionEvent.Kind != ConnectionEventKind.Traffic)
+        // Allowlisted traffic is ignored entirely — not aggregated, logged or scored — except by the block list:
+        // a destination named as bad outranks a program or port named as trusted.
+        bool allowed = _allowlist.Allows(connectionEvent);
+        if (!allowed)
         {
-            _output.Write(new ConnectionLogRecord { Timestamp = connectionEvent.Timestamp, Source = _sourceName, Event = connectionEvent });
+            _aggregator.Add(connectionEvent);
+            if (_config.LogConnections && connectionEvent.Kind != ConnectionEventKind.Traffic)
+            {
+                _output.Write(new ConnectionLogRecord { Timestamp = connectionEvent.Timestamp, Source = _sourceName, Event = connectionEvent });
+            }
         }
         var context = new AlertContext(_sourceName, _clock.GetUtcNow(), _eventsLost.TotalLost, BaselineProgress);
+        if (_blocklist.OnEvent(connectionEvent, context) is { } blocked)
+        {
+            Emit(blocked, context.Now);
+        }
+        if (allowed)
+        {
+            return;
+        }
         foreach (var detector in _detectors)
         {
             if (detector.OnEvent(connectionEvent, context) is { } alert)
@@ -121,6 +155,8 @@ public sealed class DetectionPipeline : IConnectionEventSink
         if (BaselineProgress.IsLearning)
         {
             BaselineProgress = BaselineProgress with { SamplesSeen = BaselineProgress.SamplesSeen + 1 };
+            Baseline.SamplesSeen = BaselineProgress.SamplesSeen;
+            Baseline.MarkChanged();
         }
 
         var summary = new IntervalSummary(

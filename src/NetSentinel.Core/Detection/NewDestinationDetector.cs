@@ -7,15 +7,18 @@ namespace NetSentinel.Core.Detection;
 /// new_destination: a program reaching a (remote address, remote port, transport) it was not seen reaching
 /// since observation began. While the baseline is learning every destination is taken as normal; afterwards
 /// the first sighting alerts at once (at the Opened event, not at the interval's end) and the destination is
-/// learned, so it never alerts twice.
+/// learned, so it never alerts twice. While learning, destinations also go into the <see cref="LearnedBaseline"/>
+/// (as address blocks), and a destination whose block is in that baseline — learned now or loaded from the
+/// state file — is not new. In baseline.mode = "learn" (<paramref name="learnOnly"/>) it never alerts.
 /// Value is 1 (this sighting) against a Threshold of 0 earlier sightings, over a Window that is all the time
 /// observed so far; Unit "destination".
 /// </summary>
-public sealed class NewDestinationDetector(DateTimeOffset observingSince) : IDetector
+public sealed class NewDestinationDetector(DateTimeOffset observingSince, LearnedBaseline? baseline = null, bool learnOnly = false) : IDetector
 {
     public const string RuleName = "new_destination";
 
     private readonly HashSet<DestinationKey> _known = [];
+    private readonly LearnedBaseline _baseline = baseline ?? new LearnedBaseline(32, 128);
 
     public string Rule => RuleName;
 
@@ -25,7 +28,13 @@ public sealed class NewDestinationDetector(DateTimeOffset observingSince) : IDet
     public AlertRecord? OnEvent(ConnectionEvent connectionEvent, AlertContext context)
     {
         var key = DestinationKey.Of(connectionEvent);
-        if (!_known.Add(key) || context.Baseline.IsLearning)
+        bool firstSighting = _known.Add(key);
+        if (learnOnly || context.Baseline.IsLearning)
+        {
+            _baseline.Learn(connectionEvent);
+            return null;
+        }
+        if (!firstSighting || _baseline.Contains(connectionEvent))
         {
             return null;
         }

@@ -117,6 +117,31 @@ public sealed class EcsJsonFormatter
         writer.WriteNumber("samples_required", alert.BaselineSamplesRequired);
         writer.WriteBoolean("mature", alert.BaselineSamplesSeen >= alert.BaselineSamplesRequired);
         writer.WriteEndObject();
+        if (alert.PeriodSeconds is double period)
+        {
+            WriteFiniteNumber(writer, "period_seconds", period);
+        }
+        if (alert.Observations is long observations)
+        {
+            writer.WriteNumber("observations", observations);
+        }
+        if (alert.Targets is { } targets)
+        {
+            writer.WriteStartArray("targets");
+            foreach (string target in targets)
+            {
+                writer.WriteStringValue(Utf16Sanitizer.ReplaceLoneSurrogates(target));
+            }
+            writer.WriteEndArray();
+        }
+        if (alert.WindowBytesSent is long windowSent)
+        {
+            writer.WriteNumber("window_bytes_sent", windowSent);
+        }
+        if (alert.WindowBytesReceived is long windowReceived)
+        {
+            writer.WriteNumber("window_bytes_received", windowReceived);
+        }
         if (alert.HostBytesSentPerSecond is double hostRate && double.IsFinite(hostRate))
         {
             writer.WriteStartObject("host");

@@ -37,6 +37,15 @@ public sealed record AlertRecord : LogRecord
     /// <summary>Completed baseline intervals and how many are needed; equal once the baseline is mature.</summary>
     public int BaselineSamplesSeen { get; init; }
     public int BaselineSamplesRequired { get; init; }
+    /// <summary>beacon: the median gap between connections, in seconds.</summary>
+    public double? PeriodSeconds { get; init; }
+    /// <summary>beacon: connections observed to the destination.</summary>
+    public long? Observations { get; init; }
+    /// <summary>scan: a sample of the targets reached (addresses or ports, as text).</summary>
+    public IReadOnlyList<string>? Targets { get; init; }
+    /// <summary>exfiltration: bytes sent to and received from the destination within the window.</summary>
+    public long? WindowBytesSent { get; init; }
+    public long? WindowBytesReceived { get; init; }
 }
 
 /// <summary>

@@ -17,6 +17,24 @@ public sealed class MonitorConfigTomlTests
         AlertCooldownSeconds = 0.125,
         LogMaxSizeMb = 1e-5,
         LogMaxFiles = 1,
+        ScanWindowSeconds = 30.5,
+        ScanDistinctHostsThreshold = 7,
+        ScanDistinctPortsThreshold = 65536,
+        BeaconMinConnections = 4,
+        BeaconHistory = 1024,
+        BeaconScoreThreshold = 0.95,
+        BeaconMinPeriodSeconds = 0,
+        ExfiltrationWindowSeconds = 604800,
+        ExfiltrationBytesThreshold = 1,
+        ExfiltrationSendRatio = 2.5,
+        AllowDestinations = new(["10.0.0.0/8", "2001:db8::/32", "198.51.100.7"]),
+        AllowPorts = new([123, 0, 65535]),
+        AllowExecutables = new(["/usr/sbin/chronyd", "ntpd \"quoted\""]),
+        BlocklistFile = "/etc/net-sentinel/block list.txt",
+        BaselineStateFile = "/var/lib/net-sentinel/baseline.json",
+        BaselineMode = BaselineMode.Learn,
+        BaselineIPv4Prefix = 32,
+        BaselineIPv6Prefix = 0,
     };
 
     [Fact]
@@ -54,6 +72,54 @@ public sealed class MonitorConfigTomlTests
             max_size_mb = 10
             # Rotated files kept next to the log (log_file.1 .. log_file.N); older ones are deleted (>= 1).
             max_files = 5
+
+            [scan]
+            # Sliding window, in seconds, over which scan counts one process's distinct destinations (> 0, at most 86400).
+            window_seconds = 60
+            # Distinct destination addresses of one process within the window that raise scan (1 to 65536).
+            distinct_hosts_threshold = 100
+            # Distinct destination ports of one process within the window that raise scan (1 to 65536).
+            distinct_ports_threshold = 30
+
+            [beacon]
+            # Connections from one program to one destination before their regularity is scored (4 to 1024, at most beacon.history).
+            min_connections = 10
+            # Most recent connection times and sizes kept per program and destination (4 to 1024).
+            history = 32
+            # Regularity score, from 0 to 1 (1 = perfectly periodic), at or above which beacon fires (> 0, at most 1).
+            score_threshold = 0.85
+            # A series whose median gap is shorter than this many seconds is a burst, not a beacon (>= 0, at most 86400).
+            min_period_seconds = 1
+
+            [exfiltration]
+            # Sliding window, in seconds, over which bytes one program sends one destination are summed (> 0, at most 604800).
+            window_seconds = 3600
+            # Bytes sent to one destination within the window that raise exfiltration (>= 1).
+            bytes_threshold = 100000000
+            # Bytes sent must also be at least this many times the bytes received, so a download never fires (>= 0).
+            send_ratio = 10
+
+            [allowlist]
+            # Destination addresses or CIDR blocks whose connections are ignored entirely, e.g. ["10.0.0.0/8"].
+            destinations = []
+            # Destination ports whose connections are ignored entirely, e.g. [123].
+            ports = []
+            # Executables ignored entirely: a full path, or a name matching the process name or the path's last part.
+            executables = []
+
+            [blocklist]
+            # File of addresses or CIDR blocks, one per line (# comments); a connection to one is a high-severity alert ("" = none).
+            file = ""
+
+            [baseline]
+            # File the learned baseline is saved to and reloaded from at start ("" = kept in memory only).
+            state_file = ""
+            # "learn-then-enforce" (learn baseline_samples intervals, then alert), "learn" (never alert new_destination) or "enforce".
+            mode = "learn-then-enforce"
+            # IPv4 destinations are learned as this prefix, so a neighbour in the same block is not new (0 to 32).
+            ipv4_prefix = 24
+            # IPv6 destinations are learned as this prefix (0 to 128).
+            ipv6_prefix = 64
 
             """;
 

@@ -112,10 +112,11 @@ public class NewDestinationDetectorTests
         h.Pipeline.OnEvent(app.Opened("::ffff:198.51.100.2", 443, local: "::ffff:198.51.100.1"));
         Assert.Empty(h.Sink.AlertsFor(NewDestinationDetector.RuleName));
 
-        h.Pipeline.OnEvent(app.Opened("::ffff:198.51.100.3", 443, local: "::ffff:198.51.100.1"));
+        // Another /24: the baseline learns address blocks, so 198.51.100.3 would be known.
+        h.Pipeline.OnEvent(app.Opened("::ffff:203.0.113.3", 443, local: "::ffff:198.51.100.1"));
         var alert = Assert.Single(h.Sink.AlertsFor(NewDestinationDetector.RuleName));
-        Assert.Equal(new IPEndPoint(IPAddress.Parse("198.51.100.3"), 443), alert.Remote);
-        Assert.StartsWith("app (pid 7) reached new destination 198.51.100.3:443 (tcp)", alert.Message);
+        Assert.Equal(new IPEndPoint(IPAddress.Parse("203.0.113.3"), 443), alert.Remote);
+        Assert.StartsWith("app (pid 7) reached new destination 203.0.113.3:443 (tcp)", alert.Message);
 
         h.Pipeline.OnEvent(app.Opened("2001:db8::5", 53, Transport.Udp, local: "2001:db8::1"));
         Assert.Equal(2, h.Sink.AlertsFor(NewDestinationDetector.RuleName).Count());

@@ -1,0 +1,46 @@
+using NetSentinel.Core.Configuration;
+using NetSentinel.Core.Model;
+
+namespace NetSentinel.Core.Detection;
+
+/// <summary>
+/// The [allowlist]: destinations, ports and executables whose connections no detector sees. The block list is
+/// checked before it (see <see cref="BlocklistDetector"/>): naming a destination as bad outranks trusting a program.
+/// </summary>
+public sealed class Allowlist
+{
+    private readonly AddressSet _destinations;
+    private readonly HashSet<int> _ports;
+    private readonly HashSet<string> _executables;
+
+    public Allowlist(MonitorConfig config)
+    {
+        ArgumentNullException.ThrowIfNull(config);
+        var prefixes = new List<NetworkPrefix>();
+        foreach (string text in config.AllowDestinations)
+        {
+            if (NetworkPrefix.TryParse(text, out NetworkPrefix prefix, out _))
+            {
+                prefixes.Add(prefix); // the config reader rejected anything else
+            }
+        }
+        _destinations = new AddressSet(prefixes);
+        _ports = [.. config.AllowPorts];
+        _executables = new HashSet<string>(config.AllowExecutables, StringComparer.Ordinal);
+    }
+
+    public bool IsEmpty => _destinations.Count == 0 && _ports.Count == 0 && _executables.Count == 0;
+
+    public bool Allows(ConnectionEvent connectionEvent)
+    {
+        if (IsEmpty)
+        {
+            return false;
+        }
+        ProcessInfo process = connectionEvent.Process;
+        return _ports.Contains(connectionEvent.Remote.Port)
+               || _destinations.Contains(connectionEvent.Remote.Address)
+               || _executables.Contains(process.Name)
+               || (process.Executable is { } path && (_executables.Contains(path) || _executables.Contains(Path.GetFileName(path))));
+    }
+}

@@ -1,0 +1,132 @@
+using System.Globalization;
+using System.Net;
+using NetSentinel.Core.Model;
+using NetSentinel.Core.Output;
+
+namespace NetSentinel.Core.Detection;
+
+/// <summary>
+/// beacon: one program (by executable, so a beacon re-spawned by cron each time is still one series) connecting to one (address, port, transport) at regular times with regular sizes — how
+/// implants call home. Each connection start (Opened) is added to a bounded history; once min_connections are held,
+/// the series is scored with <see cref="BeaconScore"/> on every new connection, and a score at or above the
+/// threshold — with the timing part alone at or above it too — alerts (Value = score, Threshold, Unit "score", Window = the span of the history). Sizes are the
+/// lifetime bytes of each closed connection. A median gap below min_period_seconds is a burst, not a beacon.
+/// Memory: history entries per key; at most <see cref="MaxTrackedSeries"/> keys, the stalest dropped first, and
+/// keys idle for longer than <see cref="IdleForget"/> are forgotten at interval ends.
+/// </summary>
+public sealed class BeaconDetector(int minConnections, int history, double scoreThreshold, TimeSpan minPeriod) : IDetector
+{
+    public const string RuleName = "beacon";
+    public const int MaxTrackedSeries = 20_000;
+    public static readonly TimeSpan IdleForget = TimeSpan.FromHours(6);
+
+    private readonly record struct SeriesKey(string ProgramKey, IPAddress Address, int Port, Transport Transport);
+
+    private readonly Dictionary<SeriesKey, BeaconHistory> _series = [];
+    private readonly int _history = Math.Max(history, minConnections);
+
+    public string Rule => RuleName;
+
+    public int TrackedSeriesCount => _series.Count;
+
+    public AlertRecord? OnEvent(ConnectionEvent connectionEvent, AlertContext context)
+    {
+        var key = new SeriesKey(connectionEvent.Process.ProgramKey,
+            DestinationKey.Normalize(connectionEvent.Remote.Address), connectionEvent.Remote.Port, connectionEvent.Transport);
+        if (connectionEvent.Kind == ConnectionEventKind.Closed)
+        {
+            if (_series.TryGetValue(key, out var closing))
+            {
+                closing.AddSize(connectionEvent.BytesSent + connectionEvent.BytesReceived);
+            }
+            return null;
+        }
+        if (connectionEvent.Kind != ConnectionEventKind.Opened)
+        {
+            return null;
+        }
+        if (!_series.TryGetValue(key, out var series))
+        {
+            if (_series.Count >= MaxTrackedSeries)
+            {
+                DropStalest();
+            }
+            _series[key] = series = new BeaconHistory(_history);
+        }
+        series.AddStart(connectionEvent.Timestamp);
+        if (series.Times.Count < minConnections)
+        {
+            return null;
+        }
+        var times = series.Times.ToArray();
+        var score = BeaconScore.Of(times, series.Sizes.Count > 0 ? [.. series.Sizes] : null);
+        // Timing must be regular on its own: identical sizes alone (every curl of one URL) do not make a beacon.
+        if (score.Score < scoreThreshold || score.TimingScore < scoreThreshold || score.Period < minPeriod)
+        {
+            return null;
+        }
+        var remote = new IPEndPoint(key.Address, key.Port);
+        TimeSpan span = times[^1] - times[0];
+        string transport = key.Transport == Transport.Tcp ? "tcp" : "udp";
+        return new AlertRecord
+        {
+            Timestamp = context.Now,
+            Source = context.Source,
+            Rule = RuleName,
+            Severity = Severity.Medium,
+            Message = string.Create(CultureInfo.InvariantCulture,
+                $"{connectionEvent.Process.Name} (pid {connectionEvent.Process.Pid}) connects to {remote} ({transport}) every {HumanFormat.Duration(score.Period)}: " +
+                $"beacon score {score.Score:0.00} (timing {score.TimingScore:0.00}{(score.SizeScore is { } s ? $", size {s:0.00}" : string.Empty)}) " +
+                $"over {times.Length} connections in {HumanFormat.Duration(span)} ({series.Observations} observed), threshold {scoreThreshold:0.##}"),
+            Process = connectionEvent.Process,
+            Value = Math.Round(score.Score, 4),
+            Threshold = scoreThreshold,
+            Unit = "score",
+            Window = span,
+            Transport = key.Transport,
+            Local = connectionEvent.Local,
+            Remote = remote,
+            EventsLostInWindow = context.EventsLostInWindow,
+            BaselineSamplesSeen = context.Baseline.SamplesSeen,
+            BaselineSamplesRequired = context.Baseline.SamplesRequired,
+            PeriodSeconds = score.Period.TotalSeconds,
+            Observations = series.Observations,
+        };
+    }
+
+    public void OnIntervalEnd(ClosedInterval interval, AlertContext context, List<AlertRecord> alerts)
+    {
+        List<SeriesKey>? idle = null;
+        foreach (var (key, series) in _series)
+        {
+            if (interval.End - series.LastSeen > IdleForget)
+            {
+                (idle ??= []).Add(key);
+            }
+        }
+        if (idle is not null)
+        {
+            foreach (var key in idle)
+            {
+                _series.Remove(key);
+            }
+        }
+    }
+
+    private void DropStalest()
+    {
+        SeriesKey? stalest = null;
+        DateTimeOffset oldest = DateTimeOffset.MaxValue;
+        foreach (var (key, series) in _series)
+        {
+            if (series.LastSeen < oldest)
+            {
+                (stalest, oldest) = (key, series.LastSeen);
+            }
+        }
+        if (stalest is { } drop)
+        {
+            _series.Remove(drop);
+        }
+    }
+}

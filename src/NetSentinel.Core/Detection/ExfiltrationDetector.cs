@@ -1,0 +1,120 @@
+using System.Globalization;
+using System.Net;
+using NetSentinel.Core.Model;
+using NetSentinel.Core.Output;
+
+namespace NetSentinel.Core.Detection;
+
+/// <summary>
+/// exfiltration: one program sending one destination address at least bytes_threshold bytes within a sliding
+/// window (default an hour) while sending at least send_ratio times what it receives from it — a slow upload that
+/// never trips the per-interval high_send_rate. A download (receive-heavy) never fires, nor does traffic to a
+/// destination in the learned baseline (a nightly backup to its usual server). Bytes come from Traffic events
+/// (interval deltas). Alerts at once, at the Traffic event that crosses; Value = bytes sent in the window.
+/// Memory: <see cref="SlidingByteWindow.Buckets"/> buckets per (program, address), at most
+/// <see cref="MaxTrackedPairs"/> pairs (the stalest dropped first); pairs idle a whole window are forgotten.
+/// </summary>
+public sealed class ExfiltrationDetector(TimeSpan window, long bytesThreshold, double sendRatio, LearnedBaseline baseline) : IDetector
+{
+    public const string RuleName = "exfiltration";
+    public const int MaxTrackedPairs = 20_000;
+
+    private readonly record struct PairKey(string ProgramKey, IPAddress Address);
+
+    private readonly Dictionary<PairKey, SlidingByteWindow> _pairs = [];
+
+    public string Rule => RuleName;
+
+    public int TrackedPairCount => _pairs.Count;
+
+    public AlertRecord? OnEvent(ConnectionEvent connectionEvent, AlertContext context)
+    {
+        if (connectionEvent.Kind != ConnectionEventKind.Traffic
+            || (connectionEvent.BytesSent <= 0 && connectionEvent.BytesReceived <= 0))
+        {
+            return null;
+        }
+        var key = new PairKey(connectionEvent.Process.ProgramKey, DestinationKey.Normalize(connectionEvent.Remote.Address));
+        if (!_pairs.TryGetValue(key, out var bytes))
+        {
+            if (_pairs.Count >= MaxTrackedPairs)
+            {
+                DropStalest();
+            }
+            _pairs[key] = bytes = new SlidingByteWindow(window);
+        }
+        long before = bytes.Sent;
+        bytes.Add(connectionEvent.Timestamp, Math.Max(0, connectionEvent.BytesSent), Math.Max(0, connectionEvent.BytesReceived));
+
+        // Alert at the crossing only; a standing upload re-alerts through the cooldown when it crosses again.
+        if (bytes.Sent < bytesThreshold || before >= bytesThreshold)
+        {
+            return null;
+        }
+        if (bytes.Sent < sendRatio * bytes.Received || baseline.Contains(connectionEvent))
+        {
+            return null;
+        }
+        var remote = new IPEndPoint(key.Address, connectionEvent.Remote.Port);
+        return new AlertRecord
+        {
+            Timestamp = context.Now,
+            Source = context.Source,
+            Rule = RuleName,
+            Severity = Severity.High,
+            Message = string.Create(CultureInfo.InvariantCulture,
+                $"{connectionEvent.Process.Name} (pid {connectionEvent.Process.Pid}) sent {HumanFormat.Bytes(bytes.Sent)} to {key.Address} " +
+                $"(received {HumanFormat.Bytes(bytes.Received)}) in {HumanFormat.Duration(window)}, threshold {HumanFormat.Bytes(bytesThreshold)} " +
+                $"at {sendRatio:0.##}x more sent than received; destination not in the baseline"),
+            Process = connectionEvent.Process,
+            Value = bytes.Sent,
+            Threshold = bytesThreshold,
+            Unit = "bytes",
+            Window = window,
+            Transport = connectionEvent.Transport,
+            Local = connectionEvent.Local,
+            Remote = remote,
+            EventsLostInWindow = context.EventsLostInWindow,
+            BaselineSamplesSeen = context.Baseline.SamplesSeen,
+            BaselineSamplesRequired = context.Baseline.SamplesRequired,
+            WindowBytesSent = bytes.Sent,
+            WindowBytesReceived = bytes.Received,
+        };
+    }
+
+    public void OnIntervalEnd(ClosedInterval interval, AlertContext context, List<AlertRecord> alerts)
+    {
+        List<PairKey>? idle = null;
+        foreach (var (key, bytes) in _pairs)
+        {
+            if (interval.End - bytes.LastSeen > window)
+            {
+                (idle ??= []).Add(key);
+            }
+        }
+        if (idle is not null)
+        {
+            foreach (var key in idle)
+            {
+                _pairs.Remove(key);
+            }
+        }
+    }
+
+    private void DropStalest()
+    {
+        PairKey? stalest = null;
+        DateTimeOffset oldest = DateTimeOffset.MaxValue;
+        foreach (var (key, bytes) in _pairs)
+        {
+            if (bytes.LastSeen < oldest)
+            {
+                (stalest, oldest) = (key, bytes.LastSeen);
+            }
+        }
+        if (stalest is { } drop)
+        {
+            _pairs.Remove(drop);
+        }
+    }
+}

@@ -1,0 +1,117 @@
+using System.Globalization;
+using System.Net;
+using NetSentinel.Core.Model;
+using NetSentinel.Core.Output;
+
+namespace NetSentinel.Core.Detection;
+
+/// <summary>
+/// scan: one process reaching at least distinct_hosts_threshold distinct destination addresses, or
+/// distinct_ports_threshold distinct destination ports, within a sliding window. Every attempt counts — a
+/// connect that fails (refused, timed out) is an Opened event like any other, and a failed close counts its
+/// target too in case the Opened was missed. Many connections to one host and port (a browser and its CDN)
+/// are one host and one port. Alerts at once, at the event that crosses the threshold; Value is the count,
+/// the message names the window and a sample of targets.
+/// Memory: per process, at most <see cref="TargetsKeptPerProcess"/> addresses and as many ports; processes
+/// with nothing in the window are forgotten at the next interval end.
+/// </summary>
+public sealed class ScanDetector(TimeSpan window, int hostsThreshold, int portsThreshold) : IDetector
+{
+    public const string RuleName = "scan";
+
+    /// <summary>Targets named in the message.</summary>
+    public const int SampleSize = 8;
+
+    private readonly Dictionary<int, ProcessTargets> _byPid = [];
+
+    public string Rule => RuleName;
+
+    /// <summary>Processes currently tracked.</summary>
+    public int TrackedProcessCount => _byPid.Count;
+
+    private int TargetsKeptPerProcess => Math.Max(hostsThreshold, portsThreshold) + 1;
+
+    public AlertRecord? OnEvent(ConnectionEvent connectionEvent, AlertContext context)
+    {
+        bool attempt = connectionEvent.Kind == ConnectionEventKind.Opened
+                       || (connectionEvent.Kind == ConnectionEventKind.Closed && connectionEvent.Failed);
+        if (!attempt)
+        {
+            return null;
+        }
+        int pid = connectionEvent.Process.Pid;
+        if (!_byPid.TryGetValue(pid, out var targets))
+        {
+            _byPid[pid] = targets = new ProcessTargets(TargetsKeptPerProcess);
+        }
+        DateTimeOffset now = connectionEvent.Timestamp;
+        targets.Hosts.Expire(now - window);
+        targets.Ports.Expire(now - window);
+        targets.LastSeen = now;
+        IPAddress address = DestinationKey.Normalize(connectionEvent.Remote.Address);
+        bool newHost = targets.Hosts.Add(address, now);
+        bool newPort = targets.Ports.Add(connectionEvent.Remote.Port, now);
+
+        // Alert once per crossing: at the event that brings a count to its threshold.
+        bool hostsCrossed = newHost && targets.Hosts.Count == hostsThreshold;
+        bool portsCrossed = newPort && targets.Ports.Count == portsThreshold;
+        if (!hostsCrossed && !portsCrossed)
+        {
+            return null;
+        }
+        bool byPorts = portsCrossed && !hostsCrossed;
+        int count = byPorts ? targets.Ports.Count : targets.Hosts.Count;
+        string sample = byPorts
+            ? $"ports on {address}: {string.Join(", ", targets.Ports.Values.Take(SampleSize).Select(p => p.ToString(CultureInfo.InvariantCulture)))}"
+            : $"hosts: {string.Join(", ", targets.Hosts.Values.Take(SampleSize))}";
+        return new AlertRecord
+        {
+            Timestamp = context.Now,
+            Source = context.Source,
+            Rule = RuleName,
+            Severity = Severity.Medium,
+            Message = $"{connectionEvent.Process.Name} (pid {pid}) reached {targets.Hosts.Count} distinct hosts and " +
+                      $"{targets.Ports.Count} distinct ports in {HumanFormat.Duration(window)}, threshold " +
+                      $"{(byPorts ? $"{portsThreshold} ports" : $"{hostsThreshold} hosts")}; {sample}" +
+                      (count > SampleSize ? ", …" : string.Empty),
+            Process = connectionEvent.Process,
+            Value = count,
+            Threshold = byPorts ? portsThreshold : hostsThreshold,
+            Unit = byPorts ? "distinct_ports" : "distinct_hosts",
+            Window = window,
+            Transport = connectionEvent.Transport,
+            Targets = byPorts
+                ? [.. targets.Ports.Values.Take(SampleSize).Select(p => p.ToString(CultureInfo.InvariantCulture))]
+                : [.. targets.Hosts.Values.Take(SampleSize).Select(a => a.ToString())],
+            EventsLostInWindow = context.EventsLostInWindow,
+            BaselineSamplesSeen = context.Baseline.SamplesSeen,
+            BaselineSamplesRequired = context.Baseline.SamplesRequired,
+        };
+    }
+
+    public void OnIntervalEnd(ClosedInterval interval, AlertContext context, List<AlertRecord> alerts)
+    {
+        List<int>? idle = null;
+        foreach (var (pid, targets) in _byPid)
+        {
+            if (interval.End - targets.LastSeen > window)
+            {
+                (idle ??= []).Add(pid);
+            }
+        }
+        if (idle is not null)
+        {
+            foreach (int pid in idle)
+            {
+                _byPid.Remove(pid);
+            }
+        }
+    }
+
+    private sealed class ProcessTargets(int capacity)
+    {
+        public DistinctTargetWindow<IPAddress> Hosts { get; } = new(capacity);
+        public DistinctTargetWindow<int> Ports { get; } = new(capacity);
+        public DateTimeOffset LastSeen { get; set; }
+    }
+}

@@ -1,0 +1,121 @@
+using NetSentinel.Core.Configuration;
+using NetSentinel.Core.Detection;
+using NetSentinel.Core.Model;
+
+namespace NetSentinel.Core.Tests.Detection;
+
+public class BeaconDetectorTests
+{
+    private static PipelineHarness Harness(MonitorConfig? config = null) =>
+        new((config ?? new MonitorConfig()) with { BaselineSamples = 0 }, learnBaseline: false);
+
+    /// <summary>Connects, sends a request of about <paramref name="size"/> bytes and closes; returns how many beacon alerts exist after.</summary>
+    private static int Connect(PipelineHarness h, SyntheticEvents process, string remote, int port, long size, Transport transport = Transport.Tcp)
+    {
+        var e = process.Opened(remote, port, transport);
+        h.Pipeline.OnEvent(e);
+        h.Pipeline.OnEvent(process.Traffic(e, size));
+        h.Pipeline.OnEvent(process.Closed(e, sentTotal: size));
+        return h.Sink.AlertsFor(BeaconDetector.RuleName).Count();
+    }
+
+    [Theory]
+    [InlineData(1)]
+    [InlineData(2)]
+    [InlineData(3)]
+    [InlineData(4)]
+    [InlineData(5)]
+    [InlineData(6)]
+    [InlineData(7)]
+    [InlineData(8)]
+    public void EveryTwoSecondsWithTenPercentJitterRaisesBeaconWithinTwelveConnections(int seed)
+    {
+        var random = new Random(seed);
+        var h = Harness();
+        var implant = new SyntheticEvents(h.Clock, SyntheticEvents.Process(666, "updater", "/tmp/.updater"));
+        int firedAt = 0;
+        for (int n = 1; n <= 12 && firedAt == 0; n++)
+        {
+            if (Connect(h, implant, "198.51.100.66", 8443, 300 + random.Next(-20, 21)) > 0)
+            {
+                firedAt = n;
+            }
+            h.Clock.AdvanceSeconds(2 * (0.9 + (0.2 * random.NextDouble())));
+        }
+        Assert.InRange(firedAt, 10, 12); // min_connections = 10
+        var alert = Assert.Single(h.Sink.AlertsFor(BeaconDetector.RuleName));
+        Assert.InRange(alert.PeriodSeconds!.Value, 1.8, 2.2);
+        Assert.InRange(alert.Value, 0.85, 1.0);
+        Assert.Equal(("score", 0.85, (long)firedAt), (alert.Unit, alert.Threshold, alert.Observations!.Value));
+        Assert.Equal("198.51.100.66:8443", alert.Remote!.ToString());
+        Assert.Contains($"connects to 198.51.100.66:8443 (tcp) every {HumanFormat.Duration(TimeSpan.FromSeconds(alert.PeriodSeconds.Value))}: beacon score", alert.Message);
+    }
+
+    [Theory]
+    [InlineData(1)]
+    [InlineData(2)]
+    [InlineData(3)]
+    [InlineData(4)]
+    [InlineData(5)]
+    [InlineData(6)]
+    [InlineData(7)]
+    [InlineData(8)]
+    public void ExponentialInterArrivalsDoNotRaiseBeacon(int seed)
+    {
+        var random = new Random(seed);
+        var h = Harness();
+        var user = new SyntheticEvents(h.Clock, SyntheticEvents.Process(100, "curl", "/usr/bin/curl"));
+        for (int n = 0; n < 60; n++)
+        {
+            Connect(h, user, "198.51.100.10", 443, 300); // even with identical sizes
+            h.Clock.AdvanceSeconds(-2 * Math.Log(1 - random.NextDouble()));
+        }
+        Assert.Empty(h.Sink.AlertsFor(BeaconDetector.RuleName));
+    }
+
+    [Fact]
+    public void NtpLikePollingFromAnAllowlistedDaemonStaysQuietButWouldOtherwiseAlert()
+    {
+        var allowed = Harness(new MonitorConfig { AllowExecutables = new(["chronyd"]) });
+        var bare = Harness();
+        foreach (var h in new[] { allowed, bare })
+        {
+            var chronyd = new SyntheticEvents(h.Clock, SyntheticEvents.Process(55, "chronyd", "/usr/sbin/chronyd"));
+            for (int n = 0; n < 20; n++)
+            {
+                Connect(h, chronyd, "198.51.100.123", 123, 48, Transport.Udp);
+                h.Clock.AdvanceSeconds(64);
+            }
+        }
+        Assert.Empty(allowed.Sink.Alerts);
+        // At the 10th poll, then again each time the 300 s cooldown has passed.
+        var alerts = bare.Sink.AlertsFor(BeaconDetector.RuleName).ToList();
+        Assert.Equal([10L, 15L, 20L], alerts.Select(a => a.Observations!.Value));
+        Assert.Equal(64, alerts[0].PeriodSeconds);
+    }
+
+    [Fact]
+    public void ABurstFasterThanTheMinimumPeriodIsNotABeacon()
+    {
+        var h = Harness();
+        var pool = new SyntheticEvents(h.Clock, SyntheticEvents.Process(9, "java", "/usr/bin/java"));
+        for (int n = 0; n < 40; n++)
+        {
+            Connect(h, pool, "198.51.100.30", 5432, 100);
+            h.Clock.AdvanceSeconds(0.01);
+        }
+        Assert.Empty(h.Sink.AlertsFor(BeaconDetector.RuleName));
+    }
+
+    [Fact]
+    public void PerfectlyRegularSeriesScoresOneAndIrregularSizesLowerIt()
+    {
+        var start = ManualClock.Start;
+        DateTimeOffset[] times = [.. Enumerable.Range(0, 10).Select(i => start.AddSeconds(60 * i))];
+        var perfect = BeaconScore.Of(times, [100, 100, 100, 100, 100]);
+        Assert.Equal((1.0, 1.0, 1.0, TimeSpan.FromSeconds(60)), (perfect.Score, perfect.TimingScore, perfect.SizeScore!.Value, perfect.Period));
+        var ragged = BeaconScore.Of(times, [10, 5000, 100, 90000, 7]);
+        Assert.Equal(1.0, ragged.TimingScore);
+        Assert.True(ragged.Score < 0.8, $"score {ragged.Score}");
+    }
+}

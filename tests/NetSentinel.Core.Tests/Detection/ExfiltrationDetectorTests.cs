@@ -1,0 +1,88 @@
+using NetSentinel.Core.Configuration;
+using NetSentinel.Core.Detection;
+
+namespace NetSentinel.Core.Tests.Detection;
+
+public class ExfiltrationDetectorTests
+{
+    private const long MB = 1_000_000;
+
+    private static PipelineHarness Harness() => new(new MonitorConfig
+    {
+        IntervalSeconds = 60,
+        BaselineSamples = 1,
+        BytesPerSecThreshold = long.MaxValue / 2,
+    });
+
+    /// <summary>One connection moving <paramref name="sent"/>/<paramref name="received"/> bytes per minute for <paramref name="minutes"/>.</summary>
+    private static void Transfer(PipelineHarness h, SyntheticEvents process, string remote, int minutes, long sent, long received)
+    {
+        var e = process.Opened(remote, 443);
+        h.Pipeline.OnEvent(e);
+        for (int m = 0; m < minutes; m++)
+        {
+            h.Pipeline.OnEvent(process.Traffic(e, sent, received));
+            h.Tick();
+        }
+        h.Pipeline.OnEvent(process.Closed(e, sentTotal: sent * minutes));
+    }
+
+    private static void LearnOneInterval(PipelineHarness h, SyntheticEvents process, string remote)
+    {
+        h.Pipeline.OnEvent(process.Opened(remote, 443));
+        h.Tick();
+    }
+
+    [Fact]
+    public void SlowUploadToANewHostAlertsWhenTheHourlySumCrossesTheThreshold()
+    {
+        var h = Harness();
+        var tool = new SyntheticEvents(h.Clock, SyntheticEvents.Process(31, "rclone", "/usr/bin/rclone"));
+        LearnOneInterval(h, tool, "198.51.100.5");
+        Transfer(h, tool, "203.0.113.50", minutes: 50, sent: 3 * MB, received: 20_000);
+
+        var alert = Assert.Single(h.Sink.AlertsFor(ExfiltrationDetector.RuleName));
+        Assert.Equal((102.0 * MB, 100.0 * MB, "bytes"), (alert.Value, alert.Threshold, alert.Unit));
+        Assert.Equal((102 * MB, 34 * 20_000L), (alert.WindowBytesSent!.Value, alert.WindowBytesReceived!.Value));
+        Assert.Equal(TimeSpan.FromHours(1), alert.Window);
+        Assert.Equal("rclone (pid 31) sent 102.0 MB to 203.0.113.50 (received 680.0 kB) in 1 h 0 min, threshold 100.0 MB " +
+                     "at 10x more sent than received; destination not in the baseline", alert.Message);
+        Assert.Equal((1, 1), (alert.BaselineSamplesSeen, alert.BaselineSamplesRequired));
+        Assert.Empty(h.Sink.AlertsFor(HighSendRateDetector.RuleName)); // 50 kB/s never trips the instantaneous rule
+    }
+
+    [Fact]
+    public void ALargeDownloadIsNotExfiltration()
+    {
+        var h = Harness();
+        var apt = new SyntheticEvents(h.Clock, SyntheticEvents.Process(32, "http", "/usr/lib/apt/methods/http"));
+        LearnOneInterval(h, apt, "198.51.100.5");
+        Transfer(h, apt, "203.0.113.80", minutes: 30, sent: 5 * MB, received: 100 * MB); // 150 MB sent, 3 GB received
+        Assert.Empty(h.Sink.AlertsFor(ExfiltrationDetector.RuleName));
+    }
+
+    [Fact]
+    public void ABackupToItsBaselinedServerIsNotExfiltration()
+    {
+        var h = Harness();
+        var backup = new SyntheticEvents(h.Clock, SyntheticEvents.Process(33, "restic", "/usr/bin/restic"));
+        LearnOneInterval(h, backup, "198.51.100.200");
+        Transfer(h, backup, "198.51.100.201", minutes: 20, sent: 50 * MB, received: 10_000); // same /24, port 443
+        Assert.Empty(h.Sink.AlertsFor(ExfiltrationDetector.RuleName));
+        Assert.Empty(h.Sink.AlertsFor(NewDestinationDetector.RuleName));
+    }
+
+    [Fact]
+    public void BytesOlderThanTheWindowDoNotCount()
+    {
+        var window = new SlidingByteWindow(TimeSpan.FromHours(1));
+        var t = ManualClock.Start;
+        window.Add(t, 60 * MB, 0);
+        window.Add(t.AddMinutes(59), 30 * MB, 5);
+        Assert.Equal((90 * MB, 5L), (window.Sent, window.Received));
+        window.Add(t.AddMinutes(61), 1, 0);
+        Assert.Equal((30 * MB + 1, 5L), (window.Sent, window.Received));
+        window.Expire(t.AddHours(3));
+        Assert.Equal((0L, 0L), (window.Sent, window.Received));
+    }
+}
