@@ -46,6 +46,10 @@ done
 pass "dist/ holds the tarball, tool package, .deb, source archive and SHA256SUMS"
 expect "SHA256SUMS matches" bash -c "cd '$dist' && sha256sum --strict --quiet -c SHA256SUMS"
 
+got=$(tar -xOzf "$dist/net-sentinel-$version.tar.gz" "net-sentinel-$version/packaging/source-commit")
+[ "$got" = "$(git rev-parse HEAD)" ] || fail "source archive: packaging/source-commit holds HEAD (got '$got')"
+pass "source archive: git archive of HEAD, packaging/source-commit = $(git rev-parse --short=7 HEAD) (so its builds know their commit)"
+
 # --- tarball -------------------------------------------------------------------------------------------
 echo "package-test: linux-x64 tarball"
 listing=$(tar -tzf "$dist/net-sentinel-$version-linux-x64.tar.gz" | sort | tr '\n' ' ')
@@ -208,7 +212,7 @@ export GNUPGHOME=$work/gnupg
 mkdir -m 0700 "$GNUPGHOME"
 gpg --batch --passphrase '' --quick-gen-key "net-sentinel package test <package-test@invalid>" ed25519 sign 1d 2>/dev/null \
   || fail "generate a throwaway GPG key"
-key=$(gpg --batch --with-colons --list-secret-keys | awk -F: '/^fpr/ {print $10; exit}')
+key=$(gpg --batch --with-colons --list-secret-keys 2>/dev/null | awk -F: '/^fpr/ {print $10; exit}')
 pass "throwaway key $key in $GNUPGHOME"
 
 if NETSENTINEL_GPG_KEY='' make --no-print-directory sign DIST_DIR="$dist" >"$work/sign-unset.log" 2>&1; then
@@ -253,7 +257,7 @@ mv "$work/src.asc" "$dist/net-sentinel-$version.tar.gz.asc"
 
 # A valid signature by another key: pinned to NETSENTINEL_GPG_KEY, verify refuses it.
 gpg --batch --passphrase '' --quick-gen-key "someone else <other@invalid>" ed25519 sign 1d 2>/dev/null || fail "second key"
-other=$(gpg --batch --with-colons --list-secret-keys "other@invalid" | awk -F: '/^fpr/ {print $10; exit}')
+other=$(gpg --batch --with-colons --list-secret-keys "other@invalid" 2>/dev/null | awk -F: '/^fpr/ {print $10; exit}')
 cp "$dist/SHA256SUMS.asc" "$work/sums.asc"
 gpg --batch --yes --armor --local-user "$other" --output "$dist/SHA256SUMS.asc" --detach-sign "$dist/SHA256SUMS" 2>/dev/null
 make --no-print-directory verify DIST_DIR="$dist" >"$work/verify-other.log" 2>&1 && fail "make verify refuses a signature by another key"
