@@ -66,8 +66,8 @@ if [ "$windows" = yes ]; then
   listing=$(unzip -Z1 "$dist/net-sentinel-$version-win-x64.zip" | sort | tr '\n' ' ')
   want="net-sentinel-$version-win-x64/ net-sentinel-$version-win-x64/LICENSE.txt net-sentinel-$version-win-x64/README.md net-sentinel-$version-win-x64/config.toml net-sentinel-$version-win-x64/net-sentinel.exe "
   [ "$listing" = "$want" ] || fail "zip contents: got '$listing'"
-  unzip -p "$dist/net-sentinel-$version-win-x64.zip" "net-sentinel-$version-win-x64/net-sentinel.exe" | head -c 2 | grep -q MZ \
-    || fail "net-sentinel.exe is a PE executable"
+  unzip -q "$dist/net-sentinel-$version-win-x64.zip" -d "$work/zip" || fail "unzip the win-x64 zip"
+  [ "$(head -c 2 "$work/zip/net-sentinel-$version-win-x64/net-sentinel.exe")" = MZ ] || fail "net-sentinel.exe is a PE executable"
   pass "win-x64 zip holds net-sentinel.exe (PE), config.toml, README.md, LICENSE.txt"
 else
   skip "win-x64 zip (PACKAGE_TEST_WINDOWS=yes builds it)"
