@@ -14,6 +14,10 @@ cd "$repo"
 WINDOWS_EXE=${WINDOWS_EXE-}
 CONFIGURATION=${CONFIGURATION:-Release}
 
+missing=""
+for tool in git gzip dpkg-deb sha256sum dotnet; do command -v "$tool" >/dev/null || missing="$missing $tool"; done
+if [ -n "$WINDOWS_EXE" ]; then command -v zip >/dev/null || missing="$missing zip"; fi
+[ -z "$missing" ] || { echo "dist: missing tools:$missing (Debian: apt-get install -y zip dpkg gzip git coreutils)" >&2; exit 1; }
 case "$DIST_DIR" in /|.|"$repo") echo "dist: refusing DIST_DIR=$DIST_DIR" >&2; exit 1 ;; esac
 git rev-parse --verify -q HEAD >/dev/null || { echo "dist: needs a git checkout (the source archive is git archive HEAD)" >&2; exit 1; }
 if [ -n "$(git status --porcelain --untracked-files=no)" ]; then
