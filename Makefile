@@ -12,7 +12,7 @@ ARGS ?=
 # zlib1g-dev is needed to link the NativeAOT binary.
 DEB_PACKAGES := clang llvm libbpf-dev libbpf1 iproute2 bpftool libbpf-tools zlib1g-dev
 
-.PHONY: all deps build run test publish publish-windows clean
+.PHONY: all deps build run test publish publish-windows clean dist sign verify package-test
 
 all: build
 
@@ -55,3 +55,28 @@ publish-windows:
 
 clean:
 	dotnet clean NetSentinel.sln -nologo -v q >/dev/null; rm -rf out
+
+# Release files (see docs/install.md). The version is Directory.Build.props' <Version>.
+VERSION := $(shell sed -n 's|.*<Version>\(.*\)</Version>.*|\1|p' Directory.Build.props)
+DIST_DIR ?= dist
+# DIST_WINDOWS=no leaves out the win-x64 zip (package-test does, to stay quick).
+DIST_WINDOWS ?= yes
+
+# dist/: linux-x64 tarball, win-x64 zip, .NET tool package, .deb, source archive, SHA256SUMS.
+dist: deps
+	$(MAKE) --no-print-directory publish RID=linux-x64
+	$(if $(filter yes,$(DIST_WINDOWS)),$(MAKE) --no-print-directory publish-windows)
+	VERSION=$(VERSION) DIST_DIR=$(DIST_DIR) LINUX_BIN=out/linux-x64/net-sentinel \
+	  WINDOWS_EXE=$(if $(filter yes,$(DIST_WINDOWS)),out/win-x64/net-sentinel.exe) packaging/dist.sh
+
+# FILE.asc for every release file and SHA256SUMS, by the key NETSENTINEL_GPG_KEY names.
+sign:
+	packaging/sign.sh $(DIST_DIR)
+
+# Checks every signature and checksum in dist/; fails on any mismatch.
+verify:
+	packaging/verify.sh $(DIST_DIR)
+
+# Builds the tool package and the .deb into a temporary directory and checks them, the unit, and sign/verify.
+package-test:
+	tests/packaging/check-dist.sh

@@ -28,6 +28,8 @@ public sealed class CommandLineDefinition
             _once, _config, _logFile, _interval, _duration, _json, _source, _logConnections,
             _includeLoopback, _baselineOnly, _noBaseline, _printConfig,
         };
+        // Keep the built-in --version (it refuses to combine with other options) but print version, commit and BPF ABI.
+        Root.Options.OfType<VersionOption>().Single().Action = new VersionAction();
     }
 
     /// <summary>Turns a parse without errors into options, validating values the parser cannot.</summary>
