@@ -9,8 +9,8 @@ ARGS ?=
 
 # Debian packages: clang + libbpf-dev compile the BPF object; libbpf1 loads it; iproute2 makes the
 # tests' namespace hosts; bpftool and libbpf-tools (tcplife) are the tests' independent witnesses;
-# zlib1g-dev is needed to link the NativeAOT binary.
-DEB_PACKAGES := clang llvm libbpf-dev libbpf1 iproute2 bpftool libbpf-tools zlib1g-dev
+# zlib1g-dev is needed to link the NativeAOT binary; gnupg and zip sign and pack releases.
+DEB_PACKAGES := clang llvm libbpf-dev libbpf1 iproute2 bpftool libbpf-tools zlib1g-dev gnupg zip
 
 .PHONY: all deps build run test publish publish-windows clean dist sign verify package-test
 
@@ -78,5 +78,5 @@ verify:
 	packaging/verify.sh $(DIST_DIR)
 
 # Builds the tool package and the .deb into a temporary directory and checks them, the unit, and sign/verify.
-package-test:
+package-test: deps
 	tests/packaging/check-dist.sh
