@@ -56,7 +56,7 @@ publish-windows:
 clean:
 	dotnet clean NetSentinel.sln -nologo -v q >/dev/null; rm -rf out
 
-# Release files (see docs/install.md). The version is Directory.Build.props' <Version>.
+# Release files (see the README, "Install and verify"). The version is Directory.Build.props' <Version>.
 VERSION := $(shell sed -n 's|.*<Version>\(.*\)</Version>.*|\1|p' Directory.Build.props)
 DIST_DIR ?= dist
 # DIST_WINDOWS=no leaves out the win-x64 zip (package-test does, to stay quick).

@@ -230,7 +230,7 @@ listed=$(wc -l <"$dist/SHA256SUMS")
 pass "make sign: $((listed + 1)) detached signatures + net-sentinel-release-key.asc"
 make --no-print-directory verify DIST_DIR="$dist" >"$work/verify.log" 2>&1 || { cat "$work/verify.log" >&2; fail "make verify on an intact release"; }
 pass "make verify: $(tail -1 "$work/verify.log")"
-# A user's check, as docs/install.md tells it: only gpg --verify.
+# A user's check, as the README's "Install and verify" tells it: only gpg --verify.
 expect "gpg --verify SHA256SUMS.asc SHA256SUMS" gpg --batch --verify "$dist/SHA256SUMS.asc" "$dist/SHA256SUMS"
 
 # One flipped bit in the middle of the .deb.
