@@ -87,6 +87,64 @@ public sealed partial class LiveMonitorTests : IDisposable
         Assert.Empty(stillLoaded);
     }
 
+    [RootFact]
+    public void SweepOfTwoHundredPortsRaisesScan()
+    {
+        using var net = new TestNetwork();
+        string log = Path.Combine(_dir, "scan.jsonl");
+        using var monitor = CliRun.Start(["--source", "ebpf", "--interval", "1", "--duration", "60", "--log-file", log]);
+        WaitForLine(monitor.StandardError, "watching outbound connections");
+
+        // One bash process, no forks: `: 3<>/dev/tcp/...` connects from the shell itself (refused: nothing listens).
+        int pid = RunBash($"for p in $(seq 20000 20199); do : 3<>/dev/tcp/{net.PeerV4}/$p; done 2>/dev/null");
+        StopAndWait(monitor);
+
+        var scan = Assert.Single(Alerts(log, "scan"), a => a.GetProperty("process").GetProperty("pid").GetInt32() == pid);
+        Assert.Equal("/usr/bin/bash", scan.GetProperty("process").GetProperty("executable").GetString());
+        Assert.Contains("port", scan.GetProperty("message").GetString());
+    }
+
+    [RootFact]
+    public void ConnectingEveryTwoSecondsWithJitterRaisesBeaconWithinTwelveConnections()
+    {
+        using var net = new TestNetwork();
+        using var listener = net.ListenTcp(net.PeerV4);
+        int port = ((IPEndPoint)listener.LocalEndPoint!).Port;
+        string log = Path.Combine(_dir, "beacon.jsonl");
+        using var monitor = CliRun.Start(["--source", "ebpf", "--interval", "1", "--duration", "90", "--log-file", log]);
+        WaitForLine(monitor.StandardError, "watching outbound connections");
+
+        // 12 connections, 2 s apart ± 10 % (uniform 1.8..2.2 s); the kernel completes each handshake.
+        int pid = RunBash($"for i in $(seq 12); do : 3<>/dev/tcp/{net.PeerV4}/{port}; sleep $(awk -v r=$RANDOM 'BEGIN {{ printf \"%.3f\", 1.8 + 0.4 * r / 32767 }}'); done");
+        StopAndWait(monitor);
+
+        var beacon = Assert.Single(Alerts(log, "beacon"), a => a.GetProperty("destination").GetProperty("port").GetInt32() == port);
+        var figures = beacon.GetProperty("net_sentinel");
+        Assert.InRange(figures.GetProperty("observations").GetInt32(), 10, 12);
+        Assert.InRange(figures.GetProperty("period_seconds").GetDouble(), 1.8, 2.2);
+        Assert.Equal(pid, beacon.GetProperty("process").GetProperty("pid").GetInt32());
+    }
+
+    private static int RunBash(string script)
+    {
+        using var bash = Process.Start("/bin/bash", ["-c", script]);
+        Assert.True(bash.WaitForExit(60_000), "load script did not finish");
+        return bash.Id;
+    }
+
+    private static void StopAndWait(Process monitor)
+    {
+        Thread.Sleep(1500); // let the last events drain and one more interval close
+        Assert.Equal(0, Kill(monitor.Id, Sigterm));
+        Assert.True(monitor.WaitForExit(10_000), "monitor did not exit after SIGTERM");
+        Assert.Equal(0, monitor.ExitCode);
+    }
+
+    private static List<JsonElement> Alerts(string log, string rule) =>
+        File.ReadAllLines(log).Select(l => JsonDocument.Parse(l).RootElement)
+            .Where(l => l.GetProperty("event").GetProperty("kind").GetString() == "alert" && Action(l) == rule)
+            .ToList();
+
     private static HashSet<int> BpfProgramIdsHeldBy(int pid)
     {
         var ids = new HashSet<int>();
