@@ -55,3 +55,15 @@ publish-windows:
 
 clean:
 	dotnet clean NetSentinel.sln -nologo -v q >/dev/null; rm -rf out
+
+# Benchmarks (issue 4, docs/performance.md): the live monitor's cost to the workload it watches, as
+# ratios against rounds without it (and with tcplife) in the same run; writes bench/results/latest.md.
+# Root; about 8 minutes. bench-soak: a 5-minute connect storm watching the monitor's memory.
+.PHONY: bench bench-soak bench-tools
+bench-tools:
+	@mkdir -p out/bench
+	cc -O2 -Wall -Wextra -pthread -o out/bench/nsload bench/loadgen/nsload.c
+bench: publish bench-tools
+	bench/run.sh
+bench-soak: publish bench-tools
+	bench/soak.sh
