@@ -130,16 +130,18 @@ latencies() { # LOG TIMES
 }
 
 # ---- one round -----------------------------------------------------------------------------------
-# Appends to $WORK/rows: scenario mode round rate events logged lost cpu_ticks hwm_kb rss_kb
+# Modes: none (no monitor), ns (net-sentinel logging every connection), nsq (net-sentinel with its
+# default logging: alerts only), tcplife. Appends to $WORK/rows: scenario mode round rate events logged lost cpu_ticks hwm_kb rss_kb
 run_round() { # SCENARIO MODE ROUND
 	local sc=$1 mode=$2 r=$3 pid="" log="$WORK/log-$sc-$r.jsonl" err="$WORK/err-$sc-$r" tag="" summary
 	local logged=0 lost=0 cpu0=0 cpu1=0 hwm=0 rss=0
 	case $mode in
-	ns)
-		"$BIN" -c "$WORK/bench.toml" --source ebpf --log-connections --no-baseline --log-file "$log" > /dev/null 2> "$err" &
+	ns|nsq)
+		local every=(--log-connections); [ "$mode" = nsq ] && every=()
+		"$BIN" -c "$WORK/bench.toml" --source ebpf "${every[@]}" --no-baseline --log-file "$log" > /dev/null 2> "$err" &
 		pid=$!; PEER_PROC=$pid
 		wait_for "$err" "watching outbound" 20 || die "net-sentinel did not start: $(cat "$err")"
-		[[ $sc == connect* ]] && tag="$sc-$r"
+		[[ $sc == connect* && $mode == ns ]] && tag="$sc-$r"
 		;;
 	tcplife)
 		stdbuf -oL "$TCPLIFE" > "$log" 2> "$err" &
@@ -160,6 +162,9 @@ run_round() { # SCENARIO MODE ROUND
 		lost=$(sed -n 's/.*, \([0-9]*\) event(s) lost.*/\1/p' "$err"); lost=${lost:-nan}
 		[ -n "$tag" ] && [ -f "$WORK/times-$tag" ] && latencies "$log" "$WORK/times-$tag" >> "$WORK/lat-$sc"
 		;;
+	nsq)
+		lost=$(sed -n 's/.*, \([0-9]*\) event(s) lost.*/\1/p' "$err"); lost=${lost:-nan}
+		;;
 	tcplife)
 		[[ $sc == udp ]] || logged=$(grep -cF " $PEER_IP " "$log" || true)
 		lost=0
@@ -170,7 +175,7 @@ run_round() { # SCENARIO MODE ROUND
 }
 
 # ---- the scenarios, A B C interleaved -------------------------------------------------------------
-modes="none ns"; [ "$have_tcplife" = 1 ] && modes="none ns tcplife"
+modes="none ns nsq"; [ "$have_tcplife" = 1 ] && modes="none ns nsq tcplife"
 started=$EPOCHSECONDS
 for sc in $SCENARIOS; do
 	workload "$sc" "" > /dev/null # warm-up: page cache, ARP, listener queues
@@ -209,7 +214,7 @@ out="$RESULTS/latest.md"
 	echo "# net-sentinel benchmark — $(date -u '+%Y-%m-%d %H:%M UTC')"
 	echo
 	echo "Host: $(nproc) CPU(s), kernel $(uname -r), load average at end $(cut -d' ' -f1-3 /proc/loadavg)."
-	echo "Rounds: $ROUNDS × ${ROUND_SECONDS} s per scenario and mode, interleaved none / net-sentinel / tcplife."
+	echo "Rounds: $ROUNDS × ${ROUND_SECONDS} s per scenario and mode, interleaved none / net-sentinel (every connection logged) / net-sentinel (alerts only) / tcplife; ratios are medians of same-round pairs."
 	echo "net-sentinel ran as \`$BIN --source ebpf --log-connections --no-baseline\` (every connection logged)."
 	echo
 	echo "| scenario | rate without | ratio net-sentinel | ratio tcplife | monitor CPU % of a core | monitor CPU ms / 10k events | tcplife CPU % | RSS peak / steady MB | events generated / logged / lost | connect→alert p50 / p99 ms |"
@@ -237,6 +242,21 @@ out="$RESULTS/latest.md"
 			"$(awk -v b="$base" -v s="$scale" 'BEGIN { printf "%.0f", b / s }')" "$unit" "$ns_ratio" \
 			"$(awk -v v="$tl_ratio" 'BEGIN { if (v == "nan") print "–"; else printf "%.3f", v }')" "$cpu_pct" "$per10k" \
 			"$(awk -v v="${tl_pct:-nan}" 'BEGIN { if (v == "nan") print "–"; else printf "%.1f", v }')" "$mem" "$steady" "$counts" "$lat"
+	done
+	echo
+	echo "With its default logging (alerts only, no \`--log-connections\`):"
+	echo
+	echo "| scenario | ratio net-sentinel | monitor CPU % of a core | monitor CPU ms / 10k events | RSS peak / steady MB | events lost |"
+	echo "| --- | --- | --- | --- | --- | --- |"
+	for sc in $SCENARIOS; do
+		rows=$(awk -v s="$sc" '$1 == s' "$WORK/rows")
+		q_ratio=$(awk '$2 == "none" { a[$3] = $4 } $2 == "nsq" { b[$3] = $4 } END { for (r in b) if (a[r] > 0) print b[r] / a[r] }' <<< "$rows" | median)
+		q_pct=$(awk -v t="$TICK" -v s="$ROUND_SECONDS" '$2 == "nsq" { print 100 * $8 / t / (s + 0.3) }' <<< "$rows" | median)
+		q_per10k=$(awk -v t="$TICK" '$2 == "nsq" { ev += $5; cpu += $8 } END { if (ev >= 1000) printf "%.1f", 1000 * cpu / t / ev * 10000; else print "n/a" }' <<< "$rows")
+		q_mem=$(awk '$2 == "nsq" { if ($9 > h) h = $9 } END { printf "%.1f", h / 1024 }' <<< "$rows")
+		q_steady=$(awk '$2 == "nsq" { print $10 }' <<< "$rows" | median | awk '{ printf "%.1f", $1 / 1024 }')
+		q_lost=$(awk '$2 == "nsq" { x += $7 } END { print x + 0 }' <<< "$rows")
+		printf '| %s | %.3f | %.1f | %s | %s / %s | %s |\n' "$sc" "$q_ratio" "$q_pct" "$q_per10k" "$q_mem" "$q_steady" "$q_lost"
 	done
 	if [ -n "$once_line" ]; then
 		echo
