@@ -80,3 +80,15 @@ verify:
 # Builds the tool package and the .deb into a temporary directory and checks them, the unit, and sign/verify.
 package-test: deps
 	tests/packaging/check-dist.sh
+
+# Benchmarks (issue 4, docs/performance.md): the live monitor's cost to the workload it watches, as
+# ratios against rounds without it (and with tcplife) in the same run; writes bench/results/latest.md.
+# Root; about 8 minutes. bench-soak: a 5-minute connect storm watching the monitor's memory.
+.PHONY: bench bench-soak bench-tools
+bench-tools:
+	@mkdir -p out/bench
+	cc -O2 -Wall -Wextra -pthread -o out/bench/nsload bench/loadgen/nsload.c
+bench: publish bench-tools
+	bench/run.sh
+bench-soak: publish bench-tools
+	bench/soak.sh

@@ -27,7 +27,7 @@ char LICENSE[] SEC("license") = "Dual MIT/GPL";
 
 struct {
 	__uint(type, BPF_MAP_TYPE_RINGBUF);
-	__uint(max_entries, 8 * 1024 * 1024);
+	__uint(max_entries, 4 * 1024 * 1024); /* ~30k records; its pages count in our RSS */
 } ns_events SEC(".maps");
 
 /* Outbound TCP sockets seen at SYN_SENT, keyed by the kernel sock pointer. Not LRU: an entry lives
@@ -48,18 +48,23 @@ struct {
 } ns_udp_flows SEC(".maps");
 
 struct ns_udp_dest {
+	__u64 pid_tgid; /* the thread whose send this is; 0 = empty */
+	__u64 set_ns;
 	__u16 family;
 	__u16 dport;
 	__u8 daddr[16];
 };
 
-/* Destination of the sendto()/sendmsg() in progress on a thread (key: pid_tgid), set by the cgroup
- * sendmsg hook and consumed by sock_send_length right after, in the same thread. LRU so a send that
- * never reaches the tracepoint cannot leak an entry. */
+/* Destination of the sendto()/sendmsg() in progress on this CPU, set by the cgroup sendmsg hook and
+ * consumed by sock_send_length right after, in the same syscall. A per-CPU slot, not a hash keyed by
+ * thread: a hash update plus delete on every datagram cost a UDP sendto storm ~20 % of its rate.
+ * A slot is only believed for the same thread and within NS_UDP_DEST_MAX_AGE_NS; if the thread
+ * migrated or was preempted by another sender in between, that datagram's bytes are not counted. */
+#define NS_UDP_DEST_MAX_AGE_NS (10 * 1000 * 1000)
 struct {
-	__uint(type, BPF_MAP_TYPE_LRU_HASH);
-	__uint(max_entries, 4096);
-	__type(key, __u64);
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
 	__type(value, struct ns_udp_dest);
 } ns_udp_dests SEC(".maps");
 
@@ -208,22 +213,36 @@ int BPF_PROG(ns_tcp_state, const struct sock *sk, int oldstate, int newstate)
 	return 0;
 }
 
+/* This thread's pending sendto() destination, emptied as it is taken; null when there is none. */
+static __always_inline struct ns_udp_dest *take_udp_dest(__u64 pid_tgid)
+{
+	__u32 zero = 0;
+	struct ns_udp_dest *dest = bpf_map_lookup_elem(&ns_udp_dests, &zero);
+	if (!dest || dest->pid_tgid != pid_tgid)
+		return 0;
+	dest->pid_tgid = 0;
+	if (bpf_ktime_get_ns() - dest->set_ns > NS_UDP_DEST_MAX_AGE_NS)
+		return 0;
+	return dest;
+}
+
 static __always_inline void account_udp(const struct sock *sk, __u64 bytes, int sending)
 {
 	__u64 pid_tgid = bpf_get_current_pid_tgid();
 	struct ns_udp_key key = {};
 	key.tgid = pid_tgid >> 32;
 
-	struct ns_udp_dest *dest = sending ? bpf_map_lookup_elem(&ns_udp_dests, &pid_tgid) : 0;
+	struct ns_udp_dest *dest = sending ? take_udp_dest(pid_tgid) : 0;
 	if (dest) {
 		key.family = dest->family;
 		key.dport = dest->dport;
 		__builtin_memcpy(key.daddr, dest->daddr, sizeof(key.daddr));
-		bpf_map_delete_elem(&ns_udp_dests, &pid_tgid);
 	} else {
-		/* connected socket: the destination is on the socket */
-		key.family = BPF_CORE_READ(sk, __sk_common.skc_family);
+		/* connected socket: the destination is on the socket (none on a receiving server's socket) */
 		key.dport = BPF_CORE_READ(sk, __sk_common.skc_dport);
+		if (!key.dport)
+			return;
+		key.family = BPF_CORE_READ(sk, __sk_common.skc_family);
 		if (key.family == NS_AF_INET6)
 			BPF_CORE_READ_INTO(&key.daddr, sk, __sk_common.skc_v6_daddr.in6_u.u6_addr8);
 		else
@@ -276,17 +295,20 @@ int BPF_PROG(ns_send_len, const struct sock *sk, int ret, int flags)
 	__u64 key = (__u64)sk;
 
 	if (ret <= 0) {
-		__u64 pid_tgid = bpf_get_current_pid_tgid();
-		bpf_map_delete_elem(&ns_udp_dests, &pid_tgid);
+		take_udp_dest(bpf_get_current_pid_tgid()); /* a failed send consumes its destination */
 		return 0;
 	}
-	struct ns_sock_state *state = bpf_map_lookup_elem(&ns_socks, &key);
-	if (state) {
-		__sync_fetch_and_add(&state->bytes_sent, (__u64)ret);
-		return 0;
-	}
-	if (BPF_CORE_READ(sk, sk_protocol) == NS_PROTO_UDP)
+	/* Protocol first: ns_socks holds only TCP sockets, so a UDP send skips a hash lookup that always misses. */
+	__u16 protocol = BPF_CORE_READ(sk, sk_protocol);
+	if (protocol == NS_PROTO_UDP) {
 		account_udp(sk, (__u64)ret, 1);
+		return 0;
+	}
+	if (protocol != NS_PROTO_TCP)
+		return 0;
+	struct ns_sock_state *state = bpf_map_lookup_elem(&ns_socks, &key);
+	if (state)
+		__sync_fetch_and_add(&state->bytes_sent, (__u64)ret);
 	return 0;
 }
 
@@ -297,32 +319,41 @@ int BPF_PROG(ns_recv_len, const struct sock *sk, int ret, int flags)
 
 	if (ret <= 0 || (flags & MSG_PEEK))
 		return 0;
-	struct ns_sock_state *state = bpf_map_lookup_elem(&ns_socks, &key);
-	if (state) {
-		__sync_fetch_and_add(&state->bytes_received, (__u64)ret);
+	__u16 protocol = BPF_CORE_READ(sk, sk_protocol);
+	if (protocol == NS_PROTO_UDP) {
+		account_udp(sk, (__u64)ret, 0);
 		return 0;
 	}
-	if (BPF_CORE_READ(sk, sk_protocol) == NS_PROTO_UDP)
-		account_udp(sk, (__u64)ret, 0);
+	if (protocol != NS_PROTO_TCP)
+		return 0;
+	struct ns_sock_state *state = bpf_map_lookup_elem(&ns_socks, &key);
+	if (state)
+		__sync_fetch_and_add(&state->bytes_received, (__u64)ret);
 	return 0;
 }
 
 static __always_inline int remember_udp_dest(struct bpf_sock_addr *ctx, __u16 family)
 {
-	__u64 pid_tgid = bpf_get_current_pid_tgid();
-	struct ns_udp_dest dest = {};
-	dest.family = family;
-	dest.dport = (__u16)ctx->user_port;
+	__u32 zero = 0;
+	struct ns_udp_dest *dest = bpf_map_lookup_elem(&ns_udp_dests, &zero);
+	if (!dest)
+		return 1;
+	dest->pid_tgid = bpf_get_current_pid_tgid();
+	dest->set_ns = bpf_ktime_get_ns();
+	dest->family = family;
+	dest->dport = (__u16)ctx->user_port;
+	__u32 *words = (__u32 *)dest->daddr;
 	if (family == NS_AF_INET6) {
-		__u32 *words = (__u32 *)dest.daddr;
 		words[0] = ctx->user_ip6[0];
 		words[1] = ctx->user_ip6[1];
 		words[2] = ctx->user_ip6[2];
 		words[3] = ctx->user_ip6[3];
 	} else {
-		*(__u32 *)dest.daddr = ctx->user_ip4;
+		words[0] = ctx->user_ip4;
+		words[1] = 0;
+		words[2] = 0;
+		words[3] = 0;
 	}
-	bpf_map_update_elem(&ns_udp_dests, &pid_tgid, &dest, BPF_ANY);
 	return 1; /* allow: we observe, never block */
 }
 

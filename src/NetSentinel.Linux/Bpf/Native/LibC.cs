@@ -2,7 +2,8 @@ using System.Runtime.InteropServices;
 
 namespace NetSentinel.Linux.Bpf.Native;
 
-/// <summary>The few libc calls .NET does not expose: opening a directory fd for cgroup attach, the effective uid.</summary>
+/// <summary>The few libc calls .NET does not expose: opening a directory fd for cgroup attach, the effective uid,
+/// and open/read that report a vanished /proc entry as -1 instead of an exception.</summary>
 internal static partial class LibC
 {
     public const int ORdOnly = 0;
@@ -14,6 +15,12 @@ internal static partial class LibC
 
     [LibraryImport("libc", EntryPoint = "close")]
     public static partial int Close(int fd);
+
+    [LibraryImport("libc", EntryPoint = "readlink", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
+    public static unsafe partial nint ReadLink(string path, byte* buffer, nuint size);
+
+    [LibraryImport("libc", EntryPoint = "read", SetLastError = true)]
+    public static unsafe partial nint Read(int fd, byte* buffer, nuint count);
 
     [LibraryImport("libc", EntryPoint = "realpath", StringMarshalling = StringMarshalling.Utf8)]
     private static partial nint RealPathRaw(string path, nint resolved);

@@ -1,0 +1,274 @@
+#!/usr/bin/env bash
+# make bench: what net-sentinel's live eBPF monitor costs the workload it watches, measured as ratios
+# against rounds without it, taken in the same run (A = no monitor, B = net-sentinel, C = tcplife; A B C
+# A B C ...). Writes a markdown table to bench/results/latest.md and prints it.
+#
+# Needs root (eBPF, a network namespace). Traffic goes only to a namespace test host this script
+# creates (198.51.100.250, reached over a veth pair from 198.51.100.249) and everything it creates is
+# removed on exit, also on failure or Ctrl-C. Only bash, awk, iproute2 and coreutils are used.
+#
+# Environment: BENCH_ROUNDS (5), BENCH_ROUND_SECONDS (2.5), BENCH_SCENARIOS (all: "connect1 connect2
+# udp bulk1 bulk4 spawn"), BENCH_ONCE (1: run the --once benchmark), NS_BIN, NSLOAD.
+set -euo pipefail
+export LC_ALL=C
+
+cd "$(dirname "$0")/.."
+BIN=${NS_BIN:-out/linux-x64/net-sentinel}
+NSLOAD=${NSLOAD:-out/bench/nsload}
+ROUNDS=${BENCH_ROUNDS:-5}
+ROUND_SECONDS=${BENCH_ROUND_SECONDS:-2.5}
+SCENARIOS=${BENCH_SCENARIOS:-connect1 connect2 udp bulk1 bulk4 spawn}
+RUN_ONCE=${BENCH_ONCE:-1}
+RESULTS=bench/results
+TCPLIFE=/usr/sbin/tcplife
+
+HOST_IP=198.51.100.249
+PEER_IP=198.51.100.250
+NS=nsbench$$
+VETH=nsbh$$
+TCP_PORT=20000   # the test host listens on TCP_PORT .. TCP_PORT+PORTS-1
+PORTS=1000       # connect scenarios rotate over these, so each port's first connect is a new destination
+UDP_PORT=30000
+UDP_PORTS=16
+
+die() { echo "bench: $*" >&2; exit 1; }
+[ "$(id -u)" = 0 ] || die "needs root (eBPF and a network namespace); run: sudo make bench"
+[ -x "$BIN" ] || die "$BIN is missing; run make publish"
+[ -x "$NSLOAD" ] || die "$NSLOAD is missing; run make bench"
+have_tcplife=1; [ -x "$TCPLIFE" ] || { have_tcplife=0; echo "bench: $TCPLIFE missing (apt-get install libbpf-tools); tcplife rounds skipped" >&2; }
+
+WORK=$(mktemp -d /tmp/nsbench.XXXXXX)
+SERVER_PID=""; PEER_PROC=""; HOLD_PID=""; MOUNTED_TRACEFS=0
+cleanup() {
+	set +e
+	for pid in $PEER_PROC $HOLD_PID $SERVER_PID; do kill "$pid" 2>/dev/null; wait "$pid" 2>/dev/null; done
+	ip netns delete "$NS" 2>/dev/null
+	ip link delete "$VETH" 2>/dev/null
+	[ "$MOUNTED_TRACEFS" = 1 ] && umount /sys/kernel/tracing
+	rm -rf "$WORK"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+ulimit -n 65536 2>/dev/null || true
+
+# ---- the namespace test host ------------------------------------------------------------------
+ip netns add "$NS"
+ip link add "$VETH" type veth peer name nsbp$$
+ip link set nsbp$$ netns "$NS"
+ip addr add $HOST_IP/30 dev "$VETH"
+ip link set "$VETH" up
+ip -n "$NS" addr add $PEER_IP/30 dev nsbp$$
+ip -n "$NS" link set nsbp$$ up
+ip -n "$NS" link set lo up
+ip netns exec "$NS" "$NSLOAD" serve --host $PEER_IP --port $TCP_PORT --ports $PORTS --udp-port $UDP_PORT \
+	--seconds 3600 > "$WORK/server.out" &
+SERVER_PID=$!
+for _ in $(seq 100); do grep -q ready "$WORK/server.out" 2>/dev/null && break; sleep 0.05; done
+grep -q ready "$WORK/server.out" || die "the test host's server did not start"
+
+# tcplife finds its tracepoint through tracefs; mount it for the run when absent.
+if [ "$have_tcplife" = 1 ] && [ ! -e /sys/kernel/tracing/events ]; then
+	mount -t tracefs nodev /sys/kernel/tracing && MOUNTED_TRACEFS=1
+fi
+
+printf '[log]\nmax_size_mb = 100000\nmax_files = 1\n' > "$WORK/bench.toml" # keep every line: we count them
+
+# ---- helpers -------------------------------------------------------------------------------------
+# cpu_ticks PID: utime + stime (clock ticks). mem_kb PID FIELD: VmRSS / VmHWM in kB.
+cpu_ticks() { awk '{ sub(/^.*\) /, ""); print $12 + $13 }' "/proc/$1/stat"; }
+mem_kb() { awk -v f="$2:" '$1 == f { print $2 }' "/proc/$1/status"; }
+field() { tr ' ' '\n' <<< "$1" | awk -F= -v k="$2" '$1 == k { print $2 }'; }
+median() { sort -g | awk '{ v[NR] = $1 } END { if (NR == 0) print "nan"; else if (NR % 2) print v[(NR + 1) / 2]; else print (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
+TICK=$(getconf CLK_TCK)
+
+wait_for() { # FILE PATTERN SECONDS
+	local deadline=$(( ${EPOCHREALTIME/./} + ${3}000000 ))
+	until grep -q "$2" "$1" 2>/dev/null; do
+		(( ${EPOCHREALTIME/./} < deadline )) || return 1
+		sleep 0.02
+	done
+}
+
+workload() { # SCENARIO ROUND_TAG -> prints the generator's summary line
+	local times=()
+	[ -n "${2:-}" ] && times=(--times "$WORK/times-$2")
+	case $1 in
+	connect1) "$NSLOAD" connect --host $PEER_IP --port $TCP_PORT --ports $PORTS --threads 1 --seconds "$ROUND_SECONDS" --max 2000000 "${times[@]}" ;;
+	connect2) "$NSLOAD" connect --host $PEER_IP --port $TCP_PORT --ports $PORTS --threads 2 --seconds "$ROUND_SECONDS" --max 2000000 "${times[@]}" ;;
+	udp) "$NSLOAD" udp --host $PEER_IP --port $UDP_PORT --ports $UDP_PORTS --size 64 --seconds "$ROUND_SECONDS" --max 20000000 ;;
+	bulk1) "$NSLOAD" bulk --host $PEER_IP --port $TCP_PORT --streams 1 --seconds "$ROUND_SECONDS" ;;
+	bulk4) "$NSLOAD" bulk --host $PEER_IP --port $TCP_PORT --streams 4 --seconds "$ROUND_SECONDS" ;;
+	spawn) "$NSLOAD" spawn --host $PEER_IP --port $TCP_PORT --ports $PORTS --seconds "$ROUND_SECONDS" --max 200000 ;;
+	*) die "unknown scenario $1" ;;
+	esac
+}
+
+# Events a scenario generates, and the log action that records each of them.
+events_of() { # SCENARIO SUMMARY
+	case $1 in
+	udp) echo "$UDP_PORTS" ;;                 # one flow per destination port
+	bulk1|bulk4) field "$2" ops ;;            # one connection per stream
+	*) field "$2" ops ;;                      # one connect() per op (spawn: one per process)
+	esac
+}
+action_of() { [ "$1" = udp ] && echo udp_flow || echo connection_opened; }
+
+# Latency from each port's first connect() to its new_destination alert line, in ms, one per line.
+latencies() { # LOG TIMES
+	awk -v peer="\"ip\":\"$PEER_IP\"" '
+		FNR == NR { t[$1] = $2 / 1e6; next }   # times file: port, wall-clock ns
+		index($0, "\"action\":\"new_destination\"") && index($0, "\"destination\":{" peer) {
+			ts = $0; sub(/^\{"@timestamp":"/, "", ts); ts = substr(ts, 1, 24)   # 2026-11-24T11:32:04.693Z
+			port = $0; sub(/^.*"destination":\{"ip":"[^"]*","port":/, "", port); sub(/[^0-9].*$/, "", port)
+			if (!(port in t)) next
+			split(substr(ts, 12, 12), hms, ":")
+			ms = ((hms[1] * 60 + hms[2]) * 60 + hms[3]) * 1000          # ms of the UTC day
+			conn = t[port] % 86400000
+			d = ms - conn; if (d < -43200000) d += 86400000
+			print d
+		}' "$2" "$1"
+}
+
+# ---- one round -----------------------------------------------------------------------------------
+# Modes: none (no monitor), ns (net-sentinel logging every connection), nsq (net-sentinel with its
+# default logging: alerts only), tcplife. Appends to $WORK/rows: scenario mode round rate events logged lost cpu_ticks hwm_kb rss_kb
+run_round() { # SCENARIO MODE ROUND
+	local sc=$1 mode=$2 r=$3 pid="" log="$WORK/log-$sc-$r.jsonl" err="$WORK/err-$sc-$r" tag="" summary
+	local logged=0 lost=0 cpu0=0 cpu1=0 hwm=0 rss=0
+	case $mode in
+	ns|nsq)
+		local every=(--log-connections); [ "$mode" = nsq ] && every=()
+		"$BIN" -c "$WORK/bench.toml" --source ebpf "${every[@]}" --no-baseline --log-file "$log" > /dev/null 2> "$err" &
+		pid=$!; PEER_PROC=$pid
+		wait_for "$err" "watching outbound" 20 || die "net-sentinel did not start: $(cat "$err")"
+		[[ $sc == connect* && $mode == ns ]] && tag="$sc-$r"
+		;;
+	tcplife)
+		stdbuf -oL "$TCPLIFE" > "$log" 2> "$err" &
+		pid=$!; PEER_PROC=$pid
+		wait_for "$log" "PID" 20 || die "tcplife did not start: $(cat "$err")"
+		;;
+	esac
+	[ -n "$pid" ] && cpu0=$(cpu_ticks "$pid")
+	summary=$(workload "$sc" "$tag")
+	if [ -n "$pid" ]; then
+		sleep 0.3 # the monitor drains every 10-50 ms; give it the tail of the burst before reading its figures
+		cpu1=$(cpu_ticks "$pid"); hwm=$(mem_kb "$pid" VmHWM); rss=$(mem_kb "$pid" VmRSS)
+		kill -TERM "$pid"; wait "$pid" || true; PEER_PROC=""
+	fi
+	case $mode in
+	ns)
+		logged=$(grep -F "\"action\":\"$(action_of "$sc")\"" "$log" | grep -cF "\"destination\":{\"ip\":\"$PEER_IP\"" || true)
+		lost=$(sed -n 's/.*, \([0-9]*\) event(s) lost.*/\1/p' "$err"); lost=${lost:-nan}
+		[ -n "$tag" ] && [ -f "$WORK/times-$tag" ] && latencies "$log" "$WORK/times-$tag" >> "$WORK/lat-$sc"
+		;;
+	nsq)
+		lost=$(sed -n 's/.*, \([0-9]*\) event(s) lost.*/\1/p' "$err"); lost=${lost:-nan}
+		;;
+	tcplife)
+		[[ $sc == udp ]] || logged=$(grep -cF " $PEER_IP " "$log" || true)
+		lost=0
+		;;
+	esac
+	rm -f "$log"
+	echo "$sc $mode $r $(field "$summary" rate) $(events_of "$sc" "$summary") $logged $lost $((cpu1 - cpu0)) $hwm $rss" >> "$WORK/rows"
+}
+
+# ---- the scenarios, A B C interleaved -------------------------------------------------------------
+modes="none ns nsq"; [ "$have_tcplife" = 1 ] && modes="none ns nsq tcplife"
+started=$EPOCHSECONDS
+for sc in $SCENARIOS; do
+	workload "$sc" "" > /dev/null # warm-up: page cache, ARP, listener queues
+	for r in $(seq "$ROUNDS"); do
+		for mode in $modes; do run_round "$sc" "$mode" "$r"; done
+	done
+	echo "bench: $sc done ($((EPOCHSECONDS - started)) s)" >&2
+done
+
+# ---- --once with 10,000 held sockets vs ss -tanp ---------------------------------------------------
+once_line=""
+if [ "$RUN_ONCE" = 1 ]; then
+	"$NSLOAD" hold --host $PEER_IP --port $TCP_PORT --ports $PORTS --count 10000 --seconds 300 > "$WORK/hold.out" &
+	HOLD_PID=$!
+	wait_for "$WORK/hold.out" ready 60 || die "could not open 10,000 sockets"
+	held=$(ss -tn state established dst $PEER_IP | tail -n +2 | wc -l)
+	: > "$WORK/once-ns"; : > "$WORK/once-ss"
+	for i in $(seq 13); do # alternate, so drift hits both; the first two are warm-ups
+		t0=${EPOCHREALTIME/./}
+		"$BIN" --once --log-file "$WORK/once.jsonl" > /dev/null 2>&1 || true
+		t1=${EPOCHREALTIME/./}
+		ss -tanp > /dev/null
+		t2=${EPOCHREALTIME/./}
+		if [ "$i" -gt 2 ]; then echo "$(( t1 - t0 ))" >> "$WORK/once-ns"; echo "$(( t2 - t1 ))" >> "$WORK/once-ss"; fi
+	done
+	kill "$HOLD_PID"; wait "$HOLD_PID" || true; HOLD_PID=""
+	ns_ms=$(median < "$WORK/once-ns" | awk '{ printf "%.1f", $1 / 1000 }')
+	ss_ms=$(median < "$WORK/once-ss" | awk '{ printf "%.1f", $1 / 1000 }')
+	once_line="| \`net-sentinel --once\` with $held held sockets | ${ns_ms} ms | \`ss -tanp\`: ${ss_ms} ms | $(awk -v a="$ns_ms" -v b="$ss_ms" 'BEGIN { printf "%.2f", a / b }') × (target ≤ 1.5) |"
+fi
+
+# ---- the table -------------------------------------------------------------------------------------
+mkdir -p "$RESULTS"
+out="$RESULTS/latest.md"
+{
+	echo "# net-sentinel benchmark — $(date -u '+%Y-%m-%d %H:%M UTC')"
+	echo
+	echo "Host: $(nproc) CPU(s), kernel $(uname -r), load average at end $(cut -d' ' -f1-3 /proc/loadavg)."
+	echo "Rounds: $ROUNDS × ${ROUND_SECONDS} s per scenario and mode, interleaved none / net-sentinel (every connection logged) / net-sentinel (alerts only) / tcplife; ratios are medians of same-round pairs."
+	echo "net-sentinel ran as \`$BIN --source ebpf --log-connections --no-baseline\` (every connection logged)."
+	echo
+	echo "| scenario | rate without | ratio net-sentinel | ratio tcplife | monitor CPU % of a core | monitor CPU ms / 10k events | tcplife CPU % | RSS peak / steady MB | events generated / logged / lost | connect→alert p50 / p99 ms |"
+	echo "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |"
+	for sc in $SCENARIOS; do
+		rows=$(awk -v s="$sc" '$1 == s' "$WORK/rows")
+		ratio() { # MODE: median over rounds of (rate with MODE / rate without, same round)
+			awk -v m="$1" '$2 == "none" { a[$3] = $4 } $2 == m { b[$3] = $4 } END { for (r in b) if (a[r] > 0) print b[r] / a[r] }' <<< "$rows" | median
+		}
+		base=$(awk '$2 == "none" { print $4 }' <<< "$rows" | median)
+		unit="/s"; scale=1
+		case $sc in bulk*) unit=" MB/s"; scale=1048576 ;; esac
+		ns_ratio=$(ratio ns); tl_ratio=$([ "$have_tcplife" = 1 ] && ratio tcplife || echo nan)
+		cpu_pct=$(awk -v t="$TICK" -v s="$ROUND_SECONDS" '$2 == "ns" { print 100 * $8 / t / (s + 0.3) }' <<< "$rows" | median)
+		tl_pct=$(awk -v t="$TICK" -v s="$ROUND_SECONDS" '$2 == "tcplife" { print 100 * $8 / t / (s + 0.3) }' <<< "$rows" | median)
+		per10k=$(awk -v t="$TICK" '$2 == "ns" { ev += $5; cpu += $8 } END { if (ev >= 1000) printf "%.1f", 1000 * cpu / t / ev * 10000; else print "n/a" }' <<< "$rows")
+		mem=$(awk '$2 == "ns" { if ($9 > h) h = $9; print $10 > "/dev/stderr" } END { printf "%.1f", h / 1024 }' <<< "$rows" 2> "$WORK/rss")
+		steady=$(median < "$WORK/rss" | awk '{ printf "%.1f", $1 / 1024 }')
+		counts=$(awk '$2 == "ns" { g += $5; l += $6; x += $7 } END { printf "%d / %d / %d%s", g, l, x, (g == l + x ? " (exact)" : " (MISMATCH)") }' <<< "$rows")
+		lat="–"
+		if [ -s "$WORK/lat-$sc" ]; then
+			lat=$(sort -g "$WORK/lat-$sc" | awk '{ v[NR] = $1 } END { p50 = v[int((NR - 1) * 0.50) + 1]; p99 = v[int((NR - 1) * 0.99) + 1]; printf "%.0f / %.0f (n=%d)", p50, p99, NR }')
+		fi
+		printf '| %s | %s%s | %.3f | %s | %.1f | %s | %s | %s / %s | %s | %s |\n' "$sc" \
+			"$(awk -v b="$base" -v s="$scale" 'BEGIN { printf "%.0f", b / s }')" "$unit" "$ns_ratio" \
+			"$(awk -v v="$tl_ratio" 'BEGIN { if (v == "nan") print "–"; else printf "%.3f", v }')" "$cpu_pct" "$per10k" \
+			"$(awk -v v="${tl_pct:-nan}" 'BEGIN { if (v == "nan") print "–"; else printf "%.1f", v }')" "$mem" "$steady" "$counts" "$lat"
+	done
+	echo
+	echo "With its default logging (alerts only, no \`--log-connections\`):"
+	echo
+	echo "| scenario | ratio net-sentinel | monitor CPU % of a core | monitor CPU ms / 10k events | RSS peak / steady MB | events lost |"
+	echo "| --- | --- | --- | --- | --- | --- |"
+	for sc in $SCENARIOS; do
+		rows=$(awk -v s="$sc" '$1 == s' "$WORK/rows")
+		q_ratio=$(awk '$2 == "none" { a[$3] = $4 } $2 == "nsq" { b[$3] = $4 } END { for (r in b) if (a[r] > 0) print b[r] / a[r] }' <<< "$rows" | median)
+		q_pct=$(awk -v t="$TICK" -v s="$ROUND_SECONDS" '$2 == "nsq" { print 100 * $8 / t / (s + 0.3) }' <<< "$rows" | median)
+		q_per10k=$(awk -v t="$TICK" '$2 == "nsq" { ev += $5; cpu += $8 } END { if (ev >= 1000) printf "%.1f", 1000 * cpu / t / ev * 10000; else print "n/a" }' <<< "$rows")
+		q_mem=$(awk '$2 == "nsq" { if ($9 > h) h = $9 } END { printf "%.1f", h / 1024 }' <<< "$rows")
+		q_steady=$(awk '$2 == "nsq" { print $10 }' <<< "$rows" | median | awk '{ printf "%.1f", $1 / 1024 }')
+		q_lost=$(awk '$2 == "nsq" { x += $7 } END { print x + 0 }' <<< "$rows")
+		printf '| %s | %.3f | %.1f | %s | %s / %s | %s |\n' "$sc" "$q_ratio" "$q_pct" "$q_per10k" "$q_mem" "$q_steady" "$q_lost"
+	done
+	if [ -n "$once_line" ]; then
+		echo
+		echo "| snapshot | net-sentinel | baseline | ratio |"
+		echo "| --- | --- | --- | --- |"
+		echo "$once_line"
+	fi
+	echo
+	echo "Per-round raw figures (scenario mode round rate events logged lost cpu_ticks hwm_kb rss_kb):"
+	echo
+	echo '```'
+	cat "$WORK/rows"
+	echo '```'
+} > "$out"
+cat "$out"
