@@ -9,8 +9,12 @@ namespace NetSentinel.Core.Detection;
 /// exfiltration: one program sending one destination address at least bytes_threshold bytes within a sliding
 /// window (default an hour) while sending at least send_ratio times what it receives from it — a slow upload that
 /// never trips the per-interval high_send_rate. A download (receive-heavy) never fires, nor does traffic to a
-/// destination in the learned baseline (a nightly backup to its usual server). Bytes come from Traffic events
-/// (interval deltas). Alerts at once, at the Traffic event that crosses; Value = bytes sent in the window.
+/// destination in the learned baseline (a nightly backup to its usual server). The imbalance is also judged
+/// against the program's own history (its traffic to every other destination since start): once that history
+/// is substantial, the pair must be <see cref="HistoryFactor"/> times more send-heavy than the program usually
+/// is, so a program that always uploads is not flagged for uploading while one that normally downloads is.
+/// Bytes come from Traffic events (interval deltas). Alerts at once, at the Traffic event that crosses;
+/// Value = bytes sent in the window.
 /// Memory: <see cref="SlidingByteWindow.Buckets"/> buckets per (program, address), at most
 /// <see cref="MaxTrackedPairs"/> pairs (the stalest dropped first); pairs idle a whole window are forgotten.
 /// </summary>
@@ -19,9 +23,16 @@ public sealed class ExfiltrationDetector(TimeSpan window, long bytesThreshold, d
     public const string RuleName = "exfiltration";
     public const int MaxTrackedPairs = 20_000;
 
+    /// <summary>How much more send-heavy than its own history a pair must be.</summary>
+    public const double HistoryFactor = 10;
+
+    /// <summary>Traffic a program must have had elsewhere before its history is trusted as "usual".</summary>
+    public const long MinHistoryBytes = 1_000_000;
+
     private readonly record struct PairKey(string ProgramKey, IPAddress Address);
 
     private readonly Dictionary<PairKey, SlidingByteWindow> _pairs = [];
+    private readonly TrafficHistory _history = new();
 
     public string Rule => RuleName;
 
@@ -44,7 +55,9 @@ public sealed class ExfiltrationDetector(TimeSpan window, long bytesThreshold, d
             _pairs[key] = bytes = new SlidingByteWindow(window);
         }
         long before = bytes.Sent;
-        bytes.Add(connectionEvent.Timestamp, Math.Max(0, connectionEvent.BytesSent), Math.Max(0, connectionEvent.BytesReceived));
+        long sent = Math.Max(0, connectionEvent.BytesSent), received = Math.Max(0, connectionEvent.BytesReceived);
+        bytes.Add(connectionEvent.Timestamp, sent, received);
+        _history.Add(key.ProgramKey, key.Address, sent, received);
 
         // Alert at the crossing only; a standing upload re-alerts through the cooldown when it crosses again.
         if (bytes.Sent < bytesThreshold || before >= bytesThreshold)
@@ -54,6 +67,12 @@ public sealed class ExfiltrationDetector(TimeSpan window, long bytesThreshold, d
         if (bytes.Sent < sendRatio * bytes.Received || baseline.Contains(connectionEvent))
         {
             return null;
+        }
+        var (usualSent, usualReceived) = _history.Elsewhere(key.ProgramKey, key.Address);
+        if (usualSent + usualReceived >= MinHistoryBytes
+            && Imbalance(bytes.Sent, bytes.Received) < HistoryFactor * Imbalance(usualSent, usualReceived))
+        {
+            return null; // no more send-heavy than this program usually is
         }
         var remote = new IPEndPoint(key.Address, connectionEvent.Remote.Port);
         return new AlertRecord
@@ -100,6 +119,9 @@ public sealed class ExfiltrationDetector(TimeSpan window, long bytesThreshold, d
             }
         }
     }
+
+    /// <summary>Sent per byte received; +1 keeps a silent peer finite.</summary>
+    private static double Imbalance(long sent, long received) => (double)sent / (received + 1);
 
     private void DropStalest()
     {

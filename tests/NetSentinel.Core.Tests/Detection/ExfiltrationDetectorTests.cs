@@ -85,4 +85,33 @@ public class ExfiltrationDetectorTests
         window.Expire(t.AddHours(3));
         Assert.Equal((0L, 0L), (window.Sent, window.Received));
     }
+
+    [Fact]
+    public void AProgramThatUsuallyDownloadsAndSuddenlyUploadsIsFlagged()
+    {
+        var h = Harness();
+        var browser = new SyntheticEvents(h.Clock, SyntheticEvents.Process(41, "firefox", "/usr/lib/firefox/firefox"));
+        LearnOneInterval(h, browser, "198.51.100.5");
+        Transfer(h, browser, "198.51.100.5", minutes: 10, sent: 1 * MB, received: 50 * MB); // its usual: receive-heavy
+        Transfer(h, browser, "203.0.113.60", minutes: 50, sent: 3 * MB, received: 20_000);
+
+        var alert = Assert.Single(h.Sink.AlertsFor(ExfiltrationDetector.RuleName));
+        Assert.Equal(IPAddressOf("203.0.113.60"), alert.Remote!.Address);
+    }
+
+    [Fact]
+    public void AProgramThatAlwaysUploadsIsJudgedAgainstItsOwnHistory()
+    {
+        var h = Harness();
+        var sync = new SyntheticEvents(h.Clock, SyntheticEvents.Process(42, "syncd", "/usr/bin/syncd"));
+        LearnOneInterval(h, sync, "198.51.100.5");
+        // Its usual: 10 MB up for every 10 kB down, to its (baselined) server.
+        Transfer(h, sync, "198.51.100.5", minutes: 20, sent: 10 * MB, received: 10_000);
+        // The same upload as the rclone case above, to a new host: ~150:1, not 10x above its usual ~1000:1.
+        Transfer(h, sync, "203.0.113.61", minutes: 50, sent: 3 * MB, received: 20_000);
+
+        Assert.Empty(h.Sink.AlertsFor(ExfiltrationDetector.RuleName));
+    }
+
+    private static System.Net.IPAddress IPAddressOf(string text) => System.Net.IPAddress.Parse(text);
 }
