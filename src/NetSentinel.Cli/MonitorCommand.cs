@@ -17,6 +17,14 @@ public sealed class MonitorCommand(MonitorConfig config, CliOptions options, ISo
 {
     public int Run()
     {
+        // Inputs named by the configuration first: a bad block list is a configuration error (exit 2),
+        // found before anything is attached to the kernel.
+        var blocklist = DetectionResources.LoadBlocklist(config);
+        // --no-baseline means "nothing is normal": the saved baseline is neither loaded nor overwritten.
+        var baseline = options.NoBaseline
+            ? new LearnedBaseline(config.BaselineIPv4Prefix, config.BaselineIPv6Prefix)
+            : DetectionResources.LoadBaseline(config, stderr);
+
         using var source = sources.CreateLive(config.Source, config, stderr);
         using var log = LogSinks.OpenFile(config);
         IRecordSink console = options.Json ? new JsonlStreamSink(stdout) : new ConsoleRecordSink(stdout);
@@ -29,11 +37,6 @@ public sealed class MonitorCommand(MonitorConfig config, CliOptions options, ISo
         using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, Stop);
         using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, Stop);
 
-        var blocklist = DetectionResources.LoadBlocklist(config);
-        // --no-baseline means "nothing is normal": the saved baseline is neither loaded nor overwritten.
-        var baseline = options.NoBaseline
-            ? new LearnedBaseline(config.BaselineIPv4Prefix, config.BaselineIPv6Prefix)
-            : DetectionResources.LoadBaseline(config, stderr);
         var pipeline = new DetectionPipeline(config, output, source.Name, TimeProvider.System, learnBaseline: !options.NoBaseline, baseline, blocklist);
         var loop = new MonitorLoop(source, pipeline, config.Interval, TimeProvider.System, sources.HostBytesSentPerSecond());
         loop.IntervalClosed += summary =>
