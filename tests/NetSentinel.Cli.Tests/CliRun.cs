@@ -8,7 +8,7 @@ public static class CliRun
     public static (int ExitCode, string Stdout, string Stderr) Run(params string[] args) => Run(TimeSpan.FromSeconds(60), args);
 
     public static (int ExitCode, string Stdout, string Stderr) Run(TimeSpan timeout, params string[] args) =>
-        Wait(Start(args), timeout, args);
+        Wait(Start(args, "dotnet"), timeout, args);
 
     /// <summary>Runs it as the unprivileged user nobody (needs root to switch), to see what a non-root user gets.</summary>
     public static (int ExitCode, string Stdout, string Stderr) RunAsNobody(params string[] args)
@@ -17,8 +17,19 @@ public static class CliRun
         return Wait(Start(args, "setpriv", prefix), TimeSpan.FromSeconds(60), args);
     }
 
-    /// <summary>Starts it without waiting, for tests that make traffic while it runs.</summary>
-    public static Process Start(string[] args, string launcher = "dotnet", string[]? launcherArgs = null)
+    /// <summary>
+    /// Starts it without waiting, for tests that make traffic while it runs. Its stdout is drained in the
+    /// background (a full pipe would block the monitor on its next line); stderr stays readable.
+    /// </summary>
+    public static Process Start(string[] args)
+    {
+        var monitor = Start(args, "dotnet");
+        monitor.OutputDataReceived += (_, _) => { };
+        monitor.BeginOutputReadLine();
+        return monitor;
+    }
+
+    private static Process Start(string[] args, string launcher, string[]? launcherArgs = null)
     {
         var psi = new ProcessStartInfo(launcher) { RedirectStandardOutput = true, RedirectStandardError = true };
         foreach (var a in launcherArgs ?? []) psi.ArgumentList.Add(a);
