@@ -54,7 +54,7 @@ public sealed class BeaconDetector(int minConnections, int history, double score
             _series[key] = series = new BeaconHistory(_history);
         }
         series.AddStart(connectionEvent.Timestamp);
-        if (series.Times.Count < minConnections)
+        if (series.Times.Count < minConnections || CannotReachMinPeriod(series))
         {
             return null;
         }
@@ -92,6 +92,18 @@ public sealed class BeaconDetector(int minConnections, int history, double score
             PeriodSeconds = score.Period.TotalSeconds,
             Observations = series.Observations,
         };
+    }
+
+    /// <summary>
+    /// An O(1) test that spares scoring a burst (a connect storm adds thousands of starts a second to one
+    /// series): the period is the median gap, and at least ⌊gaps/2⌋ gaps are at or above the median, so the
+    /// history's span is at least ⌊gaps/2⌋ × period. A span shorter than ⌊gaps/2⌋ × min period therefore
+    /// means a period below the minimum, which never alerts. A millisecond of slack keeps this exact.
+    /// </summary>
+    private bool CannotReachMinPeriod(BeaconHistory series)
+    {
+        int halfTheGaps = (series.Times.Count - 1) / 2;
+        return series.LastSeen - series.FirstStart < (minPeriod * halfTheGaps) - TimeSpan.FromMilliseconds(1);
     }
 
     public void OnIntervalEnd(ClosedInterval interval, AlertContext context, List<AlertRecord> alerts)

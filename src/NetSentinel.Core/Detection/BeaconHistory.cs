@@ -13,6 +13,9 @@ public sealed class BeaconHistory(int capacity)
 
     public IReadOnlyCollection<DateTimeOffset> Times => _times;
 
+    /// <summary>The oldest start still held.</summary>
+    public DateTimeOffset FirstStart => _times.Peek();
+
     public IReadOnlyCollection<long> Sizes => _sizes;
 
     public void AddStart(DateTimeOffset at)

@@ -10,6 +10,10 @@ public sealed class DistinctTargetWindow<T>(int capacity) where T : notnull
 {
     private readonly Dictionary<T, DateTimeOffset> _lastSeen = [];
 
+    // A lower bound on the oldest sighting held, so Expire is O(1) when nothing can have expired
+    // (it is called on every event, and a connect storm brings thousands a second).
+    private DateTimeOffset _oldestBound = DateTimeOffset.MaxValue;
+
     public int Capacity { get; } = capacity;
 
     public int Count => _lastSeen.Count;
@@ -19,12 +23,21 @@ public sealed class DistinctTargetWindow<T>(int capacity) where T : notnull
     /// <summary>Forgets values not seen since <paramref name="oldest"/>.</summary>
     public void Expire(DateTimeOffset oldest)
     {
+        if (_oldestBound >= oldest)
+        {
+            return;
+        }
         List<T>? stale = null;
+        _oldestBound = DateTimeOffset.MaxValue;
         foreach (var (value, seen) in _lastSeen)
         {
             if (seen < oldest)
             {
                 (stale ??= []).Add(value);
+            }
+            else if (seen < _oldestBound)
+            {
+                _oldestBound = seen;
             }
         }
         if (stale is not null)
@@ -42,6 +55,10 @@ public sealed class DistinctTargetWindow<T>(int capacity) where T : notnull
         if (_lastSeen.ContainsKey(value))
         {
             _lastSeen[value] = at;
+            if (at < _oldestBound)
+            {
+                _oldestBound = at; // an out-of-order event can move a sighting earlier
+            }
             return false;
         }
         if (_lastSeen.Count >= Capacity)
@@ -49,6 +66,10 @@ public sealed class DistinctTargetWindow<T>(int capacity) where T : notnull
             return false;
         }
         _lastSeen[value] = at;
+        if (at < _oldestBound)
+        {
+            _oldestBound = at;
+        }
         return true;
     }
 }
