@@ -2,6 +2,7 @@ using System.Text;
 using NetSentinel.Core.Model;
 using NetSentinel.Linux.Bpf.Abi;
 using NetSentinel.Linux.Bpf.Native;
+using NetSentinel.Linux.Processes;
 
 namespace NetSentinel.Linux.Bpf;
 
@@ -22,6 +23,7 @@ internal sealed class ProcessCatalog
     private readonly Dictionary<uint, ProcessFacts> _byTgid = [];
     private byte[] _cmdline = new byte[4096]; // reused: one catalog per source, single-threaded
     private readonly string _procRoot;
+    private readonly UserNameResolver _users = new();
 
     public ProcessCatalog(string procRoot = "/proc") => _procRoot = procRoot;
 
@@ -63,6 +65,7 @@ internal sealed class ProcessCatalog
             Pid = (int)task.Tgid,
             ParentPid = (int)task.Ppid,
             Uid = task.Uid,
+            UserName = _users.Resolve(task.Uid),
             Name = name,
             Executable = facts.Executable,
             CommandLine = facts.CommandLine,

@@ -18,6 +18,7 @@ public sealed class ProcessCatalogTests : IDisposable
         var info = new ProcessCatalog(_proc).Describe(Task(4242));
 
         Assert.Equal(4242, info.Pid);
+        Assert.Equal((0L, "root"), (info.Uid, info.UserName)); // the uid captured in the kernel, named through NSS
         Assert.Equal("prog --flag x y", info.CommandLine);
         Assert.Equal("/opt/app/prog", info.Executable);
     }
