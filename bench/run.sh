@@ -13,6 +13,7 @@ set -euo pipefail
 export LC_ALL=C
 
 cd "$(dirname "$0")/.."
+. bench/test-host.sh
 BIN=${NS_BIN:-out/linux-x64/net-sentinel}
 NSLOAD=${NSLOAD:-out/bench/nsload}
 ROUNDS=${BENCH_ROUNDS:-5}
@@ -52,14 +53,7 @@ trap 'exit 130' INT TERM
 ulimit -n 65536 2>/dev/null || true
 
 # ---- the namespace test host ------------------------------------------------------------------
-ip netns add "$NS"
-ip link add "$VETH" type veth peer name nsbp$$
-ip link set nsbp$$ netns "$NS"
-ip addr add $HOST_IP/30 dev "$VETH"
-ip link set "$VETH" up
-ip -n "$NS" addr add $PEER_IP/30 dev nsbp$$
-ip -n "$NS" link set nsbp$$ up
-ip -n "$NS" link set lo up
+make_test_host "$NS" "$VETH" "$HOST_IP" "$PEER_IP"
 ip netns exec "$NS" "$NSLOAD" serve --host $PEER_IP --port $TCP_PORT --ports $PORTS --udp-port $UDP_PORT \
 	--seconds 3600 > "$WORK/server.out" &
 SERVER_PID=$!

@@ -8,6 +8,7 @@ set -euo pipefail
 export LC_ALL=C
 
 cd "$(dirname "$0")/.."
+. bench/test-host.sh
 BIN=${NS_BIN:-out/linux-x64/net-sentinel}
 NSLOAD=${NSLOAD:-out/bench/nsload}
 SOAK_SECONDS=${SOAK_SECONDS:-300}
@@ -33,13 +34,7 @@ trap cleanup EXIT
 trap 'exit 130' INT TERM
 ulimit -n 65536 2>/dev/null || true
 
-ip netns add "$NS"
-ip link add "$VETH" type veth peer name nssp$$
-ip link set nssp$$ netns "$NS"
-ip addr add $HOST_IP/30 dev "$VETH"
-ip link set "$VETH" up
-ip -n "$NS" addr add $PEER_IP/30 dev nssp$$
-ip -n "$NS" link set nssp$$ up
+make_test_host "$NS" "$VETH" "$HOST_IP" "$PEER_IP"
 ip netns exec "$NS" "$NSLOAD" serve --host $PEER_IP --port 20000 --ports 1000 --seconds $((SOAK_SECONDS + 120)) > "$WORK/server.out" &
 PIDS="$!"
 sleep 0.5
