@@ -7,17 +7,32 @@ BIN := $(BIN_DIR)/net-sentinel
 PUBLISH_DIR := out/$(RID)
 ARGS ?=
 
-# Debian packages: clang + libbpf-dev compile the BPF object; libbpf1 loads it; iproute2 makes the
-# tests' namespace hosts; bpftool and libbpf-tools (tcplife) are the tests' independent witnesses;
-# zlib1g-dev is needed to link the NativeAOT binary; gnupg and zip sign and pack releases.
-DEB_PACKAGES := clang llvm libbpf-dev libbpf1 iproute2 bpftool libbpf-tools zlib1g-dev gnupg zip
+# Debian packages, one line per purpose (append a line of your own rather than editing another's).
+# clang + libbpf-dev compile the BPF object; libbpf1 loads it; zlib1g-dev links the NativeAOT binary.
+DEB_PACKAGES := clang llvm libbpf-dev libbpf1 zlib1g-dev
+# iproute2 makes the namespace test hosts (tests, benchmarks).
+DEB_PACKAGES += iproute2
+# bpftool and libbpf-tools (tcplife) are the tests' independent witnesses of the kernel side.
+DEB_PACKAGES += bpftool libbpf-tools
+# gnupg and zip sign and pack releases.
+DEB_PACKAGES += gnupg zip
 
-.PHONY: all deps build run test publish publish-windows clean dist sign verify package-test
+# Real peer programs only the test suite starts (installed by `make test`, not by `make run`).
+TEST_DEB_PACKAGES := jq
+
+.PHONY: all deps test-deps install-debs build run test publish publish-windows clean dist sign verify package-test
 
 all: build
 
 deps:
-	@missing=""; for p in $(DEB_PACKAGES); do \
+	@$(MAKE) --no-print-directory install-debs PACKAGES="$(DEB_PACKAGES)"
+
+# deps plus the peer programs the tests start (DNS server, Prometheus, shippers, ...).
+test-deps:
+	@$(MAKE) --no-print-directory install-debs PACKAGES="$(DEB_PACKAGES) $(TEST_DEB_PACKAGES)"
+
+install-debs:
+	@missing=""; for p in $(PACKAGES); do \
 	  dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q 'install ok installed' || missing="$$missing $$p"; \
 	done; \
 	if [ -n "$$missing" ]; then \
@@ -39,7 +54,7 @@ build: deps
 run: build
 	@$(BIN) --once $(ARGS); code=$$?; [ $$code -eq 0 ] || [ $$code -eq 1 ]
 
-test: deps
+test: test-deps
 	dotnet test NetSentinel.sln -c $(CONFIGURATION) -nologo
 
 # One self-contained NativeAOT executable: out/linux-x64/net-sentinel

@@ -15,7 +15,11 @@ namespace NetSentinel.Tests.Shared;
 public sealed partial class TestNetwork : IDisposable
 {
     private static int s_counter;
+    /// <summary>Slots 0..59 are /30s of 198.51.100.0/24 below .240 (the benchmarks use .241 and up).</summary>
+    private const int SlotCount = 60;
+    private const string SlotLockDirectory = "/run/netsentinel-test-slots";
     private readonly string _hostVeth;
+    private readonly FileStream? _slotLock;
 
     public string Namespace { get; }
     /// <summary>This host's address on the link.</summary>
@@ -33,8 +37,9 @@ public sealed partial class TestNetwork : IDisposable
         Namespace = $"nst{id}x{n}";
         _hostVeth = $"nsh{id}x{n}";
         string peerVeth = $"nsp{id}x{n}";
-        // Each instance gets its own /30 and /126 so several can exist at once in one test run.
-        int slot = ((id * 7) + n) % 60;
+        // Each instance gets its own /30 and /126, so several can exist at once: in one test run and
+        // across test runs of several worktrees on one machine (an exclusive lock file per slot).
+        (_slotLock, int slot) = TakeSlot(id + n);
         HostV4 = IPAddress.Parse($"198.51.100.{(slot * 4) + 1}");
         PeerV4 = IPAddress.Parse($"198.51.100.{(slot * 4) + 2}");
         HostV6 = IPAddress.Parse($"2001:db8::{slot:x}:1");
@@ -105,6 +110,31 @@ public sealed partial class TestNetwork : IDisposable
         // Deleting the namespace deletes the peer end, and a veth pair dies with either end.
         RunQuiet("ip", $"netns delete {Namespace}");
         RunQuiet("ip", $"link delete {_hostVeth}");
+        _slotLock?.Dispose();
+    }
+
+    /// <summary>
+    /// The first free address slot, held by an exclusive lock on its file until Dispose (.NET takes
+    /// FileShare.None as a flock, which the kernel drops if this process dies).
+    /// </summary>
+    private static (FileStream Lock, int Slot) TakeSlot(int start)
+    {
+        Directory.CreateDirectory(SlotLockDirectory);
+        for (int i = 0; i < SlotCount; i++)
+        {
+            int slot = (start + i) % SlotCount;
+            try
+            {
+                var lockFile = new FileStream(Path.Combine(SlotLockDirectory, $"slot{slot}"), FileMode.OpenOrCreate,
+                                              FileAccess.ReadWrite, FileShare.None);
+                return (lockFile, slot);
+            }
+            catch (IOException)
+            {
+                // taken by another test network, here or in another process
+            }
+        }
+        throw new InvalidOperationException($"all {SlotCount} test network slots are in use ({SlotLockDirectory})");
     }
 
     private static void Ip(string args)

@@ -8,4 +8,9 @@ public enum ConnectionEventKind : byte
     Traffic,
     /// <summary>The connection ended; byte fields are lifetime totals, <see cref="ConnectionEvent.Duration"/> is set.</summary>
     Closed,
+    /// <summary>
+    /// A UDP flow that had been idle sent again: a new session of a flow already opened (action
+    /// <c>udp_session</c>). UDP has no connect, so this is how a beacon over UDP shows its rhythm.
+    /// </summary>
+    Resumed,
 }

@@ -60,6 +60,7 @@ public sealed record ConnectionLogRecord : LogRecord
     {
         { Kind: ConnectionEventKind.Opened, Transport: Model.Transport.Udp } => "udp_flow",
         { Kind: ConnectionEventKind.Opened } => "connection_opened",
+        { Kind: ConnectionEventKind.Resumed } => "udp_session",
         { Kind: ConnectionEventKind.Closed, Failed: true } => "connection_failed",
         { Kind: ConnectionEventKind.Closed } => "connection_closed",
         _ => "connection_traffic",
