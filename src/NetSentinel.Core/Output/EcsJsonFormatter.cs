@@ -197,6 +197,10 @@ public sealed class EcsJsonFormatter
         if (connection.Kind == ConnectionEventKind.Closed)
         {
             writer.WriteBoolean(LogFields.Failed.Name, connection.Failed);
+            if (connection.CloseInferred)
+            {
+                writer.WriteBoolean(LogFields.CloseInferred.Name, true);
+            }
         }
 
         writer.WriteEndObject();

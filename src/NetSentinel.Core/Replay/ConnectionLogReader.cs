@@ -94,6 +94,7 @@ public static class ConnectionLogReader
                     ? TimeSpan.FromTicks(nanoseconds / 100)
                     : TimeSpan.Zero,
                 Failed = row.Failed,
+                CloseInferred = row.Kind == ConnectionEventKind.Closed && OptionalBoolean(root, LogFields.CloseInferred),
             };
             return new LoggedLine(timestamp, source, connectionEvent, null);
         }
@@ -189,6 +190,20 @@ public static class ConnectionLogReader
             // An escaped lone surrogate (\ud800) is valid JSON but not text; the writer never escapes one.
             throw new LogLineException(field, "holds an invalid escape (a lone UTF-16 surrogate)");
         }
+    }
+
+    private static bool OptionalBoolean(JsonElement root, LogField field)
+    {
+        if (!field.TryFind(root, out JsonElement value))
+        {
+            return false;
+        }
+        return value.ValueKind switch
+        {
+            JsonValueKind.True => true,
+            JsonValueKind.False => false,
+            _ => throw new LogLineException(field, $"must be a boolean (got {KindName(value.ValueKind)})"),
+        };
     }
 
     private static string? OptionalText(JsonElement root, LogField field) =>

@@ -82,6 +82,7 @@ public class ConnectionLogReaderPropertyTests
         Remote = EcsJsonFormatter.WithoutMapping(written.Remote),
         Duration = written.Kind == ConnectionEventKind.Closed ? written.Duration : TimeSpan.Zero,
         Failed = written.Kind == ConnectionEventKind.Closed && written.Failed,
+        CloseInferred = written.Kind == ConnectionEventKind.Closed && written.CloseInferred,
         Process = written.Process.Pid > 0 ? written.Process : ProcessInfo.Unknown with { IdentifiedBy = written.Process.IdentifiedBy },
     };
 
@@ -117,6 +118,7 @@ public class ConnectionLogReaderPropertyTests
             BytesReceived = random.Next(3) == 0 ? 0 : random.NextInt64(0, long.MaxValue / 2),
             Duration = TimeSpan.FromTicks(random.NextInt64(0, TimeSpan.FromDays(3650).Ticks)),
             Failed = random.Next(2) == 0,
+            CloseInferred = random.Next(2) == 0,
         };
     }
 }

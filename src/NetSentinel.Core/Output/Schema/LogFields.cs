@@ -39,6 +39,8 @@ public static class LogFields
     public static readonly LogField ConnectionId = new("net_sentinel.connection_id");
     /// <summary>Closes only: the TCP handshake never completed.</summary>
     public static readonly LogField Failed = new("net_sentinel.failed");
+    /// <summary>Closes only, written only when true: no close was seen, the source inferred the end (duration and totals are as observed until then).</summary>
+    public static readonly LogField CloseInferred = new("net_sentinel.close_inferred");
     /// <summary>events_lost lines: lost since the monitor started.</summary>
     public static readonly LogField TotalLost = new("net_sentinel.total_lost");
 }
