@@ -45,7 +45,8 @@ public sealed class BpfConnectionSource : IConnectionSource
     public static BpfConnectionSource Start() => new(KernelTracer.Start(), TimeProvider.System);
 
     /// <summary>Loads only <paramref name="variant"/>'s hooks (tests compare the variants; the CLI takes the preferred one).</summary>
-    internal static BpfConnectionSource Start(BpfHookVariant variant) => new(KernelTracer.Start(KernelTracer.LoadEmbeddedObject(), [variant]));
+    internal static BpfConnectionSource Start(BpfHookVariant variant) =>
+        new(KernelTracer.Start(KernelTracer.LoadEmbeddedObject(), [variant]), TimeProvider.System);
 
     /// <summary>The hook variant that loaded.</summary>
     internal BpfHookVariant HookVariant => _tracer.Variant;
