@@ -63,9 +63,10 @@ publish: deps
 	@ls -l $(PUBLISH_DIR)/net-sentinel
 
 # Self-contained single-file Windows executable, cross-built on Linux: out/win-x64/net-sentinel.exe
+# (trimmed and compressed: the csproj's win-x64 properties).
 publish-windows:
 	@command -v dotnet >/dev/null || { echo "publish-windows: the .NET 10 SDK is missing"; exit 1; }
-	dotnet publish src/NetSentinel.Cli -c Release -r win-x64 --self-contained -p:PublishSingleFile=true -p:IncludeNativeLibrariesForSelfExtract=true -o out/win-x64 -nologo
+	dotnet publish src/NetSentinel.Cli -c Release -r win-x64 -o out/win-x64 -nologo
 	@ls -l out/win-x64/net-sentinel.exe
 
 clean:
