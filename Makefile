@@ -19,6 +19,8 @@ DEB_PACKAGES += gnupg zip
 
 # Real peer programs only the test suite starts (installed by `make test`, not by `make run`).
 TEST_DEB_PACKAGES := jq
+# dnsmasq: a real UDP server answering clients, for the UDP-direction test (its answers are not outbound).
+TEST_DEB_PACKAGES += dnsmasq
 
 .PHONY: all deps test-deps install-debs build run test publish publish-windows clean dist sign verify package-test
 

@@ -33,8 +33,11 @@ internal sealed record BpfHookVariant(string Name, string ProgramSuffix)
         ("ns_exit", "sched_process_exit"),
     ];
 
-    /// <summary>Programs on the cgroup-v2 root, the same in every variant: UDP destinations of unconnected sends.</summary>
-    public static IReadOnlyList<string> CgroupPrograms { get; } = ["ns_udp_sendmsg4", "ns_udp_sendmsg6"];
+    /// <summary>
+    /// Programs on the cgroup-v2 root, the same in every variant: the destinations of unconnected UDP sends, and
+    /// the peers that sent to a process first (its answers to them are not outbound).
+    /// </summary>
+    public static IReadOnlyList<string> CgroupPrograms { get; } = ["ns_udp_sendmsg4", "ns_udp_sendmsg6", "ns_udp_recvmsg4", "ns_udp_recvmsg6"];
 
     /// <summary>The environment variable that pins the variant (<c>raw_tp</c> to force the fallback), for comparisons and troubleshooting.</summary>
     public const string ForceVariable = "NETSENTINEL_BPF_HOOKS";

@@ -120,7 +120,7 @@ internal sealed unsafe class KernelTracer : IUdpFlowTable, IDisposable
                 nint link = LibBpfErrors.CheckPointer(LibBpf.ProgramAttachCgroup(prog, fd), $"attaching {name} to {root}");
                 links.Add(new BpfLinkHandle(link));
             }
-            return $"ebpf: UDP hooks live: cgroup/sendmsg4, cgroup/sendmsg6 on {root}";
+            return $"ebpf: UDP hooks live: cgroup/sendmsg4, cgroup/sendmsg6, cgroup/recvmsg4, cgroup/recvmsg6 on {root}";
         }
         finally
         {

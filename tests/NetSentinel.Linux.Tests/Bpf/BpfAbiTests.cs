@@ -74,6 +74,8 @@ public class BpfAbiTests
         [nameof(NsAbi.EventUdpFlow)] = "NS_EVENT_UDP_FLOW",
         [nameof(NsAbi.EventExec)] = "NS_EVENT_EXEC",
         [nameof(NsAbi.EventExit)] = "NS_EVENT_EXIT",
+        [nameof(NsAbi.EventUdpResumed)] = "NS_EVENT_UDP_RESUMED",
+        [nameof(NsAbi.UdpIdleGapNs)] = "NS_UDP_IDLE_GAP_NS",
         [nameof(NsAbi.CloseEstablished)] = "NS_CLOSE_ESTABLISHED",
         [nameof(NsAbi.SockEstablished)] = "NS_SOCK_ESTABLISHED",
         [nameof(NsAbi.LostRingBuffer)] = "NS_LOST_RINGBUF",
@@ -92,7 +94,7 @@ public class BpfAbiTests
         var record = new byte[104];
         BitConverter.TryWriteBytes(record.AsSpan(0), 123_456_789_000UL);   // header.timestamp_ns
         BitConverter.TryWriteBytes(record.AsSpan(8), 1U);                  // header.kind = NS_EVENT_TCP_CONNECT
-        BitConverter.TryWriteBytes(record.AsSpan(12), 1U);                 // header.abi_version
+        BitConverter.TryWriteBytes(record.AsSpan(12), NsAbi.Version);      // header.abi_version
         BitConverter.TryWriteBytes(record.AsSpan(16), 42UL);               // conn_id
         BitConverter.TryWriteBytes(record.AsSpan(24), 0x1122334455UL);     // task.cgroup_id
         BitConverter.TryWriteBytes(record.AsSpan(32), 4321U);              // task.tgid
