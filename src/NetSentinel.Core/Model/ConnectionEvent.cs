@@ -25,5 +25,9 @@ public sealed record ConnectionEvent
     /// <summary>Closed only: the TCP handshake never completed (refused, timed out, reset): scans and dead C2 servers show up this way.</summary>
     public bool Failed { get; init; }
 
+    /// <summary>Names the process (or, failing that, any process) resolved to <see cref="Remote"/>; null when none is known.
+    /// Filled by the pipeline from the DNS name cache, never by a reverse lookup.</summary>
+    public Dns.DomainNames? Names { get; init; }
+
     public bool IsLoopback => IPAddress.IsLoopback(Remote.Address) || IPAddress.IsLoopback(Local.Address);
 }
