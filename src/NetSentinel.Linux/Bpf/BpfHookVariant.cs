@@ -22,5 +22,7 @@ internal sealed record BpfHookVariant(string Name, IReadOnlyList<string> Program
     /// <summary>Programs every variant loads: process tracking (raw_tp) and UDP destinations (cgroup).</summary>
     public static IReadOnlyList<string> ProcessPrograms { get; } = ["ns_exec", "ns_exit"];
 
-    public static IReadOnlyList<string> CgroupPrograms { get; } = ["ns_udp_sendmsg4", "ns_udp_sendmsg6"];
+    /// <summary>UDP destinations (sendmsg), and DNS capture: connect/sendmsg to port 53 mark the socket, cgroup_skb copies its DNS messages.</summary>
+    public static IReadOnlyList<string> CgroupPrograms { get; } =
+        ["ns_udp_sendmsg4", "ns_udp_sendmsg6", "ns_dns_connect4", "ns_dns_connect6", "ns_dns_ingress", "ns_dns_egress"];
 }
