@@ -19,6 +19,8 @@ DEB_PACKAGES += gnupg zip
 
 # Real peer programs only the test suite starts (installed by `make test`, not by `make run`).
 TEST_DEB_PACKAGES := jq
+# dnsmasq is the real DNS server (and local stub) the live DNS tests start in a namespace test host.
+TEST_DEB_PACKAGES += dnsmasq
 
 .PHONY: all deps test-deps install-debs build run test publish publish-windows clean dist sign verify package-test
 

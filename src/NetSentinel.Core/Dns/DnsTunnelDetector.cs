@@ -45,10 +45,11 @@ public sealed class DnsTunnelDetector(int distinctNamesThreshold, TimeSpan windo
             entry = (new DistinctTargetWindow<string>(distinctNamesThreshold + 1), query.Timestamp);
         }
         entry.Names.Expire(query.Timestamp - window);
-        entry.Names.Add(message.QuestionName, query.Timestamp);
+        bool added = entry.Names.Add(message.QuestionName, query.Timestamp);
         _byKey[key] = (entry.Names, query.Timestamp);
         int count = entry.Names.Count;
-        if (count < distinctNamesThreshold)
+        // Once, as the count reaches the threshold; again only after the window has let it fall back below.
+        if (!added || count != distinctNamesThreshold)
         {
             return null;
         }
