@@ -71,6 +71,7 @@ public sealed class BpfRecordDecoder
         kinds[NsAbi.EventTcpClose] = Row<NsCloseEvent>(static (t, r, s) => t.OnClose(Read<NsCloseEvent>(r), s));
         kinds[NsAbi.EventExec] = Row<NsExecEvent>(static (t, r, _) => t.OnExec(Read<NsExecEvent>(r)));
         kinds[NsAbi.EventExit] = Row<NsExitEvent>(static (t, r, s) => t.OnExit(Read<NsExitEvent>(r), s));
+        kinds[NsAbi.EventDns] = Row<NsDnsEvent>(static (t, r, s) => t.OnDns(Read<NsDnsEvent>(r), s));
         kinds[NsAbi.EventUdpResumed] = Row<NsOpenEvent>(static (t, r, s) => t.OnUdpResumed(Read<NsOpenEvent>(r), s));
         return kinds;
     }
