@@ -74,6 +74,18 @@ struct {
 	__type(value, struct ns_udp_flow);
 } ns_udp_flows SEC(".maps");
 
+/* Peers that sent to a process before it sent to them, keyed like the flows: the process's datagrams to
+ * them are replies (a DNS, NTP or syslog server answering), not flows this host starts. The value is when
+ * the peer last sent; an entry older than NS_UDP_PEER_TTL_NS no longer counts. LRU: a server with more
+ * recent clients than this forgets the oldest, whose next reply then counts as a new flow. */
+#define NS_UDP_PEER_TTL_NS (300ULL * 1000 * 1000 * 1000)
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 16384);
+	__type(key, struct ns_udp_key);
+	__type(value, __u64);
+} ns_udp_peers SEC(".maps");
+
 struct ns_udp_dest {
 	__u64 pid_tgid; /* the thread whose send this is; 0 = empty */
 	__u64 set_ns;
@@ -312,20 +324,38 @@ static __always_inline void account_udp(const struct sock *sk, __u64 bytes, int 
 
 	struct ns_udp_flow *flow = bpf_map_lookup_elem(&ns_udp_flows, &key);
 	if (flow) {
-		if (sending)
-			__sync_fetch_and_add(&flow->bytes_sent, bytes);
-		else
+		if (!sending) {
 			__sync_fetch_and_add(&flow->bytes_received, bytes);
+			__sync_fetch_and_add(&flow->packets_received, 1);
+			return;
+		}
+		__sync_fetch_and_add(&flow->bytes_sent, bytes);
+		__sync_fetch_and_add(&flow->packets_sent, 1);
+		__u64 now = bpf_ktime_get_ns();
+		__u64 last = flow->last_send_ns;
+		if (now - last < NS_UDP_IDLE_GAP_NS) {
+			flow->last_send_ns = now;
+			return;
+		}
+		/* The first send after an idle gap starts a session; of two CPUs sending at once, one reports it. */
+		if (__sync_val_compare_and_swap(&flow->last_send_ns, last, now) == last)
+			submit_open(NS_EVENT_UDP_RESUMED, now, flow->conn_id, &flow->task, &flow->ends);
 		return;
 	}
 	if (!sending)
 		return; /* a flow is born by a send */
 
-	struct ns_udp_flow fresh = {};
 	__u64 now = bpf_ktime_get_ns();
+	__u64 *peer_sent_first = bpf_map_lookup_elem(&ns_udp_peers, &key);
+	if (peer_sent_first && now - *peer_sent_first < NS_UDP_PEER_TTL_NS)
+		return; /* a reply: not outbound */
+
+	struct ns_udp_flow fresh = {};
 	fresh.conn_id = __sync_fetch_and_add(&ns_next_conn_id, 1) + 1;
 	fresh.first_ns = now;
+	fresh.last_send_ns = now;
 	fresh.bytes_sent = bytes;
+	fresh.packets_sent = 1;
 	fill_task(&fresh.task, direct);
 	read_addresses(sk, &fresh.ends, direct);
 	fresh.ends.family = key.family;
@@ -339,9 +369,10 @@ static __always_inline void account_udp(const struct sock *sk, __u64 bytes, int 
 	if (err) {
 		/* another CPU created it first: count the bytes there */
 		flow = bpf_map_lookup_elem(&ns_udp_flows, &key);
-		if (flow)
+		if (flow) {
 			__sync_fetch_and_add(&flow->bytes_sent, bytes);
-		else
+			__sync_fetch_and_add(&flow->packets_sent, 1);
+		} else
 			count_lost(NS_LOST_MAP_FULL);
 		return;
 	}
@@ -413,8 +444,30 @@ int BPF_PROG(ns_recv_len_raw, struct sock *sk, int ret, int flags)
 	return recv_length(sk, ret, flags, NS_RAW);
 }
 
+/* Sockets that sent to a DNS server (port 53), holding the task that last did. The capture programs
+ * below run on every packet of every socket, so this is their filter: a socket without storage costs a
+ * pointer read and nothing else. The task is captured at send time because that is the asker's own
+ * context; the answer's delivery may run in softirq or, on loopback, in the stub resolver's context.
+ * The storage dies with the socket. */
+struct {
+	__uint(type, BPF_MAP_TYPE_SK_STORAGE);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, int);
+	__type(value, struct ns_task);
+} ns_dns_socks SEC(".maps");
+
+static __always_inline void mark_dns_socket(struct bpf_sock_addr *ctx)
+{
+	if (ctx->user_port != bpf_htons(NS_DNS_PORT))
+		return;
+	struct ns_task *task = bpf_sk_storage_get(&ns_dns_socks, ctx->sk, 0, BPF_SK_STORAGE_GET_F_CREATE);
+	if (task)
+		fill_task(task, NS_RAW); /* no BTF task helper in cgroup programs: probe reads */
+}
+
 static __always_inline int remember_udp_dest(struct bpf_sock_addr *ctx, __u16 family)
 {
+	mark_dns_socket(ctx);
 	__u32 zero = 0;
 	struct ns_udp_dest *dest = bpf_map_lookup_elem(&ns_udp_dests, &zero);
 	if (!dest)
@@ -436,6 +489,47 @@ static __always_inline int remember_udp_dest(struct bpf_sock_addr *ctx, __u16 fa
 		words[3] = 0;
 	}
 	return 1; /* allow: we observe, never block */
+}
+
+/* A datagram received with its source address asked for (recvfrom/recvmsg with msg_name: what a server does
+ * to learn whom to answer). A peer that sends to a process before the process sent to it is remembered, so
+ * the answers make no outbound flow. One lookup when the peer is ours already (a reply to our own flow). */
+static __always_inline int remember_udp_peer(struct bpf_sock_addr *ctx, __u16 family)
+{
+	struct ns_udp_key key = {};
+	key.tgid = bpf_get_current_pid_tgid() >> 32;
+	key.family = family;
+	key.dport = (__u16)ctx->user_port;
+	__u32 *words = (__u32 *)key.daddr;
+	if (family == NS_AF_INET6) {
+		words[0] = ctx->user_ip6[0];
+		words[1] = ctx->user_ip6[1];
+		words[2] = ctx->user_ip6[2];
+		words[3] = ctx->user_ip6[3];
+	} else {
+		words[0] = ctx->user_ip4;
+	}
+	if (bpf_map_lookup_elem(&ns_udp_flows, &key))
+		return 1; /* we sent first: an answer on our own flow */
+	__u64 now = bpf_ktime_get_ns();
+	__u64 *seen = bpf_map_lookup_elem(&ns_udp_peers, &key);
+	if (seen)
+		*seen = now;
+	else
+		bpf_map_update_elem(&ns_udp_peers, &key, &now, BPF_ANY);
+	return 1; /* allow: we observe, never block */
+}
+
+SEC("cgroup/recvmsg4")
+int ns_udp_recvmsg4(struct bpf_sock_addr *ctx)
+{
+	return remember_udp_peer(ctx, NS_AF_INET);
+}
+
+SEC("cgroup/recvmsg6")
+int ns_udp_recvmsg6(struct bpf_sock_addr *ctx)
+{
+	return remember_udp_peer(ctx, NS_AF_INET6);
 }
 
 /* Unconnected sendto()/sendmsg(): the destination exists only in the call, not on the socket. */
@@ -506,4 +600,119 @@ SEC("raw_tp/sched_process_exit")
 int BPF_PROG(ns_exit_raw, struct task_struct *p, bool group_dead)
 {
 	return process_exit(group_dead, NS_RAW);
+}
+
+/* connect() to port 53: glibc's resolver connects its UDP socket before sending, and DNS over TCP connects. */
+SEC("cgroup/connect4")
+int ns_dns_connect4(struct bpf_sock_addr *ctx)
+{
+	mark_dns_socket(ctx);
+	return 1;
+}
+
+SEC("cgroup/connect6")
+int ns_dns_connect6(struct bpf_sock_addr *ctx)
+{
+	mark_dns_socket(ctx);
+	return 1;
+}
+
+#define NS_ETH_P_IP 0x0800
+#define NS_ETH_P_IPV6 0x86DD
+
+/* Copies a DNS message on a marked socket into the ring buffer: a query leaving (egress, to port 53) or
+ * an answer arriving (ingress, from port 53). The packet starts at its IP header. */
+static __always_inline int capture_dns(struct __sk_buff *skb, int ingress)
+{
+	struct bpf_sock *sk = skb->sk;
+	if (!sk)
+		return 1;
+	sk = bpf_sk_fullsock(sk);
+	if (!sk)
+		return 1;
+	struct ns_task *task = bpf_sk_storage_get(&ns_dns_socks, sk, 0, 0);
+	if (!task)
+		return 1;
+
+	struct ns_endpoints ends = {};
+	__u8 ip[40];
+	__u32 l4;
+	__u8 protocol;
+	/* server = the packet's source on ingress, its destination on egress */
+	__u32 server = ingress ? 0 : 1, local = ingress ? 1 : 0;
+	if (skb->protocol == bpf_htons(NS_ETH_P_IP)) {
+		if (bpf_skb_load_bytes(skb, 0, ip, 20))
+			return 1;
+		if (ip[6] & 0x3f || ip[7])
+			return 1; /* a fragment other than a whole datagram */
+		l4 = (ip[0] & 0xf) * 4;
+		protocol = ip[9];
+		ends.family = NS_AF_INET;
+		__builtin_memcpy(ends.daddr, ip + 12 + 4 * server, 4);
+		__builtin_memcpy(ends.saddr, ip + 12 + 4 * local, 4);
+	} else if (skb->protocol == bpf_htons(NS_ETH_P_IPV6)) {
+		if (bpf_skb_load_bytes(skb, 0, ip, 40))
+			return 1;
+		l4 = 40;
+		protocol = ip[6]; /* extension headers are not followed: DNS never carries them in practice */
+		ends.family = NS_AF_INET6;
+		__builtin_memcpy(ends.daddr, ip + 8 + 16 * server, 16);
+		__builtin_memcpy(ends.saddr, ip + 8 + 16 * local, 16);
+	} else {
+		return 1;
+	}
+
+	__u8 l4h[14];
+	__u32 payload;
+	if (protocol == NS_PROTO_UDP) {
+		if (bpf_skb_load_bytes(skb, l4, l4h, 8))
+			return 1;
+		payload = l4 + 8;
+	} else if (protocol == NS_PROTO_TCP) {
+		if (bpf_skb_load_bytes(skb, l4, l4h, 14))
+			return 1;
+		payload = l4 + (l4h[12] >> 4) * 4;
+	} else {
+		return 1;
+	}
+	__u16 sport = ((__u16)l4h[1] << 8) | l4h[0], dport = ((__u16)l4h[3] << 8) | l4h[2]; /* network order */
+	if ((ingress ? sport : dport) != bpf_htons(NS_DNS_PORT))
+		return 1;
+	if (payload >= skb->len)
+		return 1; /* a bare TCP ACK */
+	__u32 wire_len = skb->len - payload;
+
+	struct ns_dns_event *event = bpf_ringbuf_reserve(&ns_events, sizeof(*event), 0);
+	if (!event) {
+		count_lost(NS_LOST_RINGBUF);
+		return 1;
+	}
+	__u32 captured = wire_len < NS_DNS_PAYLOAD_LEN ? wire_len : NS_DNS_PAYLOAD_LEN;
+	if (captured < 1 || captured > NS_DNS_PAYLOAD_LEN ||
+	    bpf_skb_load_bytes(skb, payload, event->payload, captured)) {
+		bpf_ringbuf_discard(event, BPF_RB_NO_WAKEUP);
+		return 1;
+	}
+	fill_header(&event->header, NS_EVENT_DNS, bpf_ktime_get_ns());
+	event->task = *task;
+	ends.protocol = protocol;
+	ends.sport = ingress ? dport : sport;
+	ends.dport = ingress ? sport : dport;
+	event->ends = ends;
+	event->wire_len = wire_len;
+	event->captured = captured;
+	bpf_ringbuf_submit(event, wakeup_flags());
+	return 1;
+}
+
+SEC("cgroup_skb/ingress")
+int ns_dns_ingress(struct __sk_buff *skb)
+{
+	return capture_dns(skb, 1);
+}
+
+SEC("cgroup_skb/egress")
+int ns_dns_egress(struct __sk_buff *skb)
+{
+	return capture_dns(skb, 0);
 }

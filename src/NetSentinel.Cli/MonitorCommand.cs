@@ -20,6 +20,7 @@ public sealed class MonitorCommand(MonitorConfig config, CliOptions options, ISo
         // Inputs named by the configuration first: a bad block list is a configuration error (exit 2),
         // found before anything is attached to the kernel.
         var blocklist = DetectionResources.LoadBlocklist(config);
+        var blockedDomains = DetectionResources.LoadDomainBlocklist(config);
         // --no-baseline means "nothing is normal": the saved baseline is neither loaded nor overwritten.
         var baseline = options.NoBaseline
             ? new LearnedBaseline(config.BaselineIPv4Prefix, config.BaselineIPv6Prefix)
@@ -61,7 +62,7 @@ public sealed class MonitorCommand(MonitorConfig config, CliOptions options, ISo
             stop.Cancel();
         };
 
-        var pipeline = new DetectionPipeline(config, output, source.Name, TimeProvider.System, learnBaseline: !options.NoBaseline, baseline, blocklist);
+        var pipeline = new DetectionPipeline(config, output, source.Name, TimeProvider.System, learnBaseline: !options.NoBaseline, baseline, blocklist, blockedDomains);
         var loop = new MonitorLoop(source, pipeline, config.Interval, TimeProvider.System, sources.HostBytesSentPerSecond());
         loop.IntervalClosed += summary =>
         {
@@ -84,7 +85,8 @@ public sealed class MonitorCommand(MonitorConfig config, CliOptions options, ISo
 
         if (options.BaselineOnly) PrintBaseline(pipeline);
         string dropped = log.LinesDropped > 0 ? $", {log.LinesDropped} log line(s) dropped (disk full)" : string.Empty;
-        stderr.WriteLine($"net-sentinel: stopped; {pipeline.AlertsWritten} alert(s) written, {source.EventsLost} event(s) lost{dropped}");
+        stderr.WriteLine($"net-sentinel: stopped; {pipeline.AlertsWritten} alert(s) written, {source.EventsLost} event(s) lost{dropped}; " +
+                         $"DNS: {pipeline.DnsMessagesSeen} message(s) read, {pipeline.DnsMessagesMalformed} malformed, {pipeline.Names.Count} name(s) cached, {pipeline.Names.Evictions} evicted");
         if (stoppedBecause is not null)
         {
             stderr.WriteLine($"net-sentinel: {stoppedBecause}");
