@@ -36,9 +36,6 @@ public sealed class MonitorCommand(MonitorConfig config, CliOptions options, ISo
         IRecordSink console = options.Json ? new JsonlStreamSink(stdout) : new ConsoleRecordSink(stdout);
         using var output = new FanOutRecordSink(log, console);
 
-        foreach (var note in source.StartupNotes) stderr.WriteLine($"net-sentinel: {note}");
-        stderr.WriteLine($"net-sentinel: watching outbound connections every {config.IntervalSeconds:0.###} s; alerts to {config.LogFile}");
-
         using var stop = new CancellationTokenSource();
         using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, Stop);
         using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, Stop);
@@ -61,6 +58,10 @@ public sealed class MonitorCommand(MonitorConfig config, CliOptions options, ISo
             stoppedBecause = reason;
             stop.Cancel();
         };
+
+        // "watching" means ready: every signal handler is in place (a SIGHUP right after it must not kill us).
+        foreach (var note in source.StartupNotes) stderr.WriteLine($"net-sentinel: {note}");
+        stderr.WriteLine($"net-sentinel: watching outbound connections every {config.IntervalSeconds:0.###} s; alerts to {config.LogFile}");
 
         var pipeline = new DetectionPipeline(config, output, source.Name, TimeProvider.System, learnBaseline: !options.NoBaseline, baseline, blocklist, blockedDomains);
         var loop = new MonitorLoop(source, pipeline, config.Interval, TimeProvider.System, sources.HostBytesSentPerSecond());
