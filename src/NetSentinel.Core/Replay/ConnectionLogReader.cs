@@ -118,12 +118,20 @@ public static class ConnectionLogReader
 
     private static IPEndPoint Endpoint(JsonElement element, string name)
     {
+        // The writer leaves out what it does not know: an unbound socket's source address, a port not yet
+        // assigned. Only this host's end may lack them; the peer is always known.
+        bool local = name == "source";
+        if (local && !element.TryGetProperty("ip", out _))
+        {
+            return new IPEndPoint(IPAddress.Any, element.TryGetProperty("port", out var bare) ? bare.GetInt32() : 0);
+        }
+
         string ip = Text(element, "ip");
         if (!IPAddress.TryParse(ip, out var address))
         {
             throw new FormatException($"{name}.ip is not an IP address (got \"{ip}\")");
         }
-        int port = element.GetProperty("port").GetInt32();
+        int port = local && !element.TryGetProperty("port", out _) ? 0 : element.GetProperty("port").GetInt32();
         return port is >= 0 and <= 65535 ? new IPEndPoint(address, port) : throw new FormatException($"{name}.port {port} is out of range");
     }
 
