@@ -8,6 +8,7 @@ using System.Text.Json;
 using NetSentinel.Core.Detection;
 using NetSentinel.Core.Identity;
 using NetSentinel.Core.Model;
+using NetSentinel.Core.Output.Schema;
 
 namespace NetSentinel.Core.Output;
 
@@ -80,7 +81,7 @@ public sealed class EcsJsonFormatter
         using (var writer = new Utf8JsonWriter(output, WriterOptions))
         {
             writer.WriteStartObject();
-            WriteString(writer, "@timestamp", FormatTimestamp(record.Timestamp));
+            WriteString(writer, LogFields.Timestamp.Name, FormatTimestamp(record.Timestamp));
             switch (record)
             {
                 case AlertRecord alert:
@@ -210,52 +211,33 @@ public sealed class EcsJsonFormatter
     private void WriteConnection(Utf8JsonWriter writer, ConnectionLogRecord record)
     {
         ConnectionEvent connection = record.Event;
-        string action = record.Action;
+        ConnectionAction action = ConnectionActions.Of(connection);
         IPEndPoint local = WithoutMapping(connection.Local);
         IPEndPoint remote = WithoutMapping(connection.Remote);
         string transport = TransportName(connection.Transport);
 
-        WriteString(writer, "message", $"{action} {transport} {FormatEndpoint(local)} -> {FormatEndpoint(remote)} by {connection.Process.Name} (pid {connection.Process.Pid})");
+        WriteString(writer, "message", $"{action.Name} {transport} {FormatEndpoint(local)} -> {FormatEndpoint(remote)} by {connection.Process.Name} (pid {connection.Process.Pid})");
         WriteLog(writer, "info");
         WriteProduct(writer);
 
         writer.WriteStartObject("event");
-        writer.WriteString("kind", "event");
+        writer.WriteString(LogFields.EventKind.Name, "event");
         WriteEventId(writer);
-        writer.WriteString("action", action);
+        writer.WriteString(LogFields.EventAction.Name, action.Name);
         WriteStringArray(writer, "category", "network");
-        switch (action)
+        writer.WriteStartArray("type");
+        foreach (string type in action.EventTypes)
         {
-            case "connection_opened" or "udp_flow":
-                WriteStringArray(writer, "type", "connection", "start");
-                break;
-            case "connection_closed" or "connection_failed":
-                // ECS allows no "error" type with category network: a failed connect is an end with outcome failure.
-                WriteStringArray(writer, "type", "connection", "end");
-                break;
-            default:
-                WriteStringArray(writer, "type", "connection", "info");
-                break;
+            writer.WriteStringValue(type);
         }
 
-        switch (action)
-        {
-            case "connection_failed":
-                writer.WriteString("outcome", "failure");
-                break;
-            case "connection_closed":
-                writer.WriteString("outcome", "success");
-                break;
-            case "connection_opened" or "udp_flow" or "udp_session":
-                // The handshake is still under way (TCP) or unanswered (UDP) when the line is written.
-                writer.WriteString("outcome", "unknown");
-                break;
-        }
+        writer.WriteEndArray();
+        WriteOptionalString(writer, "outcome", action.Outcome);
 
         if (connection.Kind == ConnectionEventKind.Closed)
         {
             // ECS event.duration is in nanoseconds; a tick is 100 ns.
-            writer.WriteNumber("duration", connection.Duration.Ticks * 100);
+            writer.WriteNumber(LogFields.EventDuration.Name, connection.Duration.Ticks * 100);
             WriteString(writer, "start", FormatTimestamp(connection.Timestamp - connection.Duration));
             WriteString(writer, "end", FormatTimestamp(connection.Timestamp));
         }
@@ -276,10 +258,14 @@ public sealed class EcsJsonFormatter
 
         writer.WriteStartObject("net_sentinel");
         WriteCommonFigures(writer, record.Source, connection.Process);
-        writer.WriteNumber("connection_id", connection.ConnectionId);
+        writer.WriteNumber(LogFields.ConnectionId.Name, connection.ConnectionId);
         if (connection.Kind == ConnectionEventKind.Closed)
         {
-            writer.WriteBoolean("failed", connection.Failed);
+            writer.WriteBoolean(LogFields.Failed.Name, connection.Failed);
+            if (connection.CloseInferred)
+            {
+                writer.WriteBoolean(LogFields.CloseInferred.Name, true);
+            }
         }
 
         WriteProcessExtras(writer, connection.Process);
@@ -343,7 +329,7 @@ public sealed class EcsJsonFormatter
         writer.WriteNumber("schema_version", SchemaVersion);
         WriteString(writer, "source", record.Source);
         writer.WriteNumber("lost", record.Lost);
-        writer.WriteNumber("total_lost", record.TotalLost);
+        writer.WriteNumber(LogFields.TotalLost.Name, record.TotalLost);
         writer.WriteEndObject();
     }
 
@@ -399,9 +385,9 @@ public sealed class EcsJsonFormatter
 
     private static void WriteCommonFigures(Utf8JsonWriter writer, string source, ProcessInfo process)
     {
-        writer.WriteNumber("schema_version", SchemaVersion);
-        WriteString(writer, "source", source);
-        writer.WriteString("attribution", AttributionName(process.IdentifiedBy));
+        writer.WriteNumber(LogFields.SchemaVersion.Name, SchemaVersion);
+        WriteString(writer, LogFields.Source.Name, source);
+        writer.WriteString(LogFields.Attribution.Name, AttributionName(process.IdentifiedBy));
     }
 
     /// <summary>
@@ -426,7 +412,7 @@ public sealed class EcsJsonFormatter
         else if (process.ParentPid > 0)
         {
             writer.WriteStartObject("parent");
-            writer.WriteNumber("pid", process.ParentPid);
+            writer.WriteNumber(LogFields.ProcessParentPid.Name, process.ParentPid);
             writer.WriteEndObject();
         }
 
@@ -438,10 +424,10 @@ public sealed class EcsJsonFormatter
             if (process.Uid >= 0)
             {
                 // ECS user.id is a keyword: the uid as a string.
-                writer.WriteString("id", process.Uid.ToString(CultureInfo.InvariantCulture));
+                writer.WriteString(LogFields.UserId.Name, process.Uid.ToString(CultureInfo.InvariantCulture));
             }
 
-            WriteOptionalString(writer, "name", process.UserName);
+            WriteOptionalString(writer, LogFields.UserName.Name, process.UserName);
             writer.WriteEndObject();
         }
 
@@ -473,13 +459,13 @@ public sealed class EcsJsonFormatter
     {
         if (process.Pid > 0)
         {
-            writer.WriteNumber("pid", process.Pid);
+            writer.WriteNumber(LogFields.ProcessPid.Name, process.Pid);
         }
 
         WriteOptionalString(writer, "entity_id", process.EntityId);
-        WriteString(writer, "name", process.Name);
-        WriteOptionalString(writer, "executable", process.Executable);
-        WriteOptionalString(writer, "command_line", process.CommandLine);
+        WriteString(writer, LogFields.ProcessName.Name, process.Name);
+        WriteOptionalString(writer, LogFields.ProcessExecutable.Name, process.Executable);
+        WriteOptionalString(writer, LogFields.ProcessCommandLine.Name, process.CommandLine);
         if (process.Args is { } args)
         {
             WriteStringArray(writer, "args", [.. args.Select(Utf16Sanitizer.ReplaceLoneSurrogates)]);
@@ -577,7 +563,7 @@ public sealed class EcsJsonFormatter
         writer.WriteStartObject("network");
         if (transport is Transport t)
         {
-            writer.WriteString("transport", TransportName(t));
+            writer.WriteString(LogFields.NetworkTransport.Name, TransportName(t));
             writer.WriteString("iana_number", t == Transport.Udp ? "17" : "6");
         }
 
@@ -604,20 +590,23 @@ public sealed class EcsJsonFormatter
 
     private static void WriteEndpoint(Utf8JsonWriter writer, string name, IPEndPoint endpoint, long? bytes)
     {
+        // source.* and destination.* hold the same leaves (ip, port, bytes); the source rows of LogFields name them.
         writer.WriteStartObject(name);
-        if (IsSpecified(endpoint.Address))
+        // This host's unspecified address (0.0.0.0, ::: an unbound UDP socket) names no host and is left out. A
+        // peer's is kept: connect() to 0.0.0.0 reaches this host, and the line must say where it went.
+        if (name == "destination" || IsSpecified(endpoint.Address))
         {
-            writer.WriteString("ip", endpoint.Address.ToString());
+            writer.WriteString(LogFields.SourceIp.Name, endpoint.Address.ToString());
         }
 
         // Port 0 means "not known" (a refused connect may never show it): leave it out rather than claim port 0.
         if (endpoint.Port != 0)
         {
-            writer.WriteNumber("port", endpoint.Port);
+            writer.WriteNumber(LogFields.SourcePort.Name, endpoint.Port);
         }
         if (bytes >= 0)
         {
-            writer.WriteNumber("bytes", bytes.Value);
+            writer.WriteNumber(LogFields.SourceBytes.Name, bytes.Value);
         }
 
         writer.WriteEndObject();
