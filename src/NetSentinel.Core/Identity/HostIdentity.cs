@@ -79,7 +79,7 @@ public sealed record HostIdentity
                 .Distinct()
                 .ToArray();
         }
-        catch (NetworkInformationException)
+        catch (Exception e) when (e is NetworkInformationException or PlatformNotSupportedException or SocketException or InvalidOperationException)
         {
             return [];
         }
