@@ -29,6 +29,8 @@ const STRING_TYPES = new Set(['keyword', 'constant_keyword', 'wildcard', 'text',
 function leaves(value, prefix, out) {
   if (value !== null && typeof value === 'object' && !Array.isArray(value)) {
     for (const [key, child] of Object.entries(value)) leaves(child, prefix ? `${prefix}.${key}` : key, out);
+  } else if (Array.isArray(value) && value.length === 0) {
+    // An empty list indexes as nothing: no leaf to check.
   } else if (Array.isArray(value) && value.some(v => v !== null && typeof v === 'object')) {
     for (const element of value) leaves(element, prefix, out);
   } else {

@@ -24,7 +24,7 @@ const FIELDS = [
   ['event.id', 'keyword', { required: true }],
   ['event.action', 'keyword', { required: true }],
   ['event.category', 'keyword', { array: true, enum: ['network'] }],
-  ['event.type', 'keyword', { array: true, enum: ['connection', 'start', 'end', 'info'] }],
+  ['event.type', 'keyword', { array: true, enum: ['connection', 'start', 'end', 'info', 'protocol'] }],
   ['event.outcome', 'keyword', { enum: ['success', 'failure', 'unknown'] }],
   ['event.severity', 'long'],
   ['event.risk_score', 'float'],
@@ -86,6 +86,21 @@ const FIELDS = [
   ['network.direction', 'keyword', { enum: ['egress'] }],
   ['network.bytes', 'long'],
   ['network.community_id', 'keyword'],
+  ['destination.domain', 'keyword'],
+  ['destination.registered_domain', 'keyword'],
+  ['dns.type', 'keyword', { enum: ['query', 'answer'] }],
+  ['dns.id', 'keyword'],
+  ['dns.question.name', 'keyword'],
+  ['dns.question.type', 'keyword'],
+  ['dns.question.class', 'keyword'],
+  ['dns.question.registered_domain', 'keyword'],
+  ['dns.response_code', 'keyword'],
+  ['dns.answers.name', 'keyword', { inArray: 'dns.answers' }],
+  ['dns.answers.type', 'keyword', { inArray: 'dns.answers' }],
+  ['dns.answers.class', 'keyword', { inArray: 'dns.answers' }],
+  ['dns.answers.ttl', 'long', { inArray: 'dns.answers' }],
+  ['dns.answers.data', 'keyword', { inArray: 'dns.answers' }],
+  ['dns.resolved_ip', 'ip', { array: true }],
   ['related.ip', 'ip', { array: true }],
   ['related.user', 'keyword', { array: true }],
 
@@ -107,6 +122,8 @@ const FIELDS = [
   ['net_sentinel.failed', 'boolean'],
   ['net_sentinel.close_inferred', 'boolean'],
   ['net_sentinel.state', 'keyword'],
+  ['net_sentinel.domains', 'keyword', { array: true }],
+  ['net_sentinel.dns_truncated', 'boolean'],
   ['net_sentinel.lost', 'long'],
   ['net_sentinel.total_lost', 'long'],
   ['net_sentinel.value', 'double'],
@@ -179,7 +196,7 @@ for (const [field, type, options = {}] of FIELDS) {
     const name = parts[i];
     const dotted = parts.slice(0, i + 1).join('.');
     if (options.inArray === dotted) {
-      node.properties[name] ??= { type: 'array', maxItems: 8, items: objectNode() };
+      node.properties[name] ??= { type: 'array', items: objectNode() };
       node = node.properties[name].items;
     } else {
       node.properties[name] ??= objectNode();
