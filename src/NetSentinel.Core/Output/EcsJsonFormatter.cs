@@ -453,11 +453,13 @@ public sealed class EcsJsonFormatter
     {
         WriteString(writer, "message", record.Message);
         WriteLog(writer, "warning");
-        WriteEcs(writer);
+        WriteProduct(writer);
 
         writer.WriteStartObject("event");
         writer.WriteString("kind", record.Dropped is null ? "event" : "metric");
+        WriteEventId(writer);
         WriteString(writer, "action", record.Action);
+        WriteCreated(writer);
         writer.WriteString("module", Module);
         writer.WriteString("dataset", "net_sentinel.log");
         writer.WriteEndObject();
