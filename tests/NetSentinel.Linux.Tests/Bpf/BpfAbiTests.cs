@@ -92,7 +92,7 @@ public class BpfAbiTests
         var record = new byte[104];
         BitConverter.TryWriteBytes(record.AsSpan(0), 123_456_789_000UL);   // header.timestamp_ns
         BitConverter.TryWriteBytes(record.AsSpan(8), 1U);                  // header.kind = NS_EVENT_TCP_CONNECT
-        BitConverter.TryWriteBytes(record.AsSpan(12), 1U);                 // header.abi_version
+        BitConverter.TryWriteBytes(record.AsSpan(12), 2U);                 // header.abi_version
         BitConverter.TryWriteBytes(record.AsSpan(16), 42UL);               // conn_id
         BitConverter.TryWriteBytes(record.AsSpan(24), 0x1122334455UL);     // task.cgroup_id
         BitConverter.TryWriteBytes(record.AsSpan(32), 4321U);              // task.tgid
