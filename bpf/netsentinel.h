@@ -16,7 +16,7 @@
 #include <linux/types.h>
 #endif
 
-#define NS_ABI_VERSION 3
+#define NS_ABI_VERSION 4
 
 #define NS_COMM_LEN 16
 #define NS_PATH_LEN 256
