@@ -105,6 +105,45 @@ public sealed class JsonlFileSink : IRecordSink
     }
 
     /// <summary>
+    /// Appends already formatted whole lines (each ending with '\n', e.g. a batch from an output queue) in as few
+    /// writes as rotation allows, with the same guarantees as <see cref="Write"/>: a batch is split only between
+    /// lines, a failed write is cut back, and on a full disk (Drop) its lines are counted as dropped.
+    /// </summary>
+    /// <exception cref="LogFileException">As <see cref="Write"/>.</exception>
+    public void WriteLines(ReadOnlySpan<byte> lines)
+    {
+        lock (_gate)
+        {
+            ObjectDisposedException.ThrowIf(_disposed, this);
+            CheckPathIfDue();
+            while (!lines.IsEmpty)
+            {
+                int take = WholeLinesFitting(lines, MaxBytes - _length);
+                if (take == 0)
+                {
+                    // Not even the first line fits what is left: it starts a new file (alone, if longer than MaxBytes).
+                    int first = lines.IndexOf((byte)'\n') + 1;
+                    take = first > 0 ? first : lines.Length;
+                }
+                ReadOnlySpan<byte> chunk = lines[..take];
+                if ((_diskFull && !TryWriteDroppedNotice()) || !Append(chunk))
+                {
+                    int count = Math.Max(1, chunk.Count((byte)'\n'));
+                    _droppedSinceSpace += count;
+                    LinesDropped += count;
+                }
+                lines = lines[take..];
+            }
+        }
+    }
+
+    /// <summary>Length of the longest prefix of whole lines no longer than <paramref name="room"/> bytes.</summary>
+    private static int WholeLinesFitting(ReadOnlySpan<byte> lines, long room) =>
+        room >= lines.Length ? lines.Length
+        : room <= 0 ? 0
+        : lines[..(int)room].LastIndexOf((byte)'\n') + 1;
+
+    /// <summary>
     /// Closes the log and opens the path again (SIGHUP, as logrotate expects): after the file was moved away, a
     /// new one is started. Writes a <c>log_reopened</c> line saying <paramref name="why"/>.
     /// </summary>
