@@ -1,4 +1,5 @@
 using Microsoft.Win32.SafeHandles;
+using NetSentinel.Core.Native;
 
 namespace NetSentinel.Core.Output.Files;
 
@@ -43,7 +44,7 @@ internal sealed class UnixAppendFile : IAppendFile
                     }
 
                     int errno = System.Runtime.InteropServices.Marshal.GetLastPInvokeError();
-                    if (n < 0 && errno == UnixOpenFlags.EINTR && attempt < 100)
+                    if (n < 0 && errno == LibC.EINTR && attempt < 100)
                     {
                         continue;
                     }
