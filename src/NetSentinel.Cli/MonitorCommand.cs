@@ -4,6 +4,7 @@ using NetSentinel.Core.Detection;
 using NetSentinel.Core.Model;
 using NetSentinel.Core.Monitoring;
 using NetSentinel.Core.Output;
+using NetSentinel.Core.Output.Pipeline;
 using NetSentinel.Core.Sources;
 
 namespace NetSentinel.Cli;
@@ -26,9 +27,11 @@ public sealed class MonitorCommand(MonitorConfig config, CliOptions options, ISo
             : DetectionResources.LoadBaseline(config, stderr);
 
         using var source = sources.CreateLive(config.Source, config, stderr);
-        using var log = LogSinks.OpenFile(config);
-        IRecordSink console = options.Json ? new JsonlStreamSink(stdout) : new ConsoleRecordSink(stdout);
-        using var output = new FanOutRecordSink(log, console);
+        var notes = new Lock();
+        using var output = LogSinks.Open(config, options.Json, stdout, note =>
+        {
+            lock (notes) stderr.WriteLine($"net-sentinel: {note}");
+        });
 
         foreach (var note in source.StartupNotes) stderr.WriteLine($"net-sentinel: {note}");
         stderr.WriteLine($"net-sentinel: watching outbound connections every {config.IntervalSeconds:0.###} s; alerts to {config.LogFile}");
@@ -49,9 +52,10 @@ public sealed class MonitorCommand(MonitorConfig config, CliOptions options, ISo
         int? maxIntervals = options.BaselineOnly ? Math.Max(config.BaselineSamples, 1) : null;
         loop.Run(stop.Token, duration, maxIntervals);
         if (!options.NoBaseline) DetectionResources.SaveBaseline(config, pipeline.Baseline, stderr);
+        output.Dispose(); // every queued line written (or, for a stuck output, counted) before the summary
 
         if (options.BaselineOnly) PrintBaseline(pipeline);
-        stderr.WriteLine($"net-sentinel: stopped; {pipeline.AlertsWritten} alert(s) written, {source.EventsLost} event(s) lost");
+        stderr.WriteLine($"net-sentinel: stopped; {pipeline.AlertsWritten} alert(s) written, {source.EventsLost} event(s) lost{DropSummary(output)}");
         return ExitCodes.Ok;
 
         void Stop(PosixSignalContext context)
@@ -59,6 +63,16 @@ public sealed class MonitorCommand(MonitorConfig config, CliOptions options, ISo
             context.Cancel = true; // we exit through the normal path, flushing everything
             stop.Cancel();
         }
+    }
+
+    /// <summary>"; stdout dropped 5000 line(s) (queue full), syslog lost 12 (write failed)" — empty when nothing was lost.</summary>
+    private static string DropSummary(OutputPipeline output)
+    {
+        var parts = output.Outputs
+            .Where(o => o.LinesDropped + o.LinesFailed > 0)
+            .Select(o => $"{o.Name} dropped {o.LinesDropped} line(s) (queue full), {o.LinesFailed} (write failed)");
+        string text = string.Join(", ", parts);
+        return text.Length == 0 ? "" : $"; {text}";
     }
 
     private void ReportProgress(IntervalSummary summary)

@@ -1,3 +1,5 @@
+using NetSentinel.Core.Output.Pipeline;
+
 namespace NetSentinel.Core.Configuration;
 
 /// <summary>
@@ -31,8 +33,14 @@ internal static class ConfigSchema
         new("enforce", BaselineMode.Enforce),
     ];
 
+    private static readonly KeyValuePair<string, OutputLines>[] OutputLinesNames =
+    [
+        new("all", OutputLines.All),
+        new("alerts", OutputLines.Alerts),
+    ];
+
     public static IReadOnlyList<string> Tables { get; } =
-        ["general", "thresholds", "alerts", "log", "scan", "beacon", "exfiltration", "allowlist", "blocklist", "baseline"];
+        ["general", "thresholds", "alerts", "log", "scan", "beacon", "exfiltration", "allowlist", "blocklist", "baseline", "stdout"];
 
     public static IReadOnlyList<ConfigKey> Keys { get; } =
     [
@@ -152,7 +160,18 @@ internal static class ConfigSchema
             "IPv6 destinations are learned as this prefix (0 to 128).",
             (c, v) => c with { BaselineIPv6Prefix = (int)v.ReadInteger(0, 128) },
             c => ConfigTomlText.Integer(c.BaselineIPv6Prefix)),
+        new("log", "lines",
+            "Lines the log file gets: \"all\" (alerts, notices and, with log_connections, connections) or \"alerts\" (no connection lines).",
+            (c, v) => c with { LogLines = v.ReadChoice(OutputLinesNames) },
+            c => ConfigTomlText.String(OutputLinesName(c.LogLines))),
+        new("stdout", "lines",
+            "Lines the console (stdout) gets: \"all\" or \"alerts\"; a reader that stops only loses console lines, counted.",
+            (c, v) => c with { StdoutLines = v.ReadChoice(OutputLinesNames) },
+            c => ConfigTomlText.String(OutputLinesName(c.StdoutLines))),
     ];
+
+    public static string OutputLinesName(OutputLines lines) =>
+        OutputLinesNames.First(pair => pair.Value == lines).Key;
 
     public static string BaselineModeName(BaselineMode mode) =>
         BaselineModeNames.First(pair => pair.Value == mode).Key;

@@ -38,6 +38,12 @@ public sealed record MonitorConfig
     /// <summary>log.max_files: rotated files kept (net_sentinel_events.jsonl.1 .. .N). Integer, 1 to 1000.</summary>
     public int LogMaxFiles { get; init; } = 5;
 
+    /// <summary>Which lines the log file gets (connection lines exist only with log_connections).</summary>
+    public Output.Pipeline.OutputLines LogLines { get; init; } = Output.Pipeline.OutputLines.All;
+
+    /// <summary>Which lines stdout gets (the human view, or JSON with --json).</summary>
+    public Output.Pipeline.OutputLines StdoutLines { get; init; } = Output.Pipeline.OutputLines.All;
+
     // [scan]
     /// <summary>scan.window_seconds: the sliding window distinct targets are counted over. Seconds, &gt; 0 and at most 86400.</summary>
     public double ScanWindowSeconds { get; init; } = 60;

@@ -63,6 +63,9 @@ public sealed class EcsJsonFormatter
                 case ConnectionSnapshotRecord snapshot:
                     WriteSnapshot(writer, snapshot);
                     break;
+                case OutputLinesDroppedRecord dropped:
+                    WriteOutputLinesDropped(writer, dropped);
+                    break;
                 default:
                     throw new ArgumentException($"no JSON line layout for log record type {record.GetType().Name}", nameof(record));
             }
@@ -261,6 +264,30 @@ public sealed class EcsJsonFormatter
         WriteString(writer, "source", record.Source);
         writer.WriteNumber("lost", record.Lost);
         writer.WriteNumber("total_lost", record.TotalLost);
+        writer.WriteEndObject();
+    }
+
+    private void WriteOutputLinesDropped(Utf8JsonWriter writer, OutputLinesDroppedRecord record)
+    {
+        WriteString(writer, "message", $"{record.Dropped} line(s) dropped by the {record.Output} output ({record.TotalDropped} since start): it did not keep up or could not write");
+        WriteLog(writer, "warning");
+        WriteEcs(writer);
+
+        writer.WriteStartObject("event");
+        writer.WriteString("kind", "metric");
+        writer.WriteString("action", "output_lines_dropped");
+        writer.WriteString("module", Module);
+        writer.WriteString("dataset", "net_sentinel.output_lines_dropped");
+        writer.WriteEndObject();
+
+        WriteHost(writer);
+
+        writer.WriteStartObject("net_sentinel");
+        writer.WriteNumber("schema_version", SchemaVersion);
+        WriteString(writer, "source", record.Source);
+        WriteString(writer, "output", record.Output);
+        writer.WriteNumber("dropped", record.Dropped);
+        writer.WriteNumber("total_dropped", record.TotalDropped);
         writer.WriteEndObject();
     }
 

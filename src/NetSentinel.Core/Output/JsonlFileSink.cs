@@ -55,6 +55,9 @@ public sealed class JsonlFileSink : IRecordSink
     /// <summary>How many rotated files (x.jsonl.1 … x.jsonl.N) are kept besides the current one.</summary>
     public int MaxFiles { get; }
 
+    /// <summary>Rotations done since the sink was opened.</summary>
+    public long Rotations { get; private set; }
+
     /// <exception cref="LogFileException">The line could not be written or the log could not be rotated.</exception>
     public void Write(LogRecord record)
     {
@@ -64,22 +67,65 @@ public sealed class JsonlFileSink : IRecordSink
             ObjectDisposedException.ThrowIf(_disposed, this);
             _line.ResetWrittenCount();
             _formatter.WriteLine(record, _line);
-            ReadOnlySpan<byte> line = _line.WrittenSpan;
-
-            if (_file is not null && _length > 0 && _length + line.Length > MaxBytes)
-            {
-                Rotate();
-            }
-
-            // A failed rotation or write leaves no file open; the next Write tries again from scratch.
-            if (_file is null)
-            {
-                Open(mustCreate: false);
-            }
-
-            _file!.Append(line);
-            _length += line.Length;
+            AppendLocked(_line.WrittenSpan);
         }
+    }
+
+    /// <summary>
+    /// Appends already formatted whole lines (each ending with '\n') in as few writes as rotation
+    /// allows: one write when the batch fits the current file, otherwise split at the last line
+    /// that fits, so a line is still never split across files.
+    /// </summary>
+    /// <exception cref="LogFileException">The lines could not be written or the log could not be rotated.</exception>
+    public void WriteLines(ReadOnlySpan<byte> lines)
+    {
+        lock (_gate)
+        {
+            ObjectDisposedException.ThrowIf(_disposed, this);
+            while (!lines.IsEmpty)
+            {
+                int take = WholeLinesFitting(lines, MaxBytes - _length);
+                if (take == 0)
+                {
+                    // Not even the first line fits what is left: it starts a new file (alone, if it is longer than MaxBytes).
+                    int first = lines.IndexOf((byte)'\n') + 1;
+                    take = first > 0 ? first : lines.Length;
+                }
+                AppendLocked(lines[..take]);
+                lines = lines[take..];
+            }
+        }
+    }
+
+    /// <summary>Length of the longest prefix of whole lines no longer than <paramref name="room"/> bytes.</summary>
+    private static int WholeLinesFitting(ReadOnlySpan<byte> lines, long room)
+    {
+        if (room >= lines.Length)
+        {
+            return lines.Length;
+        }
+        if (room <= 0)
+        {
+            return 0;
+        }
+        return lines[..(int)room].LastIndexOf((byte)'\n') + 1;
+    }
+
+    private void AppendLocked(ReadOnlySpan<byte> line)
+    {
+        if (_file is not null && _length > 0 && _length + line.Length > MaxBytes)
+        {
+            Rotate();
+        }
+
+        // A failed rotation or write leaves no file open; the next Write tries again from scratch.
+        if (_file is null)
+        {
+            Open(mustCreate: false);
+        }
+
+        _file!.Append(line);
+        _length += line.Length;
     }
 
     public void Dispose()
@@ -105,6 +151,7 @@ public sealed class JsonlFileSink : IRecordSink
 
     private void Rotate()
     {
+        Rotations++;
         _file!.Dispose();
         _file = null;
 
