@@ -8,10 +8,10 @@ namespace NetSentinel.Linux.Bpf;
 
 /// <summary>
 /// The loaded and attached kernel program: owns the bpf_object, its links and the ring-buffer consumer,
-/// and reads its maps. Knows nothing about the event model; <see cref="BpfConnectionSource"/> does.
+/// and reads its maps. I/O only: knows nothing about the event model (<see cref="BpfRecordDecoder"/> and <see cref="BpfEventTranslator"/> do).
 /// Dispose detaches every program.
 /// </summary>
-internal sealed unsafe class KernelTracer : IDisposable
+internal sealed unsafe class KernelTracer : IUdpFlowTable, IDisposable
 {
     public const string ObjectResourceName = "netsentinel.bpf.o";
 
@@ -199,14 +199,17 @@ internal sealed unsafe class KernelTracer : IDisposable
     public void ReadUdpFlows(List<KeyValuePair<NsUdpKey, NsUdpFlow>> into) =>
         ReadAll<NsUdpKey, NsUdpFlow>(_udpFlowsFd, "ns_udp_flows", (k, v) => into.Add(new(k, v)));
 
-    public bool TryReadUdpFlow(NsUdpKey key, out NsUdpFlow flow)
+    public bool TryTake(in NsUdpKey key, ulong connId, out NsUdpFlow flow)
     {
         flow = default;
+        fixed (NsUdpKey* k = &key)
         fixed (NsUdpFlow* value = &flow)
-            return LibBpf.MapLookupElem(_udpFlowsFd, &key, value) == 0;
+        {
+            if (LibBpf.MapLookupElem(_udpFlowsFd, k, value) != 0 || value->ConnId != connId) return false;
+            LibBpf.MapDeleteElem(_udpFlowsFd, k);
+            return true;
+        }
     }
-
-    public void DeleteUdpFlow(NsUdpKey key) => LibBpf.MapDeleteElem(_udpFlowsFd, &key);
 
     /// <summary>Sums the per-CPU loss counters: (ring-buffer reservations failed, sockets/flows not tracked because a map was full).</summary>
     public (long RingBuffer, long MapFull) ReadLost()
