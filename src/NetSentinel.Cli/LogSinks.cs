@@ -11,7 +11,7 @@ namespace NetSentinel.Cli;
 /// </summary>
 public static class LogSinks
 {
-    /// <summary>Most bytes queued for the file: about 200 ms of a 26k lines/s connect storm with --log-connections.</summary>
+    /// <summary>Most bytes queued for the file: about 200 ms of a 26k lines/s connect storm with --log-connections; when full, the monitor waits.</summary>
     public const int FileQueueBytes = 4 * 1024 * 1024;
 
     /// <summary>Most bytes queued for the console or syslog: a reader that stops costs at most this much memory.</summary>
@@ -40,6 +40,7 @@ public static class LogSinks
             outputs.Add(new QueuedOutput("file", new FileBatchWriter(OpenFile(config)), config.LogLines, OutputFormat.Json, FileQueueBytes, report)
             {
                 StopTimeout = TimeSpan.FromSeconds(10), // the log is the record: give a slow disk time
+                WaitWhenFull = true,
             });
             // The real stdout is written as bytes, one write per drain, with write(2) on Unix (System.Console
             // would make a stuck stdout block stderr too); a TextWriter (a test, a host) as text.

@@ -17,6 +17,8 @@ public sealed class MonitorConfigTomlTests
         AlertCooldownSeconds = 0.125,
         LogMaxSizeMb = 1e-5,
         LogMaxFiles = 1,
+        LogLines = NetSentinel.Core.Output.Pipeline.OutputLines.Alerts,
+        StdoutLines = NetSentinel.Core.Output.Pipeline.OutputLines.Alerts,
         ScanWindowSeconds = 30.5,
         ScanDistinctHostsThreshold = 7,
         ScanDistinctPortsThreshold = 65536,
@@ -72,6 +74,8 @@ public sealed class MonitorConfigTomlTests
             max_size_mb = 10
             # Rotated files kept next to the log (log_file.1 .. log_file.N); older ones are deleted (>= 1).
             max_files = 5
+            # Lines the log file gets: "all" (alerts, notices and, with log_connections, connections) or "alerts" (no connection lines).
+            lines = "all"
 
             [scan]
             # Sliding window, in seconds, over which scan counts one process's distinct destinations (> 0, at most 86400).
@@ -120,6 +124,10 @@ public sealed class MonitorConfigTomlTests
             ipv4_prefix = 24
             # IPv6 destinations are learned as this prefix (0 to 128).
             ipv6_prefix = 64
+
+            [stdout]
+            # Lines the console (stdout) gets: "all" or "alerts"; a reader that stops only loses console lines, counted.
+            lines = "all"
 
             """;
 

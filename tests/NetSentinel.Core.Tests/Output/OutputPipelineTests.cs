@@ -91,6 +91,28 @@ public sealed class OutputPipelineTests
     }
 
     [Fact]
+    public void TheFileMakesTheMonitorWaitWhenItsQueueIsFullAndLosesNothing()
+    {
+        var writer = new RecordingWriter();
+        writer.Open.Reset(); // a disk that stalls
+        var file = new QueuedOutput("file", writer, OutputLines.All, OutputFormat.Json, 8 * 1024) { WaitWhenFull = true, StopTimeout = TimeSpan.FromSeconds(10) };
+        var pipeline = new OutputPipeline(Formatter, [file]);
+        var producer = new Thread(() =>
+        {
+            for (int i = 0; i < 200; i++) pipeline.Write(Opened(3000 + i));
+        });
+        producer.Start();
+        Assert.False(producer.Join(300), "the monitor went on although the file's queue was full");
+        writer.Open.Set();
+        Assert.True(producer.Join(10_000));
+        pipeline.Dispose();
+
+        Assert.Equal(0, file.LinesDropped);
+        Assert.Equal(200, writer.Lines.Count);
+        Assert.True(file.BlockedTime > TimeSpan.FromMilliseconds(200));
+    }
+
+    [Fact]
     public void AFailingWriterCountsItsLinesAndRecovers()
     {
         var writer = new RecordingWriter { Fail = true };

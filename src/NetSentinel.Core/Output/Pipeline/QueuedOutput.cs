@@ -31,6 +31,7 @@ public sealed class QueuedOutput : IDisposable
     private long _linesDropped;
     private long _linesFailed;
     private long _batches;
+    private long _blockedTicks;
 
     /// <param name="name">Short name in reports and metrics: "file", "stdout", "syslog".</param>
     /// <param name="capacityBytes">Most bytes queued at once; the buffers grow to it only under load.</param>
@@ -55,6 +56,13 @@ public sealed class QueuedOutput : IDisposable
     public OutputFormat Format { get; }
     public int CapacityBytes { get; }
 
+    /// <summary>
+    /// The log file's choice: when its queue is full the monitor waits for the disk instead of dropping
+    /// a line, as it did before outputs had queues; the kernel's ring buffer then absorbs the delay,
+    /// and what it cannot hold is counted as events lost. Consoles and syslog drop instead.
+    /// </summary>
+    public bool WaitWhenFull { get; init; }
+
     /// <summary>How long a stop waits for this output to write what it holds (the file longer than a console).</summary>
     public TimeSpan StopTimeout { get; init; } = TimeSpan.FromSeconds(1);
 
@@ -78,7 +86,10 @@ public sealed class QueuedOutput : IDisposable
         get { lock (_gate) return _filled; }
     }
 
-    /// <summary>Copies one whole line (ending with '\n') into the queue; false (and counted) when it does not fit.</summary>
+    /// <summary>
+    /// Copies one whole line (ending with '\n') into the queue. When the queue is full the line is
+    /// dropped and counted, false, unless <see cref="WaitWhenFull"/>: then the caller waits for room.
+    /// </summary>
     public bool TryEnqueue(ReadOnlySpan<byte> line)
     {
         lock (_gate)
@@ -87,7 +98,11 @@ public sealed class QueuedOutput : IDisposable
             {
                 return false; // closed: nothing more is accepted (and nothing is lost by a slow reader)
             }
-            if (_filled + line.Length > CapacityBytes)
+            if (_filled + line.Length > CapacityBytes && WaitWhenFull && line.Length <= CapacityBytes)
+            {
+                WaitForRoom(line.Length);
+            }
+            if (_stopping || _filled + line.Length > CapacityBytes)
             {
                 _linesDropped++;
                 return false;
@@ -103,14 +118,29 @@ public sealed class QueuedOutput : IDisposable
             if (_filled >= CapacityBytes / 2)
             {
                 _flushRequested = true;
-                Monitor.Pulse(_gate);
+                Monitor.PulseAll(_gate);
             }
             else if (wasEmpty)
             {
-                Monitor.Pulse(_gate); // wakes the idle thread, which then waits for the drain's end
+                Monitor.PulseAll(_gate); // wakes the idle thread, which then waits for the drain's end
             }
             return true;
         }
+    }
+
+    /// <summary>Time the monitor spent waiting for room (only with <see cref="WaitWhenFull"/>).</summary>
+    public TimeSpan BlockedTime => TimeSpan.FromTicks(Volatile.Read(ref _blockedTicks));
+
+    private void WaitForRoom(int needed)
+    {
+        long start = System.Diagnostics.Stopwatch.GetTimestamp();
+        _flushRequested = true;
+        Monitor.PulseAll(_gate);
+        while (!_stopping && _filled + needed > CapacityBytes)
+        {
+            Monitor.Wait(_gate);
+        }
+        Interlocked.Add(ref _blockedTicks, System.Diagnostics.Stopwatch.GetElapsedTime(start).Ticks);
     }
 
     /// <summary>The monitor finished a drain: write what is queued now.</summary>
@@ -120,7 +150,7 @@ public sealed class QueuedOutput : IDisposable
         {
             if (_filled == 0) return;
             _flushRequested = true;
-            Monitor.Pulse(_gate);
+            Monitor.PulseAll(_gate);
         }
     }
 
@@ -133,7 +163,7 @@ public sealed class QueuedOutput : IDisposable
         lock (_gate)
         {
             _stopping = true;
-            Monitor.Pulse(_gate);
+            Monitor.PulseAll(_gate);
         }
         if (_thread.Join(timeout)) return true;
         lock (_gate)
@@ -185,6 +215,7 @@ public sealed class QueuedOutput : IDisposable
                 _filled = 0;
                 _fillingLines = 0;
                 _flushRequested = false;
+                Monitor.PulseAll(_gate); // a monitor waiting for room has it now
             }
 
             WriteBatch(batch.AsSpan(0, length), lines);
