@@ -44,6 +44,13 @@ public sealed class BpfConnectionSource : IConnectionSource
     /// <summary>Loads and attaches the kernel program. Throws <see cref="BpfException"/> with a one-line reason when it cannot.</summary>
     public static BpfConnectionSource Start() => new(KernelTracer.Start(), TimeProvider.System);
 
+    /// <summary>Loads only <paramref name="variant"/>'s hooks (tests compare the variants; the CLI takes the preferred one).</summary>
+    internal static BpfConnectionSource Start(BpfHookVariant variant) =>
+        new(KernelTracer.Start(KernelTracer.LoadEmbeddedObject(), [variant]), TimeProvider.System);
+
+    /// <summary>The hook variant that loaded.</summary>
+    internal BpfHookVariant HookVariant => _tracer.Variant;
+
     public string Name => "ebpf";
 
     public IReadOnlyList<string> StartupNotes { get; }
