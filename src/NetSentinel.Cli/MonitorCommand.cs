@@ -21,6 +21,7 @@ public sealed class MonitorCommand(MonitorConfig config, CliOptions options, ISo
         // Inputs named by the configuration first: a bad block list is a configuration error (exit 2),
         // found before anything is attached to the kernel.
         var blocklist = DetectionResources.LoadBlocklist(config);
+        var blockedDomains = DetectionResources.LoadDomainBlocklist(config);
         // --no-baseline means "nothing is normal": the saved baseline is neither loaded nor overwritten.
         var baseline = options.NoBaseline
             ? new LearnedBaseline(config.BaselineIPv4Prefix, config.BaselineIPv6Prefix)
@@ -40,7 +41,7 @@ public sealed class MonitorCommand(MonitorConfig config, CliOptions options, ISo
         using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, Stop);
         using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, Stop);
 
-        var pipeline = new DetectionPipeline(config, output, source.Name, TimeProvider.System, learnBaseline: !options.NoBaseline, baseline, blocklist);
+        var pipeline = new DetectionPipeline(config, output, source.Name, TimeProvider.System, learnBaseline: !options.NoBaseline, baseline, blocklist, blockedDomains);
         var loop = new MonitorLoop(source, pipeline, config.Interval, TimeProvider.System, sources.HostBytesSentPerSecond());
         loop.IntervalClosed += summary =>
         {
@@ -55,7 +56,8 @@ public sealed class MonitorCommand(MonitorConfig config, CliOptions options, ISo
         output.Dispose(); // every queued line written (or, for a stuck output, counted) before the summary
 
         if (options.BaselineOnly) PrintBaseline(pipeline);
-        stderr.WriteLine($"net-sentinel: stopped; {pipeline.AlertsWritten} alert(s) written, {source.EventsLost} event(s) lost{DropSummary(output)}");
+        stderr.WriteLine($"net-sentinel: stopped; {pipeline.AlertsWritten} alert(s) written, {source.EventsLost} event(s) lost; " +
+                         $"DNS: {pipeline.DnsMessagesSeen} message(s) read, {pipeline.DnsMessagesMalformed} malformed, {pipeline.Names.Count} name(s) cached, {pipeline.Names.Evictions} evicted{DropSummary(output)}");
         return ExitCodes.Ok;
 
         void Stop(PosixSignalContext context)

@@ -6,12 +6,12 @@ namespace NetSentinel.Core.Detection;
 
 /// <summary>
 /// Keeps a standing condition from alerting every interval: an alert with the same rule, program, pid and
-/// destination fires again only once the cooldown has passed since it last fired.
+/// destination (and queried name, for alerts about a DNS query) fires again only once the cooldown has passed since it last fired.
 /// Memory is bounded by the keys that fired within one cooldown; older ones are purged.
 /// </summary>
 public sealed class AlertThrottle(TimeSpan cooldown)
 {
-    private readonly record struct AlertKey(string Rule, string ProgramKey, int Pid, Transport? Transport, IPEndPoint? Remote);
+    private readonly record struct AlertKey(string Rule, string ProgramKey, int Pid, Transport? Transport, IPEndPoint? Remote, string? QueriedName);
 
     private readonly Dictionary<AlertKey, DateTimeOffset> _lastFired = [];
 
@@ -21,7 +21,7 @@ public sealed class AlertThrottle(TimeSpan cooldown)
     /// <summary>True when the alert may be written now; it is then remembered as fired at <paramref name="now"/>.</summary>
     public bool TryFire(AlertRecord alert, DateTimeOffset now)
     {
-        var key = new AlertKey(alert.Rule, alert.Process.ProgramKey, alert.Process.Pid, alert.Transport, alert.Remote);
+        var key = new AlertKey(alert.Rule, alert.Process.ProgramKey, alert.Process.Pid, alert.Transport, alert.Remote, alert.QueriedName);
         if (_lastFired.TryGetValue(key, out var last) && now - last < cooldown)
         {
             return false;
