@@ -54,7 +54,9 @@ public sealed class OutputPipeline : IRecordSink
     {
         ArgumentNullException.ThrowIfNull(record);
         ObjectDisposedException.ThrowIf(_disposed, this);
-        bool isConnection = record is ConnectionLogRecord;
+        // Per-event lines (connections, DNS messages, snapshot rows) are what "alerts" outputs leave out;
+        // alerts and the monitor's notices, and any kind added later, go everywhere.
+        bool isConnection = record is ConnectionLogRecord or DnsLogRecord or ConnectionSnapshotRecord;
         bool json = false, text = false, syslog = false;
         foreach (var output in _outputs)
         {
