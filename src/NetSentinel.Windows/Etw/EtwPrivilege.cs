@@ -7,7 +7,7 @@ namespace NetSentinel.Windows.Etw;
 [SupportedOSPlatform("windows")]
 public static class EtwPrivilege
 {
-    public const string MissingMessage = "ETW kernel network tracing needs an elevated (Administrator) prompt";
+    public const string MissingMessage = EtwStartFailure.NotElevatedMessage;
 
     /// <summary>Null when the token is elevated (or elevation cannot be determined, in which case starting the session will tell);
     /// otherwise the one line to print before exiting with code 3.</summary>
