@@ -452,11 +452,13 @@ public sealed class EcsJsonFormatter
     {
         WriteString(writer, "message", $"{record.Dropped} line(s) dropped by the {record.Output} output ({record.TotalDropped} since start): it did not keep up or could not write");
         WriteLog(writer, "warning");
-        WriteEcs(writer);
+        WriteProduct(writer);
 
         writer.WriteStartObject("event");
         writer.WriteString("kind", "metric");
+        WriteEventId(writer);
         writer.WriteString("action", "output_lines_dropped");
+        WriteCreated(writer);
         writer.WriteString("module", Module);
         writer.WriteString("dataset", "net_sentinel.output_lines_dropped");
         writer.WriteEndObject();
