@@ -27,7 +27,7 @@ public sealed class MonitorCommand(MonitorConfig config, CliOptions options, ISo
             ? new LearnedBaseline(config.BaselineIPv4Prefix, config.BaselineIPv6Prefix)
             : DetectionResources.LoadBaseline(config, stderr);
 
-        using var source = sources.CreateLive(config.Source, config, stderr);
+        using var source = sources.CreateLive(config.Source, stderr);
         var notes = new Lock();
         using var output = LogSinks.Open(config, options.Json, stdout, note =>
         {
