@@ -17,11 +17,13 @@ public static class LogSinks
     /// <summary>Most bytes queued for the console or syslog: a reader that stops costs at most this much memory.</summary>
     public const int StreamQueueBytes = 1024 * 1024;
 
-    public static JsonlFileSink OpenFile(MonitorConfig config)
+    /// <param name="report">Receives one-line notes about the log file itself (repaired, reopened, disk full, rotation slot skipped).</param>
+    public static JsonlFileSink OpenFile(MonitorConfig config, Action<string>? report = null)
     {
         try
         {
-            return new JsonlFileSink(config.LogFile, maxBytes: config.LogMaxSizeBytes, maxFiles: config.LogMaxFiles);
+            return new JsonlFileSink(config.LogFile, maxBytes: config.LogMaxSizeBytes, maxFiles: config.LogMaxFiles,
+                diskFullAction: config.LogDiskFullAction, report: report);
         }
         catch (LogFileException e)
         {
@@ -29,15 +31,16 @@ public static class LogSinks
         }
     }
 
+    /// <param name="log">The file from <see cref="OpenFile"/>; the pipeline closes it when it is disposed.</param>
     /// <param name="json">--json: the console gets the JSON lines; otherwise the short human lines.</param>
     /// <param name="report">Where an output says it started or stopped failing (stderr).</param>
-    public static OutputPipeline Open(MonitorConfig config, bool json, TextWriter stdout, Action<string> report)
+    public static OutputPipeline Open(MonitorConfig config, JsonlFileSink log, bool json, TextWriter stdout, Action<string> report)
     {
         var formatter = new EcsJsonFormatter();
         var outputs = new List<QueuedOutput>();
         try
         {
-            outputs.Add(new QueuedOutput("file", new FileBatchWriter(OpenFile(config)), config.LogLines, OutputFormat.Json, FileQueueBytes, report)
+            outputs.Add(new QueuedOutput("file", new FileBatchWriter(log), config.LogLines, OutputFormat.Json, FileQueueBytes, report)
             {
                 StopTimeout = TimeSpan.FromSeconds(10), // the log is the record: give a slow disk time
                 WaitWhenFull = true,

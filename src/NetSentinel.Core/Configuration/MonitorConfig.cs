@@ -37,6 +37,8 @@ public sealed record MonitorConfig
     public double LogMaxSizeMb { get; init; } = 10;
     /// <summary>log.max_files: rotated files kept (net_sentinel_events.jsonl.1 .. .N). Integer, 1 to 1000.</summary>
     public int LogMaxFiles { get; init; } = 5;
+    /// <summary>log.disk_full_action: drop (count the lines not written, keep monitoring) or stop (exit 3) when the log's disk is full.</summary>
+    public Output.DiskFullAction LogDiskFullAction { get; init; } = Output.DiskFullAction.Drop;
 
     /// <summary>Which lines the log file gets (connection lines exist only with log_connections).</summary>
     public Output.Pipeline.OutputLines LogLines { get; init; } = Output.Pipeline.OutputLines.All;

@@ -99,6 +99,9 @@ public sealed class EcsJsonFormatter
                 case ConnectionSnapshotRecord snapshot:
                     WriteSnapshot(writer, snapshot);
                     break;
+                case LogFileNoticeRecord notice:
+                    WriteLogFileNotice(writer, notice);
+                    break;
                 case OutputLinesDroppedRecord dropped:
                     WriteOutputLinesDropped(writer, dropped);
                     break;
@@ -448,6 +451,7 @@ public sealed class EcsJsonFormatter
         writer.WriteEndObject();
     }
 
+    /// <summary>An output (file, stdout, syslog) lost lines: its queue was full or its writer failed (docs/outputs.md).</summary>
     private void WriteOutputLinesDropped(Utf8JsonWriter writer, OutputLinesDroppedRecord record)
     {
         WriteString(writer, "message", $"{record.Dropped} line(s) dropped by the {record.Output} output ({record.TotalDropped} since start): it did not keep up or could not write");
@@ -469,8 +473,40 @@ public sealed class EcsJsonFormatter
         writer.WriteNumber("schema_version", SchemaVersion);
         WriteString(writer, "source", record.Source);
         WriteString(writer, "output", record.Output);
-        writer.WriteNumber("dropped", record.Dropped);
-        writer.WriteNumber("total_dropped", record.TotalDropped);
+        writer.WriteNumber("lines_dropped", record.Dropped);
+        writer.WriteNumber("total_lines_dropped", record.TotalDropped);
+        writer.WriteEndObject();
+    }
+
+    /// <summary>What happened to the log file itself: reopened, repaired, lines dropped on a full disk.</summary>
+    private void WriteLogFileNotice(Utf8JsonWriter writer, LogFileNoticeRecord record)
+    {
+        WriteString(writer, "message", record.Message);
+        WriteLog(writer, "warning");
+        WriteProduct(writer);
+
+        writer.WriteStartObject("event");
+        writer.WriteString("kind", record.Dropped is null ? "event" : "metric");
+        WriteEventId(writer);
+        WriteString(writer, "action", record.Action);
+        WriteCreated(writer);
+        writer.WriteString("module", Module);
+        writer.WriteString("dataset", "net_sentinel.log");
+        writer.WriteEndObject();
+
+        WriteHost(writer);
+
+        writer.WriteStartObject("net_sentinel");
+        writer.WriteNumber("schema_version", SchemaVersion);
+        WriteString(writer, "source", record.Source);
+        if (record.Dropped is long dropped)
+        {
+            writer.WriteNumber("lines_dropped", dropped);
+        }
+        if (record.TotalDropped is long total)
+        {
+            writer.WriteNumber("total_lines_dropped", total);
+        }
         writer.WriteEndObject();
     }
 

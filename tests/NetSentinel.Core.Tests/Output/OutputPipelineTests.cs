@@ -86,7 +86,7 @@ public sealed class OutputPipelineTests
         Assert.NotEmpty(reports);
         Assert.All(reports, r => Assert.Equal("stdout", r.GetProperty("net_sentinel").GetProperty("output").GetString()));
         // The last report counts every line the console lost, including those still queued at the stop.
-        Assert.Equal(console.LinesDropped, reports[^1].GetProperty("net_sentinel").GetProperty("total_dropped").GetInt64());
+        Assert.Equal(console.LinesDropped, reports[^1].GetProperty("net_sentinel").GetProperty("total_lines_dropped").GetInt64());
         consoleWriter.Open.Set();
     }
 
