@@ -22,7 +22,7 @@ internal sealed class Incident
         Key = key;
         Opening = Latest = opening;
         Severity = opening.Severity;
-        FirstSeen = LastSeen = opening.Timestamp;
+        FirstSeen = LastSeen = LastActive = opening.Timestamp;
         LastWritten = now;
         See(opening);
     }
@@ -34,6 +34,8 @@ internal sealed class Incident
     public Severity Severity { get; set; }
     public DateTimeOffset FirstSeen { get; private set; }
     public DateTimeOffset LastSeen { get; private set; }
+    /// <summary>The latest alert raised into or folded into the incident: what "quiet" is measured from.</summary>
+    public DateTimeOffset LastActive { get; private set; }
     /// <summary>When the latest line of this incident was written.</summary>
     public DateTimeOffset LastWritten { get; set; }
     /// <summary>Alerts raised into the incident, the opening one included.</summary>
@@ -60,7 +62,13 @@ internal sealed class Incident
     public void Fold(AlertRecord alert, long count = 1)
     {
         _folded[alert.Rule] = _folded.GetValueOrDefault(alert.Rule) + count;
-        See(alert);
+        // A folded alert keeps the incident open but does not stretch its span: an interval rule's alert is
+        // stamped at the interval's end, not when the activity happened.
+        if (alert.Timestamp > LastActive)
+        {
+            LastActive = alert.Timestamp;
+        }
+        SeeDestination(alert);
         Pending = true;
     }
 
@@ -77,6 +85,10 @@ internal sealed class Incident
         {
             FirstSeen = other.FirstSeen;
         }
+        foreach (string destination in other._destinations)
+        {
+            AddDestination(destination);
+        }
     }
 
     public void See(AlertRecord alert)
@@ -90,13 +102,26 @@ internal sealed class Incident
         {
             LastSeen = alert.Timestamp;
         }
-        if (alert.Remote is { } remote && _destinations.Count < MaxDestinations)
+        if (alert.Timestamp > LastActive)
         {
-            string name = $"{new System.Net.IPEndPoint(DestinationKey.Normalize(remote.Address), remote.Port)}/{(alert.Transport == Model.Transport.Udp ? "udp" : "tcp")}";
-            if (_destinations.Add(name) && _sample.Count < SampleSize)
-            {
-                _sample.Add(name);
-            }
+            LastActive = alert.Timestamp;
+        }
+        SeeDestination(alert);
+    }
+
+    private void SeeDestination(AlertRecord alert)
+    {
+        if (alert.Remote is { } remote)
+        {
+            AddDestination($"{new System.Net.IPEndPoint(DestinationKey.Normalize(remote.Address), remote.Port)}/{(alert.Transport == Model.Transport.Udp ? "udp" : "tcp")}");
+        }
+    }
+
+    private void AddDestination(string name)
+    {
+        if (_destinations.Count < MaxDestinations && _destinations.Add(name) && _sample.Count < SampleSize)
+        {
+            _sample.Add(name);
         }
     }
 

@@ -84,7 +84,7 @@ public sealed class IncidentTracker(TimeSpan updateEvery, TimeSpan quietAfter, D
         List<Incident>? quiet = null;
         foreach (var incident in _open.Values)
         {
-            if (now - incident.LastSeen >= QuietAfter(incident))
+            if (now - incident.LastActive >= QuietAfter(incident))
             {
                 (quiet ??= []).Add(incident);
             }
@@ -95,7 +95,7 @@ public sealed class IncidentTracker(TimeSpan updateEvery, TimeSpan quietAfter, D
         }
         if (quiet is not null)
         {
-            foreach (var incident in quiet.OrderBy(i => i.LastSeen))
+            foreach (var incident in quiet.OrderBy(i => i.LastActive))
             {
                 Close(incident, now, lines);
             }
@@ -105,7 +105,7 @@ public sealed class IncidentTracker(TimeSpan updateEvery, TimeSpan quietAfter, D
     /// <summary>Closes every open incident (the monitor is stopping): totals are written, not lost.</summary>
     public void CloseAll(DateTimeOffset now, List<AlertRecord> lines)
     {
-        foreach (var incident in _open.Values.OrderBy(i => i.LastSeen).ToList())
+        foreach (var incident in _open.Values.OrderBy(i => i.LastActive).ToList())
         {
             Close(incident, now, lines);
         }
@@ -130,7 +130,7 @@ public sealed class IncidentTracker(TimeSpan updateEvery, TimeSpan quietAfter, D
         Incident? stalest = null;
         foreach (var incident in _open.Values)
         {
-            if (stalest is null || incident.LastSeen < stalest.LastSeen)
+            if (stalest is null || incident.LastActive < stalest.LastActive)
             {
                 stalest = incident;
             }
@@ -221,7 +221,7 @@ public sealed class IncidentTracker(TimeSpan updateEvery, TimeSpan quietAfter, D
         {
             Timestamp = now,
             Severity = incident.Severity,
-            Message = $"{latest.Message} — incident {incident.Id} {state}: {incident.Alerts} alerts in " +
+            Message = $"{latest.Message} — incident {incident.Id} {state}: {incident.Alerts} {incident.Key.Rule} alerts in " +
                       $"{HumanFormat.Duration(facts.Span)}{folded}{suffix}",
             Incident = facts,
         };
