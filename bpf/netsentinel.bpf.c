@@ -6,6 +6,17 @@
  * Only rare events cross the ring buffer (connect, close, new UDP flow, exec, exit); per-send
  * bytes are added to the socket/flow maps, which user space reads in batches once per interval.
  * Every program is named ns_* so `bpftool prog list` shows what is ours.
+ *
+ * Hook variants. Every tracepoint hook is built twice from one body:
+ *   - SEC("tp_btf/<tracepoint>") ns_<hook>: the verifier knows the arguments as BTF-typed kernel
+ *     pointers, so fields are read with plain loads (no helper call per field). Preferred.
+ *   - SEC("raw_tp/<tracepoint>") ns_<hook>_raw: the arguments are plain numbers, so every field is
+ *     read with bpf_probe_read_kernel. The fallback for kernels that cannot load BTF-typed programs.
+ * Neither needs trampolines (only fentry/fexit do). The body is a static __always_inline function
+ * taking `direct` (NS_BTF or NS_RAW, a constant at every call site) and reading fields through
+ * NS_READ, so each program contains only its own kind of read. The loader (KernelTracer, with the
+ * list in BpfHookVariant.cs) disables autoload of the variant it does not choose.
+ * To add a hook: write its body once, add the two wrappers, add its name to BpfHookVariant.Tracepoints.
  */
 #include "vmlinux_min.h"
 #include <bpf/bpf_helpers.h>
@@ -19,7 +30,23 @@ char LICENSE[] SEC("license") = "Dual MIT/GPL";
 #define TCP_ESTABLISHED 1
 #define TCP_SYN_SENT 2
 #define TCP_CLOSE 7
+#define TCP_LISTEN 10
 #define MSG_PEEK 2
+
+/* The `direct` argument of every hook body: how its program may read kernel memory. */
+#define NS_BTF 1 /* tp_btf: BTF-typed pointers, plain loads */
+#define NS_RAW 0 /* raw_tp: untyped pointers, bpf_probe_read_kernel */
+
+/* Reads src->field (field may be a path: a.b) the way the program's variant allows. */
+#define NS_READ(direct, src, field) ((direct) ? (src)->field : BPF_CORE_READ(src, field))
+/* Copies the array src->field into *dst the same way. */
+#define NS_READ_ARRAY(direct, dst, src, field)                                              \
+	do {                                                                                \
+		if (direct)                                                                 \
+			__builtin_memcpy((dst), &(src)->field, sizeof(*(dst)));             \
+		else                                                                        \
+			bpf_core_read((dst), sizeof(*(dst)), &(src)->field);                \
+	} while (0)
 
 /* Above this much unread data a submit wakes the consumer at once; below it user space drains on
  * its timer. One wakeup per event would cost the monitored workload a quarter of its connect rate. */
@@ -97,31 +124,38 @@ static __always_inline void fill_header(struct ns_header *header, __u32 kind, __
 	header->abi_version = NS_ABI_VERSION;
 }
 
-static __always_inline void fill_task(struct ns_task *task)
+static __always_inline void fill_task(struct ns_task *task, int direct)
 {
 	__u64 pid_tgid = bpf_get_current_pid_tgid();
-	struct task_struct *current = (struct task_struct *)bpf_get_current_task();
 
 	task->cgroup_id = bpf_get_current_cgroup_id();
 	task->tgid = pid_tgid >> 32;
 	task->pid = (__u32)pid_tgid;
-	task->ppid = BPF_CORE_READ(current, real_parent, tgid);
 	task->uid = (__u32)bpf_get_current_uid_gid();
 	/* The process name is the group leader's: worker threads often rename themselves. */
-	BPF_CORE_READ_INTO(&task->comm, current, group_leader, comm);
+	if (direct) {
+		struct task_struct *current = bpf_get_current_task_btf();
+		struct task_struct *leader = current->group_leader;
+		task->ppid = current->real_parent->tgid;
+		__builtin_memcpy(task->comm, leader->comm, sizeof(task->comm));
+	} else {
+		struct task_struct *current = (struct task_struct *)bpf_get_current_task();
+		task->ppid = BPF_CORE_READ(current, real_parent, tgid);
+		BPF_CORE_READ_INTO(&task->comm, current, group_leader, comm);
+	}
 }
 
-static __always_inline void read_addresses(const struct sock *sk, struct ns_endpoints *ends)
+static __always_inline void read_addresses(const struct sock *sk, struct ns_endpoints *ends, int direct)
 {
-	ends->family = BPF_CORE_READ(sk, __sk_common.skc_family);
-	ends->sport = bpf_htons(BPF_CORE_READ(sk, __sk_common.skc_num));
-	ends->dport = BPF_CORE_READ(sk, __sk_common.skc_dport);
+	ends->family = NS_READ(direct, sk, __sk_common.skc_family);
+	ends->sport = bpf_htons(NS_READ(direct, sk, __sk_common.skc_num));
+	ends->dport = NS_READ(direct, sk, __sk_common.skc_dport);
 	if (ends->family == NS_AF_INET6) {
-		BPF_CORE_READ_INTO(&ends->saddr, sk, __sk_common.skc_v6_rcv_saddr.in6_u.u6_addr8);
-		BPF_CORE_READ_INTO(&ends->daddr, sk, __sk_common.skc_v6_daddr.in6_u.u6_addr8);
+		NS_READ_ARRAY(direct, &ends->saddr, sk, __sk_common.skc_v6_rcv_saddr);
+		NS_READ_ARRAY(direct, &ends->daddr, sk, __sk_common.skc_v6_daddr);
 	} else {
-		BPF_CORE_READ_INTO((__u32 *)ends->saddr, sk, __sk_common.skc_rcv_saddr);
-		BPF_CORE_READ_INTO((__u32 *)ends->daddr, sk, __sk_common.skc_daddr);
+		NS_READ_ARRAY(direct, (__u32 *)ends->saddr, sk, __sk_common.skc_rcv_saddr);
+		NS_READ_ARRAY(direct, (__u32 *)ends->daddr, sk, __sk_common.skc_daddr);
 	}
 }
 
@@ -140,17 +174,17 @@ static __always_inline void submit_open(__u32 kind, __u64 now, __u64 conn_id, co
 	bpf_ringbuf_submit(event, wakeup_flags());
 }
 
-static __always_inline void on_syn_sent(const struct sock *sk, __u64 key)
+static __always_inline void on_syn_sent(const struct sock *sk, __u64 key, int direct)
 {
-	if (BPF_CORE_READ(sk, sk_protocol) != NS_PROTO_TCP)
+	if (NS_READ(direct, sk, sk_protocol) != NS_PROTO_TCP)
 		return; /* MPTCP and others also pass through inet_sock_set_state */
 
 	struct ns_sock_state state = {};
 	__u64 now = bpf_ktime_get_ns();
 	state.conn_id = __sync_fetch_and_add(&ns_next_conn_id, 1) + 1;
 	state.start_ns = now;
-	fill_task(&state.task);
-	read_addresses(sk, &state.ends);
+	fill_task(&state.task, direct);
+	read_addresses(sk, &state.ends, direct);
 	state.ends.protocol = NS_PROTO_TCP;
 	if (bpf_map_update_elem(&ns_socks, &key, &state, BPF_ANY)) {
 		count_lost(NS_LOST_MAP_FULL);
@@ -159,7 +193,7 @@ static __always_inline void on_syn_sent(const struct sock *sk, __u64 key)
 	submit_open(NS_EVENT_TCP_CONNECT, now, state.conn_id, &state.task, &state.ends);
 }
 
-static __always_inline void on_close(const struct sock *sk, __u64 key)
+static __always_inline void on_close(const struct sock *sk, __u64 key, int direct)
 {
 	struct ns_sock_state *state = bpf_map_lookup_elem(&ns_socks, &key);
 	if (!state)
@@ -172,45 +206,70 @@ static __always_inline void on_close(const struct sock *sk, __u64 key)
 		bpf_map_delete_elem(&ns_socks, &key);
 		return;
 	}
-	const struct tcp_sock *tp = (const struct tcp_sock *)sk;
 	fill_header(&event->header, NS_EVENT_TCP_CLOSE, now);
 	event->conn_id = state->conn_id;
 	event->duration_ns = now - state->start_ns;
 	event->bytes_sent = state->bytes_sent;
 	event->bytes_received = state->bytes_received;
-	event->tcp_bytes_acked = BPF_CORE_READ(tp, bytes_acked);
-	event->tcp_bytes_received = BPF_CORE_READ(tp, bytes_received);
+	if (direct) {
+		/* A BTF-typed sock pointer is not a tcp_sock pointer: the verifier wants the checked cast. */
+		struct tcp_sock *tp = bpf_skc_to_tcp_sock((void *)sk);
+		event->tcp_bytes_acked = tp ? tp->bytes_acked : 0;
+		event->tcp_bytes_received = tp ? tp->bytes_received : 0;
+	} else {
+		const struct tcp_sock *tp = (const struct tcp_sock *)sk;
+		event->tcp_bytes_acked = BPF_CORE_READ(tp, bytes_acked);
+		event->tcp_bytes_received = BPF_CORE_READ(tp, bytes_received);
+	}
 	event->task = state->task;
 	event->flags = (state->flags & NS_SOCK_ESTABLISHED) ? NS_CLOSE_ESTABLISHED : 0;
 	event->pad0 = 0;
 	event->ends = state->ends;
 	if (!event->ends.sport)
-		event->ends.sport = bpf_htons(BPF_CORE_READ(sk, __sk_common.skc_num));
+		event->ends.sport = bpf_htons(NS_READ(direct, sk, __sk_common.skc_num));
 	bpf_map_delete_elem(&ns_socks, &key);
 	bpf_ringbuf_submit(event, wakeup_flags());
 }
 
 /* The pid is only trustworthy at SYN_SENT (the connecting task's context); later transitions may
  * run in softirq, so identity is captured there and carried to CLOSE. Passive opens never pass
- * through SYN_SENT, so only outbound sockets are tracked. */
-SEC("raw_tp/inet_sock_set_state")
-int BPF_PROG(ns_tcp_state, const struct sock *sk, int oldstate, int newstate)
+ * through SYN_SENT, so only outbound sockets are tracked.
+ * Most transitions are not ours and leave before any map access: a connect to a local server makes
+ * six (three per end); of the accepted end's, SYN_RECV and ESTABLISHED-from-SYN_RECV return at once.
+ * (A simultaneous open, SYN_SENT -> SYN_RECV -> ESTABLISHED, is then reported as a failed connect.) */
+static __always_inline int tcp_state(const struct sock *sk, int oldstate, int newstate, int direct)
 {
 	__u64 key = (__u64)sk;
 
 	if (newstate == TCP_SYN_SENT) {
-		on_syn_sent(sk, key);
+		on_syn_sent(sk, key, direct);
 	} else if (newstate == TCP_ESTABLISHED) {
+		if (oldstate != TCP_SYN_SENT)
+			return 0; /* an accepted socket */
 		struct ns_sock_state *state = bpf_map_lookup_elem(&ns_socks, &key);
 		if (state) {
 			state->flags |= NS_SOCK_ESTABLISHED;
 			/* The local port is chosen after SYN_SENT is set; it is known now. */
-			state->ends.sport = bpf_htons(BPF_CORE_READ(sk, __sk_common.skc_num));
+			state->ends.sport = bpf_htons(NS_READ(direct, sk, __sk_common.skc_num));
 		}
 	} else if (newstate == TCP_CLOSE) {
-		on_close(sk, key);
+		if (oldstate == TCP_LISTEN)
+			return 0; /* a listener never connected */
+		on_close(sk, key, direct);
 	}
 	return 0;
+}
+
+SEC("tp_btf/inet_sock_set_state")
+int BPF_PROG(ns_tcp_state, const struct sock *sk, int oldstate, int newstate)
+{
+	return tcp_state(sk, oldstate, newstate, NS_BTF);
+}
+
+SEC("raw_tp/inet_sock_set_state")
+int BPF_PROG(ns_tcp_state_raw, const struct sock *sk, int oldstate, int newstate)
+{
+	return tcp_state(sk, oldstate, newstate, NS_RAW);
 }
 
 /* This thread's pending sendto() destination, emptied as it is taken; null when there is none. */
@@ -226,7 +285,7 @@ static __always_inline struct ns_udp_dest *take_udp_dest(__u64 pid_tgid)
 	return dest;
 }
 
-static __always_inline void account_udp(const struct sock *sk, __u64 bytes, int sending)
+static __always_inline void account_udp(const struct sock *sk, __u64 bytes, int sending, int direct)
 {
 	__u64 pid_tgid = bpf_get_current_pid_tgid();
 	struct ns_udp_key key = {};
@@ -239,14 +298,14 @@ static __always_inline void account_udp(const struct sock *sk, __u64 bytes, int 
 		__builtin_memcpy(key.daddr, dest->daddr, sizeof(key.daddr));
 	} else {
 		/* connected socket: the destination is on the socket (none on a receiving server's socket) */
-		key.dport = BPF_CORE_READ(sk, __sk_common.skc_dport);
+		key.dport = NS_READ(direct, sk, __sk_common.skc_dport);
 		if (!key.dport)
 			return;
-		key.family = BPF_CORE_READ(sk, __sk_common.skc_family);
+		key.family = NS_READ(direct, sk, __sk_common.skc_family);
 		if (key.family == NS_AF_INET6)
-			BPF_CORE_READ_INTO(&key.daddr, sk, __sk_common.skc_v6_daddr.in6_u.u6_addr8);
+			NS_READ_ARRAY(direct, &key.daddr, sk, __sk_common.skc_v6_daddr);
 		else
-			BPF_CORE_READ_INTO((__u32 *)key.daddr, sk, __sk_common.skc_daddr);
+			NS_READ_ARRAY(direct, (__u32 *)key.daddr, sk, __sk_common.skc_daddr);
 	}
 	if (!key.dport)
 		return;
@@ -267,13 +326,13 @@ static __always_inline void account_udp(const struct sock *sk, __u64 bytes, int 
 	fresh.conn_id = __sync_fetch_and_add(&ns_next_conn_id, 1) + 1;
 	fresh.first_ns = now;
 	fresh.bytes_sent = bytes;
-	fill_task(&fresh.task);
-	read_addresses(sk, &fresh.ends);
+	fill_task(&fresh.task, direct);
+	read_addresses(sk, &fresh.ends, direct);
 	fresh.ends.family = key.family;
 	fresh.ends.dport = key.dport;
 	fresh.ends.protocol = NS_PROTO_UDP;
 	__builtin_memcpy(fresh.ends.daddr, key.daddr, sizeof(key.daddr));
-	if (key.family != NS_AF_INET6 && BPF_CORE_READ(sk, __sk_common.skc_family) == NS_AF_INET6)
+	if (key.family != NS_AF_INET6 && NS_READ(direct, sk, __sk_common.skc_family) == NS_AF_INET6)
 		__builtin_memset(fresh.ends.saddr, 0, sizeof(fresh.ends.saddr)); /* dual-stack socket */
 
 	long err = bpf_map_update_elem(&ns_udp_flows, &key, &fresh, BPF_NOEXIST);
@@ -289,8 +348,7 @@ static __always_inline void account_udp(const struct sock *sk, __u64 bytes, int 
 	submit_open(NS_EVENT_UDP_FLOW, now, fresh.conn_id, &fresh.task, &fresh.ends);
 }
 
-SEC("raw_tp/sock_send_length")
-int BPF_PROG(ns_send_len, const struct sock *sk, int ret, int flags)
+static __always_inline int send_length(const struct sock *sk, int ret, int direct)
 {
 	__u64 key = (__u64)sk;
 
@@ -299,9 +357,9 @@ int BPF_PROG(ns_send_len, const struct sock *sk, int ret, int flags)
 		return 0;
 	}
 	/* Protocol first: ns_socks holds only TCP sockets, so a UDP send skips a hash lookup that always misses. */
-	__u16 protocol = BPF_CORE_READ(sk, sk_protocol);
+	__u16 protocol = NS_READ(direct, sk, sk_protocol);
 	if (protocol == NS_PROTO_UDP) {
-		account_udp(sk, (__u64)ret, 1);
+		account_udp(sk, (__u64)ret, 1, direct);
 		return 0;
 	}
 	if (protocol != NS_PROTO_TCP)
@@ -312,16 +370,27 @@ int BPF_PROG(ns_send_len, const struct sock *sk, int ret, int flags)
 	return 0;
 }
 
-SEC("raw_tp/sock_recv_length")
-int BPF_PROG(ns_recv_len, const struct sock *sk, int ret, int flags)
+SEC("tp_btf/sock_send_length")
+int BPF_PROG(ns_send_len, struct sock *sk, int ret, int flags)
+{
+	return send_length(sk, ret, NS_BTF);
+}
+
+SEC("raw_tp/sock_send_length")
+int BPF_PROG(ns_send_len_raw, struct sock *sk, int ret, int flags)
+{
+	return send_length(sk, ret, NS_RAW);
+}
+
+static __always_inline int recv_length(const struct sock *sk, int ret, int flags, int direct)
 {
 	__u64 key = (__u64)sk;
 
 	if (ret <= 0 || (flags & MSG_PEEK))
 		return 0;
-	__u16 protocol = BPF_CORE_READ(sk, sk_protocol);
+	__u16 protocol = NS_READ(direct, sk, sk_protocol);
 	if (protocol == NS_PROTO_UDP) {
-		account_udp(sk, (__u64)ret, 0);
+		account_udp(sk, (__u64)ret, 0, direct);
 		return 0;
 	}
 	if (protocol != NS_PROTO_TCP)
@@ -330,6 +399,18 @@ int BPF_PROG(ns_recv_len, const struct sock *sk, int ret, int flags)
 	if (state)
 		__sync_fetch_and_add(&state->bytes_received, (__u64)ret);
 	return 0;
+}
+
+SEC("tp_btf/sock_recv_length")
+int BPF_PROG(ns_recv_len, struct sock *sk, int ret, int flags)
+{
+	return recv_length(sk, ret, flags, NS_BTF);
+}
+
+SEC("raw_tp/sock_recv_length")
+int BPF_PROG(ns_recv_len_raw, struct sock *sk, int ret, int flags)
+{
+	return recv_length(sk, ret, flags, NS_RAW);
 }
 
 static __always_inline int remember_udp_dest(struct bpf_sock_addr *ctx, __u16 family)
@@ -371,8 +452,7 @@ int ns_udp_sendmsg6(struct bpf_sock_addr *ctx)
 }
 
 /* So that a process which execs, connects and exits within a millisecond still has its executable. */
-SEC("raw_tp/sched_process_exec")
-int BPF_PROG(ns_exec, struct task_struct *p, pid_t old_pid, struct linux_binprm *bprm)
+static __always_inline int process_exec(struct linux_binprm *bprm, int direct)
 {
 	struct ns_exec_event *event = bpf_ringbuf_reserve(&ns_events, sizeof(*event), 0);
 	if (!event) {
@@ -380,17 +460,28 @@ int BPF_PROG(ns_exec, struct task_struct *p, pid_t old_pid, struct linux_binprm 
 		return 0;
 	}
 	fill_header(&event->header, NS_EVENT_EXEC, bpf_ktime_get_ns());
-	fill_task(&event->task);
-	const char *filename = BPF_CORE_READ(bprm, filename);
+	fill_task(&event->task, direct);
+	const char *filename = NS_READ(direct, bprm, filename);
 	if (bpf_probe_read_kernel_str(event->filename, sizeof(event->filename), filename) < 0)
 		event->filename[0] = 0;
 	bpf_ringbuf_submit(event, wakeup_flags());
 	return 0;
 }
 
+SEC("tp_btf/sched_process_exec")
+int BPF_PROG(ns_exec, struct task_struct *p, pid_t old_pid, struct linux_binprm *bprm)
+{
+	return process_exec(bprm, NS_BTF);
+}
+
+SEC("raw_tp/sched_process_exec")
+int BPF_PROG(ns_exec_raw, struct task_struct *p, pid_t old_pid, struct linux_binprm *bprm)
+{
+	return process_exec(bprm, NS_RAW);
+}
+
 /* Lets user space drop what it cached about a process. */
-SEC("raw_tp/sched_process_exit")
-int BPF_PROG(ns_exit, struct task_struct *p, bool group_dead)
+static __always_inline int process_exit(bool group_dead, int direct)
 {
 	if (!group_dead)
 		return 0;
@@ -400,7 +491,19 @@ int BPF_PROG(ns_exit, struct task_struct *p, bool group_dead)
 		return 0;
 	}
 	fill_header(&event->header, NS_EVENT_EXIT, bpf_ktime_get_ns());
-	fill_task(&event->task);
+	fill_task(&event->task, direct);
 	bpf_ringbuf_submit(event, wakeup_flags());
 	return 0;
+}
+
+SEC("tp_btf/sched_process_exit")
+int BPF_PROG(ns_exit, struct task_struct *p, bool group_dead)
+{
+	return process_exit(group_dead, NS_BTF);
+}
+
+SEC("raw_tp/sched_process_exit")
+int BPF_PROG(ns_exit_raw, struct task_struct *p, bool group_dead)
+{
+	return process_exit(group_dead, NS_RAW);
 }

@@ -31,14 +31,61 @@ public sealed class ReplayCommandTests : IDisposable
     }
 
     [Fact]
-    public void ABadLineIsOneLineWithItsNumberAndExitTwo()
+    public void ABadLineIsSkippedCountedAndNamedWithFileLineAndField()
     {
         string log = Write("bad.jsonl", Opened + "\n\n{\"@timestamp\": 5}\n");
 
         var (code, _, stderr) = CliRun.Run("replay", log);
 
+        Assert.Equal(0, code);
+        Assert.Equal(
+            $"net-sentinel: skipped {log}:3: @timestamp: must be a string (got number)\n" +
+            $"net-sentinel: replayed 1 connection event(s) from {log}; 0 alert(s) would fire; 1 bad line(s) skipped\n", stderr);
+    }
+
+    [Fact]
+    public void StrictStopsAtTheFirstBadLineWithExitTwo()
+    {
+        string log = Write("bad.jsonl", Opened + "\n\n{\"@timestamp\": 5}\n" + Opened + "\n");
+
+        var (code, _, stderr) = CliRun.Run("replay", "--strict", log);
+
         Assert.Equal(2, code);
-        Assert.Equal($"net-sentinel: {log}:3: missing string \"@timestamp\"\n", stderr);
+        Assert.Equal($"net-sentinel: {log}:3: @timestamp: must be a string (got number) (--strict: replay stopped after 1 connection event(s); 0 alert(s) would fire)\n", stderr);
+    }
+
+    [Fact]
+    public void ADirectoryIsExitTwoSayingSo()
+    {
+        var (code, _, stderr) = CliRun.Run("replay", _dir);
+
+        Assert.Equal(2, code);
+        Assert.Equal($"net-sentinel: cannot read log '{_dir}': it is a directory, not a regular file\n", stderr);
+    }
+
+    [Fact]
+    public void DevZeroEndsAtOnceWithAClearErrorInsteadOfGrowing()
+    {
+        var (code, _, stderr) = CliRun.Run(TimeSpan.FromSeconds(20), "replay", "/dev/zero");
+
+        Assert.Equal(2, code);
+        Assert.Equal("net-sentinel: cannot read log '/dev/zero': it is a character device, not a regular file\n", stderr);
+    }
+
+    [Fact]
+    public void AFifoIsRefusedWithoutWaitingForAWriter()
+    {
+        string fifo = Path.Combine(_dir, "fifo");
+        using (var mkfifo = System.Diagnostics.Process.Start("mkfifo", [fifo]))
+        {
+            mkfifo.WaitForExit();
+            Assert.Equal(0, mkfifo.ExitCode);
+        }
+
+        var (code, _, stderr) = CliRun.Run(TimeSpan.FromSeconds(20), "replay", fifo);
+
+        Assert.Equal(2, code);
+        Assert.Equal($"net-sentinel: cannot read log '{fifo}': it is a FIFO, not a regular file\n", stderr);
     }
 
     [Fact]

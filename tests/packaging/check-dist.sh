@@ -195,7 +195,7 @@ SH
     [ "$(cat "$work/user.shell")" = /usr/sbin/nologin ] || fail "postinst: user net-sentinel with shell /usr/sbin/nologin"
     [ "$(cat "$work/logdir.stat")" = "net-sentinel:net-sentinel 750" ] || fail "postinst: /var/log/net-sentinel net-sentinel:net-sentinel 0750 (got $(cat "$work/logdir.stat"))"
     pass "postinst (run twice): system user net-sentinel (nologin), /var/log/net-sentinel net-sentinel:net-sentinel 0750"
-    grep -q "ebpf: TCP hooks live" "$work/service.err" || { cat "$work/service.err" >&2; fail "eBPF monitor starts with the unit's capabilities"; }
+    grep -q "ebpf: hooks live" "$work/service.err" || { cat "$work/service.err" >&2; fail "eBPF monitor starts with the unit's capabilities"; }
     pass "as net-sentinel with only $caps, no_new_privs, MDWE: the eBPF monitor starts and stops cleanly"
     getent passwd net-sentinel >/dev/null && fail "the namespace's user did not leak into the host's /etc/passwd"
   else

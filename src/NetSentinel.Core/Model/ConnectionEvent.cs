@@ -24,6 +24,11 @@ public sealed record ConnectionEvent
     public TimeSpan Duration { get; init; }
     /// <summary>Closed only: the TCP handshake never completed (refused, timed out, reset): scans and dead C2 servers show up this way.</summary>
     public bool Failed { get; init; }
+    /// <summary>
+    /// Closed only: no close was seen; the source inferred the end (the flow left the kernel's table, vanished
+    /// between two snapshots, or fell idle). Its totals are what was observed until then.
+    /// </summary>
+    public bool CloseInferred { get; init; }
 
     public bool IsLoopback => IPAddress.IsLoopback(Remote.Address) || IPAddress.IsLoopback(Local.Address);
 }

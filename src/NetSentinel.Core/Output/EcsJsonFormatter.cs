@@ -4,6 +4,7 @@ using System.Net;
 using System.Text.Encodings.Web;
 using System.Text.Json;
 using NetSentinel.Core.Model;
+using NetSentinel.Core.Output.Schema;
 
 namespace NetSentinel.Core.Output;
 
@@ -48,7 +49,7 @@ public sealed class EcsJsonFormatter
         using (var writer = new Utf8JsonWriter(output, WriterOptions))
         {
             writer.WriteStartObject();
-            WriteString(writer, "@timestamp", FormatTimestamp(record.Timestamp));
+            WriteString(writer, LogFields.Timestamp.Name, FormatTimestamp(record.Timestamp));
             switch (record)
             {
                 case AlertRecord alert:
@@ -200,39 +201,31 @@ public sealed class EcsJsonFormatter
     private void WriteConnection(Utf8JsonWriter writer, ConnectionLogRecord record)
     {
         ConnectionEvent connection = record.Event;
-        string action = record.Action;
+        ConnectionAction action = ConnectionActions.Of(connection);
         IPEndPoint local = WithoutMapping(connection.Local);
         IPEndPoint remote = WithoutMapping(connection.Remote);
         string transport = TransportName(connection.Transport);
 
-        WriteString(writer, "message", $"{action} {transport} {FormatEndpoint(local)} -> {FormatEndpoint(remote)} by {connection.Process.Name} (pid {connection.Process.Pid})");
+        WriteString(writer, "message", $"{action.Name} {transport} {FormatEndpoint(local)} -> {FormatEndpoint(remote)} by {connection.Process.Name} (pid {connection.Process.Pid})");
         WriteLog(writer, "info");
         WriteEcs(writer);
 
         writer.WriteStartObject("event");
-        writer.WriteString("kind", "event");
-        writer.WriteString("action", action);
+        writer.WriteString(LogFields.EventKind.Name, "event");
+        writer.WriteString(LogFields.EventAction.Name, action.Name);
         WriteStringArray(writer, "category", "network");
-        switch (action)
+        writer.WriteStartArray("type");
+        foreach (string type in action.EventTypes)
         {
-            case "connection_opened" or "udp_flow":
-                WriteStringArray(writer, "type", "connection", "start");
-                break;
-            case "connection_closed":
-                WriteStringArray(writer, "type", "connection", "end");
-                break;
-            case "connection_failed":
-                WriteStringArray(writer, "type", "connection", "end", "error");
-                break;
-            default:
-                WriteStringArray(writer, "type", "connection", "info");
-                break;
+            writer.WriteStringValue(type);
         }
+
+        writer.WriteEndArray();
 
         if (connection.Kind == ConnectionEventKind.Closed)
         {
             // ECS event.duration is in nanoseconds; a tick is 100 ns.
-            writer.WriteNumber("duration", connection.Duration.Ticks * 100);
+            writer.WriteNumber(LogFields.EventDuration.Name, connection.Duration.Ticks * 100);
         }
 
         writer.WriteString("module", Module);
@@ -245,10 +238,14 @@ public sealed class EcsJsonFormatter
 
         writer.WriteStartObject("net_sentinel");
         WriteCommonFigures(writer, record.Source, connection.Process);
-        writer.WriteNumber("connection_id", connection.ConnectionId);
+        writer.WriteNumber(LogFields.ConnectionId.Name, connection.ConnectionId);
         if (connection.Kind == ConnectionEventKind.Closed)
         {
-            writer.WriteBoolean("failed", connection.Failed);
+            writer.WriteBoolean(LogFields.Failed.Name, connection.Failed);
+            if (connection.CloseInferred)
+            {
+                writer.WriteBoolean(LogFields.CloseInferred.Name, true);
+            }
         }
 
         writer.WriteEndObject();
@@ -305,7 +302,7 @@ public sealed class EcsJsonFormatter
         writer.WriteNumber("schema_version", SchemaVersion);
         WriteString(writer, "source", record.Source);
         writer.WriteNumber("lost", record.Lost);
-        writer.WriteNumber("total_lost", record.TotalLost);
+        writer.WriteNumber(LogFields.TotalLost.Name, record.TotalLost);
         writer.WriteEndObject();
     }
 
@@ -332,9 +329,9 @@ public sealed class EcsJsonFormatter
 
     private static void WriteCommonFigures(Utf8JsonWriter writer, string source, ProcessInfo process)
     {
-        writer.WriteNumber("schema_version", SchemaVersion);
-        WriteString(writer, "source", source);
-        writer.WriteString("attribution", AttributionName(process.IdentifiedBy));
+        writer.WriteNumber(LogFields.SchemaVersion.Name, SchemaVersion);
+        WriteString(writer, LogFields.Source.Name, source);
+        writer.WriteString(LogFields.Attribution.Name, AttributionName(process.IdentifiedBy));
     }
 
     /// <summary>process.* and user.*; left out entirely when the owner is unknown (pid 0).</summary>
@@ -346,14 +343,14 @@ public sealed class EcsJsonFormatter
         }
 
         writer.WriteStartObject("process");
-        writer.WriteNumber("pid", process.Pid);
-        WriteString(writer, "name", process.Name);
-        WriteOptionalString(writer, "executable", process.Executable);
-        WriteOptionalString(writer, "command_line", process.CommandLine);
+        writer.WriteNumber(LogFields.ProcessPid.Name, process.Pid);
+        WriteString(writer, LogFields.ProcessName.Name, process.Name);
+        WriteOptionalString(writer, LogFields.ProcessExecutable.Name, process.Executable);
+        WriteOptionalString(writer, LogFields.ProcessCommandLine.Name, process.CommandLine);
         if (process.ParentPid > 0)
         {
             writer.WriteStartObject("parent");
-            writer.WriteNumber("pid", process.ParentPid);
+            writer.WriteNumber(LogFields.ProcessParentPid.Name, process.ParentPid);
             writer.WriteEndObject();
         }
 
@@ -365,10 +362,10 @@ public sealed class EcsJsonFormatter
             if (process.Uid >= 0)
             {
                 // ECS user.id is a keyword: the uid as a string.
-                writer.WriteString("id", process.Uid.ToString(CultureInfo.InvariantCulture));
+                writer.WriteString(LogFields.UserId.Name, process.Uid.ToString(CultureInfo.InvariantCulture));
             }
 
-            WriteOptionalString(writer, "name", process.UserName);
+            WriteOptionalString(writer, LogFields.UserName.Name, process.UserName);
             writer.WriteEndObject();
         }
     }
@@ -398,7 +395,7 @@ public sealed class EcsJsonFormatter
         writer.WriteStartObject("network");
         if (transport is Transport t)
         {
-            writer.WriteString("transport", TransportName(t));
+            writer.WriteString(LogFields.NetworkTransport.Name, TransportName(t));
         }
 
         if (family is not null)
@@ -417,17 +414,18 @@ public sealed class EcsJsonFormatter
 
     private static void WriteEndpoint(Utf8JsonWriter writer, string name, IPEndPoint endpoint, long? bytes)
     {
+        // source.* and destination.* hold the same leaves (ip, port, bytes); the source rows of LogFields name them.
         writer.WriteStartObject(name);
-        writer.WriteString("ip", endpoint.Address.ToString());
+        writer.WriteString(LogFields.SourceIp.Name, endpoint.Address.ToString());
         // Port 0 means "not known yet" (the kernel picks the local port after SYN_SENT, and a
         // refused connect may never show it): leave it out rather than claim port 0.
         if (endpoint.Port != 0)
         {
-            writer.WriteNumber("port", endpoint.Port);
+            writer.WriteNumber(LogFields.SourcePort.Name, endpoint.Port);
         }
         if (bytes >= 0)
         {
-            writer.WriteNumber("bytes", bytes.Value);
+            writer.WriteNumber(LogFields.SourceBytes.Name, bytes.Value);
         }
 
         writer.WriteEndObject();

@@ -62,15 +62,8 @@ public sealed record ConnectionLogRecord : LogRecord
 {
     public required ConnectionEvent Event { get; init; }
 
-    public string Action => Event switch
-    {
-        { Kind: ConnectionEventKind.Opened, Transport: Model.Transport.Udp } => "udp_flow",
-        { Kind: ConnectionEventKind.Opened } => "connection_opened",
-        { Kind: ConnectionEventKind.Resumed } => "udp_session",
-        { Kind: ConnectionEventKind.Closed, Failed: true } => "connection_failed",
-        { Kind: ConnectionEventKind.Closed } => "connection_closed",
-        _ => "connection_traffic",
-    };
+    /// <summary>The line's event.action, from the one table the replay reader also reads (<see cref="Schema.ConnectionActions"/>).</summary>
+    public string Action => Schema.ConnectionActions.Of(Event).Name;
 }
 
 /// <summary>Events the source lost (<c>event.action: "events_lost"</c>): loss is never silent.</summary>

@@ -1,139 +1,241 @@
 using System.Globalization;
 using System.Net;
 using System.Text.Json;
-using NetSentinel.Core.Configuration;
 using NetSentinel.Core.Model;
+using NetSentinel.Core.Output.Schema;
 
 namespace NetSentinel.Core.Replay;
 
 /// <summary>
-/// Turns one line of the JSON Lines log (docs/jsonl-schema.md) back into the event it recorded. Connection lines
-/// (connection_opened, udp_flow, connection_closed, connection_failed) become events; events_lost lines give the
-/// loss counter; alerts and snapshot rows are skipped. Anything else that claims to be a connection line but
-/// lacks a field is an error naming the line.
+/// Turns one line of the JSON Lines log (docs/jsonl-schema.md) back into the event it recorded, finding every
+/// field through <see cref="LogFields"/> and every action through <see cref="ConnectionActions"/> — the tables
+/// <see cref="Output.EcsJsonFormatter"/> writes with. Connection lines become events; events_lost lines give the
+/// loss counter; alerts, snapshot rows and lines of kinds or actions replay has no use for are
+/// <see cref="LoggedLine.Ignored"/>. A line that claims to be a connection line but is not a valid one is an
+/// error naming the field.
 /// </summary>
 public static class ConnectionLogReader
 {
-    public static LoggedLine? Read(string line, int number, string path)
+    /// <summary>Nesting beyond this is not a line the formatter wrote (it nests three deep).</summary>
+    private const int MaxDepth = 16;
+
+    private static readonly JsonDocumentOptions Options = new() { MaxDepth = MaxDepth };
+
+    /// <summary>Times a replay can follow: a detector window or cooldown added to or taken from one must stay a valid date.</summary>
+    public static readonly DateTimeOffset Earliest = new(1970, 1, 1, 0, 0, 0, TimeSpan.Zero);
+
+    public static readonly DateTimeOffset Latest = new(9000, 1, 1, 0, 0, 0, TimeSpan.Zero);
+
+    /// <exception cref="LogLineException">The line is not JSON, or a connection line lacks a field or holds a bad value.</exception>
+    public static LoggedLine Read(string line)
     {
         ArgumentNullException.ThrowIfNull(line);
-        if (string.IsNullOrWhiteSpace(line))
+        return Read(System.Text.Encoding.UTF8.GetBytes(line));
+    }
+
+    /// <summary>Reads one line of UTF-8 (without its newline).</summary>
+    /// <exception cref="LogLineException">The line is not JSON, or a connection line lacks a field or holds a bad value.</exception>
+    public static LoggedLine Read(ReadOnlyMemory<byte> line)
+    {
+        if (line.Span.Trim(" \t\r"u8).IsEmpty)
         {
-            return null;
+            return LoggedLine.Ignored;
         }
+        JsonDocument document;
         try
         {
-            using var document = JsonDocument.Parse(line);
+            document = JsonDocument.Parse(line, Options);
+        }
+        catch (JsonException ex)
+        {
+            throw new LogLineException(null, $"not a JSON line ({ex.Message.ReplaceLineEndings(" ")})");
+        }
+        using (document)
+        {
             JsonElement root = document.RootElement;
             if (root.ValueKind != JsonValueKind.Object)
             {
-                throw new FormatException("not a JSON object");
+                throw new LogLineException(null, "not a JSON object");
             }
-            DateTimeOffset timestamp = DateTimeOffset.Parse(Text(root, "@timestamp"), CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal);
-            JsonElement @event = Object(root, "event");
-            string action = Text(@event, "action");
-            string kind = Text(@event, "kind");
-            string source = root.TryGetProperty("net_sentinel", out var ns) && ns.TryGetProperty("source", out var s) ? s.GetString() ?? "replay" : "replay";
+            DateTimeOffset timestamp = Timestamp(root);
+            string kind = Text(root, LogFields.EventKind);
+            string action = Text(root, LogFields.EventAction);
+            string source = OptionalText(root, LogFields.Source) ?? "replay";
             if (kind == "metric" && action == "events_lost")
             {
-                return new LoggedLine(timestamp, source, null, Object(root, "net_sentinel").GetProperty("total_lost").GetInt64());
+                return new LoggedLine(timestamp, source, null, NonNegative(root, LogFields.TotalLost));
             }
-            if (kind != "event")
+            if (kind != "event" || ConnectionActions.Find(action) is not { } row)
             {
-                return null;
+                return LoggedLine.Ignored;
             }
-            ConnectionEventKind eventKind = action switch
+            Transport transport = Text(root, LogFields.NetworkTransport) switch
             {
-                "connection_opened" or "udp_flow" => ConnectionEventKind.Opened,
-                "connection_closed" or "connection_failed" => ConnectionEventKind.Closed,
-                _ => throw new FormatException($"unknown connection action \"{action}\""),
+                "tcp" => Transport.Tcp,
+                "udp" => Transport.Udp,
+                var other => throw new LogLineException(LogFields.NetworkTransport, $"must be \"tcp\" or \"udp\" (got \"{other}\")"),
             };
-            JsonElement local = Object(root, "source");
-            JsonElement remote = Object(root, "destination");
-            JsonElement figures = Object(root, "net_sentinel");
+            if (row.Transport is { } implied && implied != transport)
+            {
+                throw new LogLineException(LogFields.NetworkTransport, $"\"{action}\" is a {Name(implied)} action but the line says {Name(transport)}");
+            }
             var connectionEvent = new ConnectionEvent
             {
-                Kind = eventKind,
+                Kind = row.Kind,
                 Timestamp = timestamp,
-                ConnectionId = figures.GetProperty("connection_id").GetUInt64(),
-                Transport = Text(Object(root, "network"), "transport") switch
-                {
-                    "tcp" => Transport.Tcp,
-                    "udp" => Transport.Udp,
-                    var other => throw new FormatException($"network.transport must be \"tcp\" or \"udp\" (got \"{other}\")"),
-                },
-                Local = Endpoint(local, "source"),
-                Remote = Endpoint(remote, "destination"),
-                Process = Process(root, figures),
-                BytesSent = local.TryGetProperty("bytes", out var sent) ? sent.GetInt64() : 0,
-                BytesReceived = remote.TryGetProperty("bytes", out var received) ? received.GetInt64() : 0,
-                Duration = eventKind == ConnectionEventKind.Closed && @event.TryGetProperty("duration", out var ns100)
-                    ? TimeSpan.FromTicks(ns100.GetInt64() / 100) : TimeSpan.Zero,
-                Failed = action == "connection_failed",
+                ConnectionId = ConnectionIdOf(root),
+                Transport = transport,
+                Local = Endpoint(root, LogFields.SourceIp, LogFields.SourcePort),
+                Remote = Endpoint(root, LogFields.DestinationIp, LogFields.DestinationPort),
+                Process = Process(root),
+                BytesSent = OptionalNonNegative(root, LogFields.SourceBytes) ?? 0,
+                BytesReceived = OptionalNonNegative(root, LogFields.DestinationBytes) ?? 0,
+                Duration = row.Kind == ConnectionEventKind.Closed && OptionalNonNegative(root, LogFields.EventDuration) is { } nanoseconds
+                    ? TimeSpan.FromTicks(nanoseconds / 100)
+                    : TimeSpan.Zero,
+                Failed = row.Failed,
+                CloseInferred = row.Kind == ConnectionEventKind.Closed && OptionalBoolean(root, LogFields.CloseInferred),
             };
             return new LoggedLine(timestamp, source, connectionEvent, null);
         }
-        catch (Exception ex) when (ex is JsonException or FormatException or InvalidOperationException or KeyNotFoundException or OverflowException or ArgumentException)
-        {
-            throw new ReplayException($"{MonitorConfigFile.OneLine(path)}:{number}: {MonitorConfigFile.OneLine(ex.Message)}", number);
-        }
     }
 
-    private static ProcessInfo Process(JsonElement root, JsonElement figures)
+    private static string Name(Transport transport) => transport == Transport.Udp ? "udp" : "tcp";
+
+    private static DateTimeOffset Timestamp(JsonElement root)
     {
-        AttributionSource attribution = figures.TryGetProperty("attribution", out var a) ? a.GetString() switch
+        string text = Text(root, LogFields.Timestamp);
+        if (!DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out DateTimeOffset timestamp))
+        {
+            throw new LogLineException(LogFields.Timestamp, $"not a date and time (got \"{text}\")");
+        }
+        if (timestamp < Earliest || timestamp >= Latest)
+        {
+            throw new LogLineException(LogFields.Timestamp, $"{text} is outside the years 1970 to 8999 a replay can follow");
+        }
+        return timestamp.ToUniversalTime();
+    }
+
+    private static ulong ConnectionIdOf(JsonElement root)
+    {
+        JsonElement value = Required(root, LogFields.ConnectionId, JsonValueKind.Number);
+        return value.TryGetUInt64(out ulong id) ? id : throw new LogLineException(LogFields.ConnectionId, $"not an unsigned 64-bit integer (got {value.GetRawText()})");
+    }
+
+    private static ProcessInfo Process(JsonElement root)
+    {
+        AttributionSource attribution = OptionalText(root, LogFields.Attribution) switch
         {
             "kernel" => AttributionSource.Kernel,
             "proc" => AttributionSource.Proc,
             "etw" => AttributionSource.Etw,
             "ip_helper" => AttributionSource.IpHelper,
             _ => AttributionSource.Unknown,
-        } : AttributionSource.Unknown;
-        if (!root.TryGetProperty("process", out var process))
+        };
+        // The writer leaves process.* and user.* out when the owner is unknown.
+        if (!LogFields.ProcessPid.TryFind(root, out _))
         {
             return ProcessInfo.Unknown with { IdentifiedBy = attribution };
         }
         long uid = -1;
-        string? userName = null;
-        if (root.TryGetProperty("user", out var user))
+        if (OptionalText(root, LogFields.UserId) is { } id && !long.TryParse(id, NumberStyles.Integer, CultureInfo.InvariantCulture, out uid))
         {
-            if (user.TryGetProperty("id", out var id) && !long.TryParse(id.GetString(), NumberStyles.Integer, CultureInfo.InvariantCulture, out uid))
-            {
-                throw new FormatException($"user.id must be a number in a string (got {id.GetRawText()})");
-            }
-            userName = user.TryGetProperty("name", out var n) ? n.GetString() : null;
+            throw new LogLineException(LogFields.UserId, $"must be a number in a string (got \"{id}\")");
         }
         return new ProcessInfo
         {
-            Pid = process.GetProperty("pid").GetInt32(),
-            ParentPid = process.TryGetProperty("parent", out var parent) ? parent.GetProperty("pid").GetInt32() : 0,
+            Pid = Int32(root, LogFields.ProcessPid, 1),
+            ParentPid = LogFields.ProcessParentPid.TryFind(root, out _) ? Int32(root, LogFields.ProcessParentPid, 1) : 0,
             Uid = uid,
-            UserName = userName,
-            Name = Text(process, "name"),
-            Executable = process.TryGetProperty("executable", out var exe) ? exe.GetString() : null,
-            CommandLine = process.TryGetProperty("command_line", out var cmd) ? cmd.GetString() : null,
+            UserName = OptionalText(root, LogFields.UserName),
+            Name = Text(root, LogFields.ProcessName),
+            Executable = OptionalText(root, LogFields.ProcessExecutable),
+            CommandLine = OptionalText(root, LogFields.ProcessCommandLine),
             IdentifiedBy = attribution,
         };
     }
 
-    private static IPEndPoint Endpoint(JsonElement element, string name)
+    /// <summary>The port is optional: the writer leaves out a port that is not known (0).</summary>
+    private static IPEndPoint Endpoint(JsonElement root, LogField ipField, LogField portField)
     {
-        string ip = Text(element, "ip");
-        if (!IPAddress.TryParse(ip, out var address))
+        string ip = Text(root, ipField);
+        if (!IPAddress.TryParse(ip, out IPAddress? address) || ip.Contains('%', StringComparison.Ordinal))
         {
-            throw new FormatException($"{name}.ip is not an IP address (got \"{ip}\")");
+            throw new LogLineException(ipField, $"not an IP address (got \"{ip}\")");
         }
-        int port = element.GetProperty("port").GetInt32();
-        return port is >= 0 and <= 65535 ? new IPEndPoint(address, port) : throw new FormatException($"{name}.port {port} is out of range");
+        int port = portField.TryFind(root, out _) ? Int32(root, portField, 1, 65535) : 0;
+        return new IPEndPoint(address, port);
     }
 
-    private static JsonElement Object(JsonElement parent, string name) =>
-        parent.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.Object
+    private static JsonElement Required(JsonElement root, LogField field, JsonValueKind kind)
+    {
+        if (!field.TryFind(root, out JsonElement value))
+        {
+            throw new LogLineException(field, "missing");
+        }
+        return value.ValueKind == kind
             ? value
-            : throw new FormatException($"missing object \"{name}\"");
+            : throw new LogLineException(field, $"must be a {KindName(kind)} (got {KindName(value.ValueKind)})");
+    }
 
-    private static string Text(JsonElement parent, string name) =>
-        parent.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String
-            ? value.GetString()!
-            : throw new FormatException($"missing string \"{name}\"");
+    private static string Text(JsonElement root, LogField field)
+    {
+        JsonElement value = Required(root, field, JsonValueKind.String);
+        try
+        {
+            return value.GetString()!;
+        }
+        catch (InvalidOperationException)
+        {
+            // An escaped lone surrogate (\ud800) is valid JSON but not text; the writer never escapes one.
+            throw new LogLineException(field, "holds an invalid escape (a lone UTF-16 surrogate)");
+        }
+    }
+
+    private static bool OptionalBoolean(JsonElement root, LogField field)
+    {
+        if (!field.TryFind(root, out JsonElement value))
+        {
+            return false;
+        }
+        return value.ValueKind switch
+        {
+            JsonValueKind.True => true,
+            JsonValueKind.False => false,
+            _ => throw new LogLineException(field, $"must be a boolean (got {KindName(value.ValueKind)})"),
+        };
+    }
+
+    private static string? OptionalText(JsonElement root, LogField field) =>
+        field.TryFind(root, out _) ? Text(root, field) : null;
+
+    private static int Int32(JsonElement root, LogField field, int min, int max = int.MaxValue)
+    {
+        JsonElement value = Required(root, field, JsonValueKind.Number);
+        return value.TryGetInt32(out int number) && number >= min && number <= max
+            ? number
+            : throw new LogLineException(field, $"must be an integer from {min} to {max} (got {value.GetRawText()})");
+    }
+
+    private static long NonNegative(JsonElement root, LogField field)
+    {
+        JsonElement value = Required(root, field, JsonValueKind.Number);
+        return value.TryGetInt64(out long number) && number >= 0
+            ? number
+            : throw new LogLineException(field, $"must be a whole number >= 0 (got {value.GetRawText()})");
+    }
+
+    private static long? OptionalNonNegative(JsonElement root, LogField field) =>
+        field.TryFind(root, out _) ? NonNegative(root, field) : null;
+
+    private static string KindName(JsonValueKind kind) => kind switch
+    {
+        JsonValueKind.String => "string",
+        JsonValueKind.Number => "number",
+        JsonValueKind.Object => "object",
+        JsonValueKind.Array => "array",
+        JsonValueKind.True or JsonValueKind.False => "boolean",
+        JsonValueKind.Null => "null",
+        _ => "value",
+    };
 }

@@ -1,26 +1,52 @@
 namespace NetSentinel.Linux.Bpf;
 
 /// <summary>
-/// One way of hooking TCP connection state and byte counts, by preference: fentry (cheapest, needs BTF
-/// trampolines), kprobe, raw tracepoints. The loader tries each in order and keeps the first the kernel
-/// accepts; the programs of the others are not loaded (bpf_program__set_autoload(false)).
+/// One way of attaching every tracepoint hook in netsentinel.bpf.c, by preference:
+/// <c>tp_btf</c> (the verifier knows the arguments' kernel types, so fields are plain loads) and
+/// <c>raw_tp</c> (every field read is a bpf_probe_read_kernel call; the fallback for kernels that cannot
+/// load BTF-typed programs). Neither needs trampolines; fentry (which does) fails with EPERM on the
+/// development kernels and kprobes are absent there, so those are not built.
+/// The loader tries each variant in order, keeps the first the kernel loads, and disables autoload of
+/// every other variant's programs. The cgroup programs are the same in every variant.
 /// </summary>
-/// <param name="Name">What the startup note calls it.</param>
-/// <param name="Programs">The BPF program names (SEC functions in netsentinel.bpf.c) this variant needs.</param>
-internal sealed record BpfHookVariant(string Name, IReadOnlyList<string> Programs)
+/// <param name="Name">What the startup note and <c>NETSENTINEL_BPF_HOOKS</c> call it.</param>
+/// <param name="ProgramSuffix">Appended to a hook's name to get this variant's program (SEC function) name.</param>
+internal sealed record BpfHookVariant(string Name, string ProgramSuffix)
 {
+    public static BpfHookVariant TpBtf { get; } = new("tp_btf", "");
+
+    public static BpfHookVariant RawTp { get; } = new("raw_tp", "_raw");
+
+    public static IReadOnlyList<BpfHookVariant> ByPreference { get; } = [TpBtf, RawTp];
+
     /// <summary>
-    /// Only the raw tracepoint variant exists in netsentinel.bpf.c today: fentry/fexit fails with EPERM and
-    /// kprobes are absent (no CONFIG_KPROBES) on the development kernels, so the other variants could not be
-    /// tested. A new variant is one more entry here plus its programs.
+    /// Every tracepoint hook: its program name in the tp_btf variant, and the tracepoint (for the startup note).
+    /// A hook written in netsentinel.bpf.c as a body plus its two wrappers (ns_X on tp_btf/..., ns_X_raw on
+    /// raw_tp/...) is one more entry here.
     /// </summary>
-    public static IReadOnlyList<BpfHookVariant> ByPreference { get; } =
+    public static IReadOnlyList<(string Program, string Tracepoint)> Tracepoints { get; } =
     [
-        new("raw_tp (inet_sock_set_state, sock_send_length, sock_recv_length)", ["ns_tcp_state", "ns_send_len", "ns_recv_len"]),
+        ("ns_tcp_state", "inet_sock_set_state"),
+        ("ns_send_len", "sock_send_length"),
+        ("ns_recv_len", "sock_recv_length"),
+        ("ns_exec", "sched_process_exec"),
+        ("ns_exit", "sched_process_exit"),
     ];
 
-    /// <summary>Programs every variant loads: process tracking (raw_tp) and UDP destinations (cgroup).</summary>
-    public static IReadOnlyList<string> ProcessPrograms { get; } = ["ns_exec", "ns_exit"];
-
+    /// <summary>Programs on the cgroup-v2 root, the same in every variant: UDP destinations of unconnected sends.</summary>
     public static IReadOnlyList<string> CgroupPrograms { get; } = ["ns_udp_sendmsg4", "ns_udp_sendmsg6"];
+
+    /// <summary>The environment variable that pins the variant (<c>raw_tp</c> to force the fallback), for comparisons and troubleshooting.</summary>
+    public const string ForceVariable = "NETSENTINEL_BPF_HOOKS";
+
+    /// <summary>This variant's program names, in <see cref="Tracepoints"/> order.</summary>
+    public IEnumerable<string> Programs => Tracepoints.Select(t => t.Program + ProgramSuffix);
+
+    /// <summary>The variants to try: all by preference, or only the one <paramref name="forced"/> names; null when it names none.</summary>
+    public static IReadOnlyList<BpfHookVariant>? Candidates(string? forced)
+    {
+        if (string.IsNullOrWhiteSpace(forced)) return ByPreference;
+        BpfHookVariant? only = ByPreference.FirstOrDefault(v => string.Equals(v.Name, forced.Trim(), StringComparison.OrdinalIgnoreCase));
+        return only is null ? null : [only];
+    }
 }

@@ -8,10 +8,10 @@ namespace NetSentinel.Linux.Bpf;
 
 /// <summary>
 /// The loaded and attached kernel program: owns the bpf_object, its links and the ring-buffer consumer,
-/// and reads its maps. Knows nothing about the event model; <see cref="BpfConnectionSource"/> does.
+/// and reads its maps. I/O only: knows nothing about the event model (<see cref="BpfRecordDecoder"/> and <see cref="BpfEventTranslator"/> do).
 /// Dispose detaches every program.
 /// </summary>
-internal sealed unsafe class KernelTracer : IDisposable
+internal sealed unsafe class KernelTracer : IUdpFlowTable, IDisposable
 {
     public const string ObjectResourceName = "netsentinel.bpf.o";
 
@@ -29,11 +29,15 @@ internal sealed unsafe class KernelTracer : IDisposable
     /// <summary>Lines for the startup notes: which hooks are live, which are not and why.</summary>
     public IReadOnlyList<string> Notes { get; }
 
-    private KernelTracer(BpfObjectHandle obj, List<BpfLinkHandle> links, List<string> notes)
+    /// <summary>The hook variant that loaded.</summary>
+    public BpfHookVariant Variant { get; }
+
+    private KernelTracer(BpfObjectHandle obj, List<BpfLinkHandle> links, List<string> notes, BpfHookVariant variant)
     {
         _object = obj;
         _links = links;
         Notes = notes;
+        Variant = variant;
         nint raw = obj.DangerousGetHandle();
         _socksFd = MapFd(raw, "ns_socks");
         _udpFlowsFd = MapFd(raw, "ns_udp_flows");
@@ -52,16 +56,25 @@ internal sealed unsafe class KernelTracer : IDisposable
         }
     }
 
-    /// <summary>Loads the embedded object with the most preferred hook variant the kernel accepts, and attaches it.</summary>
-    public static KernelTracer Start() => Start(LoadEmbeddedObject());
+    /// <summary>
+    /// Loads the embedded object with the most preferred hook variant the kernel accepts (or the one
+    /// <see cref="BpfHookVariant.ForceVariable"/> names), and attaches it.
+    /// </summary>
+    public static KernelTracer Start()
+    {
+        string? forced = Environment.GetEnvironmentVariable(BpfHookVariant.ForceVariable);
+        IReadOnlyList<BpfHookVariant> variants = BpfHookVariant.Candidates(forced)
+            ?? throw new BpfException($"{BpfHookVariant.ForceVariable}={forced} names no hook variant: set it to tp_btf or raw_tp, or unset it");
+        return Start(LoadEmbeddedObject(), variants);
+    }
 
-    public static KernelTracer Start(byte[] elf)
+    public static KernelTracer Start(byte[] elf, IReadOnlyList<BpfHookVariant> variants)
     {
         if (!LibBpf.TryLoad(out string? missing)) throw new BpfException(missing!);
         LibBpf.SetPrint(0); // libbpf would print its own diagnostics to stderr; our exceptions say what failed
         var notes = new List<string>();
         var failures = new List<string>();
-        foreach (BpfHookVariant variant in BpfHookVariant.ByPreference)
+        foreach (BpfHookVariant variant in variants)
         {
             BpfObjectHandle? obj = null;
             var links = new List<BpfLinkHandle>();
@@ -69,17 +82,17 @@ internal sealed unsafe class KernelTracer : IDisposable
             {
                 obj = BpfObjectHandle.Open(elf);
                 nint raw = obj.DangerousGetHandle();
-                var wanted = new HashSet<string>(variant.Programs.Concat(BpfHookVariant.ProcessPrograms).Concat(BpfHookVariant.CgroupPrograms));
+                // Only the chosen variant's programs are loaded: the others would attach to the same tracepoints.
+                var wanted = new HashSet<string>(variant.Programs.Concat(BpfHookVariant.CgroupPrograms));
                 for (nint prog = LibBpf.NextProgram(raw, 0); prog != 0; prog = LibBpf.NextProgram(raw, prog))
                     LibBpf.ProgramSetAutoload(prog, wanted.Contains(Marshal.PtrToStringUTF8(LibBpf.ProgramName(prog))!));
                 LibBpfErrors.CheckResult(LibBpf.ObjectLoad(raw), $"loading the BPF programs ({variant.Name})");
-                foreach (string name in variant.Programs.Concat(BpfHookVariant.ProcessPrograms))
+                foreach (string name in variant.Programs)
                     links.Add(Attach(raw, name));
-                notes.Add($"ebpf: TCP hooks live: {variant.Name}; process hooks live: raw_tp (sched_process_exec, sched_process_exit)");
-                notes.Add(AttachCgroupHooks(raw, links));
-                var tracer = new KernelTracer(obj, links, notes);
+                notes.Add($"ebpf: hooks live: {variant.Name} ({string.Join(", ", BpfHookVariant.Tracepoints.Select(t => t.Tracepoint))})");
                 if (failures.Count > 0) notes.Add("ebpf: preferred hooks unavailable: " + string.Join("; ", failures));
-                return tracer;
+                notes.Add(AttachCgroupHooks(raw, links));
+                return new KernelTracer(obj, links, notes, variant);
             }
             catch (BpfException e)
             {
@@ -199,14 +212,17 @@ internal sealed unsafe class KernelTracer : IDisposable
     public void ReadUdpFlows(List<KeyValuePair<NsUdpKey, NsUdpFlow>> into) =>
         ReadAll<NsUdpKey, NsUdpFlow>(_udpFlowsFd, "ns_udp_flows", (k, v) => into.Add(new(k, v)));
 
-    public bool TryReadUdpFlow(NsUdpKey key, out NsUdpFlow flow)
+    public bool TryTake(in NsUdpKey key, ulong connId, out NsUdpFlow flow)
     {
         flow = default;
+        fixed (NsUdpKey* k = &key)
         fixed (NsUdpFlow* value = &flow)
-            return LibBpf.MapLookupElem(_udpFlowsFd, &key, value) == 0;
+        {
+            if (LibBpf.MapLookupElem(_udpFlowsFd, k, value) != 0 || value->ConnId != connId) return false;
+            LibBpf.MapDeleteElem(_udpFlowsFd, k);
+            return true;
+        }
     }
-
-    public void DeleteUdpFlow(NsUdpKey key) => LibBpf.MapDeleteElem(_udpFlowsFd, &key);
 
     /// <summary>Sums the per-CPU loss counters: (ring-buffer reservations failed, sockets/flows not tracked because a map was full).</summary>
     public (long RingBuffer, long MapFull) ReadLost()

@@ -10,9 +10,12 @@ namespace NetSentinel.Linux.Bpf;
 /// What we know of each live process beyond what the kernel hands us per event: its executable, taken
 /// from the exec event when we saw it (so a process that execs, connects and exits within a millisecond
 /// still has it), else read once from /proc; and its command line from /proc when still readable.
-/// /proc is a cache here, not the truth. Entries are dropped at the exit event.
+/// /proc is a cache here, not the truth.
+/// Records arrive in the order they were reserved, not in timestamp order, so an exited process is kept until
+/// the interval after its exit (records still in flight describe it by what it was), and an exec record older
+/// than the exit already seen is ignored.
 /// </summary>
-internal sealed class ProcessCatalog
+public sealed class ProcessCatalog
 {
     /// <summary>A bound in case exit events are lost: then the whole cache is rebuilt lazily.</summary>
     private const int MaxProcesses = 32768;
@@ -21,6 +24,8 @@ internal sealed class ProcessCatalog
     private const int MaxCommandLineBytes = 1 << 20;
 
     private readonly Dictionary<uint, ProcessFacts> _byTgid = [];
+    private Dictionary<uint, ulong> _exitsThisInterval = [];
+    private Dictionary<uint, ulong> _exitsLastInterval = [];
     private byte[] _cmdline = new byte[4096]; // reused: one catalog per source, single-threaded
     private readonly string _procRoot;
     private readonly UserNameResolver _users = new();
@@ -29,8 +34,9 @@ internal sealed class ProcessCatalog
 
     public int Count => _byTgid.Count;
 
-    public void OnExec(uint tgid, string filename)
+    public void OnExec(uint tgid, string filename, ulong timestampNs)
     {
+        if (ExitedAt(tgid) is ulong exitNs && exitNs >= timestampNs) return; // drained after its process's exit: it names nothing alive
         // execve may have been given a relative path (then /proc/<tgid>/exe, absolute while the process lives),
         // or one through symlinks such as /bin -> /usr/bin: canonical, it names the program as /proc and the
         // snapshot source do, so baselines learn one key per program. A script keeps its own path (not the interpreter's).
@@ -41,11 +47,32 @@ internal sealed class ProcessCatalog
         _byTgid[tgid] = new ProcessFacts { Executable = executable };
     }
 
-    public void OnExit(uint tgid) => _byTgid.Remove(tgid);
-
-    public unsafe ProcessInfo Describe(in NsTask task)
+    /// <summary>The process is gone. Its facts stay until the next <see cref="ForgetExited"/> but one: its pid may be reused after.</summary>
+    public void OnExit(uint tgid, ulong timestampNs)
     {
-        if (!_byTgid.TryGetValue(task.Tgid, out ProcessFacts? facts))
+        if (_byTgid.TryGetValue(tgid, out ProcessFacts? facts)) facts.ExitedNs = timestampNs;
+        _exitsThisInterval[tgid] = timestampNs;
+    }
+
+    /// <summary>When the process with this tgid exited, if its exit record was drained in this interval or the previous one.</summary>
+    public ulong? ExitedAt(uint tgid) =>
+        _exitsThisInterval.TryGetValue(tgid, out ulong ns) || _exitsLastInterval.TryGetValue(tgid, out ns) ? ns : null;
+
+    /// <summary>Drops processes whose exit was seen before the previous call: late records had one interval to arrive.</summary>
+    public void ForgetExited()
+    {
+        foreach (var (tgid, exitNs) in _exitsLastInterval)
+            if (_byTgid.TryGetValue(tgid, out ProcessFacts? facts) && facts.ExitedNs == exitNs) _byTgid.Remove(tgid);
+        (_exitsLastInterval, _exitsThisInterval) = (_exitsThisInterval, _exitsLastInterval);
+        _exitsThisInterval.Clear();
+    }
+
+    /// <summary>Who the task is, at <paramref name="timestampNs"/>: a tgid seen exiting before then belongs to a new process.</summary>
+    internal unsafe ProcessInfo Describe(in NsTask task, ulong timestampNs)
+    {
+        if (_byTgid.TryGetValue(task.Tgid, out ProcessFacts? facts) && facts.ExitedNs != 0 && facts.ExitedNs < timestampNs)
+            facts = null; // the pid was reused by a process whose exec we did not see
+        if (facts is null)
         {
             Bound();
             facts = new ProcessFacts { Executable = ReadExecutable(task.Tgid) };
@@ -132,6 +159,8 @@ internal sealed class ProcessCatalog
         public string? Executable { get; init; }
         public string? CommandLine { get; set; }
         public bool CommandLineRead { get; set; }
+        /// <summary>Kernel time of its exit record; 0 while it lives.</summary>
+        public ulong ExitedNs { get; set; }
         public ProcessInfo? Last { get; set; }
     }
 }

@@ -22,7 +22,7 @@ public class BpfConnectionSourceTests(ITestOutputHelper output)
     {
         using var source = BpfConnectionSource.Start();
         Assert.Equal("ebpf", source.Name);
-        Assert.Contains(source.StartupNotes, n => n.StartsWith("ebpf: TCP hooks live: raw_tp", StringComparison.Ordinal));
+        Assert.Contains(source.StartupNotes, n => n.StartsWith("ebpf: hooks live: tp_btf (inet_sock_set_state, ", StringComparison.Ordinal));
         Assert.Contains(source.StartupNotes, n => n.StartsWith("ebpf: UDP hooks live: cgroup/sendmsg4, cgroup/sendmsg6", StringComparison.Ordinal));
     }
 

@@ -15,7 +15,7 @@ public sealed class ProcessCatalogTests : IDisposable
         File.WriteAllBytes(Path.Combine(_proc, "4242", "cmdline"), "prog\0--flag\0x y\0\0"u8.ToArray());
         File.CreateSymbolicLink(Path.Combine(_proc, "4242", "exe"), "/opt/app/prog (deleted)");
 
-        var info = new ProcessCatalog(_proc).Describe(Task(4242));
+        var info = new ProcessCatalog(_proc).Describe(Task(4242), timestampNs: 1);
 
         Assert.Equal(4242, info.Pid);
         Assert.Equal((0L, "root"), (info.Uid, info.UserName)); // the uid captured in the kernel, named through NSS
@@ -30,7 +30,7 @@ public sealed class ProcessCatalogTests : IDisposable
         string longArgument = new('a', 10_000);
         File.WriteAllText(Path.Combine(_proc, "77", "cmdline"), $"tool\0{longArgument}\0");
 
-        var info = new ProcessCatalog(_proc).Describe(Task(77));
+        var info = new ProcessCatalog(_proc).Describe(Task(77), timestampNs: 1);
 
         Assert.Equal($"tool {longArgument}", info.CommandLine);
         Assert.Null(info.Executable);
@@ -39,7 +39,7 @@ public sealed class ProcessCatalogTests : IDisposable
     [Fact]
     public void AProcessThatIsAlreadyGoneHasNeitherExecutableNorCommandLine()
     {
-        var info = new ProcessCatalog(_proc).Describe(Task(999_999));
+        var info = new ProcessCatalog(_proc).Describe(Task(999_999), timestampNs: 1);
 
         Assert.Equal(999_999, info.Pid);
         Assert.Null(info.CommandLine);

@@ -4,7 +4,8 @@ namespace NetSentinel.Core.Output.Files;
 
 /// <summary>
 /// libc calls .NET's file API does not offer: open(2) with O_NOFOLLOW (refuse a symbolic link at the
-/// log path atomically, not by a racy check first), and raw write/rename/unlink on the entry itself.
+/// log path atomically, not by a racy check first), raw write/rename/unlink on the entry itself, statx for
+/// what an entry is (type, inode, links, owner), ftruncate/flock for the log's repair and lock.
 /// </summary>
 internal static partial class LibC
 {
@@ -21,4 +22,20 @@ internal static partial class LibC
 
     [LibraryImport(Library, EntryPoint = "unlink", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
     public static partial int Unlink(string path);
+
+    /// <summary>statx(2) (Linux, glibc 2.28+): its buffer layout is the same on every architecture, unlike struct stat.</summary>
+    [LibraryImport(Library, EntryPoint = "statx", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
+    public static unsafe partial int Statx(int directoryFd, string path, int flags, uint mask, byte* buffer);
+
+    [LibraryImport(Library, EntryPoint = "ftruncate", SetLastError = true)]
+    public static partial int Ftruncate(int fd, long length);
+
+    [LibraryImport(Library, EntryPoint = "flock", SetLastError = true)]
+    public static partial int Flock(int fd, int operation);
+
+    [LibraryImport(Library, EntryPoint = "pread", SetLastError = true)]
+    public static unsafe partial nint Pread(int fd, byte* buffer, nuint count, long offset);
+
+    [LibraryImport(Library, EntryPoint = "geteuid")]
+    public static partial uint Geteuid();
 }

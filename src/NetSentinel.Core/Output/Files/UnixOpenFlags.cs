@@ -7,7 +7,15 @@ internal readonly record struct UnixOpenFlags(int WriteOnly, int Create, int Exc
 {
     public const int ENOENT = 2;
     public const int EINTR = 4;
+    public const int EAGAIN = 11;
     public const int EACCES = 13;
+    public const int EWOULDBLOCK = EAGAIN;
+    public const int ENOSPC = 28;
+    public const int EDQUOT = 122;
+
+    /// <summary>flock(2) operations.</summary>
+    public const int LockExclusive = 2;
+    public const int LockNonBlocking = 4;
 
     public static UnixOpenFlags Current { get; } = Detect();
 
@@ -17,6 +25,12 @@ internal readonly record struct UnixOpenFlags(int WriteOnly, int Create, int Exc
     /// </summary>
     public int ForLog(bool mustCreate) =>
         WriteOnly | Create | Append | NonBlock | NoFollow | CloseOnExec | (mustCreate ? Exclusive : 0);
+
+    /// <summary>
+    /// Reading an input (configuration, block list, replayed log): O_NONBLOCK so a FIFO at the path opens at
+    /// once (and is then refused as not a regular file) instead of waiting forever for a writer.
+    /// </summary>
+    public int ForInput() => NonBlock | CloseOnExec;
 
     private static UnixOpenFlags Detect()
     {

@@ -1,0 +1,98 @@
+#!/usr/bin/env bash
+# What each of net-sentinel's kernel programs costs per run, per hook variant (tp_btf, raw_tp), from the
+# kernel's own accounting (kernel.bpf_stats_enabled: run_time_ns and run_cnt per program). Far less noisy
+# than rate ratios on a shared machine: it counts only the time spent inside our programs.
+#
+# For each variant (NETSENTINEL_BPF_HOOKS pins it): a monitor starts, a one-thread connect storm and a UDP
+# sendto storm run against a namespace test host, and the counters of the programs the monitor holds open
+# (found through its /proc/PID/fdinfo, so other tracers on the machine are not counted) are read before
+# and after each storm. Prints a markdown table; run.sh includes it in bench/results/latest.md.
+#
+# Root. Traffic goes only to 198.51.100.242 (a namespace reached over a veth pair from .241); the
+# namespace, veth, processes and the sysctl's previous value are restored on exit.
+# Environment: HOOK_COST_SECONDS (3), HOOK_COST_VARIANTS ("raw_tp tp_btf"), NS_BIN, NSLOAD.
+set -euo pipefail
+export LC_ALL=C
+
+cd "$(dirname "$0")/.."
+. bench/test-host.sh
+BIN=${NS_BIN:-out/linux-x64/net-sentinel}
+NSLOAD=${NSLOAD:-out/bench/nsload}
+SECONDS_PER_STORM=${HOOK_COST_SECONDS:-3}
+VARIANTS=${HOOK_COST_VARIANTS:-raw_tp tp_btf}
+HOST_IP=198.51.100.241
+PEER_IP=198.51.100.242
+NS=nshook$$
+VETH=nshk$$
+
+die() { echo "hook-cost: $*" >&2; exit 1; }
+[ "$(id -u)" = 0 ] || die "needs root (eBPF, bpf_stats, a network namespace)"
+[ -x "$BIN" ] && [ -x "$NSLOAD" ] || die "build first: make bench-tools publish"
+command -v bpftool > /dev/null || die "bpftool is missing (apt-get install bpftool)"
+command -v jq > /dev/null || die "jq is missing (apt-get install jq)"
+
+WORK=$(mktemp -d /tmp/nshook.XXXXXX)
+PIDS=""
+STATS_BEFORE=$(sysctl -n kernel.bpf_stats_enabled)
+cleanup() {
+	set +e
+	for pid in $PIDS; do kill -TERM "$pid" 2>/dev/null; wait "$pid" 2>/dev/null; done
+	sysctl -q -w kernel.bpf_stats_enabled="$STATS_BEFORE"
+	ip netns delete "$NS" 2>/dev/null
+	ip link delete "$VETH" 2>/dev/null
+	rm -rf "$WORK"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+ulimit -n 65536 2>/dev/null || true
+
+make_test_host "$NS" "$VETH" "$HOST_IP" "$PEER_IP"
+ip netns exec "$NS" "$NSLOAD" serve --host $PEER_IP --port 20000 --ports 1000 --udp-port 30000 --seconds 600 > "$WORK/server.out" &
+PIDS="$!"
+for _ in $(seq 100); do grep -q ready "$WORK/server.out" 2>/dev/null && break; sleep 0.05; done
+grep -q ready "$WORK/server.out" || die "the test host's server did not start"
+sysctl -q -w kernel.bpf_stats_enabled=1
+
+# prog_counters PID: "name run_time_ns run_cnt" for every ns_* program PID holds open.
+prog_counters() {
+	local ids
+	ids=$(grep -h '^prog_id:' /proc/"$1"/fdinfo/* 2>/dev/null | awk '{ print $2 }' | sort -u | paste -sd, -)
+	[ -n "$ids" ] || return 0
+	bpftool prog show -j | jq -r --arg ids "$ids" '($ids | split(",") | map(tonumber)) as $mine
+		| .[] | select((.id as $i | $mine | index($i)) and (.name | startswith("ns_")))
+		| "\(.name) \(.run_time_ns // 0) \(.run_cnt // 0)"'
+}
+
+# storm KIND: runs it, prints the generator's ops count
+storm() {
+	local out
+	case $1 in
+	connect) out=$("$NSLOAD" connect --host $PEER_IP --port 20000 --ports 1000 --threads 1 --seconds "$SECONDS_PER_STORM" --max 5000000) ;;
+	udp) out=$("$NSLOAD" udp --host $PEER_IP --port 30000 --ports 16 --size 64 --seconds "$SECONDS_PER_STORM" --max 50000000) ;;
+	esac
+	tr ' ' '\n' <<< "$out" | awk -F= '$1 == "ops" { print $2 }'
+}
+
+: > "$WORK/rows"
+for variant in $VARIANTS; do
+	NETSENTINEL_BPF_HOOKS=$variant "$BIN" --source ebpf --no-baseline --log-file "$WORK/log.jsonl" > /dev/null 2> "$WORK/err" &
+	mon=$!
+	PIDS="$mon $PIDS"
+	for _ in $(seq 400); do grep -q "watching outbound" "$WORK/err" 2>/dev/null && break; sleep 0.05; done
+	grep -q "hooks live: $variant " "$WORK/err" || die "the monitor did not start with $variant: $(cat "$WORK/err")"
+	for kind in connect udp; do
+		prog_counters "$mon" > "$WORK/before"
+		ops=$(storm "$kind")
+		prog_counters "$mon" > "$WORK/after"
+		awk -v v="$variant" -v k="$kind" -v ops="$ops" 'FNR == NR { t[$1] = $2; c[$1] = $3; next }
+			{ dt = $2 - t[$1]; dc = $3 - c[$1]; name = $1; sub(/_raw?$/, "", name); if (dc > 0) printf "%s %s %s %d %d %d\n", k, v, name, ops, dt, dc }' \
+			"$WORK/before" "$WORK/after" >> "$WORK/rows"
+	done
+	kill -TERM "$mon"; wait "$mon" || true
+	PIDS="${PIDS#"$mon "}"
+done
+
+echo "| storm | variant | program | runs per op | ns per run | ns per op | ops/s during the storm |"
+echo "| --- | --- | --- | --- | --- | --- | --- |"
+sort -k1,1 -k3,3 -k2,2r "$WORK/rows" | awk -v s="$SECONDS_PER_STORM" '{
+	printf "| %s | %s | %s | %.2f | %.0f | %.0f | %.0f |\n", $1, $2, $3, $6 / $4, $5 / $6, $5 / $4, $4 / s }'

@@ -1,0 +1,138 @@
+using NetSentinel.Core.Flows;
+using NetSentinel.Core.Model;
+using NetSentinel.Core.Sources;
+using NetSentinel.Linux.Bpf.Abi;
+
+namespace NetSentinel.Linux.Bpf;
+
+/// <summary>
+/// Turns decoded kernel records and map reads into <see cref="FlowLedger{TKey}"/> calls (keyed by the kernel's
+/// conn_id). Pure apart from the process catalog's /proc cache and the UDP flow map it is handed, so every
+/// path — a lost open, a UDP flow outliving its process, map eviction, out-of-order exec/exit — is tested
+/// without root. Single-threaded: the monitor's thread.
+/// </summary>
+public sealed class BpfEventTranslator
+{
+    /// <summary>Interval reads a flow may be missing from its map before it is closed as evicted.</summary>
+    private const int MissesBeforeEviction = 2;
+
+    private readonly FlowLedger<ulong> _ledger;
+    private readonly ProcessCatalog _processes;
+    private readonly IUdpFlowTable _udpFlows;
+    private readonly KernelClock _clock;
+    private readonly Dictionary<uint, List<UdpFlowRef>> _udpFlowsByTgid = [];
+
+    internal BpfEventTranslator(FlowLedger<ulong> ledger, ProcessCatalog processes, IUdpFlowTable udpFlows)
+    {
+        _ledger = ledger;
+        _processes = processes;
+        _udpFlows = udpFlows;
+        _clock = new KernelClock(ledger.Clock);
+    }
+
+    /// <summary>Live flows (for tests and diagnostics).</summary>
+    public int TrackedCount => _ledger.Count;
+
+    /// <summary>Flows not tracked because the ledger was full.</summary>
+    public long Untracked => _ledger.Untracked;
+
+    internal void OnOpen(in NsOpenEvent open, Transport transport, IConnectionEventSink sink)
+    {
+        var (local, remote) = BpfText.Endpoints(open.Ends);
+        ProcessInfo process = _processes.Describe(open.Task, open.Header.TimestampNs);
+        Flow<ulong>? flow = _ledger.Open(open.ConnId, open.ConnId, transport, local, remote, process, _clock.ToWallClock(open.Header.TimestampNs), sink);
+        if (flow is null || transport != Transport.Udp) return;
+
+        uint tgid = open.Task.Tgid;
+        if (!_udpFlowsByTgid.TryGetValue(tgid, out List<UdpFlowRef>? flows)) _udpFlowsByTgid[tgid] = flows = [];
+        flows.Add(new UdpFlowRef(open.ConnId, UdpKeyOf(open)));
+        // Records are drained in reservation order, not timestamp order: when this process's exit was drained
+        // first, nothing will end the flow later.
+        if (_processes.ExitedAt(tgid) is ulong exitNs && exitNs >= open.Header.TimestampNs) EndUdpFlows(tgid, exitNs, sink);
+    }
+
+    internal void OnClose(in NsCloseEvent close, IConnectionEventSink sink)
+    {
+        var (local, remote) = BpfText.Endpoints(close.Ends);
+        DateTimeOffset when = _clock.ToWallClock(close.Header.TimestampNs);
+        TimeSpan duration = TimeSpan.FromTicks((long)(close.DurationNs / 100));
+        // A lost connect record: the close carries the identity captured at connect time, so open it late.
+        Flow<ulong>? flow = _ledger.TryGet(close.ConnId, out Flow<ulong>? known) ? known
+            : _ledger.Open(close.ConnId, close.ConnId, Transport.Tcp, local, remote, _processes.Describe(close.Task, close.Header.TimestampNs), when - duration, sink);
+        if (flow is null) return;
+        flow.LearnLocal(local);
+        _ledger.Observe(flow, (long)close.BytesSent, (long)close.BytesReceived, when);
+        _ledger.Close(flow, when, sink, failed: (close.Flags & NsAbi.CloseEstablished) == 0, duration: duration);
+    }
+
+    internal unsafe void OnExec(in NsExecEvent exec)
+    {
+        fixed (byte* filename = exec.Filename)
+            _processes.OnExec(exec.Task.Tgid, BpfText.CString(new ReadOnlySpan<byte>(filename, NsAbi.PathLength)), exec.Header.TimestampNs);
+    }
+
+    /// <summary>A process's UDP flows end with it (UDP has no close), with their final counters from the kernel map.</summary>
+    internal void OnExit(in NsExitEvent exit, IConnectionEventSink sink)
+    {
+        _processes.OnExit(exit.Task.Tgid, exit.Header.TimestampNs);
+        EndUdpFlows(exit.Task.Tgid, exit.Header.TimestampNs, sink);
+    }
+
+    private void EndUdpFlows(uint tgid, ulong exitNs, IConnectionEventSink sink)
+    {
+        if (!_udpFlowsByTgid.Remove(tgid, out List<UdpFlowRef>? flows)) return;
+        DateTimeOffset when = _clock.ToWallClock(exitNs);
+        foreach (UdpFlowRef entry in flows)
+        {
+            if (!_ledger.TryGet(entry.Id, out Flow<ulong>? flow)) continue;
+            if (_udpFlows.TryTake(entry.Key, entry.Id, out NsUdpFlow final))
+                _ledger.Observe(flow, (long)final.BytesSent, (long)final.BytesReceived, when);
+            _ledger.Close(flow, when, sink);
+        }
+    }
+
+    /// <summary>Starts one interval's read of the kernel maps: every flow found is passed to <see cref="OnSocketCounters"/> or <see cref="OnUdpCounters"/>.</summary>
+    public void BeginCounters() => _ledger.BeginSweep();
+
+    internal void OnSocketCounters(in NsSockState state, DateTimeOffset now, IConnectionEventSink sink)
+    {
+        if (!_ledger.TryGet(state.ConnId, out Flow<ulong>? flow)) return; // its connect record is not drained yet
+        _ledger.MarkSeen(flow);
+        if (state.Ends.Sport != 0) flow.LearnLocal(BpfText.Endpoints(state.Ends).Local);
+        _ledger.Observe(flow, (long)state.BytesSent, (long)state.BytesReceived, now);
+        _ledger.Report(flow, now, sink);
+    }
+
+    internal void OnUdpCounters(in NsUdpFlow value, DateTimeOffset now, IConnectionEventSink sink)
+    {
+        if (!_ledger.TryGet(value.ConnId, out Flow<ulong>? flow)) return;
+        _ledger.MarkSeen(flow);
+        _ledger.Observe(flow, (long)value.BytesSent, (long)value.BytesReceived, now);
+        _ledger.Report(flow, now, sink);
+    }
+
+    /// <summary>
+    /// Ends the read: flows gone from their map without a close record (UDP LRU eviction, a lost close) close as
+    /// inferred with the bytes already seen; processes that exited before the previous interval are forgotten.
+    /// </summary>
+    public void EndCounters(DateTimeOffset now, IConnectionEventSink sink)
+    {
+        _ledger.EvictUnseen(MissesBeforeEviction, now, sink);
+        foreach (List<UdpFlowRef> flows in _udpFlowsByTgid.Values)
+        {
+            for (int i = flows.Count - 1; i >= 0; i--)
+                if (!_ledger.TryGet(flows[i].Id, out _)) flows.RemoveAt(i);
+        }
+        _processes.ForgetExited();
+    }
+
+    private static unsafe NsUdpKey UdpKeyOf(in NsOpenEvent open)
+    {
+        var key = new NsUdpKey { Tgid = open.Task.Tgid, Family = open.Ends.Family, Dport = open.Ends.Dport };
+        fixed (byte* daddr = open.Ends.Daddr)
+            new ReadOnlySpan<byte>(daddr, 16).CopyTo(new Span<byte>(key.Daddr, 16));
+        return key;
+    }
+
+    private readonly record struct UdpFlowRef(ulong Id, NsUdpKey Key);
+}

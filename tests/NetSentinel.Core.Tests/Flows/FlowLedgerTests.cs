@@ -1,0 +1,121 @@
+using System.Net;
+using NetSentinel.Core.Flows;
+using NetSentinel.Core.Model;
+using NetSentinel.Core.Sources;
+
+namespace NetSentinel.Core.Tests.Flows;
+
+public class FlowLedgerTests
+{
+    private static readonly ProcessInfo Curl = new() { Pid = 42, Name = "curl" };
+    private static readonly IPEndPoint Local = new(IPAddress.Parse("198.51.100.1"), 0);
+    private static readonly IPEndPoint Remote = new(IPAddress.Parse("198.51.100.2"), 443);
+    private static readonly DateTimeOffset T0 = new(2026, 11, 30, 7, 0, 0, TimeSpan.Zero);
+
+    private readonly FlowLedger<ulong> _ledger = new(TimeProvider.System, capacity: 2);
+    private readonly Sink _sink = new();
+
+    [Fact]
+    public void CumulativeCountersBecomeDeltasThatSumToTheClosedTotals()
+    {
+        var flow = Open(1)!;
+        _ledger.Observe(flow, 100, 10, T0.AddSeconds(1));
+        _ledger.Report(flow, T0.AddSeconds(1), _sink);
+        _ledger.Observe(flow, 90, 10, T0.AddSeconds(2)); // a smaller reading is not a negative delta
+        _ledger.Report(flow, T0.AddSeconds(2), _sink);
+        _ledger.Observe(flow, 250, 30, T0.AddSeconds(3));
+        _ledger.Close(flow, T0.AddSeconds(4), _sink);
+
+        Assert.Equal(
+            [(ConnectionEventKind.Opened, 0L, 0L), (ConnectionEventKind.Traffic, 100L, 10L), (ConnectionEventKind.Traffic, 150L, 20L), (ConnectionEventKind.Closed, 250L, 30L)],
+            _sink.Events.Select(e => (e.Kind, e.BytesSent, e.BytesReceived)));
+        Assert.Equal(TimeSpan.FromSeconds(4), _sink.Events[^1].Duration);
+        Assert.Equal(0, _ledger.Count);
+    }
+
+    [Fact]
+    public void BytesAlreadyOnTheCountersWhenAFlowIsFirstSeenAreTheReferencePointNotTraffic()
+    {
+        var flow = _ledger.Open(1, 1, Transport.Tcp, Local, Remote, Curl, T0, _sink, sentSoFar: 5000, receivedSoFar: 100)!;
+        _ledger.Observe(flow, 5100, 100, T0.AddSeconds(1));
+        _ledger.ReportAll(T0.AddSeconds(1), _sink);
+
+        Assert.Equal([(ConnectionEventKind.Opened, 0L), (ConnectionEventKind.Traffic, 100L)], _sink.Events.Select(e => (e.Kind, e.BytesSent)));
+    }
+
+    [Fact]
+    public void IncrementsAccumulateUntilReportedAndASecondCloseOrOpenWritesNothing()
+    {
+        var flow = Open(1)!;
+        _ledger.Add(flow, 10, 0, T0);
+        _ledger.Add(flow, 15, 7, T0);
+        Assert.Same(flow, Open(1)); // already open: no second Opened
+        _ledger.Close(flow, T0.AddSeconds(1), _sink);
+        _ledger.Close(flow, T0.AddSeconds(2), _sink);
+
+        Assert.Equal([(ConnectionEventKind.Opened, 0L), (ConnectionEventKind.Traffic, 25L), (ConnectionEventKind.Closed, 25L)], _sink.Events.Select(e => (e.Kind, e.BytesSent)));
+    }
+
+    [Fact]
+    public void AFullLedgerRefusesAndCountsNewFlows()
+    {
+        Open(1);
+        Open(2);
+        Assert.Null(Open(3));
+        Assert.Equal((2, 1L), (_ledger.Count, _ledger.Untracked));
+    }
+
+    [Fact]
+    public void AFlowMissingFromEnoughSweepsClosesAsInferredAtItsLastSignOfLife()
+    {
+        var kept = Open(1)!;
+        var gone = Open(2)!;
+        _ledger.Observe(gone, 40, 0, T0.AddSeconds(3));
+        for (int sweep = 0; sweep < 2; sweep++)
+        {
+            _ledger.BeginSweep();
+            _ledger.MarkSeen(kept);
+            _ledger.EvictUnseen(2, T0.AddSeconds(10), _sink);
+        }
+
+        ConnectionEvent closed = _sink.Events[^1];
+        Assert.Equal((ConnectionEventKind.Closed, 2UL, true, 40L), (closed.Kind, closed.ConnectionId, closed.CloseInferred, closed.BytesSent));
+        Assert.Equal(TimeSpan.FromSeconds(3), closed.Duration);
+        Assert.Equal(1, _ledger.Count);
+    }
+
+    [Fact]
+    public void IdleUdpFlowsAndUnestablishedTcpAttemptsCloseAsInferredTheAttemptsAsFailed()
+    {
+        var udp = _ledger.Open(1, 1, Transport.Udp, Local, Remote, Curl, T0, _sink)!;
+        var attempt = Open(2)!;
+        _ledger.CloseIdle(T0.AddSeconds(5), udpIdle: TimeSpan.FromSeconds(10), unestablishedTcpIdle: TimeSpan.FromSeconds(10), _sink);
+        Assert.Equal(2, _ledger.Count);
+
+        _ledger.CloseIdle(T0.AddSeconds(20), TimeSpan.FromSeconds(10), TimeSpan.FromSeconds(10), _sink);
+
+        var closed = _sink.Events.Where(e => e.Kind == ConnectionEventKind.Closed).OrderBy(e => e.ConnectionId).ToList();
+        Assert.Equal([(1UL, false, true), (2UL, true, true)], closed.Select(e => (e.ConnectionId, e.Failed, e.CloseInferred)));
+        Assert.Equal(0, _ledger.Count);
+    }
+
+    [Fact]
+    public void EndpointsAreNormalisedOnceAtOpenAndTheLocalPortLearnedLater()
+    {
+        var mapped = new IPEndPoint(IPAddress.Parse("::ffff:198.51.100.2"), 443);
+        var flow = _ledger.Open(1, 1, Transport.Tcp, new IPEndPoint(IPAddress.Parse("::ffff:198.51.100.1"), 0), mapped, Curl, T0, _sink)!;
+        flow.LearnLocal(new IPEndPoint(IPAddress.Parse("::ffff:198.51.100.1"), 40000));
+        flow.LearnLocal(new IPEndPoint(IPAddress.Parse("198.51.100.1"), 50000)); // learned once
+
+        Assert.Equal(Remote, _sink.Events[0].Remote);
+        Assert.Equal(new IPEndPoint(IPAddress.Parse("198.51.100.1"), 40000), flow.Local);
+    }
+
+    private Flow<ulong>? Open(ulong id) => _ledger.Open(id, id, Transport.Tcp, Local, Remote, Curl, T0, _sink);
+
+    private sealed class Sink : IConnectionEventSink
+    {
+        public List<ConnectionEvent> Events { get; } = [];
+        public void OnEvent(ConnectionEvent connectionEvent) => Events.Add(connectionEvent);
+    }
+}

@@ -1,0 +1,183 @@
+using System.Net;
+using NetSentinel.Core.Flows;
+using NetSentinel.Core.Model;
+using NetSentinel.Linux.Bpf;
+using NetSentinel.Linux.Bpf.Abi;
+using static NetSentinel.Linux.Tests.Bpf.GoldenRecords;
+
+namespace NetSentinel.Linux.Tests.Bpf;
+
+/// <summary>
+/// The kernel path without a kernel: golden ring-buffer records and map reads through the decoder and translator
+/// into the flow ledger, as an ordinary user. Every case here is one that real traffic produces only by luck.
+/// </summary>
+public sealed class BpfRecordDecoderTests : IDisposable
+{
+    private static readonly NsEndpoints Web = Ends("198.51.100.1", 40000, "198.51.100.2", 443);
+    private static readonly NsEndpoints Dns = Ends("198.51.100.1", 0, "198.51.100.53", 53, NsAbi.ProtoUdp);
+
+    private readonly string _proc = Directory.CreateTempSubdirectory("ns-fakeproc-").FullName;
+    private readonly FakeUdpFlowTable _udpFlows = new();
+    private readonly EventRecorder _events = new();
+    private readonly BpfEventTranslator _translator;
+    private readonly BpfRecordDecoder _decoder;
+
+    public BpfRecordDecoderTests()
+    {
+        _translator = new BpfEventTranslator(new FlowLedger<ulong>(TimeProvider.System), new ProcessCatalog(_proc), _udpFlows);
+        _decoder = new BpfRecordDecoder(_translator);
+    }
+
+    [Fact]
+    public void AConnectionOpensReportsCounterGrowthAsDeltasAndClosesWithTheRestThenTotals()
+    {
+        NsTask curl = Task(4242);
+        Decode(TcpConnect(1, 1_000, curl, Web));
+        Interval(sockets: [Socket(1, curl, Web, sent: 100, received: 50)]);
+        Interval(sockets: [Socket(1, curl, Web, sent: 100, received: 50)]); // no growth, no event
+        Decode(TcpClose(1, 5_000, curl, Web, sent: 300, received: 80, durationNs: 4_000));
+
+        Assert.Equal(
+            [(ConnectionEventKind.Opened, 0L, 0L), (ConnectionEventKind.Traffic, 100L, 50L), (ConnectionEventKind.Traffic, 200L, 30L), (ConnectionEventKind.Closed, 300L, 80L)],
+            _events.Events.Select(e => (e.Kind, e.BytesSent, e.BytesReceived)));
+        ConnectionEvent closed = _events.Events[^1];
+        Assert.Equal((1UL, false, false), (closed.ConnectionId, closed.Failed, closed.CloseInferred));
+        Assert.Equal(new IPEndPoint(IPAddress.Parse("198.51.100.2"), 443), closed.Remote);
+        Assert.Equal(("curl", 4242, AttributionSource.Kernel), (closed.Process.Name, closed.Process.Pid, closed.Process.IdentifiedBy));
+        Assert.Equal(0, _translator.TrackedCount);
+        Assert.Equal(0, _decoder.Refused);
+    }
+
+    [Fact]
+    public void ACloseWhoseConnectWasLostOpensTheConnectionLateWithTheIdentityCapturedAtConnect()
+    {
+        Decode(TcpClose(9, 5_000_000, Task(77, "nc"), Web, sent: 0, received: 0, durationNs: 3_000_000, established: false));
+
+        Assert.Equal([ConnectionEventKind.Opened, ConnectionEventKind.Closed], _events.Events.Select(e => e.Kind));
+        ConnectionEvent opened = _events.Events[0], closed = _events.Events[1];
+        Assert.Equal(TimeSpan.FromMilliseconds(3), closed.Timestamp - opened.Timestamp); // opened when it was, not when we heard
+        Assert.Equal(("nc", 77, true), (closed.Process.Name, closed.Process.Pid, closed.Failed));
+        Assert.Equal(TimeSpan.FromMilliseconds(3), closed.Duration);
+    }
+
+    [Fact]
+    public void AUdpFlowEndsWithItsProcessTakingItsFinalCountersOutOfTheKernelMap()
+    {
+        NsTask resolver = Task(500, "resolver");
+        Decode(UdpFlow(20, 1_000, resolver, Dns));
+        Interval(udp: [UdpCounters(20, resolver, Dns, sent: 40, received: 0)]);
+        _udpFlows.Flows[20] = UdpCounters(20, resolver, Dns, sent: 120, received: 400);
+        Decode(Exit(9_000, resolver));
+
+        Assert.Equal(
+            [(ConnectionEventKind.Opened, 0L, 0L), (ConnectionEventKind.Traffic, 40L, 0L), (ConnectionEventKind.Traffic, 80L, 400L), (ConnectionEventKind.Closed, 120L, 400L)],
+            _events.Events.Select(e => (e.Kind, e.BytesSent, e.BytesReceived)));
+        Assert.Equal(Transport.Udp, _events.Events[^1].Transport);
+        Assert.Empty(_udpFlows.Flows); // taken out of the map, so it cannot be read again
+        Assert.Equal(0, _translator.TrackedCount);
+    }
+
+    [Fact]
+    public void AUdpFlowDrainedAfterItsProcessExitIsClosedAtOnceInsteadOfOutlivingIt()
+    {
+        NsTask sender = Task(501, "sender");
+        _udpFlows.Flows[21] = UdpCounters(21, sender, Dns, sent: 64, received: 0);
+        Decode(Exit(9_000, sender));             // reserved later, drained first
+        Decode(UdpFlow(21, 8_000, sender, Dns)); // its first datagram, before the exit
+
+        Assert.Equal([ConnectionEventKind.Opened, ConnectionEventKind.Traffic, ConnectionEventKind.Closed], _events.Events.Select(e => e.Kind));
+        Assert.Equal(64, _events.Events[^1].BytesSent);
+        Assert.Equal(0, _translator.TrackedCount);
+    }
+
+    [Fact]
+    public void AFlowGoneFromItsMapWithoutACloseIsClosedAsInferredAfterTwoMissedReads()
+    {
+        NsTask curl = Task(4242);
+        Decode(TcpConnect(3, 1_000, curl, Web));
+        Interval(sockets: [Socket(3, curl, Web, sent: 10, received: 5)]);
+        Interval();
+        Assert.Equal(1, _translator.TrackedCount); // one miss may be a read racing the insert
+
+        Interval();
+
+        ConnectionEvent closed = _events.Events[^1];
+        Assert.Equal((ConnectionEventKind.Closed, true, 10L, 5L), (closed.Kind, closed.CloseInferred, closed.BytesSent, closed.BytesReceived));
+        Assert.Equal(0, _translator.TrackedCount);
+    }
+
+    [Fact]
+    public void AnExecDrainedAfterItsProcessExitIsIgnoredSoAReusedPidIsNotNamedByIt()
+    {
+        Directory.CreateDirectory(Path.Combine(_proc, "77"));
+        File.CreateSymbolicLink(Path.Combine(_proc, "77", "exe"), "/usr/bin/new-program");
+        Decode(Exit(2_000, Task(77, "old")));
+        Decode(Exec(1_000, Task(77, "old"), "/nonexistent/old-program")); // reserved before the exit, drained after it
+        Decode(TcpConnect(4, 3_000, Task(77, "new"), Web));                // the pid, reused
+
+        Assert.Equal("/usr/bin/new-program", Assert.Single(_events.Events).Process.Executable);
+    }
+
+    [Fact]
+    public void AnExecNamesTheProgramOfItsProcessLaterConnectsAndAnExitedProcessIsForgottenAfterAnInterval()
+    {
+        Decode(Exec(1_000, Task(88, "tool"), "/nonexistent/tool"));
+        Decode(TcpConnect(5, 2_000, Task(88, "tool"), Web));
+        Decode(Exit(3_000, Task(88, "tool")));
+        Decode(TcpClose(5, 2_500, Task(88, "tool"), Web, 0, 0, 500)); // a record still in flight after the exit
+        Interval();
+        Interval();
+
+        Assert.All(_events.Events, e => Assert.Equal("/nonexistent/tool", e.Process.Executable));
+        Decode(TcpConnect(6, 9_000, Task(88, "tool"), Web)); // pid reused without an exec we saw: /proc, here nothing
+        Assert.Null(_events.Events[^1].Process.Executable);
+    }
+
+    [Fact]
+    public void ARecordOfAnotherAbiVersionIsRefusedAndCounted()
+    {
+        byte[] record = TcpConnect(1, 1_000, Task(1), Web);
+        BitConverter.TryWriteBytes(record.AsSpan(12), NsAbi.Version + 1); // header.abi_version
+
+        Decode(record);
+
+        Assert.Empty(_events.Events);
+        Assert.Equal((1L, 1L), (_decoder.WrongAbiRecords, _decoder.Refused));
+    }
+
+    [Fact]
+    public void ShortRecordsAndUnknownKindsAreRefusedAndCountedNeverOverRead()
+    {
+        byte[] open = TcpConnect(1, 1_000, Task(1), Web);
+        Decode(open.AsSpan(0, 8).ToArray());              // not even a header
+        Decode(open.AsSpan(0, open.Length - 1).ToArray()); // a header, but not a whole open event
+        byte[] unknown = Bytes(Header(kind: 99, timestampNs: 1));
+        Decode(unknown);
+
+        Assert.Empty(_events.Events);
+        Assert.Equal((2L, 1L, 3L), (_decoder.ShortRecords, _decoder.UnknownKinds, _decoder.Refused));
+    }
+
+    [Fact]
+    public void ADualStackSocketTalkingIpv4IsReportedWithIpv4AddressesOnce()
+    {
+        Decode(TcpConnect(7, 1_000, Task(9), Ends("::ffff:198.51.100.1", 40001, "::ffff:198.51.100.9", 80)));
+
+        ConnectionEvent opened = Assert.Single(_events.Events);
+        Assert.Equal(new IPEndPoint(IPAddress.Parse("198.51.100.9"), 80), opened.Remote);
+        Assert.Equal(IPAddress.Parse("198.51.100.1"), opened.Local.Address);
+    }
+
+    private void Decode(byte[] record) => _decoder.Decode(record, _events);
+
+    private void Interval(NsSockState[]? sockets = null, NsUdpFlow[]? udp = null)
+    {
+        DateTimeOffset now = DateTimeOffset.UtcNow;
+        _translator.BeginCounters();
+        foreach (NsSockState state in sockets ?? []) _translator.OnSocketCounters(state, now, _events);
+        foreach (NsUdpFlow flow in udp ?? []) _translator.OnUdpCounters(flow, now, _events);
+        _translator.EndCounters(now, _events);
+    }
+
+    public void Dispose() => Directory.Delete(_proc, recursive: true);
+}

@@ -1,0 +1,77 @@
+using System.Net;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using System.Text;
+using NetSentinel.Linux.Bpf.Abi;
+
+namespace NetSentinel.Linux.Tests.Bpf;
+
+/// <summary>Builds ring-buffer records byte for byte as the kernel program lays them out (the ABI mirror is checked against the C header).</summary>
+internal static unsafe class GoldenRecords
+{
+    public static byte[] Bytes<T>(T record) where T : unmanaged
+    {
+        var bytes = new byte[Unsafe.SizeOf<T>()];
+        MemoryMarshal.Write(bytes, in record);
+        return bytes;
+    }
+
+    public static NsHeader Header(uint kind, ulong timestampNs, uint abiVersion = NsAbi.Version) =>
+        new() { Kind = kind, TimestampNs = timestampNs, AbiVersion = abiVersion };
+
+    public static NsTask Task(uint tgid, string comm = "curl", uint uid = 0)
+    {
+        var task = new NsTask { Tgid = tgid, Pid = tgid, Ppid = 1, Uid = uid, CgroupId = 7 };
+        Encoding.ASCII.GetBytes(comm).AsSpan().CopyTo(new Span<byte>(task.Comm, NsAbi.CommLength));
+        return task;
+    }
+
+    public static NsEndpoints Ends(string local, int localPort, string remote, int remotePort, ushort protocol = NsAbi.ProtoTcp)
+    {
+        IPAddress l = IPAddress.Parse(local), r = IPAddress.Parse(remote);
+        var ends = new NsEndpoints
+        {
+            Family = r.AddressFamily == System.Net.Sockets.AddressFamily.InterNetworkV6 ? NsAbi.AfInet6 : NsAbi.AfInet,
+            Protocol = protocol,
+            Sport = (ushort)IPAddress.HostToNetworkOrder((short)localPort),
+            Dport = (ushort)IPAddress.HostToNetworkOrder((short)remotePort),
+        };
+        l.GetAddressBytes().CopyTo(new Span<byte>(ends.Saddr, 16));
+        r.GetAddressBytes().CopyTo(new Span<byte>(ends.Daddr, 16));
+        return ends;
+    }
+
+    public static byte[] TcpConnect(ulong connId, ulong ns, NsTask task, NsEndpoints ends) =>
+        Bytes(new NsOpenEvent { Header = Header(NsAbi.EventTcpConnect, ns), ConnId = connId, Task = task, Ends = ends });
+
+    public static byte[] UdpFlow(ulong connId, ulong ns, NsTask task, NsEndpoints ends) =>
+        Bytes(new NsOpenEvent { Header = Header(NsAbi.EventUdpFlow, ns), ConnId = connId, Task = task, Ends = ends });
+
+    public static byte[] TcpClose(ulong connId, ulong ns, NsTask task, NsEndpoints ends, ulong sent, ulong received, ulong durationNs, bool established = true) =>
+        Bytes(new NsCloseEvent
+        {
+            Header = Header(NsAbi.EventTcpClose, ns),
+            ConnId = connId,
+            DurationNs = durationNs,
+            BytesSent = sent,
+            BytesReceived = received,
+            Task = task,
+            Flags = established ? NsAbi.CloseEstablished : 0,
+            Ends = ends,
+        });
+
+    public static byte[] Exec(ulong ns, NsTask task, string filename)
+    {
+        var exec = new NsExecEvent { Header = Header(NsAbi.EventExec, ns), Task = task };
+        Encoding.UTF8.GetBytes(filename).AsSpan().CopyTo(new Span<byte>(exec.Filename, NsAbi.PathLength));
+        return Bytes(exec);
+    }
+
+    public static byte[] Exit(ulong ns, NsTask task) => Bytes(new NsExitEvent { Header = Header(NsAbi.EventExit, ns), Task = task });
+
+    public static NsSockState Socket(ulong connId, NsTask task, NsEndpoints ends, ulong sent, ulong received) =>
+        new() { ConnId = connId, Task = task, Ends = ends, BytesSent = sent, BytesReceived = received, Flags = NsAbi.SockEstablished };
+
+    public static NsUdpFlow UdpCounters(ulong connId, NsTask task, NsEndpoints ends, ulong sent, ulong received) =>
+        new() { ConnId = connId, Task = task, Ends = ends, BytesSent = sent, BytesReceived = received };
+}
