@@ -45,7 +45,8 @@ public sealed class CliEndToEndTests : IDisposable
         Assert.True(code == 0, $"exit {code}: {stderr}");
         var alerts = File.ReadAllLines(log).Select(l => JsonDocument.Parse(l).RootElement)
             .Where(l => l.GetProperty("event").GetProperty("kind").GetString() == "alert"
-                     && l.GetProperty("rule").GetProperty("name").GetString() == "many_connections")
+                     && l.GetProperty("rule").GetProperty("name").GetString() == "many_connections"
+                     && l.GetProperty("net_sentinel").GetProperty("incident").GetProperty("phase").GetString() == "opened")
             .ToList();
         var alert = Assert.Single(alerts, a => a.GetProperty("process").GetProperty("pid").GetInt32() == holder.Pid);
         Assert.Equal(50, alert.GetProperty("net_sentinel").GetProperty("value").GetDouble());
