@@ -1,3 +1,3 @@
 using NetSentinel.Cli;
 
-return NetSentinelApp.Run(args, Console.Out, Console.Error, SourceFactories.ForThisOs);
+return NetSentinelApp.Run(args, StandardOutput.Open(), Console.Error, SourceFactories.ForThisOs);

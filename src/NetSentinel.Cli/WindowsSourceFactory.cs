@@ -37,14 +37,19 @@ public sealed class WindowsSourceFactory : ISourceFactory
 
     private IConnectionSource StartEtw()
     {
-        if (EtwPrivilege.Check() is { } missing) throw CliFailure.Runtime(missing);
         try
         {
+            if (EtwPrivilege.Check() is { } missing) throw CliFailure.Runtime(missing);
             return new EtwConnectionSource(TimeProvider.System, existingConnections: CreateSnapshot());
         }
         catch (EtwSessionException e)
         {
             throw CliFailure.Runtime(e.Message);
+        }
+        catch (TypeInitializationException e) when (e.InnerException is PlatformNotSupportedException unsupported)
+        {
+            // TraceEvent's module initializer refuses Windows before 10 / Server 2016 (and Wine's default Windows 7 prefix).
+            throw CliFailure.Runtime($"cannot use ETW here: {unsupported.Message}");
         }
     }
 

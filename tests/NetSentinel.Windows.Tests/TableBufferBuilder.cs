@@ -29,6 +29,16 @@ internal sealed class TableBufferBuilder
         return this;
     }
 
+    /// <summary>An IPv6 scope id as the tables carry it: network byte order (big-endian), unlike the other DWORDs.</summary>
+    public TableBufferBuilder Scope(uint scopeId)
+    {
+        _bytes.Add((byte)(scopeId >> 24));
+        _bytes.Add((byte)(scopeId >> 16));
+        _bytes.Add((byte)(scopeId >> 8));
+        _bytes.Add((byte)scopeId);
+        return this;
+    }
+
     /// <summary>Address bytes in network order (4 for IPv4, 16 for IPv6).</summary>
     public TableBufferBuilder Address(string address)
     {

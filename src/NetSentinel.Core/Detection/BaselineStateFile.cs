@@ -9,7 +9,8 @@ namespace NetSentinel.Core.Detection;
 
 /// <summary>
 /// Saves and reloads a <see cref="LearnedBaseline"/> as a small JSON document (Utf8JsonWriter / JsonDocument:
-/// no reflection, NativeAOT-safe). Writes are atomic — a temporary file in the same directory, fsync, rename —
+/// no reflection, NativeAOT-safe). Writes are atomic — a temporary file in the same directory, fsync, rename, with
+/// the temporary file created so a planted link is never followed (see <see cref="Save"/>) —
 /// so a crash leaves the old baseline or the new one, never half of one; the file is created mode 0600 because
 /// it lists which programs talk to which hosts. A file that cannot be parsed is never trusted: it is renamed to
 /// <c>&lt;state_file&gt;.corrupt-&lt;UTC timestamp&gt;</c> and learning starts afresh, with one line saying so.
@@ -38,7 +39,12 @@ public static class BaselineStateFile
             {
                 return SetAside(path, fresh, $"larger than {MaxFileBytes / 1024 / 1024} MiB", clock);
             }
-            bytes = File.ReadAllBytes(path);
+            // A regular file only, bounded while reading: a FIFO or device planted at the path must not hang or swamp us.
+            bytes = InputFile.ReadAll(path, "baseline state file", (int)MaxFileBytes);
+        }
+        catch (InputFileException ex)
+        {
+            throw new BaselineStateException(ex.Message, ex);
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
@@ -64,36 +70,22 @@ public static class BaselineStateFile
         return new BaselineLoadResult(loaded, null);
     }
 
-    /// <exception cref="BaselineStateException">The file cannot be written or renamed into place.</exception>
+    /// <summary>
+    /// Replaces the file atomically through <see cref="Output.Files.PrivateFileReplacer"/>: an unguessable temporary
+    /// name created with O_EXCL|O_NOFOLLOW, in a directory that is ours or root's (or sticky, with the file ours).
+    /// </summary>
+    /// <exception cref="BaselineStateException">The directory is unsafe, or the file cannot be written or renamed into place.</exception>
     public static void Save(string path, LearnedBaseline baseline)
     {
         ArgumentNullException.ThrowIfNull(path);
         ArgumentNullException.ThrowIfNull(baseline);
-        string full = Path.GetFullPath(path);
-        string temporary = Path.Combine(Path.GetDirectoryName(full) ?? ".", $".{Path.GetFileName(full)}.tmp-{Environment.ProcessId}");
         try
         {
-            var options = new FileStreamOptions { Mode = FileMode.Create, Access = FileAccess.Write, Share = FileShare.None };
-            if (!OperatingSystem.IsWindows())
-            {
-                options.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
-            }
-            using (var stream = new FileStream(temporary, options))
-            {
-                if (!OperatingSystem.IsWindows())
-                {
-                    // A leftover temporary file keeps its old mode through FileMode.Create: set it explicitly.
-                    File.SetUnixFileMode(stream.SafeFileHandle, UnixFileMode.UserRead | UnixFileMode.UserWrite);
-                }
-                stream.Write(Serialize(baseline));
-                stream.Flush(flushToDisk: true);
-            }
-            File.Move(temporary, full, overwrite: true);
+            Output.Files.PrivateFileReplacer.Replace(path, Serialize(baseline));
             baseline.MarkSaved();
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
-            TryDelete(temporary);
             throw new BaselineStateException($"cannot save baseline state file '{MonitorConfigFile.OneLine(path)}': {MonitorConfigFile.OneLine(ex.Message)}", ex);
         }
     }
@@ -193,17 +185,5 @@ public static class BaselineStateFile
         fresh.MarkChanged();
         return new BaselineLoadResult(fresh,
             $"baseline state file '{MonitorConfigFile.OneLine(path)}' is corrupt ({why}); set aside as '{MonitorConfigFile.OneLine(aside)}', learning afresh");
-    }
-
-    private static void TryDelete(string path)
-    {
-        try
-        {
-            File.Delete(path);
-        }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
-        {
-            // The save already failed and says why; a stray temporary file is the lesser problem.
-        }
     }
 }

@@ -10,49 +10,61 @@ namespace NetSentinel.Windows.IpHelper;
 /// and UDP, IPv4 and IPv6. Reading the tables needs no privilege; reading other users' processes'
 /// image paths does (see <see cref="DegradedReason"/>). Command lines are not read: that needs the
 /// target's PEB (NtQueryInformationProcess + ReadProcessMemory), so CommandLine is always null here.
+/// A table that cannot be read is left out and named in <see cref="DegradedReason"/>; only when none
+/// can be read does <see cref="Capture"/> fail.
 /// </summary>
-[SupportedOSPlatform("windows")]
 public sealed class IpHelperSnapshotProvider : IConnectionSnapshotProvider
 {
-    // The tables can grow between the size query and the copy; a few retries cover a busy host.
-    private const int MaxAttempts = 5;
     private readonly IProcessInfoResolver _processes;
+    private readonly IIpHelperTableReader _tables;
+    private string? _unreadTables;
 
-    public IpHelperSnapshotProvider(IProcessInfoResolver processes) => _processes = processes;
+    public IpHelperSnapshotProvider(IProcessInfoResolver processes, IIpHelperTableReader tables)
+    {
+        _processes = processes;
+        _tables = tables;
+    }
 
+    [SupportedOSPlatform("windows")]
+    public IpHelperSnapshotProvider(IProcessInfoResolver processes) : this(processes, new IpHelperNativeTableReader()) { }
+
+    [SupportedOSPlatform("windows")]
     public IpHelperSnapshotProvider() : this(new WindowsProcessInfoResolver()) { }
 
-    public string? DegradedReason => _processes.DegradedReason;
+    public string? DegradedReason => (_unreadTables, _processes.DegradedReason) switch
+    {
+        (null, var processes) => processes,
+        (var tables, null) => tables,
+        (var tables, var processes) => $"{tables}; {processes}",
+    };
 
+    /// <exception cref="IpHelperTableFormatException">None of the four tables could be read.</exception>
     public IReadOnlyList<ConnectionRecord> Capture()
     {
         var rows = new List<IpHelperSocketRow>();
-        rows.AddRange(IpHelperTableParser.ParseTcp4(ReadTable(tcp: true, IpHelperNative.AfInet, IpHelperNative.TcpTableOwnerPidAll)));
-        rows.AddRange(IpHelperTableParser.ParseTcp6(ReadTable(tcp: true, IpHelperNative.AfInet6, IpHelperNative.TcpTableOwnerPidAll)));
-        rows.AddRange(IpHelperTableParser.ParseUdp4(ReadTable(tcp: false, IpHelperNative.AfInet, IpHelperNative.UdpTableOwnerPid)));
-        rows.AddRange(IpHelperTableParser.ParseUdp6(ReadTable(tcp: false, IpHelperNative.AfInet6, IpHelperNative.UdpTableOwnerPid)));
+        var failures = new List<string>();
+        foreach (var table in Enum.GetValues<IpHelperTable>())
+        {
+            try
+            {
+                rows.AddRange(Parse(table, _tables.Read(table)));
+            }
+            catch (IpHelperTableFormatException error)
+            {
+                failures.Add(error.Message);
+            }
+        }
+        if (failures.Count == Enum.GetValues<IpHelperTable>().Length)
+            throw new IpHelperTableFormatException($"no IP Helper table could be read ({string.Join("; ", failures)})");
+        _unreadTables = failures.Count == 0 ? null : $"sockets missing from this snapshot: {string.Join("; ", failures)}";
         return IpHelperRecordBuilder.Build(rows, _processes);
     }
 
-    private static unsafe byte[] ReadTable(bool tcp, uint addressFamily, int tableClass)
+    private static List<IpHelperSocketRow> Parse(IpHelperTable table, byte[] buffer) => table switch
     {
-        uint size = 0;
-        for (int attempt = 0; attempt < MaxAttempts; attempt++)
-        {
-            var buffer = new byte[Math.Max(size, 4)];
-            uint result;
-            fixed (byte* table = buffer)
-            {
-                size = (uint)buffer.Length;
-                result = tcp
-                    ? IpHelperNative.GetExtendedTcpTable(table, ref size, false, addressFamily, tableClass, 0)
-                    : IpHelperNative.GetExtendedUdpTable(table, ref size, false, addressFamily, tableClass, 0);
-            }
-            if (result == IpHelperNative.NoError) return buffer;
-            if (result != IpHelperNative.ErrorInsufficientBuffer)
-                throw new IpHelperTableFormatException($"{(tcp ? "GetExtendedTcpTable" : "GetExtendedUdpTable")} failed with Windows error {result}");
-            size += 4096; // head-room for sockets opened before the next call
-        }
-        throw new IpHelperTableFormatException($"the {(tcp ? "TCP" : "UDP")} table kept growing faster than it could be copied ({MaxAttempts} attempts)");
-    }
+        IpHelperTable.Tcp4 => IpHelperTableParser.ParseTcp4(buffer),
+        IpHelperTable.Tcp6 => IpHelperTableParser.ParseTcp6(buffer),
+        IpHelperTable.Udp4 => IpHelperTableParser.ParseUdp4(buffer),
+        _ => IpHelperTableParser.ParseUdp6(buffer),
+    };
 }

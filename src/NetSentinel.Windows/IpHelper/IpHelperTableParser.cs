@@ -9,7 +9,7 @@ namespace NetSentinel.Windows.IpHelper;
 /// Layout (all DWORDs little-endian, as on every Windows target): a DWORD row count, then packed rows.
 /// Addresses are in network byte order (the four or sixteen bytes as they appear on the wire);
 /// ports are in network byte order in the low 16 bits of a DWORD, i.e. bytes 0-1 of the DWORD are
-/// the port's high and low byte, bytes 2-3 are undefined and ignored.
+/// the port's high and low byte, bytes 2-3 are undefined and ignored. IPv6 scope ids: see <see cref="Address6"/>.
 /// </summary>
 internal static class IpHelperTableParser
 {
@@ -105,6 +105,14 @@ internal static class IpHelperTableParser
 
     private static int Pid(ReadOnlySpan<byte> dword) => (int)BinaryPrimitives.ReadUInt32LittleEndian(dword);
 
-    private static IPAddress Address6(ReadOnlySpan<byte> address, ReadOnlySpan<byte> scope) =>
-        new(address, BinaryPrimitives.ReadUInt32LittleEndian(scope));
+    /// <summary>
+    /// The scope id is in network byte order (MIB_TCP6ROW_OWNER_PID's documentation) and names a zone only
+    /// for link-local addresses; elsewhere it is dropped, so <c>::1</c> stays loopback and the address matches
+    /// the unscoped ones ETW reports. (Wine 8 fills it in for ::1 too: see the golden tables in the tests.)
+    /// </summary>
+    private static IPAddress Address6(ReadOnlySpan<byte> address, ReadOnlySpan<byte> scope)
+    {
+        var unscoped = new IPAddress(address);
+        return unscoped.IsIPv6LinkLocal ? new IPAddress(address, BinaryPrimitives.ReadUInt32BigEndian(scope)) : unscoped;
+    }
 }

@@ -106,14 +106,16 @@ public sealed class BaselineStateFileTests : IDisposable
     public void SaveReplacesTheOldFileAtomicallyAndLeavesNoTemporaryFile()
     {
         File.WriteAllText(StatePath, "old");
+        // The old predictable temporary name: an entry there (a crash's leftover, or a planted link) is not ours
+        // and is neither reused nor removed.
         string leftover = Path.Combine(_dir, ".baseline.json.tmp-" + Environment.ProcessId);
         File.WriteAllText(leftover, "stale temporary from a crash");
-        File.SetUnixFileMode(leftover, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead | UnixFileMode.OtherRead);
 
         var baseline = Learned();
         BaselineStateFile.Save(StatePath, baseline);
 
-        Assert.Equal(["baseline.json"], Directory.GetFiles(_dir).Select(Path.GetFileName));
+        Assert.Equal([Path.GetFileName(leftover), "baseline.json"], Directory.GetFiles(_dir).Select(Path.GetFileName).Order(StringComparer.Ordinal));
+        Assert.Equal("stale temporary from a crash", File.ReadAllText(leftover));
         Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(StatePath));
         Assert.Equal(BaselineStateFile.Serialize(baseline), File.ReadAllBytes(StatePath));
         Assert.False(baseline.IsDirty);

@@ -30,6 +30,26 @@ public class IpHelperRecordBuilderTests
     }
 
     [Fact]
+    public void DirectionNeedsTheListenersAddressAndFamilyNotOnlyItsPort()
+    {
+        var rows = new List<IpHelperSocketRow>
+        {
+            Tcp(2, "127.0.0.1", 8080, "0.0.0.0", 0, 100),                // LISTEN on loopback only
+            Tcp(2, "::", 9090, "::", 0, 100),                            // LISTEN on every IPv6 address
+            Tcp(5, "127.0.0.1", 8080, "127.0.0.1", 50000, 100),          // accepted by the loopback listener
+            Tcp(5, "198.51.100.1", 8080, "198.51.100.9", 443, 200),      // same port, other address: our connect
+            Tcp(5, "198.51.100.1", 9090, "198.51.100.9", 443, 200),      // same port, other family: our connect
+            Tcp(5, "2001:db8::1", 9090, "2001:db8::9", 50001, 100),      // accepted by the IPv6 wildcard listener
+        };
+
+        var records = IpHelperRecordBuilder.Build(rows, Processes);
+
+        Assert.Equal(
+            [Direction.Listening, Direction.Listening, Direction.Inbound, Direction.Outbound, Direction.Outbound, Direction.Inbound],
+            records.Select(r => r.Direction));
+    }
+
+    [Fact]
     public void OwnerIsResolvedOncePerPidAndMarkedIpHelper()
     {
         var processes = new FakeProcessInfoResolver((200, @"C:\Tools\curl.exe"));
@@ -84,7 +104,7 @@ public class IpHelperRecordBuilderTests
             .Dword(5).Address("198.51.100.1").Port(3389).Address("198.51.100.50").Port(61000).Dword(100)
             .Build();
         var tcp6 = new TableBufferBuilder(1)
-            .Address("2001:db8::1").Dword(0).Port(50500).Address("2001:db8::99").Dword(0).Port(443).Dword(5).Dword(200)
+            .Address("2001:db8::1").Scope(0).Port(50500).Address("2001:db8::99").Scope(0).Port(443).Dword(5).Dword(200)
             .Build();
 
         var rows = IpHelperTableParser.ParseTcp4(tcp).Concat(IpHelperTableParser.ParseTcp6(tcp6)).ToList();

@@ -82,8 +82,8 @@ public class IpHelperTableParserTests
     public void Tcp6RowDecodesSixteenByteAddressesScopesPortsStateAndPid()
     {
         var buffer = new TableBufferBuilder(1)
-            .Address("fe80::1").Dword(12).Port(49700)
-            .Address("2001:db8::2").Dword(0).Port(22)
+            .Address("fe80::1").Scope(12).Port(49700)
+            .Address("2001:db8::2").Scope(0).Port(22)
             .Dword(3).Dword(777)
             .Build();
 
@@ -95,6 +95,33 @@ public class IpHelperTableParserTests
         Assert.Equal(new IPEndPoint(IPAddress.Parse("2001:db8::2"), 22), row.Remote);
         Assert.Equal(3u, row.TcpState);
         Assert.Equal(777, row.ProcessId);
+    }
+
+    [Fact]
+    public void ScopeIsReadInNetworkByteOrder()
+    {
+        // 0x0000000C big-endian is interface 12; read little-endian it would be 201326592.
+        var buffer = new TableBufferBuilder(1).Address("fe80::1").Scope(12).Port(5353).Dword(88).Build();
+
+        Assert.Equal(12, Assert.Single(IpHelperTableParser.ParseUdp6(buffer)).Local.Address.ScopeId);
+    }
+
+    [Theory]
+    [InlineData("::1")]
+    [InlineData("2001:db8::2")]
+    [InlineData("::")]
+    public void ScopeIsDroppedForAddressesThatAreNotLinkLocal(string address)
+    {
+        // Wine 8 reports ::1 with a scope; kept, "::1%N" is neither loopback nor equal to ETW's "::1".
+        var buffer = new TableBufferBuilder(1)
+            .Address(address).Scope(4096).Port(40344)
+            .Address(address).Scope(4096).Port(32979)
+            .Dword(5).Dword(0)
+            .Build();
+
+        var row = Assert.Single(IpHelperTableParser.ParseTcp6(buffer));
+        Assert.Equal(IPAddress.Parse(address), row.Local.Address);
+        Assert.Equal(0, row.Remote.Address.ScopeId);
     }
 
     [Fact]
@@ -111,7 +138,7 @@ public class IpHelperTableParserTests
     [Fact]
     public void Udp6RowDecodesAddressScopePortAndPid()
     {
-        var buffer = new TableBufferBuilder(1).Address("2001:db8::5").Dword(0).Port(5353).Dword(88).Build();
+        var buffer = new TableBufferBuilder(1).Address("2001:db8::5").Scope(0).Port(5353).Dword(88).Build();
 
         Assert.Equal(4 + 28, buffer.Length);
         var row = Assert.Single(IpHelperTableParser.ParseUdp6(buffer));

@@ -66,9 +66,12 @@ internal readonly record struct FileStatus(ulong Device, ulong Inode, uint Links
         }
     }
 
-    /// <summary>The status of the entry at <paramref name="path"/> itself (a symbolic link is not followed); <paramref name="errno"/> says why not.</summary>
-    public static bool TryOfPath(string path, out FileStatus status, out int errno) =>
-        TryStatx(AtFdCwd, path, AtSymlinkNoFollow, out status, out errno);
+    /// <summary>
+    /// The status of the entry at <paramref name="path"/> (itself, unless <paramref name="followLinks"/>);
+    /// <paramref name="errno"/> says why not.
+    /// </summary>
+    public static bool TryOfPath(string path, out FileStatus status, out int errno, bool followLinks = false) =>
+        TryStatx(AtFdCwd, path, followLinks ? 0 : AtSymlinkNoFollow, out status, out errno);
 
     private static unsafe bool TryStatx(int directoryFd, string path, int flags, out FileStatus status, out int errno)
     {
