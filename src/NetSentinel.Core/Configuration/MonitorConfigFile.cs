@@ -56,44 +56,17 @@ public static class MonitorConfigFile
     {
         try
         {
-            if (Directory.Exists(path))
-            {
-                throw Unreadable(path, "it is a directory");
-            }
-            using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite);
-            // Read through a bounded buffer rather than trusting Length: FIFOs and /proc files report 0.
-            var buffer = new byte[MaxFileBytes + 1];
-            int total = 0;
-            int read;
-            while (total < buffer.Length && (read = stream.Read(buffer, total, buffer.Length - total)) > 0)
-            {
-                total += read;
-            }
-            if (total > MaxFileBytes)
-            {
-                throw Unreadable(path, $"larger than {MaxFileBytes / 1024 / 1024} MiB — is this the right file?");
-            }
-            return StrictUtf8.GetString(buffer, 0, total);
+            // A regular file only, opened without waiting and read through a bound: -c on a FIFO or /dev/zero
+            // is one line at once, not a hang or a swollen process.
+            return StrictUtf8.GetString(InputFile.ReadAll(path, "config file", MaxFileBytes));
         }
-        catch (Exception ex) when (ex is FileNotFoundException or DirectoryNotFoundException)
+        catch (InputFileException ex)
         {
-            throw Unreadable(path, "file not found", ex);
-        }
-        catch (UnauthorizedAccessException ex)
-        {
-            throw Unreadable(path, "permission denied", ex);
+            throw new ConfigException(ex.Message, path, null, ex);
         }
         catch (DecoderFallbackException ex)
         {
             throw Unreadable(path, "not UTF-8 text — TOML files must be UTF-8", ex);
-        }
-        catch (IOException ex)
-        {
-            throw Unreadable(path, OneLine(ex.Message), ex);
-        }
-        catch (Exception ex) when (ex is ArgumentException or NotSupportedException)
-        {
-            throw Unreadable(path, "not a valid file path", ex);
         }
     }
 

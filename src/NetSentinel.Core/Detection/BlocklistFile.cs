@@ -16,29 +16,19 @@ public static class BlocklistFile
     public static AddressSet Load(string path)
     {
         ArgumentNullException.ThrowIfNull(path);
-        string shown = MonitorConfigFile.OneLine(path);
+        byte[] bytes;
         try
         {
-            var info = new FileInfo(path);
-            if (info.Exists && info.Length > MaxFileBytes)
-            {
-                throw new ConfigException($"cannot read blocklist file '{shown}': larger than {MaxFileBytes / 1024 / 1024} MiB", path, null);
-            }
-            using var reader = new StreamReader(path);
-            return Parse(reader, path);
+            // A regular file only, opened without waiting and read through a bound: a FIFO would hang the start,
+            // /dev/zero (size 0) would grow the monitor without end.
+            bytes = InputFile.ReadAll(path, "blocklist file", (int)MaxFileBytes);
         }
-        catch (Exception ex) when (ex is FileNotFoundException or DirectoryNotFoundException)
+        catch (InputFileException ex)
         {
-            throw new ConfigException($"cannot read blocklist file '{shown}': file not found", path, null, ex);
+            throw new ConfigException(ex.Message, path, null, ex);
         }
-        catch (UnauthorizedAccessException ex)
-        {
-            throw new ConfigException($"cannot read blocklist file '{shown}': permission denied", path, null, ex);
-        }
-        catch (IOException ex)
-        {
-            throw new ConfigException($"cannot read blocklist file '{shown}': {MonitorConfigFile.OneLine(ex.Message)}", path, null, ex);
-        }
+        using var reader = new StreamReader(new MemoryStream(bytes, writable: false));
+        return Parse(reader, path);
     }
 
     /// <summary>Parses the lines of <paramref name="reader"/>; <paramref name="path"/> only names the file in messages.</summary>

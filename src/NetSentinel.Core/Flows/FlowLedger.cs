@@ -49,6 +49,17 @@ public sealed class FlowLedger<TKey> where TKey : notnull
     /// <summary>The live flows (enumerates without allocating; do not open or close while enumerating).</summary>
     public Dictionary<TKey, Flow<TKey>>.ValueCollection Flows => _flows.Values;
 
+    /// <summary>
+    /// False, and counted in <see cref="Untracked"/>, when a new flow would not fit: lets a source skip costly work
+    /// (resolving a process) for a flow it cannot track. <see cref="Open"/> checks again.
+    /// </summary>
+    public bool AdmitNew()
+    {
+        if (_flows.Count < _capacity) return true;
+        Untracked++;
+        return false;
+    }
+
     public bool TryGet(TKey key, [MaybeNullWhen(false)] out Flow<TKey> flow) => _flows.TryGetValue(key, out flow);
 
     /// <summary>
@@ -150,16 +161,20 @@ public sealed class FlowLedger<TKey> where TKey : notnull
     /// <summary>Starts a pass over the source's table of live flows; mark each one found with <see cref="MarkSeen"/>.</summary>
     public void BeginSweep() => _sweep++;
 
-    public void MarkSeen(Flow<TKey> flow)
+    /// <summary>False when the flow was already seen in this sweep (or opened in it): a table listing one socket twice.</summary>
+    public bool MarkSeen(Flow<TKey> flow)
     {
+        if (flow.SeenInSweep == _sweep) return false;
         flow.SeenInSweep = _sweep;
         flow.MissedSweeps = 0;
+        return true;
     }
 
     /// <summary>
     /// Closes, as inferred, every flow missing from <paramref name="missesAllowed"/> consecutive sweeps: it left the
     /// table without a close we saw (LRU eviction, a lost close record, a socket gone between two snapshots).
-    /// It ends at its last sign of life, with the bytes already observed.
+    /// It ends now, with the bytes already observed; <paramref name="failedUnlessEstablished"/> closes a TCP flow never
+    /// known to be established as Failed (a snapshot that last saw it in SYN_SENT).
     /// </summary>
     public void EvictUnseen(int missesAllowed, DateTimeOffset when, IConnectionEventSink sink, bool failedUnlessEstablished = false)
     {
@@ -167,7 +182,7 @@ public sealed class FlowLedger<TKey> where TKey : notnull
         foreach (Flow<TKey> flow in _flows.Values)
             if (flow.SeenInSweep != _sweep && ++flow.MissedSweeps >= missesAllowed) _ending.Add(flow);
         foreach (Flow<TKey> flow in _ending)
-            Close(flow, when, sink, failed: failedUnlessEstablished && !flow.Established, duration: flow.LastActivity - flow.OpenedAt, inferred: true);
+            Close(flow, when, sink, failed: failedUnlessEstablished && flow.Transport == Transport.Tcp && !flow.Established, inferred: true);
         _ending.Clear();
     }
 

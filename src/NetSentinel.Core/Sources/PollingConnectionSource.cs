@@ -1,24 +1,27 @@
+using NetSentinel.Core.Flows;
 using NetSentinel.Core.Model;
 
 namespace NetSentinel.Core.Sources;
 
 /// <summary>
-/// The degraded, unprivileged live source: one snapshot per interval, turned into events by
-/// comparing it with the previous one. New outbound sockets become Opened, vanished ones Closed,
-/// and growth of the kernel's per-socket byte counters (tcp_info) becomes Traffic.
+/// The degraded, unprivileged live source: one snapshot per interval, translated into <see cref="FlowLedger{TKey}"/>
+/// calls (keyed by the socket's identity). New outbound sockets open, growth of the kernel's per-socket byte
+/// counters (tcp_info) becomes Traffic, and sockets gone from the next snapshot close as inferred.
 /// Connections that open and close between two snapshots are never seen: that is why eBPF is preferred.
 /// </summary>
 public sealed class PollingConnectionSource : IConnectionSource
 {
+    /// <summary>A socket is gone when one snapshot misses it: the table is read whole, not raced against inserts.</summary>
+    private const int MissesBeforeClose = 1;
+
     private readonly IConnectionSnapshotProvider _snapshots;
-    private readonly TimeProvider _clock;
-    private readonly Dictionary<ulong, TrackedSocket> _tracked = new();
-    private readonly List<string> _notes = new();
+    private readonly FlowLedger<ulong> _ledger;
+    private readonly List<string> _notes = [];
 
     public PollingConnectionSource(IConnectionSnapshotProvider snapshots, TimeProvider clock, string? whyNotLive = null)
     {
         _snapshots = snapshots;
-        _clock = clock;
+        _ledger = new FlowLedger<ulong>(clock, capacity: int.MaxValue); // bounded by the host's socket table
         string why = whyNotLive is null ? "" : $" ({whyNotLive})";
         _notes.Add($"source: polling{why}; connections shorter than one interval are not seen");
     }
@@ -46,47 +49,34 @@ public sealed class PollingConnectionSource : IConnectionSource
 
     public void EndInterval(IConnectionEventSink sink)
     {
-        var now = _clock.GetUtcNow();
-        var seen = new HashSet<ulong>();
-        foreach (var record in _snapshots.Capture())
+        DateTimeOffset now = _ledger.Now;
+        _ledger.BeginSweep();
+        foreach (ConnectionRecord record in _snapshots.Capture())
         {
             // Sockets of processes we cannot see would all pile up under one unknown owner and
             // trip per-process thresholds together; they are listed by --once but not scored.
             if (record.Direction != Direction.Outbound || record.SocketId == 0 || record.Process.Pid == 0) continue;
-            if (!seen.Add(record.SocketId)) continue; // one socket shared by several processes is counted once
 
             long sent = Math.Max(record.BytesSent, 0);
             long received = Math.Max(record.BytesReceived, 0);
-            if (_tracked.TryGetValue(record.SocketId, out var tracked))
+            if (_ledger.TryGet(record.SocketId, out Flow<ulong>? flow))
             {
-                long sentDelta = sent - tracked.ReportedSent;
-                long receivedDelta = received - tracked.ReportedReceived;
-                if (sentDelta > 0 || receivedDelta > 0)
-                    sink.OnEvent(record.ToEvent(ConnectionEventKind.Traffic, now, Math.Max(sentDelta, 0), Math.Max(receivedDelta, 0)));
-                _tracked[record.SocketId] = tracked with { Latest = record, ReportedSent = sent, ReportedReceived = received };
+                if (!_ledger.MarkSeen(flow)) continue; // one socket shared by several processes is counted once
+                _ledger.Observe(flow, sent, received, now);
+                _ledger.Report(flow, now, sink);
             }
             else
             {
-                // Bytes already on the counters when we first see a socket were sent at an unknown time:
+                // Bytes already on the counters when a socket is first seen were sent at an unknown time:
                 // they set the reference point and are not counted as this interval's traffic.
-                sink.OnEvent(record.ToEvent(ConnectionEventKind.Opened, now));
-                _tracked[record.SocketId] = new TrackedSocket(record, now, sent, received);
+                flow = _ledger.Open(record.SocketId, record.SocketId, record.Transport, record.Local, record.Remote, record.Process, now, sink, sent, received);
+                if (flow is null) continue;
             }
+            // A socket last seen still in SYN_SENT never completed its handshake.
+            flow.Established = record.State != "SYN_SENT";
         }
-
-        foreach (var (id, tracked) in _tracked.Where(pair => !seen.Contains(pair.Key)).ToList())
-        {
-            _tracked.Remove(id);
-            sink.OnEvent(tracked.Latest.ToEvent(ConnectionEventKind.Closed, now, tracked.ReportedSent, tracked.ReportedReceived) with
-            {
-                Duration = now - tracked.FirstSeen,
-                // A socket last seen still in SYN_SENT never completed its handshake.
-                Failed = tracked.Latest.State == "SYN_SENT",
-            });
-        }
+        _ledger.EvictUnseen(MissesBeforeClose, now, sink, failedUnlessEstablished: true);
     }
 
     public void Dispose() { }
-
-    private sealed record TrackedSocket(ConnectionRecord Latest, DateTimeOffset FirstSeen, long ReportedSent, long ReportedReceived);
 }

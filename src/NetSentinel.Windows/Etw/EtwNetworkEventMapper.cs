@@ -1,4 +1,5 @@
 using System.Net;
+using NetSentinel.Core.Flows;
 using NetSentinel.Core.Model;
 using NetSentinel.Core.Sources;
 using NetSentinel.Windows.Processes;
@@ -6,11 +7,12 @@ using NetSentinel.Windows.Processes;
 namespace NetSentinel.Windows.Etw;
 
 /// <summary>
-/// Turns kernel TcpIp/UdpIp records into the normalized event stream. Pure and single-threaded (the
-/// monitor thread), so it is tested on Linux with hand-built records.
+/// Turns kernel TcpIp/UdpIp records into <see cref="FlowLedger{TKey}"/> calls (keyed by <see cref="EtwFlowKey"/>),
+/// which write the normalized event stream. Pure and single-threaded (the monitor thread), so it is tested on
+/// Linux with hand-built records. It decides only what ETW alone knows: direction, and whether a handshake completed.
 /// <list type="bullet">
 /// <item>Connect → Opened. Accept marks the connection inbound: its traffic and close are dropped.</item>
-/// <item>Send/Receive add to per-connection counters that <see cref="EndInterval"/> reports as Traffic deltas.
+/// <item>Send/Receive add to the ledger's per-connection counters that <see cref="EndInterval"/> reports as Traffic deltas.
 /// Traffic on a TCP connection never seen opening (it predates the session) opens it first, unless its
 /// local port is a listening port learned by <see cref="Seed"/> (an inbound connection).</item>
 /// <item>Disconnect → Traffic for unreported bytes, then Closed with lifetime totals.</item>
@@ -19,7 +21,7 @@ namespace NetSentinel.Windows.Etw;
 /// (or at its Disconnect); this is how refused and timed-out connects (scans) show up, because the
 /// kernel's TcpIp/Fail event carries no endpoints or pid.</item>
 /// <item>UDP: the first Send of a (pid, local, remote) flow → Opened; a Receive on an unknown flow is
-/// inbound and dropped; flows idle for <c>udpIdleTimeout</c> are Closed.</item>
+/// inbound and dropped; flows idle for <c>udpIdleTimeout</c> are Closed (inferred).</item>
 /// <item>Retransmit and Other are ignored.</item>
 /// </list>
 /// Receive events name source and destination from the packet's point of view (source = peer);
@@ -37,30 +39,32 @@ internal sealed class EtwNetworkEventMapper
     private readonly TimeSpan _failedAttemptTimeout;
     private readonly TimeSpan _udpIdleTimeout;
     private readonly int _maxTracked;
-    private readonly Dictionary<EtwFlowKey, EtwTrackedFlow> _tracked = new();
+    private readonly FlowLedger<EtwFlowKey> _ledger;
     private readonly HashSet<EtwFlowKey> _inbound = new();
     private readonly HashSet<int> _listeningTcpPorts = new();
     private ulong _nextId = 1;
-    private long _untracked;
+    private long _untrackedInbound;
 
     public EtwNetworkEventMapper(
         IProcessInfoResolver processes,
         Func<IPAddress, bool> isLocalAddress,
         TimeSpan? failedAttemptTimeout = null,
         TimeSpan? udpIdleTimeout = null,
-        int maxTracked = DefaultMaxTracked)
+        int maxTracked = DefaultMaxTracked,
+        TimeProvider? clock = null)
     {
         _processes = processes;
         _isLocalAddress = isLocalAddress;
         _failedAttemptTimeout = failedAttemptTimeout ?? DefaultFailedAttemptTimeout;
         _udpIdleTimeout = udpIdleTimeout ?? DefaultUdpIdleTimeout;
         _maxTracked = maxTracked;
+        _ledger = new FlowLedger<EtwFlowKey>(clock ?? TimeProvider.System, maxTracked);
     }
 
-    /// <summary>New connections not tracked because the table was full (bounded memory); reported as lost.</summary>
-    public long UntrackedConnections => _untracked;
+    /// <summary>New connections not tracked because a table was full (bounded memory); reported as lost.</summary>
+    public long UntrackedConnections => _ledger.Untracked + _untrackedInbound;
 
-    public int TrackedCount => _tracked.Count;
+    public int TrackedCount => _ledger.Count;
 
     /// <summary>Learns, from a snapshot taken as the session starts, which connections are inbound and which TCP ports
     /// listen, so traffic of connections older than the session is not mistaken for outbound.</summary>
@@ -102,52 +106,36 @@ internal sealed class EtwNetworkEventMapper
         }
     }
 
-    /// <summary>One Traffic event per flow that moved bytes since the last call, then Closed for failed attempts and idle UDP flows.</summary>
+    /// <summary>One Traffic event per flow that moved bytes since the last call, then Closed (inferred) for failed attempts and idle UDP flows.</summary>
     public void EndInterval(DateTimeOffset now, IConnectionEventSink sink)
     {
-        List<EtwTrackedFlow>? expired = null;
-        foreach (var flow in _tracked.Values)
-        {
-            FlushTraffic(flow, now, sink);
-            bool failedAttempt = flow.Key.Transport == Transport.Tcp && !flow.Confirmed && now - flow.LastActivity >= _failedAttemptTimeout;
-            bool idleUdp = flow.Key.Transport == Transport.Udp && now - flow.LastActivity >= _udpIdleTimeout;
-            if (failedAttempt || idleUdp) (expired ??= new()).Add(flow);
-        }
-        if (expired is null) return;
-        foreach (var flow in expired)
-        {
-            _tracked.Remove(flow.Key);
-            sink.OnEvent(Closed(flow, now, failed: !flow.Confirmed && flow.Key.Transport == Transport.Tcp));
-        }
+        _ledger.ReportAll(now, sink);
+        _ledger.CloseIdle(now, _udpIdleTimeout, _failedAttemptTimeout, sink);
     }
 
     private void OnConnect(in EtwNetworkRecord record, IConnectionEventSink sink)
     {
         var key = Orient(record);
         if (_inbound.Contains(key)) return;
-        if (_tracked.TryGetValue(key, out var flow))
-        {
-            // The attempt we saw retrying has now completed its handshake.
-            flow.Confirmed = true;
-            flow.LastActivity = record.Timestamp;
-            return;
-        }
-        var opened = Open(key, record.Timestamp, sink);
-        if (opened is not null) opened.Confirmed = true;
+        // Known: the attempt we saw retrying has now completed its handshake.
+        var flow = _ledger.TryGet(key, out var known) ? known : Open(key, record.Timestamp, sink);
+        if (flow is null) return;
+        flow.Established = true;
+        FlowLedger<EtwFlowKey>.Touch(flow, record.Timestamp);
     }
 
     private void OnAccept(in EtwNetworkRecord record)
     {
         var key = Orient(record);
         if (_inbound.Count < _maxTracked) _inbound.Add(key);
-        else _untracked++;
+        else _untrackedInbound++;
     }
 
     private void OnBytes(in EtwNetworkRecord record, IConnectionEventSink sink)
     {
         var key = Orient(record);
         if (_inbound.Contains(key)) return;
-        if (!_tracked.TryGetValue(key, out var flow))
+        if (!_ledger.TryGet(key, out var flow))
         {
             // A datagram arriving on a flow we never sent on is someone else's request to us.
             if (key.Transport == Transport.Udp && record.Opcode == EtwNetworkOpcode.Receive) return;
@@ -157,88 +145,48 @@ internal sealed class EtwNetworkEventMapper
             if (flow is null) return;
         }
         long size = Math.Max(record.Size, 0);
-        if (record.Opcode == EtwNetworkOpcode.Send) flow.PendingSent += size;
-        else flow.PendingReceived += size;
-        flow.Confirmed = true; // bytes only move on an established connection
-        flow.LastActivity = record.Timestamp;
+        if (record.Opcode == EtwNetworkOpcode.Send) _ledger.Add(flow, size, 0, record.Timestamp);
+        else _ledger.Add(flow, 0, size, record.Timestamp);
+        flow.Established = true; // bytes only move on an established connection
     }
 
     private void OnEnd(in EtwNetworkRecord record, IConnectionEventSink sink, bool failed)
     {
         var key = Orient(record);
         if (_inbound.Remove(key)) return;
-        if (!_tracked.Remove(key, out var flow))
+        if (!_ledger.TryGet(key, out var flow))
         {
             if (!failed) return; // the close of something we never saw carries nothing to score
             // A failed attempt we never saw start still counts as an attempt (scans).
             flow = Open(key, record.Timestamp, sink);
             if (flow is null) return;
-            _tracked.Remove(key);
         }
-        FlushTraffic(flow, record.Timestamp, sink);
-        sink.OnEvent(Closed(flow, record.Timestamp, failed || !flow.Confirmed));
+        failed |= !flow.Established;
+        // A failed attempt ended at its last sign of life, not when the stack gave up on it.
+        var end = failed && flow.LastActivity < record.Timestamp ? flow.LastActivity : record.Timestamp;
+        _ledger.Close(flow, record.Timestamp, sink, failed, duration: end - flow.OpenedAt);
     }
 
     private void OnReconnect(in EtwNetworkRecord record, IConnectionEventSink sink)
     {
         var key = Orient(record);
         if (_inbound.Contains(key)) return;
-        if (_tracked.TryGetValue(key, out var flow))
+        if (_ledger.TryGet(key, out var flow))
         {
-            flow.LastActivity = record.Timestamp;
+            FlowLedger<EtwFlowKey>.Touch(flow, record.Timestamp);
             return;
         }
         Open(key, record.Timestamp, sink); // unconfirmed until Connect or bytes arrive
     }
 
-    private EtwTrackedFlow? Open(EtwFlowKey key, DateTimeOffset timestamp, IConnectionEventSink sink)
+    private Flow<EtwFlowKey>? Open(EtwFlowKey key, DateTimeOffset timestamp, IConnectionEventSink sink)
     {
-        if (_tracked.Count >= _maxTracked)
-        {
-            _untracked++;
-            return null;
-        }
+        if (!_ledger.AdmitNew()) return null;
         var process = key.ProcessId <= 0
             ? ProcessInfo.Unknown
             : _processes.Resolve(key.ProcessId) with { IdentifiedBy = AttributionSource.Etw };
-        var flow = new EtwTrackedFlow(_nextId++, key, process, timestamp);
-        _tracked.Add(key, flow);
-        sink.OnEvent(Event(ConnectionEventKind.Opened, flow, timestamp, 0, 0));
-        return flow;
+        return _ledger.Open(key, _nextId++, key.Transport, key.Local, key.Remote, process, timestamp, sink);
     }
-
-    private static void FlushTraffic(EtwTrackedFlow flow, DateTimeOffset timestamp, IConnectionEventSink sink)
-    {
-        if (flow.PendingSent == 0 && flow.PendingReceived == 0) return;
-        sink.OnEvent(Event(ConnectionEventKind.Traffic, flow, timestamp, flow.PendingSent, flow.PendingReceived));
-        flow.TotalSent += flow.PendingSent;
-        flow.TotalReceived += flow.PendingReceived;
-        flow.PendingSent = 0;
-        flow.PendingReceived = 0;
-    }
-
-    private static ConnectionEvent Closed(EtwTrackedFlow flow, DateTimeOffset timestamp, bool failed) =>
-        Event(ConnectionEventKind.Closed, flow, timestamp, flow.TotalSent, flow.TotalReceived) with
-        {
-            // Expired flows close "now", but they ended at their last sign of life.
-            Duration = (failed || flow.Key.Transport == Transport.Udp ? Min(timestamp, flow.LastActivity) : timestamp) - flow.OpenedAt,
-            Failed = failed,
-        };
-
-    private static DateTimeOffset Min(DateTimeOffset a, DateTimeOffset b) => a < b ? a : b;
-
-    private static ConnectionEvent Event(ConnectionEventKind kind, EtwTrackedFlow flow, DateTimeOffset timestamp, long sent, long received) => new()
-    {
-        Kind = kind,
-        Timestamp = timestamp,
-        ConnectionId = flow.Id,
-        Transport = flow.Key.Transport,
-        Local = flow.Key.Local,
-        Remote = flow.Key.Remote,
-        Process = flow.Process,
-        BytesSent = sent,
-        BytesReceived = received,
-    };
 
     /// <summary>Which endpoint of the record is this host (see the class comment for the order of evidence).</summary>
     private EtwFlowKey Orient(in EtwNetworkRecord record)
@@ -255,5 +203,5 @@ internal sealed class EtwNetworkEventMapper
         return record.Opcode == EtwNetworkOpcode.Receive ? swapped : asNamed;
     }
 
-    private bool IsKnown(EtwFlowKey key) => _tracked.ContainsKey(key) || _inbound.Contains(key);
+    private bool IsKnown(EtwFlowKey key) => _ledger.TryGet(key, out _) || _inbound.Contains(key);
 }

@@ -1,6 +1,7 @@
 using System.Net;
 using NetSentinel.Core.Model;
 using NetSentinel.Core.Sources;
+using NetSentinel.Tests.Shared;
 
 namespace NetSentinel.Core.Tests.Sources;
 
@@ -46,7 +47,7 @@ public class PollingConnectionSourceTests
         Collect(source, 1);
 
         var closed = Collect(source, 1).OrderBy(e => e.ConnectionId).ToList();
-        Assert.All(closed, e => Assert.Equal(ConnectionEventKind.Closed, e.Kind));
+        Assert.All(closed, e => Assert.Equal((ConnectionEventKind.Closed, true), (e.Kind, e.CloseInferred))); // polling never sees a close
         Assert.Equal((1UL, 300L, 900L, false), (closed[0].ConnectionId, closed[0].BytesSent, closed[0].BytesReceived, closed[0].Failed));
         Assert.Equal((2UL, true), (closed[1].ConnectionId, closed[1].Failed));
     }
@@ -85,6 +86,22 @@ public class PollingConnectionSourceTests
         BytesReceived = received,
         Process = Curl,
     };
+
+    [Fact]
+    public void AStreamOfSnapshotsKeepsTheSourceOrderingPromise()
+    {
+        var snapshots = new ScriptedSnapshots(
+            [Outbound(1, sent: 10, received: 0), Outbound(1, sent: 10, received: 0)],
+            [Outbound(1, sent: 30, received: 5), Outbound(2, sent: 0, received: 0, state: "SYN_SENT")],
+            [Outbound(2, sent: 0, received: 0)],
+            [Outbound(2, sent: 100, received: 100)],
+            []);
+        var events = Collect(new PollingConnectionSource(snapshots, TimeProvider.System), 5);
+
+        FlowStreamContract.AssertHeld(events, seenFromStart: false);
+        Assert.Equal(2, events.Count(e => e.Kind == ConnectionEventKind.Closed));
+        Assert.False(events.Single(e => e.Kind == ConnectionEventKind.Closed && e.ConnectionId == 2).Failed); // established by its last sighting
+    }
 
     private static List<ConnectionEvent> Collect(IConnectionSource source, int intervals)
     {

@@ -3,6 +3,7 @@ using NetSentinel.Core.Flows;
 using NetSentinel.Core.Model;
 using NetSentinel.Linux.Bpf;
 using NetSentinel.Linux.Bpf.Abi;
+using NetSentinel.Tests.Shared;
 using static NetSentinel.Linux.Tests.Bpf.GoldenRecords;
 
 namespace NetSentinel.Linux.Tests.Bpf;
@@ -179,5 +180,10 @@ public sealed class BpfRecordDecoderTests : IDisposable
         _translator.EndCounters(now, _events);
     }
 
-    public void Dispose() => Directory.Delete(_proc, recursive: true);
+    /// <summary>Whatever a test fed in, the stream kept the ordering promise.</summary>
+    public void Dispose()
+    {
+        Directory.Delete(_proc, recursive: true);
+        FlowStreamContract.AssertHeld(_events.Events);
+    }
 }

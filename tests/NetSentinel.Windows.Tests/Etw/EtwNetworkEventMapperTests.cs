@@ -1,5 +1,6 @@
 using System.Net;
 using NetSentinel.Core.Model;
+using NetSentinel.Tests.Shared;
 using NetSentinel.Windows.Etw;
 
 namespace NetSentinel.Windows.Tests.Etw;
@@ -318,6 +319,35 @@ public class EtwNetworkEventMapperTests
         var events = _sink.Take();
         Assert.Equal([ConnectionEventKind.Opened, ConnectionEventKind.Traffic, ConnectionEventKind.Closed], events.Select(e => e.Kind));
         Assert.Equal((40L, false, TimeSpan.Zero), (events[2].BytesSent, events[2].Failed, events[2].Duration));
+        Assert.True(events[2].CloseInferred); // UDP has no close: the flow fell idle
+    }
+
+    [Fact]
+    public void AMixedSessionKeepsTheSourceOrderingPromiseAndOnlyInferredClosesSayInferred()
+    {
+        var mapper = new EtwNetworkEventMapper(_processes, address => address.Equals(IPAddress.Parse(Me)), failedAttemptTimeout: TimeSpan.FromSeconds(5), udpIdleTimeout: TimeSpan.FromSeconds(10));
+        EtwNetworkRecord[] records =
+        [
+            Rec(EtwNetworkOpcode.Connect, Me, 50000, Peer, 443),
+            Rec(EtwNetworkOpcode.Send, Me, 50000, Peer, 443, size: 100, seconds: 1),
+            Rec(EtwNetworkOpcode.Receive, Peer, 443, Me, 50000, size: 700, seconds: 1),
+            Rec(EtwNetworkOpcode.Reconnect, Me, 50001, Peer, 22, seconds: 1),
+            Rec(EtwNetworkOpcode.Send, Me, 55000, Peer, 53, size: 40, transport: Transport.Udp, seconds: 2),
+            Rec(EtwNetworkOpcode.Fail, Me, 50002, Peer, 23, seconds: 2),
+            Rec(EtwNetworkOpcode.Send, Me, 50000, Peer, 443, size: 50, seconds: 3),
+            Rec(EtwNetworkOpcode.Disconnect, Me, 50000, Peer, 443, seconds: 4),
+        ];
+        foreach (var record in records) mapper.Apply(record, _sink);
+        mapper.EndInterval(T0.AddSeconds(5), _sink);
+        mapper.EndInterval(T0.AddSeconds(30), _sink);
+
+        FlowStreamContract.AssertHeld(_sink.Events);
+        var closed = _sink.Events.Where(e => e.Kind == ConnectionEventKind.Closed).ToDictionary(e => e.Remote.Port);
+        Assert.Equal((150L, 700L, false, false), (closed[443].BytesSent, closed[443].BytesReceived, closed[443].Failed, closed[443].CloseInferred));
+        Assert.Equal((true, false), (closed[23].Failed, closed[23].CloseInferred));  // the stack said it failed
+        Assert.Equal((true, true), (closed[22].Failed, closed[22].CloseInferred));   // never confirmed: given up on
+        Assert.Equal((false, true), (closed[53].Failed, closed[53].CloseInferred));  // idle
+        Assert.Equal(0, mapper.TrackedCount);
     }
 
     [Fact]
