@@ -413,8 +413,30 @@ int BPF_PROG(ns_recv_len_raw, struct sock *sk, int ret, int flags)
 	return recv_length(sk, ret, flags, NS_RAW);
 }
 
+/* Sockets that sent to a DNS server (port 53), holding the task that last did. The capture programs
+ * below run on every packet of every socket, so this is their filter: a socket without storage costs a
+ * pointer read and nothing else. The task is captured at send time because that is the asker's own
+ * context; the answer's delivery may run in softirq or, on loopback, in the stub resolver's context.
+ * The storage dies with the socket. */
+struct {
+	__uint(type, BPF_MAP_TYPE_SK_STORAGE);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, int);
+	__type(value, struct ns_task);
+} ns_dns_socks SEC(".maps");
+
+static __always_inline void mark_dns_socket(struct bpf_sock_addr *ctx)
+{
+	if (ctx->user_port != bpf_htons(NS_DNS_PORT))
+		return;
+	struct ns_task *task = bpf_sk_storage_get(&ns_dns_socks, ctx->sk, 0, BPF_SK_STORAGE_GET_F_CREATE);
+	if (task)
+		fill_task(task, NS_RAW); /* no BTF task helper in cgroup programs: probe reads */
+}
+
 static __always_inline int remember_udp_dest(struct bpf_sock_addr *ctx, __u16 family)
 {
+	mark_dns_socket(ctx);
 	__u32 zero = 0;
 	struct ns_udp_dest *dest = bpf_map_lookup_elem(&ns_udp_dests, &zero);
 	if (!dest)
@@ -506,4 +528,119 @@ SEC("raw_tp/sched_process_exit")
 int BPF_PROG(ns_exit_raw, struct task_struct *p, bool group_dead)
 {
 	return process_exit(group_dead, NS_RAW);
+}
+
+/* connect() to port 53: glibc's resolver connects its UDP socket before sending, and DNS over TCP connects. */
+SEC("cgroup/connect4")
+int ns_dns_connect4(struct bpf_sock_addr *ctx)
+{
+	mark_dns_socket(ctx);
+	return 1;
+}
+
+SEC("cgroup/connect6")
+int ns_dns_connect6(struct bpf_sock_addr *ctx)
+{
+	mark_dns_socket(ctx);
+	return 1;
+}
+
+#define NS_ETH_P_IP 0x0800
+#define NS_ETH_P_IPV6 0x86DD
+
+/* Copies a DNS message on a marked socket into the ring buffer: a query leaving (egress, to port 53) or
+ * an answer arriving (ingress, from port 53). The packet starts at its IP header. */
+static __always_inline int capture_dns(struct __sk_buff *skb, int ingress)
+{
+	struct bpf_sock *sk = skb->sk;
+	if (!sk)
+		return 1;
+	sk = bpf_sk_fullsock(sk);
+	if (!sk)
+		return 1;
+	struct ns_task *task = bpf_sk_storage_get(&ns_dns_socks, sk, 0, 0);
+	if (!task)
+		return 1;
+
+	struct ns_endpoints ends = {};
+	__u8 ip[40];
+	__u32 l4;
+	__u8 protocol;
+	/* server = the packet's source on ingress, its destination on egress */
+	__u32 server = ingress ? 0 : 1, local = ingress ? 1 : 0;
+	if (skb->protocol == bpf_htons(NS_ETH_P_IP)) {
+		if (bpf_skb_load_bytes(skb, 0, ip, 20))
+			return 1;
+		if (ip[6] & 0x3f || ip[7])
+			return 1; /* a fragment other than a whole datagram */
+		l4 = (ip[0] & 0xf) * 4;
+		protocol = ip[9];
+		ends.family = NS_AF_INET;
+		__builtin_memcpy(ends.daddr, ip + 12 + 4 * server, 4);
+		__builtin_memcpy(ends.saddr, ip + 12 + 4 * local, 4);
+	} else if (skb->protocol == bpf_htons(NS_ETH_P_IPV6)) {
+		if (bpf_skb_load_bytes(skb, 0, ip, 40))
+			return 1;
+		l4 = 40;
+		protocol = ip[6]; /* extension headers are not followed: DNS never carries them in practice */
+		ends.family = NS_AF_INET6;
+		__builtin_memcpy(ends.daddr, ip + 8 + 16 * server, 16);
+		__builtin_memcpy(ends.saddr, ip + 8 + 16 * local, 16);
+	} else {
+		return 1;
+	}
+
+	__u8 l4h[14];
+	__u32 payload;
+	if (protocol == NS_PROTO_UDP) {
+		if (bpf_skb_load_bytes(skb, l4, l4h, 8))
+			return 1;
+		payload = l4 + 8;
+	} else if (protocol == NS_PROTO_TCP) {
+		if (bpf_skb_load_bytes(skb, l4, l4h, 14))
+			return 1;
+		payload = l4 + (l4h[12] >> 4) * 4;
+	} else {
+		return 1;
+	}
+	__u16 sport = ((__u16)l4h[1] << 8) | l4h[0], dport = ((__u16)l4h[3] << 8) | l4h[2]; /* network order */
+	if ((ingress ? sport : dport) != bpf_htons(NS_DNS_PORT))
+		return 1;
+	if (payload >= skb->len)
+		return 1; /* a bare TCP ACK */
+	__u32 wire_len = skb->len - payload;
+
+	struct ns_dns_event *event = bpf_ringbuf_reserve(&ns_events, sizeof(*event), 0);
+	if (!event) {
+		count_lost(NS_LOST_RINGBUF);
+		return 1;
+	}
+	__u32 captured = wire_len < NS_DNS_PAYLOAD_LEN ? wire_len : NS_DNS_PAYLOAD_LEN;
+	if (captured < 1 || captured > NS_DNS_PAYLOAD_LEN ||
+	    bpf_skb_load_bytes(skb, payload, event->payload, captured)) {
+		bpf_ringbuf_discard(event, BPF_RB_NO_WAKEUP);
+		return 1;
+	}
+	fill_header(&event->header, NS_EVENT_DNS, bpf_ktime_get_ns());
+	event->task = *task;
+	ends.protocol = protocol;
+	ends.sport = ingress ? dport : sport;
+	ends.dport = ingress ? sport : dport;
+	event->ends = ends;
+	event->wire_len = wire_len;
+	event->captured = captured;
+	bpf_ringbuf_submit(event, wakeup_flags());
+	return 1;
+}
+
+SEC("cgroup_skb/ingress")
+int ns_dns_ingress(struct __sk_buff *skb)
+{
+	return capture_dns(skb, 1);
+}
+
+SEC("cgroup_skb/egress")
+int ns_dns_egress(struct __sk_buff *skb)
+{
+	return capture_dns(skb, 0);
 }

@@ -16,7 +16,7 @@
 #include <linux/types.h>
 #endif
 
-#define NS_ABI_VERSION 1
+#define NS_ABI_VERSION 2
 
 #define NS_COMM_LEN 16
 #define NS_PATH_LEN 256
@@ -27,6 +27,11 @@
 #define NS_EVENT_UDP_FLOW 3
 #define NS_EVENT_EXEC 4
 #define NS_EVENT_EXIT 5
+#define NS_EVENT_DNS 6
+
+/* DNS capture: the server port, and how much of a message is copied (a typical answer section fits). */
+#define NS_DNS_PORT 53
+#define NS_DNS_PAYLOAD_LEN 512
 
 /* ns_close_event.flags */
 #define NS_CLOSE_ESTABLISHED 1 /* the handshake completed; absent = failed connect */
@@ -107,6 +112,16 @@ struct ns_exit_event {
 	struct ns_task task;
 };
 
+/* NS_EVENT_DNS: a DNS message on a socket that sent to port 53 (a query it sends, an answer it receives). */
+struct ns_dns_event {
+	struct ns_header header;
+	struct ns_task task;      /* the task that last sent to port 53 on this socket, captured then (the asker) */
+	struct ns_endpoints ends; /* saddr/sport: this socket's side; daddr/dport: the DNS server's */
+	__u32 wire_len;           /* the message's length (UDP payload; TCP: this segment's payload) */
+	__u32 captured;           /* bytes of it in payload: min(wire_len, NS_DNS_PAYLOAD_LEN) */
+	__u8 payload[NS_DNS_PAYLOAD_LEN];
+};
+
 /* Value of the socket map (key: kernel sock pointer); read by user space in batches. */
 struct ns_sock_state {
 	__u64 conn_id;
@@ -144,6 +159,7 @@ _Static_assert(sizeof(struct ns_open_event) == 104, "ns_open_event size");
 _Static_assert(sizeof(struct ns_close_event) == 152, "ns_close_event size");
 _Static_assert(sizeof(struct ns_exec_event) == 312, "ns_exec_event size");
 _Static_assert(sizeof(struct ns_exit_event) == 56, "ns_exit_event size");
+_Static_assert(sizeof(struct ns_dns_event) == 616, "ns_dns_event size");
 _Static_assert(sizeof(struct ns_sock_state) == 120, "ns_sock_state size");
 _Static_assert(sizeof(struct ns_udp_key) == 24, "ns_udp_key size");
 _Static_assert(sizeof(struct ns_udp_flow) == 112, "ns_udp_flow size");

@@ -19,6 +19,20 @@ public static class DetectionResources
         }
     }
 
+    /// <summary>dns.blocklist_file, or null when none is set; a bad file is a configuration error (exit 2).</summary>
+    public static NetSentinel.Core.Dns.DomainBlocklist? LoadDomainBlocklist(MonitorConfig config)
+    {
+        if (config.DnsBlocklistFile.Length == 0) return null;
+        try
+        {
+            return NetSentinel.Core.Dns.DomainBlocklistFile.Load(config.DnsBlocklistFile);
+        }
+        catch (ConfigException e)
+        {
+            throw CliFailure.Usage(e.Message);
+        }
+    }
+
     /// <summary>The saved baseline, or an empty one; a corrupt file is set aside with one line on stderr.</summary>
     public static LearnedBaseline LoadBaseline(MonitorConfig config, TextWriter stderr)
     {

@@ -20,6 +20,7 @@ public sealed class MonitorCommand(MonitorConfig config, CliOptions options, ISo
         // Inputs named by the configuration first: a bad block list is a configuration error (exit 2),
         // found before anything is attached to the kernel.
         var blocklist = DetectionResources.LoadBlocklist(config);
+        var blockedDomains = DetectionResources.LoadDomainBlocklist(config);
         // --no-baseline means "nothing is normal": the saved baseline is neither loaded nor overwritten.
         var baseline = options.NoBaseline
             ? new LearnedBaseline(config.BaselineIPv4Prefix, config.BaselineIPv6Prefix)
@@ -37,7 +38,7 @@ public sealed class MonitorCommand(MonitorConfig config, CliOptions options, ISo
         using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, Stop);
         using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, Stop);
 
-        var pipeline = new DetectionPipeline(config, output, source.Name, TimeProvider.System, learnBaseline: !options.NoBaseline, baseline, blocklist);
+        var pipeline = new DetectionPipeline(config, output, source.Name, TimeProvider.System, learnBaseline: !options.NoBaseline, baseline, blocklist, blockedDomains);
         var loop = new MonitorLoop(source, pipeline, config.Interval, TimeProvider.System, sources.HostBytesSentPerSecond());
         loop.IntervalClosed += summary =>
         {
@@ -51,7 +52,8 @@ public sealed class MonitorCommand(MonitorConfig config, CliOptions options, ISo
         if (!options.NoBaseline) DetectionResources.SaveBaseline(config, pipeline.Baseline, stderr);
 
         if (options.BaselineOnly) PrintBaseline(pipeline);
-        stderr.WriteLine($"net-sentinel: stopped; {pipeline.AlertsWritten} alert(s) written, {source.EventsLost} event(s) lost");
+        stderr.WriteLine($"net-sentinel: stopped; {pipeline.AlertsWritten} alert(s) written, {source.EventsLost} event(s) lost; " +
+                         $"DNS: {pipeline.DnsMessagesSeen} message(s) read, {pipeline.DnsMessagesMalformed} malformed, {pipeline.Names.Count} name(s) cached, {pipeline.Names.Evictions} evicted");
         return ExitCodes.Ok;
 
         void Stop(PosixSignalContext context)

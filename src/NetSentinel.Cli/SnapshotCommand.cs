@@ -36,6 +36,7 @@ public sealed class SnapshotCommand(MonitorConfig config, CliOptions options, IC
         else
         {
             ConnectionTable.Write(stdout, outbound);
+            stdout.WriteLine("(no domain names: a snapshot has no DNS history; the continuous monitor names destinations from the answers it sees)");
             stdout.WriteLine();
         }
 

@@ -39,7 +39,7 @@ internal static class ConfigSchema
     ];
 
     public static IReadOnlyList<string> Tables { get; } =
-        ["general", "thresholds", "alerts", "log", "scan", "beacon", "exfiltration", "allowlist", "blocklist", "baseline"];
+        ["general", "thresholds", "alerts", "log", "scan", "beacon", "exfiltration", "allowlist", "blocklist", "baseline", "dns"];
 
     public static IReadOnlyList<ConfigKey> Keys { get; } =
     [
@@ -167,6 +167,30 @@ internal static class ConfigSchema
             "IPv6 destinations are learned as this prefix (0 to 128).",
             (c, v) => c with { BaselineIPv6Prefix = (int)v.ReadInteger(0, 128) },
             c => ConfigTomlText.Integer(c.BaselineIPv6Prefix)),
+        new("dns", "cache_entries",
+            "Address-to-name entries the DNS name cache holds (one per address per process, plus one host-wide); the nearest to expiry goes first (1 to 10000000).",
+            (c, v) => c with { DnsCacheEntries = (int)v.ReadInteger(1, 10_000_000) },
+            c => ConfigTomlText.Integer(c.DnsCacheEntries)),
+        new("dns", "ttl_floor_seconds",
+            "A resolved name names its addresses for at least this many seconds, however short the answer's TTL (>= 0, at most 86400).",
+            (c, v) => c with { DnsTtlFloorSeconds = v.ReadNumber(0, minExclusive: false, MaxIntervalSeconds) },
+            c => ConfigTomlText.Number(c.DnsTtlFloorSeconds)),
+        new("dns", "ttl_ceiling_seconds",
+            "... and for at most this many seconds, however long the TTL (a ceiling below the floor counts as the floor; >= 0, at most 604800).",
+            (c, v) => c with { DnsTtlCeilingSeconds = v.ReadNumber(0, minExclusive: false, MaxExfiltrationWindowSeconds) },
+            c => ConfigTomlText.Number(c.DnsTtlCeilingSeconds)),
+        new("dns", "blocklist_file",
+            "File of domain names, one per line (*.example for example and every name under it, # comments); a query for one, or a connection to an address it resolved to, is a high-severity alert (\"\" = none).",
+            (c, v) => c with { DnsBlocklistFile = v.ReadOptionalPath() },
+            c => ConfigTomlText.String(c.DnsBlocklistFile)),
+        new("dns", "tunnel_distinct_names",
+            "Distinct names one process queries under one registrable domain within tunnel_window_seconds that raise dns_tunnel (2 to 65536).",
+            (c, v) => c with { DnsTunnelDistinctNames = (int)v.ReadInteger(2, MaxScanThreshold) },
+            c => ConfigTomlText.Integer(c.DnsTunnelDistinctNames)),
+        new("dns", "tunnel_window_seconds",
+            "Sliding window, in seconds, for tunnel_distinct_names (> 0, at most 86400).",
+            (c, v) => c with { DnsTunnelWindowSeconds = v.ReadNumber(0, minExclusive: true, MaxIntervalSeconds) },
+            c => ConfigTomlText.Number(c.DnsTunnelWindowSeconds)),
     ];
 
     public static string BaselineModeName(BaselineMode mode) =>

@@ -90,6 +90,20 @@ public sealed record MonitorConfig
     /// <summary>baseline.ipv6_prefix: IPv6 destinations are learned as this prefix (0 to 128).</summary>
     public int BaselineIPv6Prefix { get; init; } = 64;
 
+    // [dns]
+    /// <summary>dns.cache_entries: address→name entries the name cache holds at most (one per address per process, plus one host-wide).</summary>
+    public int DnsCacheEntries { get; init; } = 100_000;
+    /// <summary>dns.ttl_floor_seconds: a name is kept at least this long, however short its TTL.</summary>
+    public double DnsTtlFloorSeconds { get; init; } = 60;
+    /// <summary>dns.ttl_ceiling_seconds: a name is kept at most this long, however long its TTL.</summary>
+    public double DnsTtlCeilingSeconds { get; init; } = 3600;
+    /// <summary>dns.blocklist_file: names (one per line, *.example wildcards, # comments) whose queries and connections are alerts; empty = none.</summary>
+    public string DnsBlocklistFile { get; init; } = string.Empty;
+    /// <summary>dns.tunnel_distinct_names: distinct names one process queries under one registrable domain within the window that raise dns_tunnel.</summary>
+    public int DnsTunnelDistinctNames { get; init; } = 50;
+    /// <summary>dns.tunnel_window_seconds: the window the distinct names are counted over.</summary>
+    public double DnsTunnelWindowSeconds { get; init; } = 60;
+
     public TimeSpan Interval => TimeSpan.FromSeconds(IntervalSeconds);
     public TimeSpan AlertCooldown => TimeSpan.FromSeconds(AlertCooldownSeconds);
     public TimeSpan IncidentQuiet => TimeSpan.FromSeconds(IncidentQuietSeconds);

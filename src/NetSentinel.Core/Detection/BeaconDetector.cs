@@ -24,7 +24,9 @@ public sealed class BeaconDetector(int minConnections, int history, double score
     public const int MaxTrackedSeries = 20_000;
     public static readonly TimeSpan IdleForget = TimeSpan.FromHours(6);
 
-    private readonly record struct SeriesKey(string ProgramKey, IPAddress Address, int Port, Transport Transport);
+    /// <summary>A named destination is keyed by its name (Address then <see cref="IPAddress.None"/>), so a beacon whose
+    /// address rotates behind one name stays one series.</summary>
+    private readonly record struct SeriesKey(string ProgramKey, string? Domain, IPAddress Address, int Port, Transport Transport);
 
     private readonly Dictionary<SeriesKey, BeaconHistory> _series = [];
     private readonly int _history = Math.Max(history, minConnections);
@@ -35,8 +37,9 @@ public sealed class BeaconDetector(int minConnections, int history, double score
 
     public AlertRecord? OnEvent(ConnectionEvent connectionEvent, AlertContext context)
     {
-        var key = new SeriesKey(connectionEvent.Process.ProgramKey,
-            DestinationKey.Normalize(connectionEvent.Remote.Address), connectionEvent.Remote.Port, connectionEvent.Transport);
+        string? domain = connectionEvent.Names?.Domain;
+        var key = new SeriesKey(connectionEvent.Process.ProgramKey, domain,
+            domain is null ? DestinationKey.Normalize(connectionEvent.Remote.Address) : IPAddress.None, connectionEvent.Remote.Port, connectionEvent.Transport);
         if (connectionEvent.Kind == ConnectionEventKind.Closed)
         {
             if (_series.TryGetValue(key, out var closing))
@@ -84,7 +87,7 @@ public sealed class BeaconDetector(int minConnections, int history, double score
         string novelty = inBaseline ? "a destination in its baseline"
             : firstSeenOnHost == true ? "a destination new to every program on this host"
             : "a destination new to the program";
-        var remote = new IPEndPoint(key.Address, key.Port);
+        var remote = new IPEndPoint(DestinationKey.Normalize(connectionEvent.Remote.Address), key.Port);
         TimeSpan span = times[^1] - times[0];
         string transport = key.Transport == Transport.Tcp ? "tcp" : "udp";
         return new AlertRecord
@@ -94,7 +97,7 @@ public sealed class BeaconDetector(int minConnections, int history, double score
             Rule = RuleName,
             Severity = severity,
             Message = string.Create(CultureInfo.InvariantCulture,
-                $"{connectionEvent.Process.Name} (pid {connectionEvent.Process.Pid}) {(key.Transport == Transport.Udp ? "sends to" : "connects to")} {remote} ({transport}, {novelty}) every {HumanFormat.Duration(score.Period)}: " +
+                $"{connectionEvent.Process.Name} (pid {connectionEvent.Process.Pid}) {(key.Transport == Transport.Udp ? "sends to" : "connects to")} {(domain is null ? string.Empty : domain + " ")}{remote} ({transport}, {novelty}) every {HumanFormat.Duration(score.Period)}: " +
                 $"beacon score {score.Score:0.00} (timing {score.TimingScore:0.00}{(score.SizeScore is { } s ? $", size {s:0.00}" : string.Empty)}) " +
                 $"over {times.Length} connections in {HumanFormat.Duration(span)} ({series.Observations} observed), threshold {scoreThreshold:0.##}"),
             Process = connectionEvent.Process,

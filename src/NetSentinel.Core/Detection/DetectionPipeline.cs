@@ -1,4 +1,5 @@
 using NetSentinel.Core.Configuration;
+using NetSentinel.Core.Dns;
 using NetSentinel.Core.Model;
 using NetSentinel.Core.Output;
 using NetSentinel.Core.Sources;
@@ -29,6 +30,8 @@ public sealed class DetectionPipeline : IConnectionEventSink
     private readonly IncidentTracker _incidents;
     private readonly List<AlertRecord> _lines = [];
     private readonly EventsLostReporter _eventsLost;
+    private readonly DomainBlocklistDetector _blockedDomains;
+    private readonly DnsTunnelDetector _dnsTunnel;
     private readonly List<AlertRecord> _intervalAlerts = [];
     private readonly List<AlertRecord> _proposed = [];
     private int _intervalAlertCount;
@@ -39,8 +42,9 @@ public sealed class DetectionPipeline : IConnectionEventSink
     /// <param name="baseline">The learned baseline to start from (loaded from baseline.state_file); null = an empty one
     /// with the configured prefixes. Its <see cref="LearnedBaseline.SamplesSeen"/> counts toward baseline_samples.</param>
     /// <param name="blocklist">Addresses whose connections raise blocklisted_destination; null = none.</param>
+    /// <param name="blockedDomains">Names whose queries and connections raise blocklisted_destination; null = none.</param>
     public DetectionPipeline(MonitorConfig config, IRecordSink output, string sourceName, TimeProvider clock, bool learnBaseline,
-        LearnedBaseline? baseline = null, AddressSet? blocklist = null)
+        LearnedBaseline? baseline = null, AddressSet? blocklist = null, DomainBlocklist? blockedDomains = null)
     {
         _config = config;
         _output = output;
@@ -67,7 +71,21 @@ public sealed class DetectionPipeline : IConnectionEventSink
         _allowlist = new Allowlist(config);
         _incidents = new IncidentTracker(config.AlertCooldown > config.Interval ? config.AlertCooldown : config.Interval, config.IncidentQuiet, clock.GetUtcNow());
         _eventsLost = new EventsLostReporter(output, sourceName, config.Interval);
+        // A ceiling below the floor means the floor: both are bounds on one lifetime.
+        Names = new DnsNameCache(config.DnsCacheEntries, TimeSpan.FromSeconds(config.DnsTtlFloorSeconds),
+            TimeSpan.FromSeconds(Math.Max(config.DnsTtlFloorSeconds, config.DnsTtlCeilingSeconds)), clock.GetUtcNow());
+        _blockedDomains = new DomainBlocklistDetector(blockedDomains ?? DomainBlocklist.Empty);
+        _dnsTunnel = new DnsTunnelDetector(config.DnsTunnelDistinctNames, TimeSpan.FromSeconds(config.DnsTunnelWindowSeconds));
     }
+
+    /// <summary>Address → names learned from the DNS answers processes received.</summary>
+    public DnsNameCache Names { get; }
+
+    /// <summary>DNS messages the source captured that could not be parsed (hostile or broken); never acted on.</summary>
+    public long DnsMessagesMalformed { get; private set; }
+
+    /// <summary>DNS messages parsed and used (queries and answers).</summary>
+    public long DnsMessagesSeen { get; private set; }
 
     public BaselineProgress BaselineProgress { get; private set; }
 
@@ -102,6 +120,12 @@ public sealed class DetectionPipeline : IConnectionEventSink
         {
             return;
         }
+        // Traffic events feed the per-process sums only; alerts made from them get their names in Emit.
+        if (connectionEvent.Kind != ConnectionEventKind.Traffic && connectionEvent.Names is null &&
+            Names.Lookup(connectionEvent.Process.Pid, connectionEvent.Remote.Address, connectionEvent.Timestamp) is { } names)
+        {
+            connectionEvent = connectionEvent with { Names = names };
+        }
         // Allowlisted traffic is ignored entirely — not aggregated, logged or scored — except by the block list:
         // a destination named as bad outranks a program or port named as trusted.
         bool allowed = _allowlist.Allows(connectionEvent);
@@ -118,6 +142,10 @@ public sealed class DetectionPipeline : IConnectionEventSink
         {
             Emit(blocked, context.Now);
         }
+        else if (_blockedDomains.OnConnection(connectionEvent, context) is { } blockedName)
+        {
+            Emit(blockedName, context.Now);
+        }
         if (allowed)
         {
             return;
@@ -128,6 +156,42 @@ public sealed class DetectionPipeline : IConnectionEventSink
             {
                 Emit(alert, context.Now);
             }
+        }
+    }
+
+    /// <summary>
+    /// A DNS query or answer: answers teach the name cache; with log_connections both are logged; queries are
+    /// checked against the domain block list and counted for dns_tunnel. A malformed message is only counted.
+    /// </summary>
+    public void OnDns(DnsEvent dnsEvent)
+    {
+        ArgumentNullException.ThrowIfNull(dnsEvent);
+        if (dnsEvent.Message is not { } message)
+        {
+            DnsMessagesMalformed++;
+            return;
+        }
+        DnsMessagesSeen++;
+        if (message.IsResponse)
+        {
+            Names.Add(dnsEvent.Process.Pid, message, dnsEvent.Timestamp);
+        }
+        if (_config.LogConnections)
+        {
+            _output.Write(new DnsLogRecord { Timestamp = dnsEvent.Timestamp, Source = _sourceName, Event = dnsEvent, Message = message });
+        }
+        if (message.IsResponse)
+        {
+            return;
+        }
+        var context = new AlertContext(_sourceName, _clock.GetUtcNow(), _eventsLost.TotalLost, BaselineProgress);
+        if (_blockedDomains.OnQuery(dnsEvent, message, context) is { } blocked)
+        {
+            Emit(blocked, context.Now);
+        }
+        if (_dnsTunnel.OnQuery(dnsEvent, message, context) is { } tunnel)
+        {
+            Emit(tunnel, context.Now);
         }
     }
 
@@ -180,6 +244,7 @@ public sealed class DetectionPipeline : IConnectionEventSink
         _intervalAlerts.Clear();
         _intervalAlertCount = 0;
         _aggregator.StartInterval();
+        Names.Purge(now);
         return summary;
     }
 
@@ -196,6 +261,11 @@ public sealed class DetectionPipeline : IConnectionEventSink
 
     private void Emit(AlertRecord alert, DateTimeOffset now)
     {
+        if (alert.Names is null && alert.QueriedName is null && alert.Remote is { } remote &&
+            Names.Lookup(alert.Process.Pid, remote.Address, now) is { } names)
+        {
+            alert = alert with { Names = names };
+        }
         _incidents.Add(alert, now, _lines);
         WriteLines();
     }

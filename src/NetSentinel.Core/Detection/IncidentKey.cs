@@ -10,7 +10,8 @@ namespace NetSentinel.Core.Detection;
 /// one behaviour whatever it touches; a beacon or an exfiltration is about one destination and follows the
 /// program across its pids (a beacon re-spawned by cron is one series, as in the detector).
 /// </summary>
-public readonly record struct IncidentKey(string Rule, string ProgramKey, int Pid, IPAddress? Address, int Port, Transport? Transport)
+/// <param name="Name">The domain a beacon is keyed by, or the name a DNS alert is about (a beacon whose address rotates behind one name is one incident).</param>
+public readonly record struct IncidentKey(string Rule, string ProgramKey, int Pid, IPAddress? Address, int Port, Transport? Transport, string? Name = null)
 {
     public static IncidentKey Of(AlertRecord alert)
     {
@@ -20,9 +21,10 @@ public readonly record struct IncidentKey(string Rule, string ProgramKey, int Pi
         {
             NewDestinationDetector.RuleName or ScanDetector.RuleName or ManyConnectionsDetector.RuleName
                 or HighSendRateDetector.RuleName => ForProcess(alert.Rule, alert.Process),
+            BeaconDetector.RuleName when alert.Names?.Domain is { } domain => new(alert.Rule, program, 0, null, alert.Remote?.Port ?? 0, alert.Transport, domain),
             BeaconDetector.RuleName => new(alert.Rule, program, 0, address, alert.Remote?.Port ?? 0, alert.Transport),
             ExfiltrationDetector.RuleName => new(alert.Rule, program, 0, address, 0, null),
-            _ => new(alert.Rule, program, alert.Process.Pid, address, alert.Remote?.Port ?? 0, alert.Transport),
+            _ => new(alert.Rule, program, alert.Process.Pid, address, alert.Remote?.Port ?? 0, alert.Transport, alert.QueriedName),
         };
     }
 

@@ -12,6 +12,7 @@ namespace NetSentinel.Core.Detection;
 public sealed class LearnedBaseline(int ipv4Prefix, int ipv6Prefix)
 {
     private readonly HashSet<BaselineEntry> _entries = [];
+    private readonly HashSet<NamedDestination> _named = [];
 
     public int IPv4Prefix { get; } = ipv4Prefix;
     public int IPv6Prefix { get; } = ipv6Prefix;
@@ -34,10 +35,22 @@ public sealed class LearnedBaseline(int ipv4Prefix, int ipv6Prefix)
             connectionEvent.Remote.Port, connectionEvent.Transport);
     }
 
-    public bool Contains(ConnectionEvent connectionEvent) => _entries.Count > 0 && _entries.Contains(EntryFor(connectionEvent));
+    /// <summary>(program, registrable domain, port, transport) learned from destinations that had a name; kept in
+    /// memory only (the state file holds address blocks), so a restart learns them again.</summary>
+    public IReadOnlyCollection<NamedDestination> NamedEntries => _named;
 
-    /// <summary>Learns the event's destination; true when it was not known.</summary>
-    public bool Learn(ConnectionEvent connectionEvent) => Add(EntryFor(connectionEvent));
+    /// <summary>Known by its address block, or — when the destination has a name — by its registrable domain, so a
+    /// known service answering from a new CDN address is not new.</summary>
+    public bool Contains(ConnectionEvent connectionEvent) =>
+        (_entries.Count > 0 && _entries.Contains(EntryFor(connectionEvent))) ||
+        (_named.Count > 0 && NamedDestination.Of(connectionEvent) is { } named && _named.Contains(named));
+
+    /// <summary>Learns the event's destination (its address block, and its domain when named); true when it was not known.</summary>
+    public bool Learn(ConnectionEvent connectionEvent)
+    {
+        bool newName = NamedDestination.Of(connectionEvent) is { } named && _named.Add(named);
+        return Add(EntryFor(connectionEvent)) | newName;
+    }
 
     public bool Add(BaselineEntry entry)
     {

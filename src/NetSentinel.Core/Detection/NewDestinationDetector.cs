@@ -20,6 +20,7 @@ public sealed class NewDestinationDetector(DateTimeOffset observingSince, Learne
     public const string RuleName = "new_destination";
 
     private readonly HashSet<DestinationKey> _known = [];
+    private readonly HashSet<NamedDestination> _knownNamed = [];
     private readonly LearnedBaseline _baseline = baseline ?? new LearnedBaseline(32, 128);
 
     public string Rule => RuleName;
@@ -33,7 +34,12 @@ public sealed class NewDestinationDetector(DateTimeOffset observingSince, Learne
         bool firstSighting = _known.Add(key);
         if (firstSighting)
         {
-            host?.Record(connectionEvent);
+            host?.Record(connectionEvent); // host-wide rarity is by address block, whatever the name
+        }
+        // A named destination is new when its (program, domain, port, transport) is, whatever address it answers from.
+        if (NamedDestination.Of(connectionEvent) is { } named)
+        {
+            firstSighting = _knownNamed.Add(named);
         }
         if (learnOnly || context.Baseline.IsLearning)
         {
@@ -53,7 +59,7 @@ public sealed class NewDestinationDetector(DateTimeOffset observingSince, Learne
             Rule = RuleName,
             Severity = Severity.Low,
             Message = $"{connectionEvent.Process.Name} (pid {connectionEvent.Process.Pid}) reached new destination " +
-                      $"{key.Remote} ({transport}): 1 sighting, 0 earlier in {HumanFormat.Duration(window)} observed",
+                      $"{(connectionEvent.Names is { } names ? $"{names.Domain} " : string.Empty)}{key.Remote} ({transport}): 1 sighting, 0 earlier in {HumanFormat.Duration(window)} observed",
             Process = connectionEvent.Process,
             Value = 1,
             Threshold = 0,
@@ -63,6 +69,7 @@ public sealed class NewDestinationDetector(DateTimeOffset observingSince, Learne
             Transport = key.Transport,
             Local = connectionEvent.Local,
             Remote = key.Remote,
+            Names = connectionEvent.Names,
             EventsLostInWindow = context.EventsLostInWindow,
             BaselineSamplesSeen = context.Baseline.SamplesSeen,
             BaselineSamplesRequired = context.Baseline.SamplesRequired,

@@ -30,5 +30,9 @@ public sealed record ConnectionEvent
     /// </summary>
     public bool CloseInferred { get; init; }
 
+    /// <summary>Names the process (or, failing that, any process) resolved to <see cref="Remote"/>; null when none is known.
+    /// Filled by the pipeline from the DNS name cache, never by a reverse lookup.</summary>
+    public Dns.DomainNames? Names { get; init; }
+
     public bool IsLoopback => IPAddress.IsLoopback(Remote.Address) || IPAddress.IsLoopback(Local.Address);
 }

@@ -58,6 +58,9 @@ public sealed class EcsJsonFormatter
                 case ConnectionLogRecord connection:
                     WriteConnection(writer, connection);
                     break;
+                case DnsLogRecord dns:
+                    WriteDns(writer, dns);
+                    break;
                 case EventsLostRecord lost:
                     WriteEventsLost(writer, lost);
                     break;
@@ -102,12 +105,23 @@ public sealed class EcsJsonFormatter
         WriteString(writer, "name", alert.Rule);
         writer.WriteEndObject();
 
+        if (alert.QueriedName is { } queried)
+        {
+            writer.WriteStartObject("dns");
+            writer.WriteStartObject("question");
+            WriteString(writer, "name", queried);
+            WriteString(writer, "registered_domain", Dns.RegistrableDomain.Of(queried));
+            writer.WriteEndObject();
+            writer.WriteEndObject();
+        }
+
         WriteProcessAndUser(writer, alert.Process);
-        WriteEndpoints(writer, alert.Local, alert.Remote, alert.Transport, bytesSent: null, bytesReceived: null);
+        WriteEndpoints(writer, alert.Local, alert.Remote, alert.Transport, bytesSent: null, bytesReceived: null, alert.Names);
         WriteHost(writer);
 
         writer.WriteStartObject("net_sentinel");
         WriteCommonFigures(writer, alert.Source, alert.Process);
+        WriteOtherDomains(writer, alert.Names);
         WriteFiniteNumber(writer, "value", alert.Value);
         WriteFiniteNumber(writer, "threshold", alert.Threshold);
         WriteString(writer, "unit", alert.Unit);
@@ -233,11 +247,12 @@ public sealed class EcsJsonFormatter
         writer.WriteEndObject();
 
         WriteProcessAndUser(writer, connection.Process);
-        WriteEndpoints(writer, local, remote, connection.Transport, connection.BytesSent, connection.BytesReceived);
+        WriteEndpoints(writer, local, remote, connection.Transport, connection.BytesSent, connection.BytesReceived, connection.Names);
         WriteHost(writer);
 
         writer.WriteStartObject("net_sentinel");
         WriteCommonFigures(writer, record.Source, connection.Process);
+        WriteOtherDomains(writer, connection.Names);
         writer.WriteNumber(LogFields.ConnectionId.Name, connection.ConnectionId);
         if (connection.Kind == ConnectionEventKind.Closed)
         {
@@ -281,6 +296,99 @@ public sealed class EcsJsonFormatter
         WriteString(writer, "state", connection.State);
         writer.WriteNumber("connection_id", connection.SocketId);
         writer.WriteEndObject();
+    }
+
+    /// <summary>A DNS query or answer: ECS dns.* with the asking process; source is this host, destination the server.</summary>
+    private void WriteDns(Utf8JsonWriter writer, DnsLogRecord record)
+    {
+        Dns.DnsEvent dns = record.Event;
+        Dns.DnsMessage message = record.Message;
+        string action = record.Action;
+        string type = Dns.DnsRecordTypeText.Of(message.QuestionType);
+        string text = message.IsResponse
+            ? $"{action} {message.QuestionName} {type} {Dns.DnsRecordTypeText.ResponseCode(message.ResponseCode)} ({message.Answers.Count} answers) to {dns.Process.Name} (pid {dns.Process.Pid})"
+            : $"{action} {message.QuestionName} {type} by {dns.Process.Name} (pid {dns.Process.Pid})";
+        WriteString(writer, "message", text);
+        WriteLog(writer, "info");
+        WriteEcs(writer);
+
+        writer.WriteStartObject("event");
+        writer.WriteString("kind", "event");
+        writer.WriteString("action", action);
+        WriteStringArray(writer, "category", "network");
+        WriteStringArray(writer, "type", "protocol", "info");
+        writer.WriteString("module", Module);
+        writer.WriteString("dataset", "net_sentinel.dns");
+        writer.WriteEndObject();
+
+        writer.WriteStartObject("dns");
+        writer.WriteString("type", message.IsResponse ? "answer" : "query");
+        writer.WriteString("id", message.Id.ToString(CultureInfo.InvariantCulture));
+        writer.WriteStartObject("question");
+        WriteString(writer, "name", message.QuestionName);
+        writer.WriteString("type", type);
+        writer.WriteString("class", "IN");
+        if (message.QuestionName.Length > 0)
+        {
+            WriteString(writer, "registered_domain", Dns.RegistrableDomain.Of(message.QuestionName));
+        }
+        writer.WriteEndObject();
+        if (message.IsResponse)
+        {
+            writer.WriteString("response_code", Dns.DnsRecordTypeText.ResponseCode(message.ResponseCode));
+            writer.WriteStartArray("answers");
+            foreach (var answer in message.Answers)
+            {
+                writer.WriteStartObject();
+                WriteString(writer, "name", answer.Name);
+                writer.WriteString("type", Dns.DnsRecordTypeText.Of(answer.Type));
+                writer.WriteString("class", "IN");
+                writer.WriteNumber("ttl", answer.Ttl);
+                WriteString(writer, "data", answer.Data);
+                writer.WriteEndObject();
+            }
+            writer.WriteEndArray();
+            writer.WriteStartArray("resolved_ip");
+            foreach (var answer in message.Answers)
+            {
+                if (answer.Address is { } address)
+                {
+                    writer.WriteStringValue((address.IsIPv4MappedToIPv6 ? address.MapToIPv4() : address).ToString());
+                }
+            }
+            writer.WriteEndArray();
+        }
+        writer.WriteEndObject();
+
+        WriteProcessAndUser(writer, dns.Process);
+        if (dns.Server is not null)
+        {
+            WriteEndpoints(writer, dns.Local, dns.Server, dns.Transport, bytesSent: null, bytesReceived: null);
+        }
+        WriteHost(writer);
+
+        writer.WriteStartObject("net_sentinel");
+        WriteCommonFigures(writer, record.Source, dns.Process);
+        if (!message.Complete)
+        {
+            writer.WriteBoolean("dns_truncated", true);
+        }
+        writer.WriteEndObject();
+    }
+
+    /// <summary>net_sentinel.domains: the other names known for the destination, when there are any.</summary>
+    private static void WriteOtherDomains(Utf8JsonWriter writer, Dns.DomainNames? names)
+    {
+        if (names is null || names.Others.Count == 0)
+        {
+            return;
+        }
+        writer.WriteStartArray("domains");
+        foreach (string name in names.Others)
+        {
+            writer.WriteStringValue(Utf16Sanitizer.ReplaceLoneSurrogates(name));
+        }
+        writer.WriteEndArray();
     }
 
     private void WriteEventsLost(Utf8JsonWriter writer, EventsLostRecord record)
@@ -371,7 +479,8 @@ public sealed class EcsJsonFormatter
     }
 
     /// <summary>source.* (this host's end), destination.* (the peer) and network.*; all outbound, hence egress.</summary>
-    private static void WriteEndpoints(Utf8JsonWriter writer, IPEndPoint? local, IPEndPoint? remote, Transport? transport, long? bytesSent, long? bytesReceived)
+    private static void WriteEndpoints(Utf8JsonWriter writer, IPEndPoint? local, IPEndPoint? remote, Transport? transport, long? bytesSent, long? bytesReceived,
+        Dns.DomainNames? names = null)
     {
         local = local is null ? null : WithoutMapping(local);
         remote = remote is null ? null : WithoutMapping(remote);
@@ -383,7 +492,7 @@ public sealed class EcsJsonFormatter
 
         if (remote is not null)
         {
-            WriteEndpoint(writer, "destination", remote, bytesReceived);
+            WriteEndpoint(writer, "destination", remote, bytesReceived, names);
         }
 
         IPAddress? family = remote?.Address ?? local?.Address;
@@ -412,11 +521,16 @@ public sealed class EcsJsonFormatter
         writer.WriteEndObject();
     }
 
-    private static void WriteEndpoint(Utf8JsonWriter writer, string name, IPEndPoint endpoint, long? bytes)
+    private static void WriteEndpoint(Utf8JsonWriter writer, string name, IPEndPoint endpoint, long? bytes, Dns.DomainNames? names = null)
     {
         // source.* and destination.* hold the same leaves (ip, port, bytes); the source rows of LogFields name them.
         writer.WriteStartObject(name);
         writer.WriteString(LogFields.SourceIp.Name, endpoint.Address.ToString());
+        if (names is not null)
+        {
+            WriteString(writer, "domain", names.Domain);
+            WriteString(writer, "registered_domain", names.RegistrableDomain);
+        }
         // Port 0 means "not known yet" (the kernel picks the local port after SYN_SENT, and a
         // refused connect may never show it): leave it out rather than claim port 0.
         if (endpoint.Port != 0)

@@ -30,6 +30,10 @@ public sealed record AlertRecord : LogRecord
     public Transport? Transport { get; init; }
     public System.Net.IPEndPoint? Local { get; init; }
     public System.Net.IPEndPoint? Remote { get; init; }
+    /// <summary>Names known for <see cref="Remote"/> (destination.domain, net_sentinel.domains); null when none is.</summary>
+    public Dns.DomainNames? Names { get; init; }
+    /// <summary>Alerts about a DNS query (blocklisted name, dns_tunnel): the name asked (dns.question.name).</summary>
+    public string? QueriedName { get; init; }
     /// <summary>Host-wide bytes/second sent over all interfaces in the window (/proc/net/dev), when measured.</summary>
     public double? HostBytesSentPerSecond { get; init; }
     /// <summary>Events the source counted lost during the alert's window.</summary>
@@ -73,4 +77,15 @@ public sealed record EventsLostRecord : LogRecord
     public required long Lost { get; init; }
     /// <summary>Lost since the monitor started.</summary>
     public required long TotalLost { get; init; }
+}
+
+/// <summary>
+/// A DNS query or answer (<c>event.action</c> dns_query / dns_answer), written only with --log-connections.
+/// </summary>
+public sealed record DnsLogRecord : LogRecord
+{
+    public required Dns.DnsEvent Event { get; init; }
+    public required Dns.DnsMessage Message { get; init; }
+
+    public string Action => Message.IsResponse ? "dns_answer" : "dns_query";
 }

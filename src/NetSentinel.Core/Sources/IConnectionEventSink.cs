@@ -1,3 +1,4 @@
+using NetSentinel.Core.Dns;
 using NetSentinel.Core.Model;
 
 namespace NetSentinel.Core.Sources;
@@ -6,4 +7,9 @@ namespace NetSentinel.Core.Sources;
 public interface IConnectionEventSink
 {
     void OnEvent(ConnectionEvent connectionEvent);
+
+    /// <summary>A DNS query or answer the source saw (sources without DNS capture never call it).</summary>
+    void OnDns(DnsEvent dnsEvent)
+    {
+    }
 }

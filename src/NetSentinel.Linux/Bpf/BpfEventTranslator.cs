@@ -1,3 +1,5 @@
+using System.Buffers.Binary;
+using NetSentinel.Core.Dns;
 using NetSentinel.Core.Flows;
 using NetSentinel.Core.Model;
 using NetSentinel.Core.Sources;
@@ -89,6 +91,45 @@ public sealed class BpfEventTranslator
                 _ledger.Observe(flow, (long)final.BytesSent, (long)final.BytesReceived, when);
             _ledger.Close(flow, when, sink);
         }
+    }
+
+    /// <summary>
+    /// A DNS message the kernel copied (at most NS_DNS_PAYLOAD_LEN bytes of it), attributed to the task that sent to
+    /// port 53 on the socket. Parsed here; a malformed one reaches the sink without a message, to be counted.
+    /// Over TCP only a segment that starts a message (its 2-byte length prefix covers the segment) is parsed:
+    /// continuation segments are skipped.
+    /// </summary>
+    internal unsafe void OnDns(in NsDnsEvent dns, IConnectionEventSink sink)
+    {
+        var (local, server) = BpfText.Endpoints(dns.Ends);
+        Transport transport = dns.Ends.Protocol == NsAbi.ProtoTcp ? Transport.Tcp : Transport.Udp;
+        int captured = (int)Math.Min(dns.Captured, (uint)NsAbi.DnsPayloadLength);
+        long wireLength = dns.WireLen;
+        DnsParseStatus status;
+        DnsMessage? message;
+        fixed (byte* payload = dns.Payload)
+        {
+            var bytes = new ReadOnlySpan<byte>(payload, captured);
+            if (transport == Transport.Tcp)
+            {
+                if (bytes.Length < 2) return;
+                int declared = BinaryPrimitives.ReadUInt16BigEndian(bytes);
+                if (declared + 2 < wireLength) return; // a continuation, or several messages in one segment
+                bytes = bytes[2..];
+                wireLength = declared;
+            }
+            status = DnsMessageParser.Parse(bytes, isPrefix: wireLength > bytes.Length, out message);
+        }
+        if (status == DnsParseStatus.Ignored) return;
+        sink.OnDns(new DnsEvent
+        {
+            Timestamp = _clock.ToWallClock(dns.Header.TimestampNs),
+            Process = _processes.Describe(dns.Task, dns.Header.TimestampNs),
+            Transport = transport,
+            Server = server,
+            Local = local,
+            Message = message,
+        });
     }
 
     /// <summary>Starts one interval's read of the kernel maps: every flow found is passed to <see cref="OnSocketCounters"/> or <see cref="OnUdpCounters"/>.</summary>

@@ -108,10 +108,10 @@ internal sealed unsafe class KernelTracer : IUdpFlowTable, IDisposable
     {
         string? root = CgroupMounts.FindV2Root();
         if (root is null)
-            return "ebpf: no cgroup-v2 mount: unconnected UDP sends (sendto) are not attributed to a destination";
+            return "ebpf: no cgroup-v2 mount: unconnected UDP sends (sendto) are not attributed to a destination, and DNS names are not captured";
         int fd = LibC.Open(root, LibC.ORdOnly | LibC.ODirectory | LibC.OCloexec);
         if (fd < 0)
-            return $"ebpf: cannot open {root} (errno {Marshal.GetLastPInvokeError()}): unconnected UDP sends are not attributed";
+            return $"ebpf: cannot open {root} (errno {Marshal.GetLastPInvokeError()}): unconnected UDP sends are not attributed and DNS names are not captured";
         try
         {
             foreach (string name in BpfHookVariant.CgroupPrograms)
@@ -120,7 +120,7 @@ internal sealed unsafe class KernelTracer : IUdpFlowTable, IDisposable
                 nint link = LibBpfErrors.CheckPointer(LibBpf.ProgramAttachCgroup(prog, fd), $"attaching {name} to {root}");
                 links.Add(new BpfLinkHandle(link));
             }
-            return $"ebpf: UDP hooks live: cgroup/sendmsg4, cgroup/sendmsg6 on {root}";
+            return $"ebpf: UDP and DNS hooks live: cgroup/sendmsg4, cgroup/sendmsg6, cgroup/connect4, cgroup/connect6, cgroup_skb/ingress, cgroup_skb/egress on {root}";
         }
         finally
         {

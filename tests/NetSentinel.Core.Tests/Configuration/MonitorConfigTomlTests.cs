@@ -127,6 +127,20 @@ public sealed class MonitorConfigTomlTests
             # IPv6 destinations are learned as this prefix (0 to 128).
             ipv6_prefix = 64
 
+            [dns]
+            # Address-to-name entries the DNS name cache holds (one per address per process, plus one host-wide); the nearest to expiry goes first (1 to 10000000).
+            cache_entries = 100000
+            # A resolved name names its addresses for at least this many seconds, however short the answer's TTL (>= 0, at most 86400).
+            ttl_floor_seconds = 60
+            # ... and for at most this many seconds, however long the TTL (a ceiling below the floor counts as the floor; >= 0, at most 604800).
+            ttl_ceiling_seconds = 3600
+            # File of domain names, one per line (*.example for example and every name under it, # comments); a query for one, or a connection to an address it resolved to, is a high-severity alert ("" = none).
+            blocklist_file = ""
+            # Distinct names one process queries under one registrable domain within tunnel_window_seconds that raise dns_tunnel (2 to 65536).
+            tunnel_distinct_names = 50
+            # Sliding window, in seconds, for tunnel_distinct_names (> 0, at most 86400).
+            tunnel_window_seconds = 60
+
             """;
 
         Assert.Equal(expected.ReplaceLineEndings("\n"), MonitorConfigToml.Write(new MonitorConfig()));

@@ -6,10 +6,10 @@ namespace NetSentinel.Core.Tests.Detection;
 /// <summary>A pipeline wired to a manual clock and a collecting sink, with a tick that ends an interval on schedule.</summary>
 internal sealed class PipelineHarness
 {
-    public PipelineHarness(MonitorConfig config, bool learnBaseline = true)
+    public PipelineHarness(MonitorConfig config, bool learnBaseline = true, NetSentinel.Core.Dns.DomainBlocklist? blockedDomains = null)
     {
         Config = config;
-        Pipeline = new DetectionPipeline(config, Sink, "test", Clock, learnBaseline);
+        Pipeline = new DetectionPipeline(config, Sink, "test", Clock, learnBaseline, blockedDomains: blockedDomains);
     }
 
     public MonitorConfig Config { get; }

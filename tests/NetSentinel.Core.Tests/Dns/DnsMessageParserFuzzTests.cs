@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Net;
 using NetSentinel.Core.Dns;
 using NetSentinel.Tests.Shared;
@@ -7,7 +6,7 @@ namespace NetSentinel.Core.Tests.Dns;
 
 /// <summary>
 /// Property: for any bytes — random, or a real message with bytes flipped, cut, duplicated or spliced — the
-/// parser returns (no exception, no hang), every name it gives is at most 4 × 255 characters (the escaped form
+/// parser returns (no exception; no hang, within a loose bound for the whole run), every name it gives is at most 4 × 255 characters (the escaped form
 /// of 255 wire bytes), and it keeps at most <see cref="DnsMessageParser.MaxAnswers"/> answers. Seeds are fixed so a
 /// failure reproduces; the seed is in the assertion message.
 /// </summary>
@@ -16,7 +15,7 @@ public class DnsMessageParserFuzzTests
     private static readonly byte[][] Seeds = BuildSeeds();
 
     [Fact]
-    public void Random_bytes_never_crash_or_run_away()
+    public void Random_bytes_never_crash_or_run_away() => WithinAMinute(() =>
     {
         var random = new Random(12);
         for (int i = 0; i < 20_000; i++)
@@ -30,10 +29,10 @@ public class DnsMessageParserFuzzTests
             }
             Check(packet, $"random #{i}");
         }
-    }
+    });
 
     [Fact]
-    public void Mutated_real_messages_never_crash_or_run_away()
+    public void Mutated_real_messages_never_crash_or_run_away() => WithinAMinute(() =>
     {
         var random = new Random(2026);
         for (int i = 0; i < 50_000; i++)
@@ -41,11 +40,19 @@ public class DnsMessageParserFuzzTests
             var packet = Mutate(Seeds[random.Next(Seeds.Length)], random);
             Check(packet, $"mutation #{i}");
         }
+    });
+
+    /// <summary>A parser that loops would hang the test run: this turns a hang into a failure. The bound is loose
+    /// (the runs take a second or two) because the machine is shared: it is about termination, not speed.</summary>
+    private static void WithinAMinute(Action run)
+    {
+        var task = Task.Run(run);
+        Assert.True(task.Wait(TimeSpan.FromMinutes(1)), "the parser did not finish: a loop");
+        task.GetAwaiter().GetResult();
     }
 
     private static void Check(byte[] packet, string what)
     {
-        var watch = Stopwatch.StartNew();
         foreach (bool prefix in new[] { false, true })
         {
             var status = DnsMessageParser.Parse(packet, prefix, out var message);
@@ -62,8 +69,6 @@ public class DnsMessageParserFuzzTests
                 Assert.True((answer.Address is null) != (answer.Target is null), what);
             }
         }
-        // Work is bounded by the packet: even a slow CI machine parses 600 bytes in well under this.
-        Assert.True(watch.ElapsedMilliseconds < 200, $"{what} took {watch.ElapsedMilliseconds} ms");
     }
 
     private static byte[] Mutate(byte[] seed, Random random)

@@ -16,7 +16,7 @@ public class BpfAbiTests
         (typeof(NsHeader), "ns_header"), (typeof(NsTask), "ns_task"), (typeof(NsEndpoints), "ns_endpoints"),
         (typeof(NsOpenEvent), "ns_open_event"), (typeof(NsCloseEvent), "ns_close_event"), (typeof(NsExecEvent), "ns_exec_event"),
         (typeof(NsExitEvent), "ns_exit_event"), (typeof(NsSockState), "ns_sock_state"), (typeof(NsUdpKey), "ns_udp_key"),
-        (typeof(NsUdpFlow), "ns_udp_flow"),
+        (typeof(NsUdpFlow), "ns_udp_flow"), (typeof(NsDnsEvent), "ns_dns_event"),
     ];
 
     [Fact]
@@ -74,6 +74,9 @@ public class BpfAbiTests
         [nameof(NsAbi.EventUdpFlow)] = "NS_EVENT_UDP_FLOW",
         [nameof(NsAbi.EventExec)] = "NS_EVENT_EXEC",
         [nameof(NsAbi.EventExit)] = "NS_EVENT_EXIT",
+        [nameof(NsAbi.EventDns)] = "NS_EVENT_DNS",
+        [nameof(NsAbi.DnsPort)] = "NS_DNS_PORT",
+        [nameof(NsAbi.DnsPayloadLength)] = "NS_DNS_PAYLOAD_LEN",
         [nameof(NsAbi.CloseEstablished)] = "NS_CLOSE_ESTABLISHED",
         [nameof(NsAbi.SockEstablished)] = "NS_SOCK_ESTABLISHED",
         [nameof(NsAbi.LostRingBuffer)] = "NS_LOST_RINGBUF",
@@ -92,7 +95,7 @@ public class BpfAbiTests
         var record = new byte[104];
         BitConverter.TryWriteBytes(record.AsSpan(0), 123_456_789_000UL);   // header.timestamp_ns
         BitConverter.TryWriteBytes(record.AsSpan(8), 1U);                  // header.kind = NS_EVENT_TCP_CONNECT
-        BitConverter.TryWriteBytes(record.AsSpan(12), 1U);                 // header.abi_version
+        BitConverter.TryWriteBytes(record.AsSpan(12), NsAbi.Version);      // header.abi_version
         BitConverter.TryWriteBytes(record.AsSpan(16), 42UL);               // conn_id
         BitConverter.TryWriteBytes(record.AsSpan(24), 0x1122334455UL);     // task.cgroup_id
         BitConverter.TryWriteBytes(record.AsSpan(32), 4321U);              // task.tgid

@@ -11,6 +11,10 @@ internal sealed class EventRecorder : IConnectionEventSink
 
     public void OnEvent(ConnectionEvent connectionEvent) => Events.Add(connectionEvent);
 
+    public List<NetSentinel.Core.Dns.DnsEvent> DnsEvents { get; } = [];
+
+    public void OnDns(NetSentinel.Core.Dns.DnsEvent dnsEvent) => DnsEvents.Add(dnsEvent);
+
     /// <summary>Pumps (and ends an interval every 100 ms) until <paramref name="done"/> or the timeout; returns done's last value.</summary>
     public bool PumpUntil(IConnectionSource source, Func<bool> done, TimeSpan timeout)
     {

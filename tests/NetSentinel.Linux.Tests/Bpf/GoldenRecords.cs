@@ -41,6 +41,17 @@ internal static unsafe class GoldenRecords
         return ends;
     }
 
+    /// <summary>An ns_dns_event carrying <paramref name="payload"/> (cut to NS_DNS_PAYLOAD_LEN as the kernel does).</summary>
+    public static byte[] DnsMessage(ulong ns, NsTask task, NsEndpoints ends, byte[] payload, uint? wireLength = null)
+    {
+        var record = new NsDnsEvent { Header = Header(NsAbi.EventDns, ns), Task = task, Ends = ends };
+        int captured = Math.Min(payload.Length, NsAbi.DnsPayloadLength);
+        record.WireLen = wireLength ?? (uint)payload.Length;
+        record.Captured = (uint)captured;
+        payload.AsSpan(0, captured).CopyTo(new Span<byte>(record.Payload, NsAbi.DnsPayloadLength));
+        return Bytes(record);
+    }
+
     public static byte[] TcpConnect(ulong connId, ulong ns, NsTask task, NsEndpoints ends) =>
         Bytes(new NsOpenEvent { Header = Header(NsAbi.EventTcpConnect, ns), ConnId = connId, Task = task, Ends = ends });
 

@@ -3,7 +3,7 @@ namespace NetSentinel.Linux.Bpf.Abi;
 /// <summary>Constants of bpf/netsentinel.h (the single definition; a test checks this mirror against it).</summary>
 internal static class NsAbi
 {
-    public const uint Version = 1;
+    public const uint Version = 2;
     public const int CommLength = 16;
     public const int PathLength = 256;
 
@@ -12,6 +12,10 @@ internal static class NsAbi
     public const uint EventUdpFlow = 3;
     public const uint EventExec = 4;
     public const uint EventExit = 5;
+    public const uint EventDns = 6;
+
+    public const int DnsPort = 53;
+    public const int DnsPayloadLength = 512;
 
     public const uint CloseEstablished = 1;
     public const uint SockEstablished = 1;

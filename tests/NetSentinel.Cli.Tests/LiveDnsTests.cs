@@ -1,0 +1,247 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+using System.Text.Json;
+using NetSentinel.Core.Dns;
+using NetSentinel.Tests.Shared;
+
+namespace NetSentinel.Cli.Tests;
+
+/// <summary>
+/// Names on connections and alerts from DNS the kernel captured, against a real dnsmasq on a namespace test host:
+/// a process's own query, glibc's resolver, a local stub on 127.0.0.53, the domain block list, a beacon whose
+/// address rotates behind one name, and hostile answers.
+/// </summary>
+[System.Runtime.Versioning.SupportedOSPlatform("linux")]
+public sealed partial class LiveDnsTests : IDisposable
+{
+    private readonly string _dir = Directory.CreateTempSubdirectory("ns-dns-").FullName;
+
+    [RootFact]
+    public void OwnQueryThenConnectCarriesTheNameOnTheConnectionAndTheNewDestinationAlert()
+    {
+        using var host = new DnsTestHost(_dir);
+        host.SetNames(("app.web.test", host.ServiceAddress(1)));
+        string log = Path.Combine(_dir, "own.jsonl");
+        using var monitor = StartMonitor(log, "--no-baseline");
+
+        IPAddress address = Resolve(host.Network.PeerV4, "app.web.test");
+        using (var client = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp))
+            client.Connect(address, host.Port);
+        StopAndWait(monitor);
+
+        var lines = Lines(log).Where(l => Pid(l) == Environment.ProcessId).ToList();
+        var opened = Assert.Single(lines, l => Action(l) == "connection_opened" && DestinationIp(l) == address.ToString());
+        Assert.Equal("app.web.test", Domain(opened));
+        Assert.Equal("web.test", opened.GetProperty("destination").GetProperty("registered_domain").GetString());
+        var alert = Assert.Single(lines, l => Action(l) == "new_destination" && DestinationIp(l) == address.ToString());
+        Assert.Equal("app.web.test", Domain(alert));
+        var answer = Assert.Single(lines, l => Action(l) == "dns_answer");
+        Assert.Equal(address.ToString(), answer.GetProperty("dns").GetProperty("resolved_ip")[0].GetString());
+        Assert.Single(lines, l => Action(l) == "dns_query");
+    }
+
+    [RootFact]
+    public void GlibcGetaddrinfoThroughResolvConfIsNamed()
+    {
+        using var host = new DnsTestHost(_dir);
+        host.SetNames(("libc.web.test", host.ServiceAddress(2)));
+        string resolv = host.ResolvConf(host.Network.PeerV4.ToString());
+        string log = Path.Combine(_dir, "glibc.jsonl");
+        using var monitor = StartMonitor(log, "--no-baseline");
+
+        // bash's /dev/tcp resolves with getaddrinfo; the private mount namespace gives it our resolv.conf.
+        int pid = RunBash($"unshare -m bash -c 'mount --bind {resolv} /etc/resolv.conf && exec 3<>/dev/tcp/libc.web.test/{host.Port}'");
+        StopAndWait(monitor);
+
+        var lines = Lines(log).Where(l => Pid(l) == pid).ToList();
+        var opened = Assert.Single(lines, l => Action(l) == "connection_opened" && DestinationIp(l) == host.ServiceAddress(2).ToString());
+        Assert.Equal("libc.web.test", Domain(opened));
+        Assert.Contains(lines, l => Action(l) == "dns_answer" && QuestionName(l) == "libc.web.test");
+    }
+
+    [RootFact]
+    public void ThroughALocalStubTheAnswerBelongsToTheAskerAndTheUpstreamExchangeToTheStub()
+    {
+        using var host = new DnsTestHost(_dir);
+        host.SetNames(("stub.web.test", host.ServiceAddress(3)));
+        int stub = host.StartStub();
+        string resolv = host.ResolvConf("127.0.0.53");
+        string log = Path.Combine(_dir, "stub.jsonl");
+        using var monitor = StartMonitor(log, "--no-baseline");
+
+        // The asker runs on the test host, where the stub listens on 127.0.0.53.
+        int pid = RunBash($"ip netns exec {host.Network.Namespace} unshare -m bash -c " +
+                          $"'mount --bind {resolv} /etc/resolv.conf && exec 3<>/dev/tcp/stub.web.test/{host.Port}'");
+        StopAndWait(monitor);
+
+        var lines = Lines(log);
+        bool AnswerForA(JsonElement l) => Action(l) == "dns_answer" && QuestionName(l) == "stub.web.test" &&
+            l.GetProperty("dns").GetProperty("question").GetProperty("type").GetString() == "A";
+        var asked = Assert.Single(lines, l => AnswerForA(l) && Pid(l) == pid);
+        Assert.Equal("127.0.0.53", DestinationIp(asked));
+        var forwarded = Assert.Single(lines, l => AnswerForA(l) && Pid(l) == stub);
+        Assert.Equal(host.Network.PeerV4.ToString(), DestinationIp(forwarded));
+        var opened = Assert.Single(lines, l => Action(l) == "connection_opened" && Pid(l) == pid);
+        Assert.Equal("stub.web.test", Domain(opened));
+    }
+
+    [RootFact]
+    public void ABlocklistedNameAlertsAtQueryAndAtConnect()
+    {
+        using var host = new DnsTestHost(_dir);
+        host.SetNames(("c2.bad.test", host.ServiceAddress(4)));
+        string blocklist = Path.Combine(_dir, "domains.txt");
+        File.WriteAllLines(blocklist, ["# names we never want to see", "*.bad.test"]);
+        string config = Path.Combine(_dir, "dns.toml");
+        File.WriteAllText(config, $"[dns]\nblocklist_file = \"{blocklist}\"\n");
+        string log = Path.Combine(_dir, "blocked.jsonl");
+        using var monitor = StartMonitor(log, "-c", config);
+
+        IPAddress address = Resolve(host.Network.PeerV4, "c2.bad.test");
+        using (var client = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp))
+            client.Connect(address, host.Port);
+        StopAndWait(monitor);
+
+        var alerts = Lines(log).Where(l => Pid(l) == Environment.ProcessId && Action(l) == "blocklisted_destination").ToList();
+        Assert.Equal(2, alerts.Count);
+        Assert.Contains(alerts, a => QuestionName(a) == "c2.bad.test");
+        Assert.Contains(alerts, a => Domain(a) == "c2.bad.test" && DestinationIp(a) == address.ToString());
+        Assert.All(alerts, a => Assert.Contains("*.bad.test", a.GetProperty("message").GetString()));
+    }
+
+    [RootFact]
+    public void ABeaconWhoseAddressRotatesBehindOneNameIsOneSeriesAndFires()
+    {
+        using var host = new DnsTestHost(_dir);
+        string resolv = host.ResolvConf(host.Network.PeerV4.ToString());
+        string log = Path.Combine(_dir, "beacon.jsonl");
+        using var monitor = StartMonitor(log);
+
+        // 12 connections ~1.3 s apart (± 6 %); a new address every 3. The script rewrites the server's hosts file and
+        // signals it to reload right after a connection, so the rotation is in step and does not stretch a gap.
+        string rotate = $"echo \"{host.ServicePrefix}.$(( i / 3 + 2 )) beacon.web.test\" > {host.HostsFile}; kill -HUP {host.ServerPid}";
+        string script =
+            $"echo \"{host.ServicePrefix}.1 beacon.web.test\" > {host.HostsFile}; kill -HUP {host.ServerPid}; sleep 0.3; " +
+            $"for i in $(seq 0 11); do exec 3<>/dev/tcp/beacon.web.test/{host.Port}; exec 3>&-; " +
+            $"if (( i % 3 == 2 )); then {rotate}; fi; " +
+            "sleep $(awk -v r=$RANDOM 'BEGIN { printf \"%.3f\", 1.22 + 0.16 * r / 32767 }'); done";
+        int pid = RunBash($"unshare -m bash -c 'mount --bind {resolv} /etc/resolv.conf && {script.Replace("'", "'\\''", StringComparison.Ordinal)}'");
+        StopAndWait(monitor);
+
+        var lines = Lines(log).Where(l => Pid(l) == pid).ToList();
+        var beacon = Assert.Single(lines, l => Action(l) == "beacon");
+        Assert.Equal("beacon.web.test", Domain(beacon));
+        Assert.InRange(beacon.GetProperty("net_sentinel").GetProperty("observations").GetInt32(), 10, 12);
+        var addresses = Lines(log).Where(l => Pid(l) == pid && Action(l) == "dns_answer")
+            .SelectMany(l => l.GetProperty("dns").GetProperty("resolved_ip").EnumerateArray().Select(a => a.GetString())).Distinct().ToList();
+        Assert.True(addresses.Count >= 4, $"the name should have rotated over 4 addresses, saw {string.Join(", ", addresses)}");
+    }
+
+    [RootFact]
+    public void HostileAnswersAreCountedAsMalformedAndNothingElseHappens()
+    {
+        using var net = new TestNetwork();
+        using var server = net.BindUdp(net.PeerV4, 53);
+        string log = Path.Combine(_dir, "hostile.jsonl");
+        using var monitor = StartMonitor(log, "--no-baseline");
+
+        var loop = new DnsPacketBuilder().Header(7, response: true, answers: 1).Question("loop.test");
+        loop.Pointer(loop.Length).U16(1).U16(1).U32(5).U16(4).Raw(198, 51, 100, 9);
+        byte[] truncated = DnsPacketBuilder.Response("cut.test", id: 8, addresses: [IPAddress.Parse("198.51.100.10")])[..^3];
+        foreach (var (name, reply) in new[] { ("loop.test", loop.ToArray()), ("cut.test", truncated) })
+        {
+            using var client = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
+            client.SendTo(DnsPacketBuilder.Query(name), new IPEndPoint(net.PeerV4, 53));
+            var buffer = new byte[512];
+            EndPoint from = new IPEndPoint(IPAddress.Any, 0);
+            int n = server.ReceiveFrom(buffer, ref from);
+            Assert.True(n > 12);
+            server.SendTo(reply, from);
+            client.ReceiveTimeout = 2_000;
+            client.Receive(buffer);
+        }
+        string stderr = StopAndWait(monitor);
+
+        var mine = Lines(log).Where(l => Pid(l) == Environment.ProcessId).ToList();
+        // The queries are logged; the answers are not, and no name was learned (this process is also the fake server,
+        // so its own UDP flows are there too, unnamed).
+        Assert.Equal(2, mine.Count(l => Action(l) == "dns_query"));
+        Assert.DoesNotContain(mine, l => Action(l) == "dns_answer");
+        Assert.DoesNotContain(mine, l => Domain(l) is not null);
+        var counts = MalformedCount().Match(stderr);
+        Assert.True(counts.Success, stderr);
+        Assert.True(int.Parse(counts.Groups[1].Value) >= 2, stderr);
+    }
+
+    [System.Text.RegularExpressions.GeneratedRegex(@"(\d+) malformed")]
+    private static partial System.Text.RegularExpressions.Regex MalformedCount();
+
+    /// <summary>Asks <paramref name="server"/> for an A record from this process's own socket and returns the first address.</summary>
+    private static IPAddress Resolve(IPAddress server, string name)
+    {
+        using var client = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp) { ReceiveTimeout = 3_000 };
+        client.SendTo(DnsPacketBuilder.Query(name, id: 0x4242), new IPEndPoint(server, 53));
+        var buffer = new byte[1500];
+        int n = client.Receive(buffer);
+        Assert.Equal(DnsParseStatus.Parsed, DnsMessageParser.Parse(buffer.AsSpan(0, n), isPrefix: false, out var message));
+        return message!.Answers.First(a => a.Address is not null).Address!;
+    }
+
+    private Process StartMonitor(string log, params string[] extra)
+    {
+        var monitor = CliRun.Start(["--source", "ebpf", "--log-connections", "--interval", "1", "--duration", "60", "--log-file", log, .. extra]);
+        WaitForLine(monitor.StandardError, "watching outbound connections");
+        return monitor;
+    }
+
+    private static int RunBash(string script)
+    {
+        using var bash = Process.Start("/bin/bash", ["-c", script]);
+        Assert.True(bash.WaitForExit(60_000), "load script did not finish");
+        Assert.Equal(0, bash.ExitCode);
+        return bash.Id;
+    }
+
+    /// <summary>Stops the monitor and returns the rest of its stderr (the closing counts).</summary>
+    private static string StopAndWait(Process monitor)
+    {
+        Thread.Sleep(1500); // let the last events drain and one more interval close
+        Assert.Equal(0, Kill(monitor.Id, 15));
+        Assert.True(monitor.WaitForExit(10_000), "monitor did not exit after SIGTERM");
+        Assert.Equal(0, monitor.ExitCode);
+        return monitor.StandardError.ReadToEnd();
+    }
+
+    private static void WaitForLine(StreamReader reader, string text)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        while (DateTime.UtcNow < deadline)
+        {
+            var line = reader.ReadLineAsync();
+            if (!line.Wait(deadline - DateTime.UtcNow) || line.Result is null) break;
+            if (line.Result.Contains(text, StringComparison.Ordinal)) return;
+        }
+        throw new TimeoutException($"net-sentinel never printed '{text}'");
+    }
+
+    private static List<JsonElement> Lines(string log) => File.ReadAllLines(log).Select(l => JsonDocument.Parse(l).RootElement).ToList();
+
+    private static string Action(JsonElement line) => line.GetProperty("event").GetProperty("action").GetString()!;
+
+    private static int Pid(JsonElement line) => line.TryGetProperty("process", out var p) ? p.GetProperty("pid").GetInt32() : 0;
+
+    private static string? DestinationIp(JsonElement line) =>
+        line.TryGetProperty("destination", out var d) ? d.GetProperty("ip").GetString() : null;
+
+    private static string? Domain(JsonElement line) =>
+        line.TryGetProperty("destination", out var d) && d.TryGetProperty("domain", out var domain) ? domain.GetString() : null;
+
+    private static string? QuestionName(JsonElement line) =>
+        line.TryGetProperty("dns", out var d) ? d.GetProperty("question").GetProperty("name").GetString() : null;
+
+    [System.Runtime.InteropServices.LibraryImport("libc", EntryPoint = "kill", SetLastError = true)]
+    private static partial int Kill(int pid, int signal);
+
+    public void Dispose() => Directory.Delete(_dir, recursive: true);
+}
