@@ -19,7 +19,8 @@ DEB_PACKAGES += gnupg zip
 
 # Real peer programs only the test suite starts (installed by `make test`, not by `make run`).
 TEST_DEB_PACKAGES := jq
-# dnsmasq is the real DNS server (and local stub) the live DNS tests start in a namespace test host.
+# dnsmasq is the real DNS server (and local stub) the live DNS tests start in a namespace test host, and the
+# UDP-direction test's server answering a client (its answers are not outbound).
 TEST_DEB_PACKAGES += dnsmasq
 
 # What only `make test-windows` needs: Wine runs the Windows executable, jq reads its JSON.

@@ -7,8 +7,13 @@
 # creates (198.51.100.250, reached over a veth pair from 198.51.100.249) and everything it creates is
 # removed on exit, also on failure or Ctrl-C. Only bash, awk, iproute2 and coreutils are used.
 #
+# The nginx scenario is a workload users recognise: nginx (Debian nginx-light) in a server namespace and
+# wrk in a client namespace, one new connection per request (Connection: close), the two namespaces
+# joined directly by a veth pair (198.51.100.253 -> .254), so TIME_WAIT and port ranges are theirs.
+#
 # Environment: BENCH_ROUNDS (5), BENCH_ROUND_SECONDS (2.5), BENCH_SCENARIOS (all: "connect1 connect2
-# udp bulk1 bulk4 spawn"), BENCH_ONCE (1: run the --once benchmark), NS_BIN, NSLOAD.
+# udp bulk1 bulk4 spawn nginx"), BENCH_ONCE (1: run the --once benchmark), BENCH_HOOK_COST (1: the
+# per-program kernel cost of both hook variants, bench/hook-cost.sh), NS_BIN, NSLOAD.
 set -euo pipefail
 export LC_ALL=C
 
@@ -18,8 +23,9 @@ BIN=${NS_BIN:-out/linux-x64/net-sentinel}
 NSLOAD=${NSLOAD:-out/bench/nsload}
 ROUNDS=${BENCH_ROUNDS:-5}
 ROUND_SECONDS=${BENCH_ROUND_SECONDS:-2.5}
-SCENARIOS=${BENCH_SCENARIOS:-connect1 connect2 udp bulk1 bulk4 spawn}
+SCENARIOS=${BENCH_SCENARIOS:-connect1 connect2 udp bulk1 bulk4 spawn nginx}
 RUN_ONCE=${BENCH_ONCE:-1}
+RUN_HOOK_COST=${BENCH_HOOK_COST:-1}
 RESULTS=bench/results
 TCPLIFE=/usr/sbin/tcplife
 
@@ -31,20 +37,33 @@ TCP_PORT=20000   # the test host listens on TCP_PORT .. TCP_PORT+PORTS-1
 PORTS=1000       # connect scenarios rotate over these, so each port's first connect is a new destination
 UDP_PORT=30000
 UDP_PORTS=16
+WEB_CLIENT_NS=nsbc$$   # wrk runs here
+WEB_SERVER_NS=nsbs$$   # nginx runs here
+WEB_CLIENT_IP=198.51.100.253
+WEB_SERVER_IP=198.51.100.254
+WEB_PORT=8080
+NGINX=/usr/sbin/nginx
+WRK=/usr/bin/wrk
 
 die() { echo "bench: $*" >&2; exit 1; }
 [ "$(id -u)" = 0 ] || die "needs root (eBPF and a network namespace); run: sudo make bench"
 [ -x "$BIN" ] || die "$BIN is missing; run make publish"
 [ -x "$NSLOAD" ] || die "$NSLOAD is missing; run make bench"
 have_tcplife=1; [ -x "$TCPLIFE" ] || { have_tcplife=0; echo "bench: $TCPLIFE missing (apt-get install libbpf-tools); tcplife rounds skipped" >&2; }
+if [[ " $SCENARIOS " == *" nginx "* ]] && { [ ! -x "$NGINX" ] || [ ! -x "$WRK" ]; }; then
+	echo "bench: nginx or wrk missing (apt-get install nginx-light wrk); nginx scenario skipped" >&2
+	SCENARIOS=$(tr ' ' '\n' <<< "$SCENARIOS" | grep -vx nginx | paste -sd' ' -)
+fi
 
 WORK=$(mktemp -d /tmp/nsbench.XXXXXX)
-SERVER_PID=""; PEER_PROC=""; HOLD_PID=""; MOUNTED_TRACEFS=0
+SERVER_PID=""; PEER_PROC=""; HOLD_PID=""; NGINX_PID=""; MOUNTED_TRACEFS=0
 cleanup() {
 	set +e
-	for pid in $PEER_PROC $HOLD_PID $SERVER_PID; do kill "$pid" 2>/dev/null; wait "$pid" 2>/dev/null; done
+	for pid in $PEER_PROC $HOLD_PID $SERVER_PID $NGINX_PID; do kill "$pid" 2>/dev/null; wait "$pid" 2>/dev/null; done
 	ip netns delete "$NS" 2>/dev/null
 	ip link delete "$VETH" 2>/dev/null
+	ip netns delete "$WEB_CLIENT_NS" 2>/dev/null
+	ip netns delete "$WEB_SERVER_NS" 2>/dev/null
 	[ "$MOUNTED_TRACEFS" = 1 ] && umount /sys/kernel/tracing
 	rm -rf "$WORK"
 }
@@ -59,6 +78,38 @@ ip netns exec "$NS" "$NSLOAD" serve --host $PEER_IP --port $TCP_PORT --ports $PO
 SERVER_PID=$!
 for _ in $(seq 100); do grep -q ready "$WORK/server.out" 2>/dev/null && break; sleep 0.05; done
 grep -q ready "$WORK/server.out" || die "the test host's server did not start"
+
+# ---- the web test hosts: nginx in one namespace, wrk in another ------------------------------------
+if [[ " $SCENARIOS " == *" nginx "* ]]; then
+	ip netns add "$WEB_CLIENT_NS"
+	ip netns add "$WEB_SERVER_NS"
+	ip link add nsbw$$ netns "$WEB_CLIENT_NS" type veth peer name nsbw$$p netns "$WEB_SERVER_NS"
+	ip -n "$WEB_CLIENT_NS" addr add $WEB_CLIENT_IP/30 dev nsbw$$
+	ip -n "$WEB_SERVER_NS" addr add $WEB_SERVER_IP/30 dev nsbw$$p
+	for ns in "$WEB_CLIENT_NS" "$WEB_SERVER_NS"; do ip -n "$ns" link set lo up; done
+	ip -n "$WEB_CLIENT_NS" link set nsbw$$ up
+	ip -n "$WEB_SERVER_NS" link set nsbw$$p up
+	mkdir -p "$WORK/nginx/tmp"
+	cat > "$WORK/nginx/nginx.conf" <<-EOF
+	worker_processes 1;
+	pid $WORK/nginx/nginx.pid;
+	error_log $WORK/nginx/error.log warn;
+	events { worker_connections 4096; }
+	http {
+	    access_log off;
+	    client_body_temp_path $WORK/nginx/tmp;
+	    server {
+	        listen $WEB_SERVER_IP:$WEB_PORT backlog=4096;
+	        location / { return 200 "ok\n"; }
+	    }
+	}
+	EOF
+	ip netns exec "$WEB_SERVER_NS" "$NGINX" -p "$WORK/nginx" -c "$WORK/nginx/nginx.conf" -g 'daemon off;' 2> "$WORK/nginx/stderr" &
+	NGINX_PID=$!
+	for _ in $(seq 100); do ip netns exec "$WEB_CLIENT_NS" bash -c "exec 3<>/dev/tcp/$WEB_SERVER_IP/$WEB_PORT" 2>/dev/null && break; sleep 0.05; done
+	ip netns exec "$WEB_CLIENT_NS" bash -c "exec 3<>/dev/tcp/$WEB_SERVER_IP/$WEB_PORT" 2>/dev/null \
+		|| die "nginx did not start: $(cat "$WORK/nginx/stderr" "$WORK/nginx/error.log" 2>/dev/null)"
+fi
 
 # tcplife finds its tracepoint through tracefs; mount it for the run when absent.
 if [ "$have_tcplife" = 1 ] && [ ! -e /sys/kernel/tracing/events ]; then
@@ -93,6 +144,10 @@ workload() { # SCENARIO ROUND_TAG -> prints the generator's summary line
 	bulk1) "$NSLOAD" bulk --host $PEER_IP --port $TCP_PORT --streams 1 --seconds "$ROUND_SECONDS" ;;
 	bulk4) "$NSLOAD" bulk --host $PEER_IP --port $TCP_PORT --streams 4 --seconds "$ROUND_SECONDS" ;;
 	spawn) "$NSLOAD" spawn --host $PEER_IP --port $TCP_PORT --ports $PORTS --seconds "$ROUND_SECONDS" --max 200000 ;;
+	nginx) # wrk takes whole seconds; one connection per request; prints ops= rate= like nsload
+		ip netns exec "$WEB_CLIENT_NS" "$WRK" -t1 -c16 -d"$(awk -v s="$ROUND_SECONDS" 'BEGIN { printf "%d", s + 0.999 }')s" \
+			-H 'Connection: close' "http://$WEB_SERVER_IP:$WEB_PORT/" |
+			awk '/ requests in / { ops = $1 } /^Requests\/sec:/ { rate = $2 } END { printf "ops=%d rate=%s\n", ops, rate }' ;;
 	*) die "unknown scenario $1" ;;
 	esac
 }
@@ -106,6 +161,7 @@ events_of() { # SCENARIO SUMMARY
 	esac
 }
 action_of() { [ "$1" = udp ] && echo udp_flow || echo connection_opened; }
+dest_of() { [ "$1" = nginx ] && echo $WEB_SERVER_IP || echo $PEER_IP; }
 
 # Latency from each port's first connect() to its new_destination alert line, in ms, one per line.
 latencies() { # LOG TIMES
@@ -152,7 +208,7 @@ run_round() { # SCENARIO MODE ROUND
 	fi
 	case $mode in
 	ns)
-		logged=$(grep -F "\"action\":\"$(action_of "$sc")\"" "$log" | grep -cF "\"destination\":{\"ip\":\"$PEER_IP\"" || true)
+		logged=$(grep -F "\"action\":\"$(action_of "$sc")\"" "$log" | grep -cF "\"destination\":{\"ip\":\"$(dest_of "$sc")\"" || true)
 		lost=$(sed -n 's/.*, \([0-9]*\) event(s) lost.*/\1/p' "$err"); lost=${lost:-nan}
 		[ -n "$tag" ] && [ -f "$WORK/times-$tag" ] && latencies "$log" "$WORK/times-$tag" >> "$WORK/lat-$sc"
 		;;
@@ -160,7 +216,7 @@ run_round() { # SCENARIO MODE ROUND
 		lost=$(sed -n 's/.*, \([0-9]*\) event(s) lost.*/\1/p' "$err"); lost=${lost:-nan}
 		;;
 	tcplife)
-		[[ $sc == udp ]] || logged=$(grep -cF " $PEER_IP " "$log" || true)
+		[[ $sc == udp ]] || logged=$(grep -cF " $(dest_of "$sc") " "$log" || true)
 		lost=0
 		;;
 	esac
@@ -201,6 +257,12 @@ if [ "$RUN_ONCE" = 1 ]; then
 	once_line="| \`net-sentinel --once\` with $held held sockets | ${ns_ms} ms | \`ss -tanp\`: ${ss_ms} ms | $(awk -v a="$ns_ms" -v b="$ss_ms" 'BEGIN { printf "%.2f", a / b }') × (target ≤ 1.5) |"
 fi
 
+# ---- what each kernel program costs per run, per hook variant (bpf_stats) ----------------------------
+hook_cost=""
+if [ "$RUN_HOOK_COST" = 1 ]; then
+	hook_cost=$(NS_BIN="$BIN" NSLOAD="$NSLOAD" bench/hook-cost.sh) || die "bench/hook-cost.sh failed"
+fi
+
 # ---- the table -------------------------------------------------------------------------------------
 mkdir -p "$RESULTS"
 out="$RESULTS/latest.md"
@@ -227,7 +289,9 @@ out="$RESULTS/latest.md"
 		per10k=$(awk -v t="$TICK" '$2 == "ns" { ev += $5; cpu += $8 } END { if (ev >= 1000) printf "%.1f", 1000 * cpu / t / ev * 10000; else print "n/a" }' <<< "$rows")
 		mem=$(awk '$2 == "ns" { if ($9 > h) h = $9; print $10 > "/dev/stderr" } END { printf "%.1f", h / 1024 }' <<< "$rows" 2> "$WORK/rss")
 		steady=$(median < "$WORK/rss" | awk '{ printf "%.1f", $1 / 1024 }')
-		counts=$(awk '$2 == "ns" { g += $5; l += $6; x += $7 } END { printf "%d / %d / %d%s", g, l, x, (g == l + x ? " (exact)" : " (MISMATCH)") }' <<< "$rows")
+		# nginx: generated = wrk's completed requests; connections still in flight when wrk stops are logged too.
+		counts=$(awk -v sc="$sc" '$2 == "ns" { g += $5; l += $6; x += $7 } END { printf "%d / %d / %d%s", g, l, x,
+			sc == "nginx" ? (l + x >= g && l + x <= g + 64 * NR ? " (requests; + in flight)" : " (MISMATCH)") : (g == l + x ? " (exact)" : " (MISMATCH)") }' <<< "$rows")
 		lat="–"
 		if [ -s "$WORK/lat-$sc" ]; then
 			lat=$(sort -g "$WORK/lat-$sc" | awk '{ v[NR] = $1 } END { p50 = v[int((NR - 1) * 0.50) + 1]; p99 = v[int((NR - 1) * 0.99) + 1]; printf "%.0f / %.0f (n=%d)", p50, p99, NR }')
@@ -257,6 +321,12 @@ out="$RESULTS/latest.md"
 		echo "| snapshot | net-sentinel | baseline | ratio |"
 		echo "| --- | --- | --- | --- |"
 		echo "$once_line"
+	fi
+	if [ -n "$hook_cost" ]; then
+		echo
+		echo "Kernel programs, per hook variant (\`bench/hook-cost.sh\`: kernel.bpf_stats_enabled run_time_ns / run_cnt of the programs the monitor holds, during a one-thread connect storm and a UDP sendto storm):"
+		echo
+		echo "$hook_cost"
 	fi
 	echo
 	echo "Per-round raw figures (scenario mode round rate events logged lost cpu_ticks hwm_kb rss_kb):"

@@ -74,6 +74,18 @@ struct {
 	__type(value, struct ns_udp_flow);
 } ns_udp_flows SEC(".maps");
 
+/* Peers that sent to a process before it sent to them, keyed like the flows: the process's datagrams to
+ * them are replies (a DNS, NTP or syslog server answering), not flows this host starts. The value is when
+ * the peer last sent; an entry older than NS_UDP_PEER_TTL_NS no longer counts. LRU: a server with more
+ * recent clients than this forgets the oldest, whose next reply then counts as a new flow. */
+#define NS_UDP_PEER_TTL_NS (300ULL * 1000 * 1000 * 1000)
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 16384);
+	__type(key, struct ns_udp_key);
+	__type(value, __u64);
+} ns_udp_peers SEC(".maps");
+
 struct ns_udp_dest {
 	__u64 pid_tgid; /* the thread whose send this is; 0 = empty */
 	__u64 set_ns;
@@ -312,20 +324,38 @@ static __always_inline void account_udp(const struct sock *sk, __u64 bytes, int 
 
 	struct ns_udp_flow *flow = bpf_map_lookup_elem(&ns_udp_flows, &key);
 	if (flow) {
-		if (sending)
-			__sync_fetch_and_add(&flow->bytes_sent, bytes);
-		else
+		if (!sending) {
 			__sync_fetch_and_add(&flow->bytes_received, bytes);
+			__sync_fetch_and_add(&flow->packets_received, 1);
+			return;
+		}
+		__sync_fetch_and_add(&flow->bytes_sent, bytes);
+		__sync_fetch_and_add(&flow->packets_sent, 1);
+		__u64 now = bpf_ktime_get_ns();
+		__u64 last = flow->last_send_ns;
+		if (now - last < NS_UDP_IDLE_GAP_NS) {
+			flow->last_send_ns = now;
+			return;
+		}
+		/* The first send after an idle gap starts a session; of two CPUs sending at once, one reports it. */
+		if (__sync_val_compare_and_swap(&flow->last_send_ns, last, now) == last)
+			submit_open(NS_EVENT_UDP_RESUMED, now, flow->conn_id, &flow->task, &flow->ends);
 		return;
 	}
 	if (!sending)
 		return; /* a flow is born by a send */
 
-	struct ns_udp_flow fresh = {};
 	__u64 now = bpf_ktime_get_ns();
+	__u64 *peer_sent_first = bpf_map_lookup_elem(&ns_udp_peers, &key);
+	if (peer_sent_first && now - *peer_sent_first < NS_UDP_PEER_TTL_NS)
+		return; /* a reply: not outbound */
+
+	struct ns_udp_flow fresh = {};
 	fresh.conn_id = __sync_fetch_and_add(&ns_next_conn_id, 1) + 1;
 	fresh.first_ns = now;
+	fresh.last_send_ns = now;
 	fresh.bytes_sent = bytes;
+	fresh.packets_sent = 1;
 	fill_task(&fresh.task, direct);
 	read_addresses(sk, &fresh.ends, direct);
 	fresh.ends.family = key.family;
@@ -339,9 +369,10 @@ static __always_inline void account_udp(const struct sock *sk, __u64 bytes, int 
 	if (err) {
 		/* another CPU created it first: count the bytes there */
 		flow = bpf_map_lookup_elem(&ns_udp_flows, &key);
-		if (flow)
+		if (flow) {
 			__sync_fetch_and_add(&flow->bytes_sent, bytes);
-		else
+			__sync_fetch_and_add(&flow->packets_sent, 1);
+		} else
 			count_lost(NS_LOST_MAP_FULL);
 		return;
 	}
@@ -458,6 +489,47 @@ static __always_inline int remember_udp_dest(struct bpf_sock_addr *ctx, __u16 fa
 		words[3] = 0;
 	}
 	return 1; /* allow: we observe, never block */
+}
+
+/* A datagram received with its source address asked for (recvfrom/recvmsg with msg_name: what a server does
+ * to learn whom to answer). A peer that sends to a process before the process sent to it is remembered, so
+ * the answers make no outbound flow. One lookup when the peer is ours already (a reply to our own flow). */
+static __always_inline int remember_udp_peer(struct bpf_sock_addr *ctx, __u16 family)
+{
+	struct ns_udp_key key = {};
+	key.tgid = bpf_get_current_pid_tgid() >> 32;
+	key.family = family;
+	key.dport = (__u16)ctx->user_port;
+	__u32 *words = (__u32 *)key.daddr;
+	if (family == NS_AF_INET6) {
+		words[0] = ctx->user_ip6[0];
+		words[1] = ctx->user_ip6[1];
+		words[2] = ctx->user_ip6[2];
+		words[3] = ctx->user_ip6[3];
+	} else {
+		words[0] = ctx->user_ip4;
+	}
+	if (bpf_map_lookup_elem(&ns_udp_flows, &key))
+		return 1; /* we sent first: an answer on our own flow */
+	__u64 now = bpf_ktime_get_ns();
+	__u64 *seen = bpf_map_lookup_elem(&ns_udp_peers, &key);
+	if (seen)
+		*seen = now;
+	else
+		bpf_map_update_elem(&ns_udp_peers, &key, &now, BPF_ANY);
+	return 1; /* allow: we observe, never block */
+}
+
+SEC("cgroup/recvmsg4")
+int ns_udp_recvmsg4(struct bpf_sock_addr *ctx)
+{
+	return remember_udp_peer(ctx, NS_AF_INET);
+}
+
+SEC("cgroup/recvmsg6")
+int ns_udp_recvmsg6(struct bpf_sock_addr *ctx)
+{
+	return remember_udp_peer(ctx, NS_AF_INET6);
 }
 
 /* Unconnected sendto()/sendmsg(): the destination exists only in the call, not on the socket. */

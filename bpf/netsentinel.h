@@ -16,7 +16,7 @@
 #include <linux/types.h>
 #endif
 
-#define NS_ABI_VERSION 2
+#define NS_ABI_VERSION 3
 
 #define NS_COMM_LEN 16
 #define NS_PATH_LEN 256
@@ -28,6 +28,7 @@
 #define NS_EVENT_EXEC 4
 #define NS_EVENT_EXIT 5
 #define NS_EVENT_DNS 6
+#define NS_EVENT_UDP_RESUMED 7 /* a UDP flow sent again after NS_UDP_IDLE_GAP_NS of silence (struct ns_open_event) */
 
 /* DNS capture: the server port, and how much of a message is copied (a typical answer section fits). */
 #define NS_DNS_PORT 53
@@ -43,6 +44,11 @@
 #define NS_LOST_RINGBUF 0  /* bpf_ringbuf_reserve failed: an event was dropped */
 #define NS_LOST_MAP_FULL 1 /* a socket or flow could not be tracked: its bytes are not counted */
 #define NS_LOST_SLOTS 2
+
+/* A UDP flow that sends after this long without sending starts a new session (NS_EVENT_UDP_RESUMED).
+ * Shorter than the period of any beacon worth scoring (a 3 s +-15 % beacon leaves >= 2.55 s between
+ * bursts), longer than the spacing of datagrams within one exchange (a DNS retry, a burst). */
+#define NS_UDP_IDLE_GAP_NS (1000ULL * 1000 * 1000)
 
 #define NS_AF_INET 2
 #define NS_AF_INET6 10
@@ -76,7 +82,8 @@ struct ns_endpoints {
 	__u8 daddr[16];
 };
 
-/* NS_EVENT_TCP_CONNECT (at the transition to SYN_SENT) and NS_EVENT_UDP_FLOW (first datagram of a flow). */
+/* NS_EVENT_TCP_CONNECT (at the transition to SYN_SENT), NS_EVENT_UDP_FLOW (first datagram of a flow) and
+ * NS_EVENT_UDP_RESUMED (first datagram after an idle gap; task is the flow's first sender). */
 struct ns_open_event {
 	struct ns_header header;
 	__u64 conn_id; /* unique per tracked socket/flow while the program is loaded */
@@ -142,12 +149,16 @@ struct ns_udp_key {
 	__u8 daddr[16];
 };
 
-/* Value of the UDP flow map. */
+/* Value of the UDP flow map. Only flows this host starts: a datagram to a peer that sent to this process
+ * first (a server's reply) makes no flow. */
 struct ns_udp_flow {
 	__u64 conn_id;
 	__u64 first_ns;
 	__u64 bytes_sent;
 	__u64 bytes_received;
+	__u64 last_send_ns;     /* of the latest datagram sent: the idle gap is measured from it */
+	__u64 packets_sent;     /* datagrams */
+	__u64 packets_received;
 	struct ns_task task; /* the thread that sent the first datagram */
 	struct ns_endpoints ends;
 };
@@ -162,6 +173,6 @@ _Static_assert(sizeof(struct ns_exit_event) == 56, "ns_exit_event size");
 _Static_assert(sizeof(struct ns_dns_event) == 616, "ns_dns_event size");
 _Static_assert(sizeof(struct ns_sock_state) == 120, "ns_sock_state size");
 _Static_assert(sizeof(struct ns_udp_key) == 24, "ns_udp_key size");
-_Static_assert(sizeof(struct ns_udp_flow) == 112, "ns_udp_flow size");
+_Static_assert(sizeof(struct ns_udp_flow) == 136, "ns_udp_flow size");
 
 #endif

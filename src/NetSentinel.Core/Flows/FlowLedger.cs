@@ -107,6 +107,13 @@ public sealed class FlowLedger<TKey> where TKey : notnull
         Touch(flow, when);
     }
 
+    /// <summary>Writes a Resumed event: the flow (UDP) sent again after an idle gap, a new session of a flow already open.</summary>
+    public static void Resume(Flow<TKey> flow, DateTimeOffset when, IConnectionEventSink sink)
+    {
+        Touch(flow, when);
+        sink.OnEvent(Event(ConnectionEventKind.Resumed, flow, when, 0, 0));
+    }
+
     /// <summary>A sign of life that moved no bytes (a handshake retry, a connect completing).</summary>
     public static void Touch(Flow<TKey> flow, DateTimeOffset when)
     {

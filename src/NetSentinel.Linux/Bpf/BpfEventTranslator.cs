@@ -53,6 +53,15 @@ public sealed class BpfEventTranslator
         if (_processes.ExitedAt(tgid) is ulong exitNs && exitNs >= open.Header.TimestampNs) EndUdpFlows(tgid, exitNs, sink);
     }
 
+    /// <summary>A UDP flow sent again after the kernel's idle gap: a new session. A flow not known here (its open record was lost) opens now.</summary>
+    internal void OnUdpResumed(in NsOpenEvent resumed, IConnectionEventSink sink)
+    {
+        if (_ledger.TryGet(resumed.ConnId, out Flow<ulong>? flow))
+            FlowLedger<ulong>.Resume(flow, _clock.ToWallClock(resumed.Header.TimestampNs), sink);
+        else
+            OnOpen(resumed, Transport.Udp, sink);
+    }
+
     internal void OnClose(in NsCloseEvent close, IConnectionEventSink sink)
     {
         var (local, remote) = BpfText.Endpoints(close.Ends);

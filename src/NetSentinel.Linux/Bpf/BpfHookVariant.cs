@@ -33,10 +33,13 @@ internal sealed record BpfHookVariant(string Name, string ProgramSuffix)
         ("ns_exit", "sched_process_exit"),
     ];
 
-    /// <summary>Programs on the cgroup-v2 root, the same in every variant: UDP destinations of unconnected sends (sendmsg),
-    /// and DNS capture (connect/sendmsg to port 53 mark the socket, cgroup_skb copies its DNS messages).</summary>
+    /// <summary>
+    /// Programs on the cgroup-v2 root, the same in every variant: the destinations of unconnected UDP sends (sendmsg),
+    /// the peers that sent to a process first (recvmsg: its answers to them are not outbound), and DNS capture
+    /// (connect/sendmsg to port 53 mark the socket, cgroup_skb copies its DNS messages).
+    /// </summary>
     public static IReadOnlyList<string> CgroupPrograms { get; } =
-        ["ns_udp_sendmsg4", "ns_udp_sendmsg6", "ns_dns_connect4", "ns_dns_connect6", "ns_dns_ingress", "ns_dns_egress"];
+        ["ns_udp_sendmsg4", "ns_udp_sendmsg6", "ns_udp_recvmsg4", "ns_udp_recvmsg6", "ns_dns_connect4", "ns_dns_connect6", "ns_dns_ingress", "ns_dns_egress"];
 
     /// <summary>The environment variable that pins the variant (<c>raw_tp</c> to force the fallback), for comparisons and troubleshooting.</summary>
     public const string ForceVariable = "NETSENTINEL_BPF_HOOKS";

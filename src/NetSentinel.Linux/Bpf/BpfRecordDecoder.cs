@@ -65,13 +65,14 @@ public sealed class BpfRecordDecoder
 
     private static RecordKind[] BuildKinds()
     {
-        var kinds = new RecordKind[NsAbi.EventDns + 1];
+        var kinds = new RecordKind[NsAbi.EventUdpResumed + 1];
         kinds[NsAbi.EventTcpConnect] = Row<NsOpenEvent>(static (t, r, s) => t.OnOpen(Read<NsOpenEvent>(r), Transport.Tcp, s));
         kinds[NsAbi.EventUdpFlow] = Row<NsOpenEvent>(static (t, r, s) => t.OnOpen(Read<NsOpenEvent>(r), Transport.Udp, s));
         kinds[NsAbi.EventTcpClose] = Row<NsCloseEvent>(static (t, r, s) => t.OnClose(Read<NsCloseEvent>(r), s));
         kinds[NsAbi.EventExec] = Row<NsExecEvent>(static (t, r, _) => t.OnExec(Read<NsExecEvent>(r)));
         kinds[NsAbi.EventExit] = Row<NsExitEvent>(static (t, r, s) => t.OnExit(Read<NsExitEvent>(r), s));
         kinds[NsAbi.EventDns] = Row<NsDnsEvent>(static (t, r, s) => t.OnDns(Read<NsDnsEvent>(r), s));
+        kinds[NsAbi.EventUdpResumed] = Row<NsOpenEvent>(static (t, r, s) => t.OnUdpResumed(Read<NsOpenEvent>(r), s));
         return kinds;
     }
 

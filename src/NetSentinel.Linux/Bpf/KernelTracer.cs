@@ -120,7 +120,7 @@ internal sealed unsafe class KernelTracer : IUdpFlowTable, IDisposable
                 nint link = LibBpfErrors.CheckPointer(LibBpf.ProgramAttachCgroup(prog, fd), $"attaching {name} to {root}");
                 links.Add(new BpfLinkHandle(link));
             }
-            return $"ebpf: UDP and DNS hooks live: cgroup/sendmsg4, cgroup/sendmsg6, cgroup/connect4, cgroup/connect6, cgroup_skb/ingress, cgroup_skb/egress on {root}";
+            return $"ebpf: UDP and DNS hooks live: cgroup/sendmsg4, cgroup/sendmsg6, cgroup/recvmsg4, cgroup/recvmsg6, cgroup/connect4, cgroup/connect6, cgroup_skb/ingress, cgroup_skb/egress on {root}";
         }
         finally
         {

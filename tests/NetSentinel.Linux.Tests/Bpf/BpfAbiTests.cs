@@ -74,6 +74,8 @@ public class BpfAbiTests
         [nameof(NsAbi.EventUdpFlow)] = "NS_EVENT_UDP_FLOW",
         [nameof(NsAbi.EventExec)] = "NS_EVENT_EXEC",
         [nameof(NsAbi.EventExit)] = "NS_EVENT_EXIT",
+        [nameof(NsAbi.EventUdpResumed)] = "NS_EVENT_UDP_RESUMED",
+        [nameof(NsAbi.UdpIdleGapNs)] = "NS_UDP_IDLE_GAP_NS",
         [nameof(NsAbi.EventDns)] = "NS_EVENT_DNS",
         [nameof(NsAbi.DnsPort)] = "NS_DNS_PORT",
         [nameof(NsAbi.DnsPayloadLength)] = "NS_DNS_PAYLOAD_LEN",

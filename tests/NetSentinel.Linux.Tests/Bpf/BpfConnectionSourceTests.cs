@@ -23,7 +23,7 @@ public class BpfConnectionSourceTests(ITestOutputHelper output)
         using var source = BpfConnectionSource.Start();
         Assert.Equal("ebpf", source.Name);
         Assert.Contains(source.StartupNotes, n => n.StartsWith("ebpf: hooks live: tp_btf (inet_sock_set_state, ", StringComparison.Ordinal));
-        Assert.Contains(source.StartupNotes, n => n.StartsWith("ebpf: UDP and DNS hooks live: cgroup/sendmsg4, cgroup/sendmsg6, cgroup/connect4, cgroup/connect6, cgroup_skb/ingress, cgroup_skb/egress", StringComparison.Ordinal));
+        Assert.Contains(source.StartupNotes, n => n.StartsWith("ebpf: UDP and DNS hooks live: cgroup/sendmsg4, cgroup/sendmsg6, cgroup/recvmsg4, cgroup/recvmsg6, cgroup/connect4, cgroup/connect6, cgroup_skb/ingress, cgroup_skb/egress", StringComparison.Ordinal));
     }
 
     [RootFact]
@@ -250,7 +250,7 @@ public class BpfConnectionSourceTests(ITestOutputHelper output)
         var ours = OurProgramIds();
         ours.ExceptWith(before);
         source.Dispose();
-        Assert.Equal(11, ours.Count); // 5 tracepoint hooks, 2 UDP sendmsg, 4 DNS (connect4/6, ingress, egress)
+        Assert.Equal(13, ours.Count); // 5 tracepoint hooks, 2 UDP sendmsg, 2 UDP recvmsg, 4 DNS (connect4/6, ingress, egress)
 
         // The kernel frees a detached program asynchronously (RCU): give it a bounded moment.
         var clock = Stopwatch.StartNew();

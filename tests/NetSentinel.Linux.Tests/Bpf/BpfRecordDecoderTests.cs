@@ -50,6 +50,31 @@ public sealed class BpfRecordDecoderTests : IDisposable
     }
 
     [Fact]
+    public void AUdpFlowThatSendsAgainAfterItsIdleGapIsResumedAtTheKernelsTime()
+    {
+        NsTask beacon = Task(5150, "beacon");
+        Decode(UdpFlow(3, 1_000_000_000, beacon, Dns));
+        Decode(UdpResumed(3, 4_100_000_000, beacon, Dns));
+        Decode(UdpResumed(3, 7_000_000_000, beacon, Dns));
+
+        Assert.Equal([ConnectionEventKind.Opened, ConnectionEventKind.Resumed, ConnectionEventKind.Resumed], _events.Events.Select(e => e.Kind));
+        Assert.All(_events.Events, e => Assert.Equal((3UL, Transport.Udp, 5150), (e.ConnectionId, e.Transport, e.Process.Pid)));
+        Assert.Equal(TimeSpan.FromSeconds(3.1), _events.Events[1].Timestamp - _events.Events[0].Timestamp);
+        Assert.Equal(TimeSpan.FromSeconds(2.9), _events.Events[2].Timestamp - _events.Events[1].Timestamp);
+        Assert.Equal(1, _translator.TrackedCount);
+    }
+
+    [Fact]
+    public void AResumedFlowWhoseOpenWasLostOpensInstead()
+    {
+        Decode(UdpResumed(8, 2_000_000_000, Task(61, "ntpdate"), Dns));
+
+        ConnectionEvent opened = Assert.Single(_events.Events);
+        Assert.Equal((ConnectionEventKind.Opened, 8UL, Transport.Udp, "ntpdate"), (opened.Kind, opened.ConnectionId, opened.Transport, opened.Process.Name));
+        Assert.Equal(new IPEndPoint(IPAddress.Parse("198.51.100.53"), 53), opened.Remote);
+    }
+
+    [Fact]
     public void ACloseWhoseConnectWasLostOpensTheConnectionLateWithTheIdentityCapturedAtConnect()
     {
         Decode(TcpClose(9, 5_000_000, Task(77, "nc"), Web, sent: 0, received: 0, durationNs: 3_000_000, established: false));

@@ -58,6 +58,9 @@ internal static unsafe class GoldenRecords
     public static byte[] UdpFlow(ulong connId, ulong ns, NsTask task, NsEndpoints ends) =>
         Bytes(new NsOpenEvent { Header = Header(NsAbi.EventUdpFlow, ns), ConnId = connId, Task = task, Ends = ends });
 
+    public static byte[] UdpResumed(ulong connId, ulong ns, NsTask task, NsEndpoints ends) =>
+        Bytes(new NsOpenEvent { Header = Header(NsAbi.EventUdpResumed, ns), ConnId = connId, Task = task, Ends = ends });
+
     public static byte[] TcpClose(ulong connId, ulong ns, NsTask task, NsEndpoints ends, ulong sent, ulong received, ulong durationNs, bool established = true) =>
         Bytes(new NsCloseEvent
         {

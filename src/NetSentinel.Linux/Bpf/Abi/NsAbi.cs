@@ -3,7 +3,7 @@ namespace NetSentinel.Linux.Bpf.Abi;
 /// <summary>Constants of bpf/netsentinel.h (the single definition; a test checks this mirror against it).</summary>
 internal static class NsAbi
 {
-    public const uint Version = 2;
+    public const uint Version = 3;
     public const int CommLength = 16;
     public const int PathLength = 256;
 
@@ -13,6 +13,7 @@ internal static class NsAbi
     public const uint EventExec = 4;
     public const uint EventExit = 5;
     public const uint EventDns = 6;
+    public const uint EventUdpResumed = 7;
 
     public const int DnsPort = 53;
     public const int DnsPayloadLength = 512;
@@ -23,6 +24,8 @@ internal static class NsAbi
     public const int LostRingBuffer = 0;
     public const int LostMapFull = 1;
     public const int LostSlots = 2;
+
+    public const ulong UdpIdleGapNs = 1_000_000_000;
 
     public const ushort AfInet = 2;
     public const ushort AfInet6 = 10;

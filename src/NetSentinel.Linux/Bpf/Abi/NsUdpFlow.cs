@@ -10,6 +10,9 @@ internal struct NsUdpFlow
     public ulong FirstNs;
     public ulong BytesSent;
     public ulong BytesReceived;
+    public ulong LastSendNs;
+    public ulong PacketsSent;
+    public ulong PacketsReceived;
     public NsTask Task;
     public NsEndpoints Ends;
 }
