@@ -52,7 +52,8 @@ public sealed partial class LiveMonitorTests : IDisposable
         }
         // --no-baseline: the first bash to reach this host:port is a new destination; the same
         // executable going there again is not (the baseline is per executable, not per pid).
-        var alert = Assert.Single(lines, l => Action(l) == "new_destination" && l.GetProperty("destination").GetProperty("port").GetInt32() == port);
+        var alert = Assert.Single(lines, l => Action(l) == "new_destination"
+            && l.TryGetProperty("destination", out var destination) && destination.GetProperty("port").GetInt32() == port);
         Assert.Equal(senders[0].Pid, alert.GetProperty("process").GetProperty("pid").GetInt32());
         Assert.Equal(1_000 + 250_000 + 3_000_000, server.BytesReceived);
     }

@@ -69,7 +69,7 @@ public sealed class DetectionPipeline : IConnectionEventSink
         ];
         _blocklist = new BlocklistDetector(blocklist ?? AddressSet.Empty);
         _allowlist = new Allowlist(config);
-        _incidents = new IncidentTracker(config.AlertCooldown > config.Interval ? config.AlertCooldown : config.Interval, config.IncidentQuiet, clock.GetUtcNow());
+        _incidents = new IncidentTracker(config.AlertCooldown > config.Interval ? config.AlertCooldown : config.Interval, config.IncidentQuiet, clock.GetUtcNow(), config.Interval);
         _eventsLost = new EventsLostReporter(output, sourceName, config.Interval);
         // A ceiling below the floor means the floor: both are bounds on one lifetime.
         Names = new DnsNameCache(config.DnsCacheEntries, TimeSpan.FromSeconds(config.DnsTtlFloorSeconds),

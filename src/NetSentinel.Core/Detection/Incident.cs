@@ -113,7 +113,8 @@ internal sealed class Incident
     {
         if (alert.Remote is { } remote)
         {
-            AddDestination($"{new System.Net.IPEndPoint(DestinationKey.Normalize(remote.Address), remote.Port)}/{(alert.Transport == Model.Transport.Udp ? "udp" : "tcp")}");
+            string name = alert.Names?.Domain is { } domain ? $" ({domain})" : string.Empty;
+            AddDestination($"{new System.Net.IPEndPoint(DestinationKey.Normalize(remote.Address), remote.Port)}/{(alert.Transport == Model.Transport.Udp ? "udp" : "tcp")}{name}");
         }
     }
 

@@ -13,6 +13,8 @@ namespace NetSentinel.Core.Detection;
 /// the severity rises;</item>
 /// <item>an incident with no evidence for <paramref name="quietAfter"/> (or three beacon periods, if longer) closes with a
 /// line stating its totals; one that got nothing after its opening line closes silently — that line was its total;</item>
+/// <item>a process's new destinations are one incident, restated once per interval: one line listing the first
+/// few and the count;</item>
 /// <item>a process that is scanning has its new_destination and many_connections alerts folded into the scan
 /// incident (and an incident of theirs already open is absorbed), so a sweep is one incident whatever its size;</item>
 /// <item>a beacon and an exfiltration from one program to the same destination new to it raise both to high.</item>
@@ -20,7 +22,9 @@ namespace NetSentinel.Core.Detection;
 /// Nothing is dropped silently: every alert is counted in its incident's lines. Memory: at most
 /// <see cref="MaxOpenIncidents"/> open incidents; past it the stalest is closed (with its line) to make room.
 /// </summary>
-public sealed class IncidentTracker(TimeSpan updateEvery, TimeSpan quietAfter, DateTimeOffset startedAt)
+/// <param name="interval">The monitor's interval: a process's new destinations are restated once per interval (one line
+/// listing the first few and the count), not once per cooldown.</param>
+public sealed class IncidentTracker(TimeSpan updateEvery, TimeSpan quietAfter, DateTimeOffset startedAt, TimeSpan interval = default)
 {
     public const int MaxOpenIncidents = 10_000;
 
@@ -50,7 +54,9 @@ public sealed class IncidentTracker(TimeSpan updateEvery, TimeSpan quietAfter, D
                 note = $"severity raised to {Name(alert.Severity)}";
             }
             note = RaiseBeaconAndExfiltration(incident, now, lines) ?? note;
-            if (note is not null || now - incident.LastWritten >= updateEvery)
+            // New destinations wait for the interval's end, so its one line gathers all of them.
+            bool due = key.Rule != NewDestinationDetector.RuleName && now - incident.LastWritten >= UpdateEvery(incident);
+            if (note is not null || due)
             {
                 lines.Add(Line(incident, IncidentPhase.Updated, now, note)); // a rise in severity is news: no waiting
             }
@@ -88,7 +94,7 @@ public sealed class IncidentTracker(TimeSpan updateEvery, TimeSpan quietAfter, D
             {
                 (quiet ??= []).Add(incident);
             }
-            else if (incident.Pending && now - incident.LastWritten >= updateEvery)
+            else if (incident.Pending && now - incident.LastWritten >= UpdateEvery(incident))
             {
                 lines.Add(Line(incident, IncidentPhase.Updated, now));
             }
@@ -110,6 +116,9 @@ public sealed class IncidentTracker(TimeSpan updateEvery, TimeSpan quietAfter, D
             Close(incident, now, lines);
         }
     }
+
+    private TimeSpan UpdateEvery(Incident incident) =>
+        incident.Key.Rule == NewDestinationDetector.RuleName && interval < updateEvery ? interval : updateEvery;
 
     private TimeSpan QuietAfter(Incident incident) =>
         incident.Latest.PeriodSeconds is { } period && TimeSpan.FromSeconds(3 * period) > quietAfter
@@ -142,7 +151,7 @@ public sealed class IncidentTracker(TimeSpan updateEvery, TimeSpan quietAfter, D
     }
 
     /// <summary>
-    /// A beacon and an exfiltration from one program to one address, both at medium or above (the address is new
+    /// A beacon and an exfiltration from one process to one address, both at medium or above (the address is new
     /// to the program), are one intrusion: both incidents go to high. Returns the reason when <paramref name="incident"/>
     /// was raised, and writes an update for the other one.
     /// </summary>
@@ -160,7 +169,7 @@ public sealed class IncidentTracker(TimeSpan updateEvery, TimeSpan quietAfter, D
         }
         foreach (var other in _open.Values)
         {
-            if (other.Key.Rule != otherRule || other.Key.ProgramKey != incident.Key.ProgramKey
+            if (other.Key.Rule != otherRule || other.Key.Pid != incident.Key.Pid || other.Key.ProgramKey != incident.Key.ProgramKey
                 || !incident.Key.Address.Equals(other.Key.Address) || other.Severity < Severity.Medium)
             {
                 continue;

@@ -141,7 +141,7 @@ public class LookAlikeTests
         h.Tick();
         h.Tick(120);
         Assert.DoesNotContain(MediumOrAbove(h), a => a.Process.Pid == 30);
-        Assert.InRange(h.Sink.Alerts.Count(a => a.Process.Pid == 30), 1, 2);
+        Assert.InRange(h.Sink.Alerts.Count(a => a.Process.Pid == 30), 1, 3);
         Assert.Contains(h.Sink.AlertsFor(ScanDetector.RuleName), a => a.Process.Pid == 31 && a.Severity == Severity.Medium);
         Assert.InRange(h.Sink.Alerts.Count(a => a.Process.Pid == 31), 1, 3);
     }
