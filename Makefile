@@ -26,7 +26,7 @@ TEST_DEB_PACKAGES += dnsmasq
 # What only `make test-windows` needs: Wine runs the Windows executable, jq reads its JSON.
 WINDOWS_TEST_DEB_PACKAGES := wine64 jq
 
-.PHONY: all deps test-deps install-debs build run test publish publish-windows test-windows clean dist sign verify package-test
+.PHONY: all deps test-deps install-debs build run test publish publish-windows test-windows clean dist sign verify package-test schema-check
 
 all: build
 
@@ -62,6 +62,12 @@ run: build
 
 test: test-deps
 	dotnet test NetSentinel.sln -c $(CONFIGURATION) -nologo
+
+# The JSON lines of a real run (eBPF, polling, --once) checked against the ECS field definitions of the
+# @elastic/ecs npm package, schema/net-sentinel.schema.json and the index template (docs/jsonl-schema.md).
+# Root (eBPF), node and npm; installs its npm packages from tools/schema-check/package-lock.json.
+schema-check: build
+	tools/schema-check/record-and-check.sh
 
 # One self-contained NativeAOT executable: out/linux-x64/net-sentinel
 publish: deps

@@ -3,6 +3,7 @@ using NetSentinel.Core.Configuration;
 using NetSentinel.Core.Sources;
 using NetSentinel.Windows.Etw;
 using NetSentinel.Windows.IpHelper;
+using NetSentinel.Windows.Processes;
 
 namespace NetSentinel.Cli;
 
@@ -40,7 +41,8 @@ public sealed class WindowsSourceFactory : ISourceFactory
         try
         {
             if (EtwPrivilege.Check() is { } missing) throw CliFailure.Runtime(missing);
-            return new EtwConnectionSource(TimeProvider.System, existingConnections: CreateSnapshot());
+            var processes = new WindowsProcessInfoResolver();
+            return new EtwFailureExit(new EtwConnectionSource(TimeProvider.System, processes, new IpHelperSnapshotProvider(processes)));
         }
         catch (EtwSessionException e)
         {

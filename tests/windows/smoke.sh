@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # make test-windows: runs the real Windows executable under Wine, as a user would, and checks what
 # Wine can honestly show (see README "Windows"): the version line, a bad configuration, ETW refused
-# and auto's fallback, the IP Helper snapshot naming a Windows program's own connections (pid, name,
+# (and on Windows 7, where TraceEvent will not load) and auto's fallback, the IP Helper snapshot naming a Windows program's own connections (pid, name,
 # path), polling seeing a short-lived connection open and close, no ::1 rows unless asked, and UTF-8
 # stdout for a program named café.exe. Not asserted, because Wine cannot give them: ETW events (no
 # kernel ETW), pids of IPv6 TCP rows and of sockets only wineserver holds (always 0), timings.
@@ -115,6 +115,14 @@ inner() {
   if [ $code = 0 ] && iconv -f UTF-8 -t UTF-8 cafe.json >/dev/null 2>&1 && jq -e --argjson p "${client:-0}" 'select(.source.port == $p) | .process.name == "café.exe"' cafe.json >/dev/null 2>&1; then
     pass "UTF-8 stdout: café.exe"
   else fail "UTF-8 stdout" "exit $code, row: $(grep -a "${client:-x}" cafe.json | head -1 | od -c | head -5)"; fi
+
+  # 9. Windows 7 (what a fresh Wine prefix claims): TraceEvent refuses to load; etw says why, auto still polls
+  "$wine" winecfg -v win7 >/dev/null 2>&1
+  $ns --source etw --duration 2 >out 2>err; code=$?
+  $ns --duration 2 --interval 1 >out 2>auto.err; auto=$?
+  if [ $code = 3 ] && [ "$(wc -l <err)" = 1 ] && grep -q 'cannot use ETW here: Windows 10' err && [ $auto = 0 ] && grep -q 'falling back to polling' auto.err; then
+    pass "Windows 7: --source etw exits 3 ($(tr -d '\r' <err)), auto polls"
+  else fail "Windows 7" "etw exit $code: $(cat err); auto exit $auto: $(cat auto.err)"; fi
 }
 
 export -f inner

@@ -40,7 +40,16 @@ public sealed class Allowlist
         ProcessInfo process = connectionEvent.Process;
         return _ports.Contains(connectionEvent.Remote.Port)
                || _destinations.Contains(connectionEvent.Remote.Address)
-               || _executables.Contains(process.Name)
+               || (!process.ExecutableTruncated && MatchesExecutable(process));
+    }
+
+    /// <summary>
+    /// A truncated executable path is a prefix of the real one (…/chronyd/x cut to …/chronyd): matching it, or the
+    /// name of the process running it, by name would let any long path pose as an allow-listed program.
+    /// </summary>
+    private bool MatchesExecutable(ProcessInfo process)
+    {
+        return _executables.Contains(process.Name)
                || (process.Executable is { } path && (_executables.Contains(path) || _executables.Contains(Path.GetFileName(path))));
     }
 }

@@ -114,7 +114,9 @@ public sealed class ScanDetector(TimeSpan window, int hostsThreshold, int portsT
             Window = window,
             ActivityStart = sweep.Start,
             Transport = connectionEvent.Transport,
-            Remote = connectionEvent.Remote,
+            // A port sweep of one host names the host as the destination; a host sweep has many, all in related.ip.
+            Remote = sweep.Hosts == 1 ? new IPEndPoint(address, 0) : null,
+            RelatedAddresses = [.. targets.Hosts.Values.Take(SampleSize)],
             Targets = byPorts
                 ? [.. targets.Ports.Values.Take(SampleSize).Select(p => p.ToString(CultureInfo.InvariantCulture))]
                 : [.. targets.Hosts.Values.Take(SampleSize).Select(a => a.ToString())],

@@ -1,3 +1,5 @@
+using NetSentinel.Core.Identity;
+
 namespace NetSentinel.Core.Model;
 
 /// <summary>
@@ -6,6 +8,9 @@ namespace NetSentinel.Core.Model;
 /// </summary>
 public sealed record ProcessInfo
 {
+    /// <summary>How many ancestors a process carries (parent first): enough for service → shell → interpreter → tool chains.</summary>
+    public const int MaxAncestry = 8;
+
     public required int Pid { get; init; }
     public int ParentPid { get; init; }
     /// <summary>Real user id; -1 when unknown.</summary>
@@ -15,12 +20,40 @@ public sealed record ProcessInfo
     public required string Name { get; init; }
     /// <summary>Full path of the executable, when known.</summary>
     public string? Executable { get; init; }
+    /// <summary>
+    /// The executable's path did not fit where it was captured: <see cref="Executable"/> is a prefix, so it must
+    /// never be matched by name (an allowlist entry would otherwise match a longer, different path).
+    /// </summary>
+    public bool ExecutableTruncated { get; init; }
+    /// <summary>Device and inode of the file actually executed (not the path string given to exec), when known.</summary>
+    public ulong? ExecutableDevice { get; init; }
+    public ulong? ExecutableInode { get; init; }
     public string? CommandLine { get; init; }
+    /// <summary>The command line was longer than the capture cap: <see cref="CommandLine"/> and <see cref="Args"/> are its beginning.</summary>
+    public bool CommandLineTruncated { get; init; }
+    /// <summary>The arguments as exec received them (argv), when known.</summary>
+    public IReadOnlyList<string>? Args { get; init; }
     public AttributionSource IdentifiedBy { get; init; }
+
+    /// <summary><c>process.entity_id</c>: unique across pid reuse and reboots (<see cref="Identity.EntityId"/>).</summary>
+    public string? EntityId { get; init; }
+    /// <summary>When the process started.</summary>
+    public DateTimeOffset? Start { get; init; }
+    /// <summary>Parent first, then its parent, up to <see cref="MaxAncestry"/>; ancestors that have exited are still named.</summary>
+    public IReadOnlyList<ProcessInfo> Ancestry { get; init; } = [];
+    /// <summary>The container and pod the process runs in, from its cgroup path.</summary>
+    public ContainerIdentity? Container { get; init; }
+    /// <summary>The process's cgroup v2 path (e.g. <c>/system.slice/ssh.service</c>).</summary>
+    public string? CgroupPath { get; init; }
+    /// <summary>Inode of the process's network namespace (what <c>readlink /proc/PID/ns/net</c> shows).</summary>
+    public ulong? NetworkNamespace { get; init; }
 
     /// <summary>A stand-in for a socket whose owner we could not see.</summary>
     public static ProcessInfo Unknown { get; } = new() { Pid = 0, Name = "?", IdentifiedBy = AttributionSource.Unknown };
 
-    /// <summary>The key the new-destination baseline learns under: the executable when known, else the name.</summary>
-    public string ProgramKey => Executable ?? Name;
+    /// <summary>
+    /// The key the new-destination baseline learns under: the executable when known (and whole), else the name.
+    /// A truncated path is marked so it can never equal a real path.
+    /// </summary>
+    public string ProgramKey => Executable is null ? Name : ExecutableTruncated ? Executable + "…(truncated)" : Executable;
 }

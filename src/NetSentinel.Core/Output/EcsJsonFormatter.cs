@@ -1,8 +1,12 @@
 using System.Buffers;
 using System.Globalization;
 using System.Net;
+using System.Net.Sockets;
+using System.Reflection;
 using System.Text.Encodings.Web;
 using System.Text.Json;
+using NetSentinel.Core.Detection;
+using NetSentinel.Core.Identity;
 using NetSentinel.Core.Model;
 using NetSentinel.Core.Output.Schema;
 
@@ -12,14 +16,20 @@ namespace NetSentinel.Core.Output;
 /// Turns a <see cref="LogRecord"/> into one line of JSON with Elastic Common Schema field names
 /// (schema: docs/jsonl-schema.md). Written with <see cref="Utf8JsonWriter"/> so it needs no reflection
 /// and survives NativeAOT. Fields whose value is unknown are left out rather than written as null.
+/// A number field has one JSON type on every line: figures that can be fractional are always written with a
+/// decimal point (<c>5.0</c>), so Elasticsearch's dynamic mapping never fixes them as integers from a first,
+/// whole value.
 /// </summary>
 public sealed class EcsJsonFormatter
 {
     /// <summary>Version of net-sentinel's line schema; fields are only added within a version.</summary>
-    public const int SchemaVersion = 1;
+    public const int SchemaVersion = 2;
 
     /// <summary>The ECS release whose field names and meanings the lines follow.</summary>
     public const string EcsVersion = "8.11.0";
+
+    /// <summary><c>agent.name</c> and <c>agent.type</c>.</summary>
+    public const string AgentName = "net-sentinel";
 
     private const string Module = "net_sentinel";
 
@@ -32,13 +42,35 @@ public sealed class EcsJsonFormatter
         Indented = false,
     };
 
+    private readonly byte[] _hostJson;
+    private readonly byte[] _agentJson;
+    private readonly TimeProvider _clock;
+    private readonly Func<string> _nextEventId;
+
+    /// <summary>A formatter for this machine (<see cref="HostIdentity.Current"/>), or only a host name when one is given.</summary>
     public EcsJsonFormatter(string? hostName = null)
+        : this(hostName is null ? HostIdentity.Current() : new HostIdentity { Name = hostName })
     {
-        HostName = hostName ?? Environment.MachineName;
     }
 
+    /// <param name="host">Written as <c>host.*</c> on every line.</param>
+    /// <param name="clock">Stamps <c>event.created</c>, when the line is written.</param>
+    /// <param name="nextEventId">Makes <c>event.id</c>; by default a UUIDv7 per line (time-ordered, unique without coordination).</param>
+    /// <param name="agentVersion"><c>agent.version</c>; by default this assembly's version.</param>
+    public EcsJsonFormatter(HostIdentity host, TimeProvider? clock = null, Func<string>? nextEventId = null, string? agentVersion = null)
+    {
+        ArgumentNullException.ThrowIfNull(host);
+        Host = host;
+        _clock = clock ?? TimeProvider.System;
+        _nextEventId = nextEventId ?? (() => Guid.CreateVersion7().ToString());
+        _hostJson = HostJson(host);
+        _agentJson = AgentJson(agentVersion ?? ProductVersion());
+    }
+
+    public HostIdentity Host { get; }
+
     /// <summary>Written as <c>host.name</c> on every line.</summary>
-    public string HostName { get; }
+    public string HostName => Host.Name;
 
     /// <summary>Appends the record as one JSON object followed by '\n' to <paramref name="output"/>.</summary>
     public void WriteLine(LogRecord record, IBufferWriter<byte> output)
@@ -80,30 +112,49 @@ public sealed class EcsJsonFormatter
     /// <summary>The record as one UTF-8 line, ending with '\n'.</summary>
     public byte[] FormatLine(LogRecord record)
     {
-        var buffer = new ArrayBufferWriter<byte>(1024);
+        var buffer = new ArrayBufferWriter<byte>(2048);
         WriteLine(record, buffer);
         return buffer.WrittenSpan.ToArray();
     }
 
     private void WriteAlert(Utf8JsonWriter writer, AlertRecord alert)
     {
+        RuleMetadata? rule = RuleCatalog.Find(alert.Rule);
         WriteString(writer, "message", alert.Message);
-        WriteLog(writer, SeverityName(alert.Severity));
-        WriteEcs(writer);
+        // An alert is a warning in the log's own terms; how bad it is lives in event.severity and risk_score.
+        WriteLog(writer, "warning");
+        WriteProduct(writer);
 
         writer.WriteStartObject("event");
         writer.WriteString("kind", "alert");
+        WriteEventId(writer);
         WriteString(writer, "action", alert.Rule);
         WriteStringArray(writer, "category", "network");
         WriteStringArray(writer, "type", "info");
         writer.WriteNumber("severity", (int)alert.Severity);
+        WriteFloat(writer, "risk_score", RuleCatalog.RiskScore(alert.Severity));
+        WriteString(writer, "reason", alert.Message);
+        WriteCreated(writer);
         writer.WriteString("module", Module);
         writer.WriteString("dataset", "net_sentinel.alert");
         writer.WriteEndObject();
 
         writer.WriteStartObject("rule");
         WriteString(writer, "name", alert.Rule);
+        if (rule is not null)
+        {
+            writer.WriteString("id", rule.Id);
+            writer.WriteString("ruleset", RuleCatalog.Ruleset);
+            writer.WriteString("category", rule.Category);
+            writer.WriteString("description", rule.Description);
+            writer.WriteString("reference", rule.Reference);
+        }
+
         writer.WriteEndObject();
+        if (rule is { Techniques.Count: > 0 })
+        {
+            WriteThreat(writer, rule.Techniques);
+        }
 
         if (alert.QueriedName is { } queried)
         {
@@ -116,16 +167,19 @@ public sealed class EcsJsonFormatter
         }
 
         WriteProcessAndUser(writer, alert.Process);
-        WriteEndpoints(writer, alert.Local, alert.Remote, alert.Transport, bytesSent: null, bytesReceived: null, alert.Names);
+        IPEndPoint? local = alert.Local is null ? null : WithoutMapping(alert.Local);
+        IPEndPoint? remote = alert.Remote is null ? null : WithoutMapping(alert.Remote);
+        WriteEndpoints(writer, local, remote, alert.Transport, bytesSent: null, bytesReceived: null, alert.Names);
         WriteHost(writer);
+        WriteRelated(writer, local, remote, alert.RelatedAddresses, alert.Process);
 
         writer.WriteStartObject("net_sentinel");
         WriteCommonFigures(writer, alert.Source, alert.Process);
         WriteOtherDomains(writer, alert.Names);
-        WriteFiniteNumber(writer, "value", alert.Value);
-        WriteFiniteNumber(writer, "threshold", alert.Threshold);
+        WriteFloat(writer, "value", alert.Value);
+        WriteFloat(writer, "threshold", alert.Threshold);
         WriteString(writer, "unit", alert.Unit);
-        WriteFiniteNumber(writer, "window_seconds", alert.Window.TotalSeconds);
+        WriteFloat(writer, "window_seconds", alert.Window.TotalSeconds);
         writer.WriteNumber("events_lost_in_window", alert.EventsLostInWindow);
         writer.WriteStartObject("baseline");
         writer.WriteNumber("samples_seen", alert.BaselineSamplesSeen);
@@ -134,7 +188,7 @@ public sealed class EcsJsonFormatter
         writer.WriteEndObject();
         if (alert.PeriodSeconds is double period)
         {
-            WriteFiniteNumber(writer, "period_seconds", period);
+            WriteFloat(writer, "period_seconds", period);
         }
         if (alert.Observations is long observations)
         {
@@ -168,10 +222,11 @@ public sealed class EcsJsonFormatter
         if (alert.HostBytesSentPerSecond is double hostRate && double.IsFinite(hostRate))
         {
             writer.WriteStartObject("host");
-            writer.WriteNumber("bytes_sent_per_second", hostRate);
+            WriteFloat(writer, "bytes_sent_per_second", hostRate);
             writer.WriteEndObject();
         }
 
+        WriteProcessExtras(writer, alert.Process);
         writer.WriteEndObject();
     }
 
@@ -188,7 +243,7 @@ public sealed class EcsJsonFormatter
         });
         writer.WriteString("first_seen", FormatTimestamp(incident.FirstSeen));
         writer.WriteString("last_seen", FormatTimestamp(incident.LastSeen));
-        WriteFiniteNumber(writer, "span_seconds", Math.Round(incident.Span.TotalSeconds, 3));
+        WriteFloat(writer, "span_seconds", Math.Round(incident.Span.TotalSeconds, 3));
         writer.WriteNumber("alerts", incident.Alerts);
         writer.WriteNumber("destinations", incident.Destinations);
         if (incident.Folded.Count > 0)
@@ -222,10 +277,11 @@ public sealed class EcsJsonFormatter
 
         WriteString(writer, "message", $"{action.Name} {transport} {FormatEndpoint(local)} -> {FormatEndpoint(remote)} by {connection.Process.Name} (pid {connection.Process.Pid})");
         WriteLog(writer, "info");
-        WriteEcs(writer);
+        WriteProduct(writer);
 
         writer.WriteStartObject("event");
         writer.WriteString(LogFields.EventKind.Name, "event");
+        WriteEventId(writer);
         writer.WriteString(LogFields.EventAction.Name, action.Name);
         WriteStringArray(writer, "category", "network");
         writer.WriteStartArray("type");
@@ -235,13 +291,21 @@ public sealed class EcsJsonFormatter
         }
 
         writer.WriteEndArray();
+        WriteOptionalString(writer, "outcome", action.Outcome);
 
         if (connection.Kind == ConnectionEventKind.Closed)
         {
             // ECS event.duration is in nanoseconds; a tick is 100 ns.
             writer.WriteNumber(LogFields.EventDuration.Name, connection.Duration.Ticks * 100);
+            WriteString(writer, "start", FormatTimestamp(connection.Timestamp - connection.Duration));
+            WriteString(writer, "end", FormatTimestamp(connection.Timestamp));
+        }
+        else if (connection.Kind == ConnectionEventKind.Opened)
+        {
+            WriteString(writer, "start", FormatTimestamp(connection.Timestamp));
         }
 
+        WriteCreated(writer);
         writer.WriteString("module", Module);
         writer.WriteString("dataset", "net_sentinel.connection");
         writer.WriteEndObject();
@@ -249,6 +313,7 @@ public sealed class EcsJsonFormatter
         WriteProcessAndUser(writer, connection.Process);
         WriteEndpoints(writer, local, remote, connection.Transport, connection.BytesSent, connection.BytesReceived, connection.Names);
         WriteHost(writer);
+        WriteRelated(writer, local, remote, null, connection.Process);
 
         writer.WriteStartObject("net_sentinel");
         WriteCommonFigures(writer, record.Source, connection.Process);
@@ -263,6 +328,7 @@ public sealed class EcsJsonFormatter
             }
         }
 
+        WriteProcessExtras(writer, connection.Process);
         writer.WriteEndObject();
     }
 
@@ -276,13 +342,15 @@ public sealed class EcsJsonFormatter
 
         WriteString(writer, "message", $"{transport} {FormatEndpoint(local)} -> {FormatEndpoint(remote)} {connection.State} by {connection.Process.Name} (pid {connection.Process.Pid})");
         WriteLog(writer, "info");
-        WriteEcs(writer);
+        WriteProduct(writer);
 
         writer.WriteStartObject("event");
         writer.WriteString("kind", "state");
+        WriteEventId(writer);
         writer.WriteString("action", "connection_snapshot");
         WriteStringArray(writer, "category", "network");
         WriteStringArray(writer, "type", "connection", "info");
+        WriteCreated(writer);
         writer.WriteString("module", Module);
         writer.WriteString("dataset", "net_sentinel.snapshot");
         writer.WriteEndObject();
@@ -290,11 +358,13 @@ public sealed class EcsJsonFormatter
         WriteProcessAndUser(writer, connection.Process);
         WriteEndpoints(writer, local, remote, connection.Transport, connection.BytesSent, connection.BytesReceived);
         WriteHost(writer);
+        WriteRelated(writer, local, remote, null, connection.Process);
 
         writer.WriteStartObject("net_sentinel");
         WriteCommonFigures(writer, record.Source, connection.Process);
         WriteString(writer, "state", connection.State);
         writer.WriteNumber("connection_id", connection.SocketId);
+        WriteProcessExtras(writer, connection.Process);
         writer.WriteEndObject();
     }
 
@@ -310,13 +380,15 @@ public sealed class EcsJsonFormatter
             : $"{action} {message.QuestionName} {type} by {dns.Process.Name} (pid {dns.Process.Pid})";
         WriteString(writer, "message", text);
         WriteLog(writer, "info");
-        WriteEcs(writer);
+        WriteProduct(writer);
 
         writer.WriteStartObject("event");
         writer.WriteString("kind", "event");
+        WriteEventId(writer);
         writer.WriteString("action", action);
         WriteStringArray(writer, "category", "network");
         WriteStringArray(writer, "type", "protocol", "info");
+        WriteCreated(writer);
         writer.WriteString("module", Module);
         writer.WriteString("dataset", "net_sentinel.dns");
         writer.WriteEndObject();
@@ -366,6 +438,7 @@ public sealed class EcsJsonFormatter
             WriteEndpoints(writer, dns.Local, dns.Server, dns.Transport, bytesSent: null, bytesReceived: null);
         }
         WriteHost(writer);
+        WriteRelated(writer, dns.Local is null ? null : WithoutMapping(dns.Local), dns.Server is null ? null : WithoutMapping(dns.Server), null, dns.Process);
 
         writer.WriteStartObject("net_sentinel");
         WriteCommonFigures(writer, record.Source, dns.Process);
@@ -373,6 +446,7 @@ public sealed class EcsJsonFormatter
         {
             writer.WriteBoolean("dns_truncated", true);
         }
+        WriteProcessExtras(writer, dns.Process);
         writer.WriteEndObject();
     }
 
@@ -395,11 +469,13 @@ public sealed class EcsJsonFormatter
     {
         WriteString(writer, "message", $"{record.Lost} events lost by the {record.Source} source ({record.TotalLost} since start)");
         WriteLog(writer, "warning");
-        WriteEcs(writer);
+        WriteProduct(writer);
 
         writer.WriteStartObject("event");
         writer.WriteString("kind", "metric");
+        WriteEventId(writer);
         writer.WriteString("action", "events_lost");
+        WriteCreated(writer);
         writer.WriteString("module", Module);
         writer.WriteString("dataset", "net_sentinel.events_lost");
         writer.WriteEndObject();
@@ -421,17 +497,46 @@ public sealed class EcsJsonFormatter
         writer.WriteEndObject();
     }
 
-    private static void WriteEcs(Utf8JsonWriter writer)
+    /// <summary>ecs.version and agent.*: which schema and which program wrote the line.</summary>
+    private void WriteProduct(Utf8JsonWriter writer)
     {
         writer.WriteStartObject("ecs");
         writer.WriteString("version", EcsVersion);
         writer.WriteEndObject();
+        writer.WritePropertyName("agent");
+        writer.WriteRawValue(_agentJson, skipInputValidation: true);
     }
+
+    private void WriteEventId(Utf8JsonWriter writer) => writer.WriteString("id", _nextEventId());
+
+    /// <summary>
+    /// event.created: when net-sentinel wrote the line. @timestamp is when the thing happened (the kernel's
+    /// time of a connect or close; the end of the window an alert judged), so lines are in file order by
+    /// event.created and in event order by @timestamp.
+    /// </summary>
+    private void WriteCreated(Utf8JsonWriter writer) => writer.WriteString("created", FormatTimestamp(_clock.GetUtcNow()));
 
     private void WriteHost(Utf8JsonWriter writer)
     {
-        writer.WriteStartObject("host");
-        WriteString(writer, "name", HostName);
+        writer.WritePropertyName("host");
+        writer.WriteRawValue(_hostJson, skipInputValidation: true);
+    }
+
+    private static void WriteThreat(Utf8JsonWriter writer, IReadOnlyList<ThreatTechnique> techniques)
+    {
+        writer.WriteStartObject("threat");
+        writer.WriteString("framework", "MITRE ATT&CK");
+        writer.WriteStartObject("tactic");
+        var tactics = techniques.DistinctBy(t => t.TacticId).ToArray();
+        WriteStringArray(writer, "id", [.. tactics.Select(t => t.TacticId)]);
+        WriteStringArray(writer, "name", [.. tactics.Select(t => t.TacticName)]);
+        WriteStringArray(writer, "reference", [.. tactics.Select(t => t.TacticReference)]);
+        writer.WriteEndObject();
+        writer.WriteStartObject("technique");
+        WriteStringArray(writer, "id", [.. techniques.Select(t => t.Id)]);
+        WriteStringArray(writer, "name", [.. techniques.Select(t => t.Name)]);
+        WriteStringArray(writer, "reference", [.. techniques.Select(t => t.Reference)]);
+        writer.WriteEndObject();
         writer.WriteEndObject();
     }
 
@@ -442,7 +547,10 @@ public sealed class EcsJsonFormatter
         writer.WriteString(LogFields.Attribution.Name, AttributionName(process.IdentifiedBy));
     }
 
-    /// <summary>process.* and user.*; left out entirely when the owner is unknown (pid 0).</summary>
+    /// <summary>
+    /// process.*, user.*, container.* and orchestrator.*; left out entirely when the owner is unknown (pid 0).
+    /// The parent is the first ancestor when the source keeps ancestry, else only its pid.
+    /// </summary>
     private static void WriteProcessAndUser(Utf8JsonWriter writer, ProcessInfo process)
     {
         if (process.Pid <= 0)
@@ -451,11 +559,14 @@ public sealed class EcsJsonFormatter
         }
 
         writer.WriteStartObject("process");
-        writer.WriteNumber(LogFields.ProcessPid.Name, process.Pid);
-        WriteString(writer, LogFields.ProcessName.Name, process.Name);
-        WriteOptionalString(writer, LogFields.ProcessExecutable.Name, process.Executable);
-        WriteOptionalString(writer, LogFields.ProcessCommandLine.Name, process.CommandLine);
-        if (process.ParentPid > 0)
+        WriteProcessFields(writer, process);
+        if (process.Ancestry.Count > 0)
+        {
+            writer.WriteStartObject("parent");
+            WriteProcessFields(writer, process.Ancestry[0]);
+            writer.WriteEndObject();
+        }
+        else if (process.ParentPid > 0)
         {
             writer.WriteStartObject("parent");
             writer.WriteNumber(LogFields.ProcessParentPid.Name, process.ParentPid);
@@ -476,15 +587,123 @@ public sealed class EcsJsonFormatter
             WriteOptionalString(writer, LogFields.UserName.Name, process.UserName);
             writer.WriteEndObject();
         }
+
+        if (process.Container is { } container)
+        {
+            if (container.Id is not null || container.Runtime is not null)
+            {
+                writer.WriteStartObject("container");
+                WriteOptionalString(writer, "id", container.Id);
+                WriteOptionalString(writer, "runtime", container.Runtime);
+                writer.WriteEndObject();
+            }
+
+            if (container.PodUid is not null)
+            {
+                writer.WriteStartObject("orchestrator");
+                writer.WriteString("type", "kubernetes");
+                writer.WriteStartObject("resource");
+                writer.WriteString("type", "pod");
+                WriteString(writer, "id", container.PodUid);
+                writer.WriteEndObject();
+                writer.WriteEndObject();
+            }
+        }
     }
 
-    /// <summary>source.* (this host's end), destination.* (the peer) and network.*; all outbound, hence egress.</summary>
+    /// <summary>The ECS process fields one process (or its parent) has.</summary>
+    private static void WriteProcessFields(Utf8JsonWriter writer, ProcessInfo process)
+    {
+        if (process.Pid > 0)
+        {
+            writer.WriteNumber(LogFields.ProcessPid.Name, process.Pid);
+        }
+
+        WriteOptionalString(writer, "entity_id", process.EntityId);
+        WriteString(writer, LogFields.ProcessName.Name, process.Name);
+        WriteOptionalString(writer, LogFields.ProcessExecutable.Name, process.Executable);
+        WriteOptionalString(writer, LogFields.ProcessCommandLine.Name, process.CommandLine);
+        if (process.Args is { } args)
+        {
+            WriteStringArray(writer, "args", [.. args.Select(Utf16Sanitizer.ReplaceLoneSurrogates)]);
+            writer.WriteNumber("args_count", args.Count);
+        }
+
+        if (process.Start is DateTimeOffset start)
+        {
+            WriteString(writer, "start", FormatTimestamp(start));
+        }
+    }
+
+    /// <summary>
+    /// What ECS has no field for, under net_sentinel: the ancestry (parent first), whether the executable path or
+    /// the command line were cut, the executed file's device and inode, the cgroup path, the network namespace,
+    /// the pod's QoS class.
+    /// </summary>
+    private static void WriteProcessExtras(Utf8JsonWriter writer, ProcessInfo process)
+    {
+        if (process.Pid <= 0)
+        {
+            return;
+        }
+
+        bool any = process.ExecutableTruncated || process.CommandLineTruncated || process.ExecutableInode is not null
+                   || process.CgroupPath is not null || process.NetworkNamespace is not null || process.Container?.QosClass is not null;
+        if (any)
+        {
+            writer.WriteStartObject("process");
+            if (process.ExecutableTruncated)
+            {
+                writer.WriteBoolean("executable_truncated", true);
+            }
+
+            if (process.CommandLineTruncated)
+            {
+                writer.WriteBoolean("command_line_truncated", true);
+            }
+
+            if (process.ExecutableInode is ulong inode)
+            {
+                writer.WriteNumber("executable_inode", inode);
+                if (process.ExecutableDevice is ulong device)
+                {
+                    writer.WriteNumber("executable_device", device);
+                }
+            }
+
+            WriteOptionalString(writer, "cgroup", process.CgroupPath);
+            if (process.NetworkNamespace is ulong netns)
+            {
+                writer.WriteNumber("network_namespace", netns);
+            }
+
+            WriteOptionalString(writer, "pod_qos_class", process.Container?.QosClass);
+            writer.WriteEndObject();
+        }
+
+        if (process.Ancestry.Count > 0)
+        {
+            writer.WriteStartArray("ancestry");
+            foreach (ProcessInfo ancestor in process.Ancestry)
+            {
+                writer.WriteStartObject();
+                WriteProcessFields(writer, ancestor with { Args = null, CommandLine = null });
+                writer.WriteEndObject();
+            }
+
+            writer.WriteEndArray();
+        }
+    }
+
+    /// <summary>
+    /// source.* (this host's end), destination.* (the peer) and network.*; all outbound, hence egress. An
+    /// unbound socket's unspecified local address (0.0.0.0, ::) names no host: source.ip is left out then.
+    /// </summary>
     private static void WriteEndpoints(Utf8JsonWriter writer, IPEndPoint? local, IPEndPoint? remote, Transport? transport, long? bytesSent, long? bytesReceived,
         Dns.DomainNames? names = null)
     {
         local = local is null ? null : WithoutMapping(local);
         remote = remote is null ? null : WithoutMapping(remote);
-
         if (local is not null)
         {
             WriteEndpoint(writer, "source", local, bytesSent);
@@ -505,17 +724,25 @@ public sealed class EcsJsonFormatter
         if (transport is Transport t)
         {
             writer.WriteString(LogFields.NetworkTransport.Name, TransportName(t));
+            writer.WriteString("iana_number", t == Transport.Udp ? "17" : "6");
         }
 
         if (family is not null)
         {
-            writer.WriteString("type", family.AddressFamily == System.Net.Sockets.AddressFamily.InterNetworkV6 ? "ipv6" : "ipv4");
+            writer.WriteString("type", family.AddressFamily == AddressFamily.InterNetworkV6 ? "ipv6" : "ipv4");
         }
 
         writer.WriteString("direction", "egress");
         if (bytesSent >= 0 && bytesReceived >= 0)
         {
             writer.WriteNumber("bytes", bytesSent.Value + bytesReceived.Value);
+        }
+
+        if (transport is Transport known && local is { Port: > 0 } && remote is { Port: > 0 } && IsSpecified(local.Address)
+            && IsSpecified(remote.Address) && local.AddressFamily == remote.AddressFamily)
+        {
+            writer.WriteString("community_id", CommunityId.Compute(local.Address, local.Port, remote.Address, remote.Port,
+                known == Transport.Udp ? CommunityId.Udp : CommunityId.Tcp));
         }
 
         writer.WriteEndObject();
@@ -525,14 +752,20 @@ public sealed class EcsJsonFormatter
     {
         // source.* and destination.* hold the same leaves (ip, port, bytes); the source rows of LogFields name them.
         writer.WriteStartObject(name);
-        writer.WriteString(LogFields.SourceIp.Name, endpoint.Address.ToString());
+        // This host's unspecified address (0.0.0.0, ::: an unbound UDP socket) names no host and is left out. A
+        // peer's is kept: connect() to 0.0.0.0 reaches this host, and the line must say where it went.
+        if (name == "destination" || IsSpecified(endpoint.Address))
+        {
+            writer.WriteString(LogFields.SourceIp.Name, endpoint.Address.ToString());
+        }
+
         if (names is not null)
         {
             WriteString(writer, "domain", names.Domain);
             WriteString(writer, "registered_domain", names.RegistrableDomain);
         }
-        // Port 0 means "not known yet" (the kernel picks the local port after SYN_SENT, and a
-        // refused connect may never show it): leave it out rather than claim port 0.
+
+        // Port 0 means "not known" (a refused connect may never show it): leave it out rather than claim port 0.
         if (endpoint.Port != 0)
         {
             writer.WriteNumber(LogFields.SourcePort.Name, endpoint.Port);
@@ -544,6 +777,56 @@ public sealed class EcsJsonFormatter
 
         writer.WriteEndObject();
     }
+
+    /// <summary>related.ip (every address on the line) and related.user, the fields a SIEM pivots on.</summary>
+    private static void WriteRelated(Utf8JsonWriter writer, IPEndPoint? local, IPEndPoint? remote, IReadOnlyList<IPAddress>? others, ProcessInfo process)
+    {
+        var addresses = new List<string>(4);
+        AddAddress(addresses, local?.Address);
+        AddAddress(addresses, remote?.Address);
+        if (others is not null)
+        {
+            foreach (IPAddress other in others)
+            {
+                AddAddress(addresses, other);
+            }
+        }
+
+        string? user = process.Pid > 0 ? process.UserName : null;
+        if (addresses.Count == 0 && user is null)
+        {
+            return;
+        }
+
+        writer.WriteStartObject("related");
+        if (addresses.Count > 0)
+        {
+            WriteStringArray(writer, "ip", [.. addresses]);
+        }
+
+        if (user is not null)
+        {
+            WriteStringArray(writer, "user", Utf16Sanitizer.ReplaceLoneSurrogates(user));
+        }
+
+        writer.WriteEndObject();
+    }
+
+    private static void AddAddress(List<string> addresses, IPAddress? address)
+    {
+        if (address is null || !IsSpecified(address))
+        {
+            return;
+        }
+
+        string text = WithoutMapping(new IPEndPoint(address, 0)).Address.ToString();
+        if (!addresses.Contains(text))
+        {
+            addresses.Add(text);
+        }
+    }
+
+    private static bool IsSpecified(IPAddress address) => !address.Equals(IPAddress.Any) && !address.Equals(IPAddress.IPv6Any);
 
     /// <summary>
     /// An IPv4-mapped IPv6 address (::ffff:198.51.100.2, what a dual-stack socket reports) is an IPv4
@@ -558,12 +841,67 @@ public sealed class EcsJsonFormatter
             return new IPEndPoint(address.MapToIPv4(), endpoint.Port);
         }
 
-        if (address.AddressFamily == System.Net.Sockets.AddressFamily.InterNetworkV6 && address.ScopeId != 0)
+        if (address.AddressFamily == AddressFamily.InterNetworkV6 && address.ScopeId != 0)
         {
             return new IPEndPoint(new IPAddress(address.GetAddressBytes()), endpoint.Port);
         }
 
         return endpoint;
+    }
+
+    private static byte[] HostJson(HostIdentity host)
+    {
+        var buffer = new ArrayBufferWriter<byte>(512);
+        using (var writer = new Utf8JsonWriter(buffer, WriterOptions))
+        {
+            writer.WriteStartObject();
+            WriteString(writer, "name", host.Name);
+            WriteOptionalString(writer, "id", host.Id);
+            if (host.Addresses.Count > 0)
+            {
+                WriteStringArray(writer, "ip", [.. host.Addresses.Select(a => a.ToString())]);
+            }
+
+            if (host.OsType is not null || host.OsName is not null || host.OsKernel is not null)
+            {
+                writer.WriteStartObject("os");
+                WriteOptionalString(writer, "type", host.OsType);
+                WriteOptionalString(writer, "family", host.OsFamily);
+                WriteOptionalString(writer, "platform", host.OsPlatform);
+                WriteOptionalString(writer, "name", host.OsName);
+                WriteOptionalString(writer, "version", host.OsVersion);
+                WriteOptionalString(writer, "full", host.OsFull);
+                WriteOptionalString(writer, "kernel", host.OsKernel);
+                writer.WriteEndObject();
+            }
+
+            writer.WriteEndObject();
+        }
+
+        return buffer.WrittenSpan.ToArray();
+    }
+
+    private static byte[] AgentJson(string version)
+    {
+        var buffer = new ArrayBufferWriter<byte>(128);
+        using (var writer = new Utf8JsonWriter(buffer, WriterOptions))
+        {
+            writer.WriteStartObject();
+            writer.WriteString("name", AgentName);
+            writer.WriteString("type", AgentName);
+            WriteString(writer, "version", version);
+            writer.WriteEndObject();
+        }
+
+        return buffer.WrittenSpan.ToArray();
+    }
+
+    /// <summary>The release (<c>0.2.0</c>), without the SDK's "+commit" suffix.</summary>
+    private static string ProductVersion()
+    {
+        string informational = typeof(EcsJsonFormatter).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion ?? "unknown";
+        int plus = informational.IndexOf('+', StringComparison.Ordinal);
+        return plus < 0 ? informational : informational[..plus];
     }
 
     private static string FormatEndpoint(IPEndPoint endpoint) => endpoint.ToString();
@@ -572,15 +910,6 @@ public sealed class EcsJsonFormatter
         timestamp.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", CultureInfo.InvariantCulture);
 
     private static string TransportName(Transport transport) => transport == Transport.Udp ? "udp" : "tcp";
-
-    private static string SeverityName(Severity severity) => severity switch
-    {
-        Severity.Low => "low",
-        Severity.Medium => "medium",
-        Severity.High => "high",
-        Severity.Critical => "critical",
-        _ => "unknown",
-    };
 
     private static string AttributionName(AttributionSource source) => source switch
     {
@@ -602,13 +931,27 @@ public sealed class EcsJsonFormatter
         writer.WriteEndArray();
     }
 
-    /// <summary>Utf8JsonWriter cannot write NaN or infinity as JSON numbers; such a figure is unknown, so left out.</summary>
-    private static void WriteFiniteNumber(Utf8JsonWriter writer, string name, double value)
+    /// <summary>
+    /// A figure that can be fractional, always with a decimal point or exponent so its JSON type never changes
+    /// (7500000 is written 7500000.0). Utf8JsonWriter cannot write NaN or infinity; such a figure is unknown, so left out.
+    /// </summary>
+    private static void WriteFloat(Utf8JsonWriter writer, string name, double value)
     {
-        if (double.IsFinite(value))
+        if (!double.IsFinite(value))
         {
-            writer.WriteNumber(name, value);
+            return;
         }
+
+        Span<byte> text = stackalloc byte[40];
+        value.TryFormat(text, out int written, "R", CultureInfo.InvariantCulture);
+        if (text[..written].IndexOfAny((byte)'.', (byte)'E') < 0)
+        {
+            ".0"u8.CopyTo(text[written..]);
+            written += 2;
+        }
+
+        writer.WritePropertyName(name);
+        writer.WriteRawValue(text[..written], skipInputValidation: true);
     }
 
     private static void WriteOptionalString(Utf8JsonWriter writer, string name, string? value)

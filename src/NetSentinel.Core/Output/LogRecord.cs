@@ -45,6 +45,8 @@ public sealed record AlertRecord : LogRecord
     public double? PeriodSeconds { get; init; }
     /// <summary>beacon: connections observed to the destination.</summary>
     public long? Observations { get; init; }
+    /// <summary>Other addresses the alert is about (scan: the hosts reached), written to <c>related.ip</c>.</summary>
+    public IReadOnlyList<System.Net.IPAddress>? RelatedAddresses { get; init; }
     /// <summary>scan: a sample of the targets reached (addresses or ports, as text).</summary>
     public IReadOnlyList<string>? Targets { get; init; }
     /// <summary>exfiltration: bytes sent to and received from the destination within the window.</summary>

@@ -1,6 +1,6 @@
 namespace NetSentinel.Core.Output;
 
-/// <summary>Alert severity; written as ECS <c>event.severity</c> (the number) and <c>log.level</c> (the name).</summary>
+/// <summary>Alert severity; written as ECS <c>event.severity</c> (the number) and <c>event.risk_score</c> (RuleCatalog.RiskScore).</summary>
 public enum Severity : byte
 {
     Low = 1,

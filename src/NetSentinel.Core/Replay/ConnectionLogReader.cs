@@ -155,9 +155,15 @@ public static class ConnectionLogReader
         };
     }
 
-    /// <summary>The port is optional: the writer leaves out a port that is not known (0).</summary>
+    /// <summary>The port is optional: the writer leaves out a port that is not known (0), and this host's unspecified address.</summary>
     private static IPEndPoint Endpoint(JsonElement root, LogField ipField, LogField portField)
     {
+        // Only this host's end may lack its address: an unbound socket's unspecified address is never written.
+        if (ipField == LogFields.SourceIp && !ipField.TryFind(root, out _))
+        {
+            return new IPEndPoint(IPAddress.Any, portField.TryFind(root, out _) ? Int32(root, portField, 1, 65535) : 0);
+        }
+
         string ip = Text(root, ipField);
         if (!IPAddress.TryParse(ip, out IPAddress? address) || ip.Contains('%', StringComparison.Ordinal))
         {

@@ -1,23 +1,24 @@
 using System.Net;
 using System.Net.NetworkInformation;
 using System.Runtime.Versioning;
-using Microsoft.Diagnostics.Tracing.Parsers;
-using Microsoft.Diagnostics.Tracing.Session;
 using NetSentinel.Core.Sources;
 using NetSentinel.Windows.Processes;
 
 namespace NetSentinel.Windows.Etw;
 
 /// <summary>
-/// The Windows live source: a real-time kernel ETW session with the NetworkTCPIP keyword.
-/// TraceEvent delivers events on its own processing thread; they are reduced to plain records there
-/// and queued (bounded), then mapped into events on the monitor's thread inside <see cref="Pump"/>.
+/// The Windows live source: a real-time kernel ETW session with the NetworkTCPIP keyword
+/// (<see cref="TraceEventKernelSession"/>). The session delivers events on its own processing thread;
+/// they are reduced to plain records there and queued (bounded), then mapped into events on the
+/// monitor's thread inside <see cref="Pump"/>. If the session stops while we still want it (stopped
+/// from outside with logman, or by another tool reusing its name), <see cref="Pump"/> throws
+/// <see cref="EtwSessionException"/>: going blind silently is the one thing a monitor must not do.
 /// Needs an elevated token (check <see cref="EtwPrivilege.Check"/> first).
 /// </summary>
-[SupportedOSPlatform("windows")]
 public sealed class EtwConnectionSource : IConnectionSource
 {
-    /// <summary>A named kernel session (Windows 8+) rather than "NT Kernel Logger", so other tracing tools keep theirs.</summary>
+    /// <summary>One name for every net-sentinel: a second instance is refused rather than given a session of its own
+    /// (kernel sessions are few, and two monitors of one host would only double every alert).</summary>
     public const string SessionName = "net-sentinel-tcpip";
     public const int DefaultQueueCapacity = 65536;
     // Bounds one Pump so the monitor loop keeps its interval under a flood.
@@ -26,50 +27,68 @@ public sealed class EtwConnectionSource : IConnectionSource
     private readonly TimeProvider _clock;
     private readonly EtwRecordQueue _queue;
     private readonly EtwNetworkEventMapper _mapper;
-    private readonly TraceEventSession _session;
+    private readonly IEtwKernelSession _session;
     private readonly Thread _processing;
     private readonly List<EtwNetworkRecord> _batch = new();
     private readonly List<string> _notes = new();
     private volatile string? _failure;
     private long _kernelLost;
-    private bool _disposed;
+    private volatile bool _disposed;
 
     /// <param name="clock">Timestamps of Traffic events (interval ends).</param>
-    /// <param name="processes">Pid → name and image path; defaults to <see cref="WindowsProcessInfoResolver"/>.</param>
-    /// <param name="existingConnections">Read once at start so connections older than the session are classified
-    /// inbound/outbound correctly; defaults to <see cref="IpHelper.IpHelperSnapshotProvider"/>. Pass null-returning
-    /// providers only in tests.</param>
-    /// <exception cref="EtwSessionException">The session could not start (not elevated, or too many kernel sessions).</exception>
-    public EtwConnectionSource(TimeProvider clock, IProcessInfoResolver? processes = null, IConnectionSnapshotProvider? existingConnections = null, int queueCapacity = DefaultQueueCapacity)
+    /// <param name="processes">Pid → name and image path.</param>
+    /// <param name="existingConnections">Read once, just after the session starts, so connections older than the
+    /// session are classified inbound/outbound correctly (the IP Helper snapshot).</param>
+    /// <exception cref="EtwSessionException">The session could not start (not elevated, already running, or too many kernel sessions).</exception>
+    [SupportedOSPlatform("windows")]
+    public EtwConnectionSource(TimeProvider clock, IProcessInfoResolver processes, IConnectionSnapshotProvider existingConnections, int queueCapacity = DefaultQueueCapacity)
+        : this(clock, new TraceEventKernelSession(SessionName), processes, existingConnections, LocalAddresses(), queueCapacity)
+    {
+    }
+
+    internal EtwConnectionSource(
+        TimeProvider clock,
+        IEtwKernelSession session,
+        IProcessInfoResolver processes,
+        IConnectionSnapshotProvider existingConnections,
+        Func<IPAddress, bool> isLocalAddress,
+        int queueCapacity = DefaultQueueCapacity)
     {
         _clock = clock;
-        processes ??= new WindowsProcessInfoResolver();
+        _session = session;
         _queue = new EtwRecordQueue(queueCapacity);
-        _mapper = new EtwNetworkEventMapper(processes, LocalAddresses());
+        _mapper = new EtwNetworkEventMapper(processes, isLocalAddress);
         try
         {
-            _mapper.Seed((existingConnections ?? new IpHelper.IpHelperSnapshotProvider(processes)).Capture());
+            _session.Start(record => _queue.TryEnqueue(record));
+        }
+        catch
+        {
+            _session.Dispose(); // a failed start must not leave a kernel session (64 MB of buffers) behind us
+            _queue.Dispose();
+            throw;
+        }
+        _processing = new Thread(ProcessEvents) { IsBackground = true, Name = "etw-tcpip" };
+        _processing.Start();
+
+        // The snapshot comes after the session is live, so a connection opened in between is seen by both rather
+        // than by neither; the records it produced wait in the queue until Pump, after seeding.
+        try
+        {
+            _mapper.Seed(existingConnections.Capture());
         }
         catch (Exception error) when (error is IpHelper.IpHelperTableFormatException or System.ComponentModel.Win32Exception)
         {
             _notes.Add($"etw: could not read existing connections ({error.Message}); traffic of connections older than the session counts as outbound");
         }
-
-        try
+        catch
         {
-            _session = new TraceEventSession(SessionName) { StopOnDispose = true, BufferSizeMB = 64 };
-            _session.EnableKernelProvider(KernelTraceEventParser.Keywords.NetworkTCPIP);
-        }
-        catch (Exception error) when (error is UnauthorizedAccessException or System.Runtime.InteropServices.COMException or InvalidOperationException or NotSupportedException)
-        {
-            throw new EtwSessionException(error is UnauthorizedAccessException ? EtwPrivilege.MissingMessage : $"cannot start the kernel ETW session: {error.Message}", error);
+            Dispose(); // the session is running: stop it before giving up
+            throw;
         }
 
-        Subscribe(_session.Source.Kernel);
-        _notes.Add($"source: etw (kernel session \"{SessionName}\", TcpIp and UdpIp events, IPv4 and IPv6)");
+        _notes.Add($"source: etw (kernel session \"{_session.Name}\", TcpIp and UdpIp events, IPv4 and IPv6)");
         _notes.Add("etw: failed TCP connects are inferred from SYN retries (TcpIp/Reconnect) that never complete; the kernel's TcpIp/Fail event names no connection");
-        _processing = new Thread(ProcessEvents) { IsBackground = true, Name = "etw-tcpip" };
-        _processing.Start();
     }
 
     public string Name => "etw";
@@ -80,26 +99,28 @@ public sealed class EtwConnectionSource : IConnectionSource
     {
         get
         {
-            // Kernel-side loss (session buffers) plus delivery loss (real-time consumer) plus our queue drops.
-            // Queried counters can reset with the session; keep the reported figure monotonic.
-            long kernel = 0;
+            // Kernel-side loss (the session's own counter) plus our queue drops plus connections not tracked (table full).
+            // A session that is gone cannot be asked: the last figure stands, so the total never decreases.
             try
             {
-                if (!_disposed) kernel = (long)_session.EventsLost + _session.Source.EventsLost;
+                if (!_disposed) _kernelLost = Math.Max(_kernelLost, _session.EventsLost);
             }
-            catch (Exception error) when (error is System.Runtime.InteropServices.COMException or InvalidOperationException)
+            catch (EtwSessionException)
             {
-                kernel = 0; // the session is gone; the last figure stands
             }
-            _kernelLost = Math.Max(_kernelLost, kernel);
             return _kernelLost + _queue.Dropped + _mapper.UntrackedConnections;
         }
     }
 
+    /// <exception cref="EtwSessionException">The session stopped while the monitor still runs.</exception>
     public void Pump(IConnectionEventSink sink, TimeSpan maxWait)
     {
-        if (_failure is { } failure) throw new EtwSessionException(failure);
-        if (!_queue.WaitForRecords(maxWait)) return;
+        ThrowIfFailed();
+        if (!_queue.WaitForRecords(maxWait))
+        {
+            ThrowIfFailed();
+            return;
+        }
         _batch.Clear();
         _queue.Drain(_batch, MaxRecordsPerPump);
         foreach (var record in _batch) _mapper.Apply(record, sink);
@@ -116,40 +137,27 @@ public sealed class EtwConnectionSource : IConnectionSource
         _queue.Dispose();
     }
 
-    private void Subscribe(KernelTraceEventParser kernel)
+    private void ThrowIfFailed()
     {
-        // Typed subscriptions are keyed by task and opcode inside TraceEvent; the opcode also picks the meaning in EtwOpcodeClassifier.
-        kernel.TcpIpConnect += data => Enqueue(EtwRecordReader.From(data));
-        kernel.TcpIpConnectIPV6 += data => Enqueue(EtwRecordReader.From(data));
-        kernel.TcpIpAccept += data => Enqueue(EtwRecordReader.From(data));
-        kernel.TcpIpAcceptIPV6 += data => Enqueue(EtwRecordReader.From(data));
-        kernel.TcpIpSend += data => Enqueue(EtwRecordReader.From(data));
-        kernel.TcpIpSendIPV6 += data => Enqueue(EtwRecordReader.From(data));
-        kernel.TcpIpRecv += data => Enqueue(EtwRecordReader.From(data));
-        kernel.TcpIpRecvIPV6 += data => Enqueue(EtwRecordReader.From(data));
-        kernel.TcpIpDisconnect += data => Enqueue(EtwRecordReader.From(data));
-        kernel.TcpIpDisconnectIPV6 += data => Enqueue(EtwRecordReader.From(data));
-        kernel.TcpIpReconnect += data => Enqueue(EtwRecordReader.From(data));
-        kernel.TcpIpReconnectIPV6 += data => Enqueue(EtwRecordReader.From(data));
-        kernel.UdpIpSend += data => Enqueue(EtwRecordReader.From(data));
-        kernel.UdpIpSendIPV6 += data => Enqueue(EtwRecordReader.From(data));
-        kernel.UdpIpRecv += data => Enqueue(EtwRecordReader.From(data));
-        kernel.UdpIpRecvIPV6 += data => Enqueue(EtwRecordReader.From(data));
+        if (_failure is { } failure) throw new EtwSessionException(failure);
     }
-
-    private void Enqueue(EtwNetworkRecord record) => _queue.TryEnqueue(record);
 
     private void ProcessEvents()
     {
+        string? failure;
         try
         {
-            _session.Source.Process();
+            _session.Process();
+            failure = $"the kernel ETW session \"{_session.Name}\" was stopped from outside (logman stop, or a tool that took its name); no events since";
         }
         catch (Exception error)
         {
             // An exception escaping this thread would kill the process; the monitor learns of it in Pump instead.
-            if (!_disposed) _failure = $"the kernel ETW session stopped: {error.Message}";
+            failure = $"the kernel ETW session stopped: {error.Message}";
         }
+        if (_disposed) return; // we stopped it ourselves
+        _failure = failure;
+        _queue.Wake(); // a Pump waiting for records learns now, not at its timeout
     }
 
     /// <summary>This host's addresses, refreshed at most every few seconds (interfaces come and go).</summary>

@@ -14,7 +14,7 @@ namespace NetSentinel.Windows.Etw;
 /// <item>Connect → Opened. Accept marks the connection inbound: its traffic and close are dropped.</item>
 /// <item>Send/Receive add to the ledger's per-connection counters that <see cref="EndInterval"/> reports as Traffic deltas.
 /// Traffic on a TCP connection never seen opening (it predates the session) opens it first, unless its
-/// local port is a listening port learned by <see cref="Seed"/> (an inbound connection).</item>
+/// local endpoint is a listener's learned by <see cref="Seed"/> (an inbound connection).</item>
 /// <item>Disconnect → Traffic for unreported bytes, then Closed with lifetime totals.</item>
 /// <item>Reconnect (a SYN retry) on an unknown connection is an outbound attempt in progress: Opened,
 /// unconfirmed. If it is never confirmed it is closed as Failed after <c>failedAttemptTimeout</c>
@@ -41,7 +41,7 @@ internal sealed class EtwNetworkEventMapper
     private readonly int _maxTracked;
     private readonly FlowLedger<EtwFlowKey> _ledger;
     private readonly HashSet<EtwFlowKey> _inbound = new();
-    private readonly HashSet<int> _listeningTcpPorts = new();
+    private readonly IpHelper.TcpListeners _tcpListeners = new();
     private ulong _nextId = 1;
     private long _untrackedInbound;
 
@@ -66,13 +66,13 @@ internal sealed class EtwNetworkEventMapper
 
     public int TrackedCount => _ledger.Count;
 
-    /// <summary>Learns, from a snapshot taken as the session starts, which connections are inbound and which TCP ports
+    /// <summary>Learns, from a snapshot taken as the session starts, which connections are inbound and which TCP endpoints
     /// listen, so traffic of connections older than the session is not mistaken for outbound.</summary>
     public void Seed(IEnumerable<ConnectionRecord> existing)
     {
         foreach (var record in existing)
         {
-            if (record.Transport == Transport.Tcp && record.Direction == Direction.Listening) _listeningTcpPorts.Add(record.Local.Port);
+            if (record.Transport == Transport.Tcp && record.Direction == Direction.Listening) _tcpListeners.Add(record.Local);
             else if (record.Direction == Direction.Inbound && _inbound.Count < _maxTracked)
                 _inbound.Add(new EtwFlowKey(record.Transport, record.Process.Pid, record.Local, record.Remote));
         }
@@ -139,8 +139,8 @@ internal sealed class EtwNetworkEventMapper
         {
             // A datagram arriving on a flow we never sent on is someone else's request to us.
             if (key.Transport == Transport.Udp && record.Opcode == EtwNetworkOpcode.Receive) return;
-            // A TCP connection older than the session: inbound if it sits on a listening port.
-            if (key.Transport == Transport.Tcp && _listeningTcpPorts.Contains(key.Local.Port)) return;
+            // A TCP connection older than the session: inbound if a listener holds its local endpoint.
+            if (key.Transport == Transport.Tcp && _tcpListeners.Accepted(key.Local)) return;
             flow = Open(key, record.Timestamp, sink);
             if (flow is null) return;
         }

@@ -63,5 +63,8 @@ internal sealed class EtwRecordQueue : IDisposable
         return moved;
     }
 
+    /// <summary>Wakes a consumer waiting in <see cref="WaitForRecords"/> without a record (the producer has stopped).</summary>
+    public void Wake() => _available.Set();
+
     public void Dispose() => _available.Dispose();
 }

@@ -14,7 +14,7 @@ internal static class IpHelperRecordBuilder
     public static List<ConnectionRecord> Build(IReadOnlyList<IpHelperSocketRow> rows, IProcessInfoResolver processes)
     {
         // An accepted connection keeps its listener's local endpoint: knowing every listener tells inbound from outbound.
-        var listeners = new HashSet<IPEndPoint>();
+        var listeners = new TcpListeners();
         foreach (var row in rows)
             if (row.Transport == Transport.Tcp && row.TcpState == IpHelperTcpState.Listen) listeners.Add(row.Local);
 
@@ -42,22 +42,11 @@ internal static class IpHelperRecordBuilder
         return records;
     }
 
-    private static Direction DirectionOf(IpHelperSocketRow row, HashSet<IPEndPoint> listeners)
+    private static Direction DirectionOf(IpHelperSocketRow row, TcpListeners listeners)
     {
         // The UDP tables list bound sockets only: there is no peer to be outbound to.
         if (row.Transport == Transport.Udp || row.TcpState == IpHelperTcpState.Listen) return Direction.Listening;
-        return IsAccepted(row.Local, listeners) ? Direction.Inbound : Direction.Outbound;
-    }
-
-    /// <summary>
-    /// Accepted by a listener on this address and port, or on the wildcard address of the same family.
-    /// The port alone is not enough: an outbound connection's ephemeral port may equal a port that listens
-    /// on another address or in the other family.
-    /// </summary>
-    private static bool IsAccepted(IPEndPoint local, HashSet<IPEndPoint> listeners)
-    {
-        var wildcard = local.AddressFamily == System.Net.Sockets.AddressFamily.InterNetworkV6 ? IPAddress.IPv6Any : IPAddress.Any;
-        return listeners.Contains(local) || listeners.Contains(new IPEndPoint(wildcard, local.Port));
+        return listeners.Accepted(row.Local) ? Direction.Inbound : Direction.Outbound;
     }
 
     /// <summary>

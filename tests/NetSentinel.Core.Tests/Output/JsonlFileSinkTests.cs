@@ -12,7 +12,7 @@ public sealed class JsonlFileSinkTests : IDisposable
 {
     private const UnixFileMode OwnerOnly = UnixFileMode.UserRead | UnixFileMode.UserWrite;
 
-    private static readonly EcsJsonFormatter Formatter = new("sentinel-test");
+    private static readonly EcsJsonFormatter Formatter = SampleRecords.SteadyFormatter();
     private readonly TemporaryDirectory _directory = new();
 
     public void Dispose() => _directory.Dispose();

@@ -7,7 +7,7 @@ namespace NetSentinel.Core.Tests.Output;
 
 public class JsonlStreamSinkTests
 {
-    private static readonly EcsJsonFormatter Formatter = new("sentinel-test");
+    private static readonly EcsJsonFormatter Formatter = SampleRecords.SteadyFormatter();
 
     [Fact]
     public void StreamGetsTheSameLinesAsTheFile()

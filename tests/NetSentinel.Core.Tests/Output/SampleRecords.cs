@@ -1,4 +1,5 @@
 using System.Net;
+using NetSentinel.Core.Identity;
 using NetSentinel.Core.Model;
 using NetSentinel.Core.Output;
 
@@ -8,6 +9,29 @@ namespace NetSentinel.Core.Tests.Output;
 internal static class SampleRecords
 {
     public static readonly DateTimeOffset Time = new(2025, 3, 14, 15, 9, 26, 535, TimeSpan.FromHours(2));
+
+    /// <summary>When the golden lines are written: 40 ms after <see cref="Time"/>.</summary>
+    public static readonly DateTimeOffset WrittenAt = Time.AddMilliseconds(40);
+
+    /// <summary>A formatter whose every output is fixed: host, version, clock, and event ids counting from 1.</summary>
+    public static EcsJsonFormatter Formatter()
+    {
+        int next = 0;
+        return new EcsJsonFormatter(
+            new HostIdentity { Name = "sentinel-test" },
+            new FixedClock(WrittenAt),
+            () => $"test-{Interlocked.Increment(ref next)}",
+            agentVersion: "0.2.0");
+    }
+
+    /// <summary>A formatter that writes the same record as the same bytes every time (one constant event.id), for comparing sinks with the formatter.</summary>
+    public static EcsJsonFormatter SteadyFormatter() =>
+        new(new HostIdentity { Name = "sentinel-test" }, new FixedClock(WrittenAt), () => "test-steady", agentVersion: "0.2.0");
+
+    private sealed class FixedClock(DateTimeOffset now) : TimeProvider
+    {
+        public override DateTimeOffset GetUtcNow() => now;
+    }
 
     public static ProcessInfo Curl(AttributionSource identifiedBy = AttributionSource.Proc) => new()
     {

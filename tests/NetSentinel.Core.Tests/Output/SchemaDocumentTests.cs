@@ -1,44 +1,56 @@
 using System.Text;
 using System.Text.Json;
+using NetSentinel.Core.Output;
 
 namespace NetSentinel.Core.Tests.Output;
 
-/// <summary>The example lines in docs/jsonl-schema.md must be lines the formatter could have written.</summary>
+/// <summary>The example lines in docs/jsonl-schema.md are lines the real formatter writes, byte for byte.</summary>
 public class SchemaDocumentTests
 {
-    private static string SchemaDocument()
+    internal static string DocsFile(string name)
     {
         for (var directory = new DirectoryInfo(AppContext.BaseDirectory); directory is not null; directory = directory.Parent)
         {
-            string candidate = Path.Combine(directory.FullName, "docs", "jsonl-schema.md");
+            string candidate = Path.Combine(directory.FullName, "docs", name);
             if (File.Exists(candidate))
             {
-                return File.ReadAllText(candidate);
+                return candidate;
             }
         }
 
-        throw new FileNotFoundException("docs/jsonl-schema.md not found above " + AppContext.BaseDirectory);
+        throw new FileNotFoundException($"docs/{name} not found above " + AppContext.BaseDirectory);
     }
 
-    [Fact]
-    public void EveryKindHasAnExampleThatParsesAsSchemaVersion1()
+    private static List<string> ExampleLines()
     {
-        string[] lines = SchemaDocument().Split('\n');
-        var actions = new List<string>();
+        string[] lines = File.ReadAllText(DocsFile("jsonl-schema.md")).Split('\n');
+        var examples = new List<string>();
         for (int i = 0; i + 1 < lines.Length; i++)
         {
             if (lines[i] == "```json")
             {
-                using JsonDocument document = JsonLine.ParseSingle(Encoding.UTF8.GetBytes(lines[i + 1] + "\n"));
-                JsonElement root = document.RootElement;
-                Assert.Equal(1, root.At("net_sentinel.schema_version").GetInt32());
-                Assert.Equal("8.11.0", root.At("ecs.version").GetString());
-                actions.Add(root.At("event.action").GetString()!);
+                examples.Add(lines[i + 1]);
             }
         }
 
-        Assert.Equal(
-            ["high_send_rate", "new_destination", "many_connections", "connection_opened", "connection_closed", "connection_failed", "udp_flow", "connection_snapshot", "events_lost"],
-            actions);
+        return examples;
+    }
+
+    [Fact]
+    public void EveryExampleIsExactlyWhatTheFormatterWrites()
+    {
+        var seen = new List<string>();
+        foreach (string example in ExampleLines())
+        {
+            using JsonDocument document = JsonLine.ParseSingle(Encoding.UTF8.GetBytes(example + "\n"));
+            string action = document.RootElement.At("event.action").GetString()!;
+            Assert.True(SchemaExamples.ByAction.TryGetValue(action, out LogRecord? record), $"no example record for {action}");
+            string written = Encoding.UTF8.GetString(SampleRecords.Formatter().FormatLine(record)).TrimEnd('\n');
+            Assert.Equal(written, example);
+            Assert.Equal(EcsJsonFormatter.SchemaVersion, document.RootElement.At("net_sentinel.schema_version").GetInt32());
+            seen.Add(action);
+        }
+
+        Assert.Equal(SchemaExamples.ByAction.Keys.Order(), seen.Order());
     }
 }

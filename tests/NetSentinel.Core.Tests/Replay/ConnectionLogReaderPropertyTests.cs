@@ -74,11 +74,14 @@ public class ConnectionLogReaderPropertyTests
     private static LoggedLine ReadBack(EcsJsonFormatter formatter, LogRecord record) =>
         ConnectionLogReader.Read(Encoding.UTF8.GetString(formatter.FormatLine(record)).TrimEnd('\n'));
 
-    /// <summary>What the line can say: the writer keeps milliseconds, unmaps IPv4-mapped addresses, drops scope ids and ports of 0.</summary>
+    /// <summary>What the line can say: the writer keeps milliseconds, unmaps IPv4-mapped addresses, drops scope ids, ports of 0 and an unspecified source address.</summary>
     private static ConnectionEvent Expected(ConnectionEvent written) => written with
     {
         Timestamp = new DateTimeOffset(written.Timestamp.UtcTicks - written.Timestamp.UtcTicks % TimeSpan.TicksPerMillisecond, TimeSpan.Zero),
-        Local = EcsJsonFormatter.WithoutMapping(written.Local),
+        // An unspecified source address (unbound socket) is left out and reads back as 0.0.0.0.
+        Local = EcsJsonFormatter.WithoutMapping(written.Local) is { } local && (local.Address.Equals(IPAddress.Any) || local.Address.Equals(IPAddress.IPv6Any))
+            ? new IPEndPoint(IPAddress.Any, local.Port)
+            : EcsJsonFormatter.WithoutMapping(written.Local),
         Remote = EcsJsonFormatter.WithoutMapping(written.Remote),
         Duration = written.Kind == ConnectionEventKind.Closed ? written.Duration : TimeSpan.Zero,
         Failed = written.Kind == ConnectionEventKind.Closed && written.Failed,

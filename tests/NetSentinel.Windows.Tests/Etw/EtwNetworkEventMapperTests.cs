@@ -278,6 +278,24 @@ public class EtwNetworkEventMapperTests
     }
 
     [Fact]
+    public void SeededListenerOnOneAddressDoesNotMakeAnotherAddressesConnectionInbound()
+    {
+        var server = new ProcessInfo { Pid = 100, Name = "server.exe" };
+        _mapper.Seed([
+            new ConnectionRecord { Transport = Transport.Tcp, Local = new IPEndPoint(IPAddress.Loopback, 5000), Remote = new IPEndPoint(IPAddress.Any, 0), State = "LISTEN", Direction = Direction.Listening, Process = server },
+        ]);
+
+        Apply(
+            Rec(EtwNetworkOpcode.Send, "127.0.0.1", 5000, "127.0.0.1", 62000, size: 5, pid: 100),  // the loopback listener's peer
+            Rec(EtwNetworkOpcode.Send, Me, 5000, Peer, 443, size: 5),                            // ours: same port, another address
+            Rec(EtwNetworkOpcode.Send, Me6, 5000, Peer6, 443, size: 5));                         // ours: same port, the other family
+        _mapper.EndInterval(T0.AddSeconds(1), _sink);
+
+        var opened = _sink.Take().Where(e => e.Kind == ConnectionEventKind.Opened).ToList();
+        Assert.Equal([IPAddress.Parse(Me), IPAddress.Parse(Me6)], opened.Select(e => e.Local.Address));
+    }
+
+    [Fact]
     public void FirstUdpSendOpensAFlowAndLaterDatagramsAreTraffic()
     {
         Apply(

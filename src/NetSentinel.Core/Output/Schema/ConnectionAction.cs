@@ -11,4 +11,5 @@ namespace NetSentinel.Core.Output.Schema;
 /// <param name="Transport">The transport the action implies, or null when the line's network.transport decides.</param>
 /// <param name="Failed">Closed rows: whether the handshake never completed.</param>
 /// <param name="EventTypes">ECS <c>event.type</c> values written with the action.</param>
-public sealed record ConnectionAction(string Name, ConnectionEventKind Kind, Transport? Transport, bool Failed, IReadOnlyList<string> EventTypes);
+/// <param name="Outcome">ECS <c>event.outcome</c>, or null when the action has none.</param>
+public sealed record ConnectionAction(string Name, ConnectionEventKind Kind, Transport? Transport, bool Failed, IReadOnlyList<string> EventTypes, string? Outcome);

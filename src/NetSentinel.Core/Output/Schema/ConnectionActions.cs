@@ -5,12 +5,14 @@ namespace NetSentinel.Core.Output.Schema;
 /// <summary>The table of connection actions (docs/jsonl-schema.md): one row per <c>event.action</c> of a connection line.</summary>
 public static class ConnectionActions
 {
-    public static readonly ConnectionAction TcpOpened = new("connection_opened", ConnectionEventKind.Opened, Transport.Tcp, false, ["connection", "start"]);
-    public static readonly ConnectionAction UdpFlow = new("udp_flow", ConnectionEventKind.Opened, Transport.Udp, false, ["connection", "start"]);
-    public static readonly ConnectionAction UdpSession = new("udp_session", ConnectionEventKind.Resumed, Transport.Udp, false, ["connection", "info"]);
-    public static readonly ConnectionAction Closed = new("connection_closed", ConnectionEventKind.Closed, null, false, ["connection", "end"]);
-    public static readonly ConnectionAction FailedClose = new("connection_failed", ConnectionEventKind.Closed, null, true, ["connection", "end", "error"]);
-    public static readonly ConnectionAction Traffic = new("connection_traffic", ConnectionEventKind.Traffic, null, false, ["connection", "info"]);
+    // Outcomes: an opened connection or a UDP flow is still to be answered when its line is written ("unknown").
+    // ECS allows no "error" event.type with category network: a failed connect is an "end" with outcome "failure".
+    public static readonly ConnectionAction TcpOpened = new("connection_opened", ConnectionEventKind.Opened, Transport.Tcp, false, ["connection", "start"], "unknown");
+    public static readonly ConnectionAction UdpFlow = new("udp_flow", ConnectionEventKind.Opened, Transport.Udp, false, ["connection", "start"], "unknown");
+    public static readonly ConnectionAction UdpSession = new("udp_session", ConnectionEventKind.Resumed, Transport.Udp, false, ["connection", "info"], "unknown");
+    public static readonly ConnectionAction Closed = new("connection_closed", ConnectionEventKind.Closed, null, false, ["connection", "end"], "success");
+    public static readonly ConnectionAction FailedClose = new("connection_failed", ConnectionEventKind.Closed, null, true, ["connection", "end"], "failure");
+    public static readonly ConnectionAction Traffic = new("connection_traffic", ConnectionEventKind.Traffic, null, false, ["connection", "info"], null);
 
     public static IReadOnlyList<ConnectionAction> All { get; } = [TcpOpened, UdpFlow, UdpSession, Closed, FailedClose, Traffic];
 

@@ -1,0 +1,88 @@
+using System.Buffers.Binary;
+using System.Net;
+using System.Net.Sockets;
+using System.Security.Cryptography;
+
+namespace NetSentinel.Core.Identity;
+
+/// <summary>
+/// Community ID v1 (https://github.com/corelight/community-id-spec): the flow hash Zeek, Suricata,
+/// Packetbeat and Arkime write as <c>network.community_id</c>, so a host record joins the network
+/// sensor's record of the same flow. SHA-1 over seed, the endpoints ordered so that both directions
+/// hash alike, the protocol and a zero byte, then the ports; "1:" + base64.
+/// </summary>
+public static class CommunityId
+{
+    public const byte Tcp = 6;
+    public const byte Udp = 17;
+
+    /// <summary>The id of a port-bearing flow (TCP, UDP, SCTP; ICMP with type/code mapped to ports).</summary>
+    public static string Compute(IPAddress source, int sourcePort, IPAddress destination, int destinationPort, byte protocol, ushort seed = 0)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(sourcePort);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(sourcePort, ushort.MaxValue);
+        ArgumentOutOfRangeException.ThrowIfNegative(destinationPort);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(destinationPort, ushort.MaxValue);
+        return Hash(source, destination, protocol, seed, ((ushort)sourcePort, (ushort)destinationPort));
+    }
+
+    /// <summary>The id of a flow of a protocol without ports: addresses and protocol only.</summary>
+    public static string ComputeWithoutPorts(IPAddress source, IPAddress destination, byte protocol, ushort seed = 0) =>
+        Hash(source, destination, protocol, seed, ports: null);
+
+    private static string Hash(IPAddress source, IPAddress destination, byte protocol, ushort seed, (ushort Source, ushort Destination)? ports)
+    {
+        ArgumentNullException.ThrowIfNull(source);
+        ArgumentNullException.ThrowIfNull(destination);
+        source = Canonical(source);
+        destination = Canonical(destination);
+        if (source.AddressFamily != destination.AddressFamily)
+        {
+            throw new ArgumentException($"a flow has one address family: {source} and {destination} differ", nameof(destination));
+        }
+
+        int addressLength = source.AddressFamily == AddressFamily.InterNetwork ? 4 : 16;
+        Span<byte> low = stackalloc byte[addressLength];
+        Span<byte> high = stackalloc byte[addressLength];
+        source.TryWriteBytes(low, out _);
+        destination.TryWriteBytes(high, out _);
+
+        ushort lowPort = ports?.Source ?? 0;
+        ushort highPort = ports?.Destination ?? 0;
+        int order = low.SequenceCompareTo(high);
+        if (order > 0 || (order == 0 && lowPort > highPort))
+        {
+            // The numerically smaller address (then port) goes first: both directions hash alike.
+            Span<byte> swap = stackalloc byte[addressLength];
+            low.CopyTo(swap);
+            high.CopyTo(low);
+            swap.CopyTo(high);
+            (lowPort, highPort) = (highPort, lowPort);
+        }
+
+        Span<byte> input = stackalloc byte[2 + 2 * 16 + 2 + 4];
+        int at = 0;
+        BinaryPrimitives.WriteUInt16BigEndian(input[at..], seed);
+        at += 2;
+        low.CopyTo(input[at..]);
+        at += addressLength;
+        high.CopyTo(input[at..]);
+        at += addressLength;
+        input[at++] = protocol;
+        input[at++] = 0;
+        if (ports is not null)
+        {
+            BinaryPrimitives.WriteUInt16BigEndian(input[at..], lowPort);
+            at += 2;
+            BinaryPrimitives.WriteUInt16BigEndian(input[at..], highPort);
+            at += 2;
+        }
+
+        Span<byte> digest = stackalloc byte[SHA1.HashSizeInBytes];
+        SHA1.HashData(input[..at], digest);
+        return "1:" + Convert.ToBase64String(digest);
+    }
+
+    /// <summary>An IPv4-mapped IPv6 address is the IPv4 peer on the wire, and a network sensor hashes it as one.</summary>
+    private static IPAddress Canonical(IPAddress address) => address.IsIPv4MappedToIPv6 ? address.MapToIPv4() : address;
+}

@@ -1,0 +1,87 @@
+using System.Net;
+using System.Net.NetworkInformation;
+using System.Net.Sockets;
+using System.Runtime.InteropServices;
+
+namespace NetSentinel.Core.Identity;
+
+/// <summary>
+/// The machine every line comes from (ECS <c>host.*</c>), read once at start. <see cref="Id"/> is the
+/// machine-id (stable across reboots and renames); <see cref="BootId"/> changes at every boot and, with it,
+/// makes process entity ids unique across reboots.
+/// </summary>
+public sealed record HostIdentity
+{
+    public required string Name { get; init; }
+    /// <summary>/etc/machine-id on Linux; null when unreadable.</summary>
+    public string? Id { get; init; }
+    /// <summary>/proc/sys/kernel/random/boot_id on Linux; null elsewhere.</summary>
+    public string? BootId { get; init; }
+    /// <summary>The host's unicast addresses, loopback excluded, as the interfaces had them at start.</summary>
+    public IReadOnlyList<IPAddress> Addresses { get; init; } = [];
+    /// <summary><c>host.os.type</c>: <c>linux</c>, <c>windows</c>, <c>macos</c>.</summary>
+    public string? OsType { get; init; }
+    /// <summary><c>host.os.family</c> and <c>host.os.platform</c>: os-release ID_LIKE's first word / ID (<c>debian</c>, <c>ubuntu</c>).</summary>
+    public string? OsFamily { get; init; }
+    public string? OsPlatform { get; init; }
+    /// <summary><c>host.os.name</c>, <c>host.os.version</c>, <c>host.os.full</c>: os-release NAME, VERSION_ID, PRETTY_NAME.</summary>
+    public string? OsName { get; init; }
+    public string? OsVersion { get; init; }
+    public string? OsFull { get; init; }
+    /// <summary><c>host.os.kernel</c>: the kernel release (<c>6.18.0-1-amd64</c>).</summary>
+    public string? OsKernel { get; init; }
+
+    /// <summary>This machine, read from the files and interfaces that say it; what cannot be read is left null.</summary>
+    public static HostIdentity Current()
+    {
+        Dictionary<string, string> osRelease = OsRelease.Read("/etc/os-release") ?? OsRelease.Read("/usr/lib/os-release") ?? [];
+        string? idLike = osRelease.GetValueOrDefault("ID_LIKE")?.Split(' ', StringSplitOptions.RemoveEmptyEntries).FirstOrDefault();
+        return new HostIdentity
+        {
+            Name = Environment.MachineName,
+            Id = FirstLine("/etc/machine-id"),
+            BootId = FirstLine("/proc/sys/kernel/random/boot_id"),
+            Addresses = UnicastAddresses(),
+            OsType = OperatingSystem.IsLinux() ? "linux" : OperatingSystem.IsWindows() ? "windows" : OperatingSystem.IsMacOS() ? "macos" : null,
+            OsPlatform = osRelease.GetValueOrDefault("ID") ?? (OperatingSystem.IsWindows() ? "windows" : null),
+            OsFamily = idLike ?? osRelease.GetValueOrDefault("ID") ?? (OperatingSystem.IsWindows() ? "windows" : null),
+            OsName = osRelease.GetValueOrDefault("NAME") ?? (OperatingSystem.IsWindows() ? "Windows" : null),
+            OsVersion = osRelease.GetValueOrDefault("VERSION_ID") ?? (OperatingSystem.IsWindows() ? Environment.OSVersion.Version.ToString() : null),
+            OsFull = osRelease.GetValueOrDefault("PRETTY_NAME") ?? RuntimeInformation.OSDescription,
+            OsKernel = OperatingSystem.IsLinux() ? FirstLine("/proc/sys/kernel/osrelease") : Environment.OSVersion.Version.ToString(),
+        };
+    }
+
+    private static string? FirstLine(string path)
+    {
+        try
+        {
+            string? line = File.Exists(path) ? File.ReadLines(path).FirstOrDefault()?.Trim() : null;
+            return string.IsNullOrEmpty(line) ? null : line;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return null;
+        }
+    }
+
+    private static IPAddress[] UnicastAddresses()
+    {
+        try
+        {
+            return NetworkInterface.GetAllNetworkInterfaces()
+                .Where(nic => nic.OperationalStatus != OperationalStatus.Down && nic.NetworkInterfaceType != NetworkInterfaceType.Loopback)
+                .SelectMany(nic => nic.GetIPProperties().UnicastAddresses)
+                .Select(unicast => unicast.Address)
+                .Where(address => !IPAddress.IsLoopback(address)
+                                  && address.AddressFamily is AddressFamily.InterNetwork or AddressFamily.InterNetworkV6)
+                .Select(address => address.AddressFamily == AddressFamily.InterNetworkV6 && address.ScopeId != 0 ? new IPAddress(address.GetAddressBytes()) : address)
+                .Distinct()
+                .ToArray();
+        }
+        catch (Exception e) when (e is NetworkInformationException or PlatformNotSupportedException or SocketException or InvalidOperationException)
+        {
+            return [];
+        }
+    }
+}
