@@ -50,7 +50,7 @@ public sealed class HostDestinations
 
     private Block BlockOf(ConnectionEvent connectionEvent)
     {
-        var address = NetworkPrefix.Normalize(connectionEvent.Remote.Address);
+        var address = CanonicalAddress.Of(connectionEvent.Remote.Address);
         int prefix = address.AddressFamily == AddressFamily.InterNetwork ? _ipv4Prefix : _ipv6Prefix;
         return new Block(NetworkPrefix.Mask(address, prefix), connectionEvent.Remote.Port, connectionEvent.Transport);
     }

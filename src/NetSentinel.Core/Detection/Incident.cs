@@ -114,7 +114,7 @@ internal sealed class Incident
         if (alert.Remote is { } remote)
         {
             string name = alert.Names?.Domain is { } domain ? $" ({domain})" : string.Empty;
-            AddDestination($"{new System.Net.IPEndPoint(DestinationKey.Normalize(remote.Address), remote.Port)}/{(alert.Transport == Model.Transport.Udp ? "udp" : "tcp")}{name}");
+            AddDestination($"{new System.Net.IPEndPoint(Model.CanonicalAddress.Of(remote.Address), remote.Port)}/{(alert.Transport == Model.Transport.Udp ? "udp" : "tcp")}{name}");
         }
     }
 

@@ -17,7 +17,7 @@ public readonly record struct IncidentKey(string Rule, string ProgramKey, int Pi
     public static IncidentKey Of(AlertRecord alert)
     {
         string program = alert.Process.ProgramKey;
-        IPAddress? address = alert.Remote is { } remote ? DestinationKey.Normalize(remote.Address) : null;
+        IPAddress? address = alert.Remote is { } remote ? CanonicalAddress.Of(remote.Address) : null;
         return alert.Rule switch
         {
             NewDestinationDetector.RuleName or ScanDetector.RuleName or ManyConnectionsDetector.RuleName

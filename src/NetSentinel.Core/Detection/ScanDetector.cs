@@ -54,7 +54,7 @@ public sealed class ScanDetector(TimeSpan window, int hostsThreshold, int portsT
         {
             targets.Attempts++; // a failed close is the same attempt (it counts as a target only in case the Opened was lost)
         }
-        IPAddress address = DestinationKey.Normalize(connectionEvent.Remote.Address);
+        IPAddress address = CanonicalAddress.Of(connectionEvent.Remote.Address);
         int port = connectionEvent.Remote.Port;
         bool newHost = targets.Hosts.Add(address, now);
         bool newPort = targets.Ports.Add(port, now);

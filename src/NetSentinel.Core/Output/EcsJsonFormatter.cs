@@ -102,6 +102,9 @@ public sealed class EcsJsonFormatter
                 case LogFileNoticeRecord notice:
                     WriteLogFileNotice(writer, notice);
                     break;
+                case OutputLinesDroppedRecord dropped:
+                    WriteOutputLinesDropped(writer, dropped);
+                    break;
                 default:
                     throw new ArgumentException($"no JSON line layout for log record type {record.GetType().Name}", nameof(record));
             }
@@ -276,7 +279,7 @@ public sealed class EcsJsonFormatter
         ConnectionAction action = ConnectionActions.Of(connection);
         IPEndPoint local = WithoutMapping(connection.Local);
         IPEndPoint remote = WithoutMapping(connection.Remote);
-        string transport = TransportName(connection.Transport);
+        string transport = TransportNames.Of(connection.Transport);
 
         WriteString(writer, "message", $"{action.Name} {transport} {FormatEndpoint(local)} -> {FormatEndpoint(remote)} by {connection.Process.Name} (pid {connection.Process.Pid})");
         WriteLog(writer, "info");
@@ -341,7 +344,7 @@ public sealed class EcsJsonFormatter
         ConnectionRecord connection = record.Connection;
         IPEndPoint local = WithoutMapping(connection.Local);
         IPEndPoint remote = WithoutMapping(connection.Remote);
-        string transport = TransportName(connection.Transport);
+        string transport = TransportNames.Of(connection.Transport);
 
         WriteString(writer, "message", $"{transport} {FormatEndpoint(local)} -> {FormatEndpoint(remote)} {connection.State} by {connection.Process.Name} (pid {connection.Process.Pid})");
         WriteLog(writer, "info");
@@ -428,7 +431,7 @@ public sealed class EcsJsonFormatter
             {
                 if (answer.Address is { } address)
                 {
-                    writer.WriteStringValue((address.IsIPv4MappedToIPv6 ? address.MapToIPv4() : address).ToString());
+                    writer.WriteStringValue(CanonicalAddress.Of(address).ToString());
                 }
             }
             writer.WriteEndArray();
@@ -490,6 +493,33 @@ public sealed class EcsJsonFormatter
         WriteString(writer, "source", record.Source);
         writer.WriteNumber("lost", record.Lost);
         writer.WriteNumber(LogFields.TotalLost.Name, record.TotalLost);
+        writer.WriteEndObject();
+    }
+
+    /// <summary>An output (file, stdout, syslog) lost lines: its queue was full or its writer failed (docs/outputs.md).</summary>
+    private void WriteOutputLinesDropped(Utf8JsonWriter writer, OutputLinesDroppedRecord record)
+    {
+        WriteString(writer, "message", $"{record.Dropped} line(s) dropped by the {record.Output} output ({record.TotalDropped} since start): it did not keep up or could not write");
+        WriteLog(writer, "warning");
+        WriteProduct(writer);
+
+        writer.WriteStartObject("event");
+        writer.WriteString("kind", "metric");
+        WriteEventId(writer);
+        writer.WriteString("action", "output_lines_dropped");
+        WriteCreated(writer);
+        writer.WriteString("module", Module);
+        writer.WriteString("dataset", "net_sentinel.output_lines_dropped");
+        writer.WriteEndObject();
+
+        WriteHost(writer);
+
+        writer.WriteStartObject("net_sentinel");
+        writer.WriteNumber("schema_version", SchemaVersion);
+        WriteString(writer, "source", record.Source);
+        WriteString(writer, "output", record.Output);
+        writer.WriteNumber("lines_dropped", record.Dropped);
+        writer.WriteNumber("total_lines_dropped", record.TotalDropped);
         writer.WriteEndObject();
     }
 
@@ -758,7 +788,7 @@ public sealed class EcsJsonFormatter
         writer.WriteStartObject("network");
         if (transport is Transport t)
         {
-            writer.WriteString(LogFields.NetworkTransport.Name, TransportName(t));
+            writer.WriteString(LogFields.NetworkTransport.Name, TransportNames.Of(t));
             writer.WriteString("iana_number", t == Transport.Udp ? "17" : "6");
         }
 
@@ -868,21 +898,7 @@ public sealed class EcsJsonFormatter
     /// peer and is written as one, so the same destination is spelled the same way from every socket.
     /// A scope id is dropped: ECS ip fields hold a bare address.
     /// </summary>
-    internal static IPEndPoint WithoutMapping(IPEndPoint endpoint)
-    {
-        IPAddress address = endpoint.Address;
-        if (address.IsIPv4MappedToIPv6)
-        {
-            return new IPEndPoint(address.MapToIPv4(), endpoint.Port);
-        }
-
-        if (address.AddressFamily == AddressFamily.InterNetworkV6 && address.ScopeId != 0)
-        {
-            return new IPEndPoint(new IPAddress(address.GetAddressBytes()), endpoint.Port);
-        }
-
-        return endpoint;
-    }
+    internal static IPEndPoint WithoutMapping(IPEndPoint endpoint) => CanonicalAddress.Of(endpoint);
 
     private static byte[] HostJson(HostIdentity host)
     {
@@ -944,7 +960,6 @@ public sealed class EcsJsonFormatter
     private static string FormatTimestamp(DateTimeOffset timestamp) =>
         timestamp.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", CultureInfo.InvariantCulture);
 
-    private static string TransportName(Transport transport) => transport == Transport.Udp ? "udp" : "tcp";
 
     private static string AttributionName(AttributionSource source) => source switch
     {
