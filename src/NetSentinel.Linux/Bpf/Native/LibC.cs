@@ -22,6 +22,18 @@ internal static partial class LibC
     [LibraryImport("libc", EntryPoint = "read", SetLastError = true)]
     public static unsafe partial nint Read(int fd, byte* buffer, nuint count);
 
+    [LibraryImport("libc", EntryPoint = "statx", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
+    private static unsafe partial int Statx(int directoryFd, string path, int flags, uint mask, byte* buffer);
+
+    /// <summary>The inode number of <paramref name="path"/> (statx stx_ino, not following a final symlink), or null.</summary>
+    public static unsafe ulong? Inode(string path)
+    {
+        const int AtFdCwd = -100, AtSymlinkNoFollow = 0x100;
+        const uint StatxIno = 0x100;
+        byte* buffer = stackalloc byte[256];
+        return Statx(AtFdCwd, path, AtSymlinkNoFollow, StatxIno, buffer) == 0 ? *(ulong*)(buffer + 32) : null; // stx_ino at offset 32
+    }
+
     [LibraryImport("libc", EntryPoint = "realpath", StringMarshalling = StringMarshalling.Utf8)]
     private static partial nint RealPathRaw(string path, nint resolved);
 
