@@ -27,6 +27,10 @@
 
 char LICENSE[] SEC("license") = "Dual MIT/GPL";
 
+/* The ABI this object was built against, in a section of its own: the loader reads it before loading
+ * and refuses an object whose records the C# mirror would misread (every record also carries it). */
+const volatile __u32 ns_abi_version SEC(".rodata.ns_abi") = NS_ABI_VERSION;
+
 #define TCP_ESTABLISHED 1
 #define TCP_SYN_SENT 2
 #define TCP_CLOSE 7
@@ -223,16 +227,6 @@ static __always_inline void on_close(const struct sock *sk, __u64 key, int direc
 	event->duration_ns = now - state->start_ns;
 	event->bytes_sent = state->bytes_sent;
 	event->bytes_received = state->bytes_received;
-	if (direct) {
-		/* A BTF-typed sock pointer is not a tcp_sock pointer: the verifier wants the checked cast. */
-		struct tcp_sock *tp = bpf_skc_to_tcp_sock((void *)sk);
-		event->tcp_bytes_acked = tp ? tp->bytes_acked : 0;
-		event->tcp_bytes_received = tp ? tp->bytes_received : 0;
-	} else {
-		const struct tcp_sock *tp = (const struct tcp_sock *)sk;
-		event->tcp_bytes_acked = BPF_CORE_READ(tp, bytes_acked);
-		event->tcp_bytes_received = BPF_CORE_READ(tp, bytes_received);
-	}
 	event->task = state->task;
 	event->flags = (state->flags & NS_SOCK_ESTABLISHED) ? NS_CLOSE_ESTABLISHED : 0;
 	event->pad0 = 0;

@@ -16,7 +16,7 @@
 #include <linux/types.h>
 #endif
 
-#define NS_ABI_VERSION 3
+#define NS_ABI_VERSION 4
 
 #define NS_COMM_LEN 16
 #define NS_PATH_LEN 256
@@ -98,8 +98,6 @@ struct ns_close_event {
 	__u64 duration_ns;
 	__u64 bytes_sent;         /* sum of sock_send_length: what the process wrote */
 	__u64 bytes_received;     /* sum of sock_recv_length: what the process read */
-	__u64 tcp_bytes_acked;    /* tcp_sock->bytes_acked (counts SYN/FIN sequence numbers too) */
-	__u64 tcp_bytes_received; /* tcp_sock->bytes_received */
 	struct ns_task task;      /* as captured at SYN_SENT */
 	__u32 flags;              /* NS_CLOSE_* */
 	__u32 pad0;
@@ -167,7 +165,7 @@ _Static_assert(sizeof(struct ns_header) == 16, "ns_header size");
 _Static_assert(sizeof(struct ns_task) == 40, "ns_task size");
 _Static_assert(sizeof(struct ns_endpoints) == 40, "ns_endpoints size");
 _Static_assert(sizeof(struct ns_open_event) == 104, "ns_open_event size");
-_Static_assert(sizeof(struct ns_close_event) == 152, "ns_close_event size");
+_Static_assert(sizeof(struct ns_close_event) == 136, "ns_close_event size");
 _Static_assert(sizeof(struct ns_exec_event) == 312, "ns_exec_event size");
 _Static_assert(sizeof(struct ns_exit_event) == 56, "ns_exit_event size");
 _Static_assert(sizeof(struct ns_dns_event) == 616, "ns_dns_event size");

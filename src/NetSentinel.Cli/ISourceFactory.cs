@@ -10,7 +10,7 @@ public interface ISourceFactory
 
     /// <summary>The live source for <paramref name="kind"/>; auto falls back to polling with one line on stderr saying why.
     /// Throws <see cref="CliFailure"/> (exit 3) when an explicitly requested source cannot run.</summary>
-    IConnectionSource CreateLive(SourceKind kind, MonitorConfig config, TextWriter stderr);
+    IConnectionSource CreateLive(SourceKind kind, TextWriter stderr);
 
     /// <summary>The host's bytes/second sent over all interfaces since the previous call, or null where unknown.</summary>
     Func<double?> HostBytesSentPerSecond();

@@ -16,7 +16,7 @@ public sealed class LinuxSourceFactory : ISourceFactory
 
     public IConnectionSnapshotProvider CreateSnapshot() => new LinuxSnapshotProvider(_processes);
 
-    public IConnectionSource CreateLive(SourceKind kind, MonitorConfig config, TextWriter stderr)
+    public IConnectionSource CreateLive(SourceKind kind, TextWriter stderr)
     {
         switch (kind)
         {

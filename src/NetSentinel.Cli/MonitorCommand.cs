@@ -26,7 +26,7 @@ public sealed class MonitorCommand(MonitorConfig config, CliOptions options, ISo
             ? new LearnedBaseline(config.BaselineIPv4Prefix, config.BaselineIPv6Prefix)
             : DetectionResources.LoadBaseline(config, stderr);
 
-        using var source = sources.CreateLive(config.Source, config, stderr);
+        using var source = sources.CreateLive(config.Source, stderr);
         using var log = LogSinks.OpenFile(config);
         IRecordSink console = options.Json ? new JsonlStreamSink(stdout) : new ConsoleRecordSink(stdout);
         using var output = new FanOutRecordSink(log, console);

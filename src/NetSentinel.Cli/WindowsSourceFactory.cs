@@ -13,7 +13,7 @@ public sealed class WindowsSourceFactory : ISourceFactory
 {
     public IConnectionSnapshotProvider CreateSnapshot() => new IpHelperSnapshotProvider();
 
-    public IConnectionSource CreateLive(SourceKind kind, MonitorConfig config, TextWriter stderr)
+    public IConnectionSource CreateLive(SourceKind kind, TextWriter stderr)
     {
         switch (kind)
         {

@@ -29,8 +29,6 @@ public sealed class BeaconDetector(int minConnections, int history, double score
 
     public string Rule => RuleName;
 
-    public int TrackedSeriesCount => _series.Count;
-
     public AlertRecord? OnEvent(ConnectionEvent connectionEvent, AlertContext context)
     {
         string? domain = connectionEvent.Names?.Domain;

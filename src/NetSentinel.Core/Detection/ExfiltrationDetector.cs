@@ -36,8 +36,6 @@ public sealed class ExfiltrationDetector(TimeSpan window, long bytesThreshold, d
 
     public string Rule => RuleName;
 
-    public int TrackedPairCount => _pairs.Count;
-
     public AlertRecord? OnEvent(ConnectionEvent connectionEvent, AlertContext context)
     {
         if (connectionEvent.Kind != ConnectionEventKind.Traffic

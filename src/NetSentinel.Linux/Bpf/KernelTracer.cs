@@ -72,6 +72,7 @@ internal sealed unsafe class KernelTracer : IUdpFlowTable, IDisposable
     {
         if (!LibBpf.TryLoad(out string? missing)) throw new BpfException(missing!);
         LibBpf.SetPrint(0); // libbpf would print its own diagnostics to stderr; our exceptions say what failed
+        BpfObjectAbi.Check(elf); // a mismatch is no reason to try another hook variant
         var notes = new List<string>();
         var failures = new List<string>();
         foreach (BpfHookVariant variant in variants)

@@ -11,8 +11,6 @@ internal struct NsCloseEvent
     public ulong DurationNs;
     public ulong BytesSent;
     public ulong BytesReceived;
-    public ulong TcpBytesAcked;
-    public ulong TcpBytesReceived;
     public NsTask Task;
     public uint Flags;
     public uint Pad0;

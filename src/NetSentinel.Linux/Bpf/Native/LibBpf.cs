@@ -80,6 +80,9 @@ internal static unsafe partial class LibBpf
     [LibraryImport(Library, EntryPoint = "bpf_link__destroy")]
     public static partial int LinkDestroy(nint link);
 
+    [LibraryImport(Library, EntryPoint = "bpf_map__initial_value")]
+    public static partial void* MapInitialValue(nint map, nuint* size);
+
     [LibraryImport(Library, EntryPoint = "bpf_map__fd")]
     public static partial int MapFd(nint map);
 
