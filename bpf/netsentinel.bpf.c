@@ -283,25 +283,27 @@ int BPF_PROG(ns_tcp_state_raw, const struct sock *sk, int oldstate, int newstate
 }
 
 /* This thread's pending sendto() destination, emptied as it is taken; null when there is none. */
-static __always_inline struct ns_udp_dest *take_udp_dest(__u64 pid_tgid)
+static __always_inline struct ns_udp_dest *take_udp_dest(__u64 pid_tgid, __u64 now)
 {
 	__u32 zero = 0;
 	struct ns_udp_dest *dest = bpf_map_lookup_elem(&ns_udp_dests, &zero);
 	if (!dest || dest->pid_tgid != pid_tgid)
 		return 0;
 	dest->pid_tgid = 0;
-	if (bpf_ktime_get_ns() - dest->set_ns > NS_UDP_DEST_MAX_AGE_NS)
+	if (now - dest->set_ns > NS_UDP_DEST_MAX_AGE_NS)
 		return 0;
 	return dest;
 }
 
-static __always_inline void account_udp(const struct sock *sk, __u64 bytes, int sending, int direct)
+/* One datagram (sending) or a read (receiving) on a UDP socket; `now` is the time of a send (one clock
+ * read per datagram serves the destination's age, the idle gap and a new flow). */
+static __always_inline void account_udp(const struct sock *sk, __u64 bytes, int sending, __u64 now, int direct)
 {
 	__u64 pid_tgid = bpf_get_current_pid_tgid();
 	struct ns_udp_key key = {};
 	key.tgid = pid_tgid >> 32;
 
-	struct ns_udp_dest *dest = sending ? take_udp_dest(pid_tgid) : 0;
+	struct ns_udp_dest *dest = sending ? take_udp_dest(pid_tgid, now) : 0;
 	if (dest) {
 		key.family = dest->family;
 		key.dport = dest->dport;
@@ -329,7 +331,6 @@ static __always_inline void account_udp(const struct sock *sk, __u64 bytes, int 
 		}
 		__sync_fetch_and_add(&flow->bytes_sent, bytes);
 		__sync_fetch_and_add(&flow->packets_sent, 1);
-		__u64 now = bpf_ktime_get_ns();
 		__u64 last = flow->last_send_ns;
 		if (now - last < NS_UDP_IDLE_GAP_NS) {
 			flow->last_send_ns = now;
@@ -343,7 +344,6 @@ static __always_inline void account_udp(const struct sock *sk, __u64 bytes, int 
 	if (!sending)
 		return; /* a flow is born by a send */
 
-	__u64 now = bpf_ktime_get_ns();
 	__u64 *peer_sent_first = bpf_map_lookup_elem(&ns_udp_peers, &key);
 	if (peer_sent_first && now - *peer_sent_first < NS_UDP_PEER_TTL_NS)
 		return; /* a reply: not outbound */
@@ -382,13 +382,13 @@ static __always_inline int send_length(const struct sock *sk, int ret, int direc
 	__u64 key = (__u64)sk;
 
 	if (ret <= 0) {
-		take_udp_dest(bpf_get_current_pid_tgid()); /* a failed send consumes its destination */
+		take_udp_dest(bpf_get_current_pid_tgid(), 0); /* a failed send consumes its destination */
 		return 0;
 	}
 	/* Protocol first: ns_socks holds only TCP sockets, so a UDP send skips a hash lookup that always misses. */
 	__u16 protocol = NS_READ(direct, sk, sk_protocol);
 	if (protocol == NS_PROTO_UDP) {
-		account_udp(sk, (__u64)ret, 1, direct);
+		account_udp(sk, (__u64)ret, 1, bpf_ktime_get_ns(), direct);
 		return 0;
 	}
 	if (protocol != NS_PROTO_TCP)
@@ -419,7 +419,7 @@ static __always_inline int recv_length(const struct sock *sk, int ret, int flags
 		return 0;
 	__u16 protocol = NS_READ(direct, sk, sk_protocol);
 	if (protocol == NS_PROTO_UDP) {
-		account_udp(sk, (__u64)ret, 0, direct);
+		account_udp(sk, (__u64)ret, 0, 0, direct);
 		return 0;
 	}
 	if (protocol != NS_PROTO_TCP)

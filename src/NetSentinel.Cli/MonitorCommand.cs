@@ -27,16 +27,41 @@ public sealed class MonitorCommand(MonitorConfig config, CliOptions options, ISo
             : DetectionResources.LoadBaseline(config, stderr);
 
         using var source = sources.CreateLive(config.Source, stderr);
-        using var log = LogSinks.OpenFile(config);
+        var notes = new Lock();
+        void Note(string note)
+        {
+            lock (notes) stderr.WriteLine($"net-sentinel: {note}");
+        }
+        using var log = LogSinks.OpenFile(config, Note);
         IRecordSink console = options.Json ? new JsonlStreamSink(stdout) : new ConsoleRecordSink(stdout);
         using var output = new FanOutRecordSink(log, console);
-
-        foreach (var note in source.StartupNotes) stderr.WriteLine($"net-sentinel: {note}");
-        stderr.WriteLine($"net-sentinel: watching outbound connections every {config.IntervalSeconds:0.###} s; alerts to {config.LogFile}");
 
         using var stop = new CancellationTokenSource();
         using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, Stop);
         using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, Stop);
+        // SIGHUP: reopen the log, as logrotate expects, instead of dying (the default action) with no summary.
+        using var sighup = PosixSignalRegistration.Create(PosixSignal.SIGHUP, context =>
+        {
+            context.Cancel = true;
+            try
+            {
+                log.Reopen("SIGHUP: reopened the log path");
+            }
+            catch (LogFileException e)
+            {
+                Note($"{e.Message} (after SIGHUP; the next line tries again)");
+            }
+        });
+        string? stoppedBecause = null;
+        log.Stopping += reason =>
+        {
+            stoppedBecause = reason;
+            stop.Cancel();
+        };
+
+        // "watching" means ready: every signal handler is in place (a SIGHUP right after it must not kill us).
+        foreach (var note in source.StartupNotes) stderr.WriteLine($"net-sentinel: {note}");
+        stderr.WriteLine($"net-sentinel: watching outbound connections every {config.IntervalSeconds:0.###} s; alerts to {config.LogFile}");
 
         var pipeline = new DetectionPipeline(config, output, source.Name, TimeProvider.System, learnBaseline: !options.NoBaseline, baseline, blocklist, blockedDomains);
         var loop = new MonitorLoop(source, pipeline, config.Interval, TimeProvider.System, sources.HostBytesSentPerSecond());
@@ -48,12 +73,26 @@ public sealed class MonitorCommand(MonitorConfig config, CliOptions options, ISo
 
         TimeSpan? duration = options.DurationSeconds is { } seconds ? TimeSpan.FromSeconds(seconds) : null;
         int? maxIntervals = options.BaselineOnly ? Math.Max(config.BaselineSamples, 1) : null;
-        loop.Run(stop.Token, duration, maxIntervals);
+        try
+        {
+            loop.Run(stop.Token, duration, maxIntervals);
+        }
+        catch (LogFileException e)
+        {
+            // The log cannot be written (or the disk is full and disk_full_action is "stop"): stop with the summary.
+            stoppedBecause ??= e.Message;
+        }
         if (!options.NoBaseline) DetectionResources.SaveBaseline(config, pipeline.Baseline, stderr);
 
         if (options.BaselineOnly) PrintBaseline(pipeline);
-        stderr.WriteLine($"net-sentinel: stopped; {pipeline.AlertsWritten} alert(s) written, {source.EventsLost} event(s) lost; " +
+        string dropped = log.LinesDropped > 0 ? $", {log.LinesDropped} log line(s) dropped (disk full)" : string.Empty;
+        stderr.WriteLine($"net-sentinel: stopped; {pipeline.AlertsWritten} alert(s) written, {source.EventsLost} event(s) lost{dropped}; " +
                          $"DNS: {pipeline.DnsMessagesSeen} message(s) read, {pipeline.DnsMessagesMalformed} malformed, {pipeline.Names.Count} name(s) cached, {pipeline.Names.Evictions} evicted");
+        if (stoppedBecause is not null)
+        {
+            stderr.WriteLine($"net-sentinel: {stoppedBecause}");
+            return ExitCodes.RuntimeError;
+        }
         return ExitCodes.Ok;
 
         void Stop(PosixSignalContext context)

@@ -31,6 +31,12 @@ internal static class ConfigSchema
         new("enforce", BaselineMode.Enforce),
     ];
 
+    private static readonly KeyValuePair<string, Output.DiskFullAction>[] DiskFullActionNames =
+    [
+        new("drop", Output.DiskFullAction.Drop),
+        new("stop", Output.DiskFullAction.Stop),
+    ];
+
     public static IReadOnlyList<string> Tables { get; } =
         ["general", "thresholds", "alerts", "log", "scan", "beacon", "exfiltration", "allowlist", "blocklist", "baseline", "dns"];
 
@@ -80,6 +86,10 @@ internal static class ConfigSchema
             "Rotated files kept next to the log (log_file.1 .. log_file.N); older ones are deleted (>= 1).",
             (c, v) => c with { LogMaxFiles = (int)v.ReadInteger(1, MaxLogFiles) },
             c => ConfigTomlText.Integer(c.LogMaxFiles)),
+        new("log", "disk_full_action",
+            "When the log's disk is full: \"drop\" (keep monitoring, count the lines not written, log the count when space returns) or \"stop\" (exit 3).",
+            (c, v) => c with { LogDiskFullAction = v.ReadChoice(DiskFullActionNames) },
+            c => ConfigTomlText.String(DiskFullActionNames.First(pair => pair.Value == c.LogDiskFullAction).Key)),
         new("scan", "window_seconds",
             "Sliding window, in seconds, over which scan counts one process's distinct destinations (> 0, at most 86400).",
             (c, v) => c with { ScanWindowSeconds = v.ReadNumber(0, minExclusive: true, MaxIntervalSeconds) },

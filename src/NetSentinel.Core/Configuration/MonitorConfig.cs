@@ -37,6 +37,8 @@ public sealed record MonitorConfig
     public double LogMaxSizeMb { get; init; } = 10;
     /// <summary>log.max_files: rotated files kept (net_sentinel_events.jsonl.1 .. .N). Integer, 1 to 1000.</summary>
     public int LogMaxFiles { get; init; } = 5;
+    /// <summary>log.disk_full_action: drop (count the lines not written, keep monitoring) or stop (exit 3) when the log's disk is full.</summary>
+    public Output.DiskFullAction LogDiskFullAction { get; init; } = Output.DiskFullAction.Drop;
 
     // [scan]
     /// <summary>scan.window_seconds: the sliding window distinct targets are counted over. Seconds, &gt; 0 and at most 86400.</summary>

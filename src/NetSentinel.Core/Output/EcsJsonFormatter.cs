@@ -99,6 +99,9 @@ public sealed class EcsJsonFormatter
                 case ConnectionSnapshotRecord snapshot:
                     WriteSnapshot(writer, snapshot);
                     break;
+                case LogFileNoticeRecord notice:
+                    WriteLogFileNotice(writer, notice);
+                    break;
                 default:
                     throw new ArgumentException($"no JSON line layout for log record type {record.GetType().Name}", nameof(record));
             }
@@ -442,6 +445,38 @@ public sealed class EcsJsonFormatter
         WriteString(writer, "source", record.Source);
         writer.WriteNumber("lost", record.Lost);
         writer.WriteNumber(LogFields.TotalLost.Name, record.TotalLost);
+        writer.WriteEndObject();
+    }
+
+    /// <summary>What happened to the log file itself: reopened, repaired, lines dropped on a full disk.</summary>
+    private void WriteLogFileNotice(Utf8JsonWriter writer, LogFileNoticeRecord record)
+    {
+        WriteString(writer, "message", record.Message);
+        WriteLog(writer, "warning");
+        WriteProduct(writer);
+
+        writer.WriteStartObject("event");
+        writer.WriteString("kind", record.Dropped is null ? "event" : "metric");
+        WriteEventId(writer);
+        WriteString(writer, "action", record.Action);
+        WriteCreated(writer);
+        writer.WriteString("module", Module);
+        writer.WriteString("dataset", "net_sentinel.log");
+        writer.WriteEndObject();
+
+        WriteHost(writer);
+
+        writer.WriteStartObject("net_sentinel");
+        writer.WriteNumber("schema_version", SchemaVersion);
+        WriteString(writer, "source", record.Source);
+        if (record.Dropped is long dropped)
+        {
+            writer.WriteNumber("lines_dropped", dropped);
+        }
+        if (record.TotalDropped is long total)
+        {
+            writer.WriteNumber("total_lines_dropped", total);
+        }
         writer.WriteEndObject();
     }
 

@@ -6,12 +6,21 @@ namespace NetSentinel.Core.Output;
 /// <summary>
 /// Appends each record as one JSON line to a log file and hands it to the kernel before returning,
 /// so a reader (tail -f, a log shipper) sees complete lines while we run and nothing is lost if we
-/// are killed. A new file is created with mode 0600; a symbolic link at the path is refused.
+/// are killed. A new file is created with mode 0600; a symbolic link, a file with another link, a file
+/// owned by someone else or a log another monitor holds is refused.
 /// <para>
 /// Rotation by size: before a line that would take the file past <see cref="MaxBytes"/>, x.jsonl.(n-1)
 /// becomes x.jsonl.n … x.jsonl becomes x.jsonl.1, the oldest beyond <see cref="MaxFiles"/> is deleted,
 /// and a new x.jsonl is started. A line is never split across files; a single line longer than
-/// MaxBytes goes alone into a file of its own.
+/// MaxBytes goes alone into a file of its own. A slot that cannot be used (a directory planted at
+/// x.jsonl.3) is skipped and reported; rotation never stops the monitor.
+/// </para>
+/// <para>
+/// The file is never left with part of a line: a failed write is cut back, and a partial last line found at
+/// open is removed (<c>log_repaired</c>). When the disk is full, <see cref="DiskFullAction.Drop"/> counts the
+/// lines it could not write and writes <c>log_lines_dropped</c> once space returns; <see cref="DiskFullAction.Stop"/>
+/// raises <see cref="Stopping"/>. At most once a second (and on <see cref="Reopen"/>, i.e. SIGHUP) the path is
+/// compared with the open file: a log deleted or moved away is reopened, with a <c>log_reopened</c> line.
 /// </para>
 /// </summary>
 public sealed class JsonlFileSink : IRecordSink
@@ -19,22 +28,31 @@ public sealed class JsonlFileSink : IRecordSink
     public const long DefaultMaxBytes = 10 * 1024 * 1024;
     public const int DefaultMaxFiles = 5;
 
+    /// <summary>How often, at most, the path is compared with the open file (one statx pair).</summary>
+    public static readonly TimeSpan PathCheckInterval = TimeSpan.FromSeconds(1);
+
     private readonly EcsJsonFormatter _formatter;
     private readonly ILogFileSystem _fileSystem;
     private readonly ArrayBufferWriter<byte> _line = new(1024);
     private readonly Lock _gate = new();
+    private readonly Action<string> _report;
     private IAppendFile? _file;
     private long _length;
+    private long _nextPathCheck;
+    private long _droppedSinceSpace;
+    private bool _diskFull;
     private bool _disposed;
 
     /// <summary>Opens (or creates) the log now, so a bad path is reported at start-up, not at the first alert.</summary>
-    /// <exception cref="LogFileException">The path is a symbolic link, a directory, in a missing directory, or not writable.</exception>
-    public JsonlFileSink(string path, EcsJsonFormatter? formatter = null, long maxBytes = DefaultMaxBytes, int maxFiles = DefaultMaxFiles)
-        : this(path, formatter, maxBytes, maxFiles, ILogFileSystem.ForCurrentPlatform())
+    /// <exception cref="LogFileException">The path is refused (link, directory, other owner, another monitor's), in a missing directory, or not writable.</exception>
+    public JsonlFileSink(string path, EcsJsonFormatter? formatter = null, long maxBytes = DefaultMaxBytes, int maxFiles = DefaultMaxFiles,
+        DiskFullAction diskFullAction = DiskFullAction.Drop, Action<string>? report = null)
+        : this(path, formatter, maxBytes, maxFiles, ILogFileSystem.ForCurrentPlatform(), diskFullAction, report)
     {
     }
 
-    internal JsonlFileSink(string path, EcsJsonFormatter? formatter, long maxBytes, int maxFiles, ILogFileSystem fileSystem)
+    internal JsonlFileSink(string path, EcsJsonFormatter? formatter, long maxBytes, int maxFiles, ILogFileSystem fileSystem,
+        DiskFullAction diskFullAction = DiskFullAction.Drop, Action<string>? report = null)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
         ArgumentOutOfRangeException.ThrowIfLessThan(maxBytes, 1);
@@ -42,8 +60,10 @@ public sealed class JsonlFileSink : IRecordSink
         Path = path;
         MaxBytes = maxBytes;
         MaxFiles = maxFiles;
+        DiskFullAction = diskFullAction;
         _formatter = formatter ?? new EcsJsonFormatter();
         _fileSystem = fileSystem;
+        _report = report ?? (_ => { });
         Open(mustCreate: false);
     }
 
@@ -55,7 +75,18 @@ public sealed class JsonlFileSink : IRecordSink
     /// <summary>How many rotated files (x.jsonl.1 … x.jsonl.N) are kept besides the current one.</summary>
     public int MaxFiles { get; }
 
-    /// <exception cref="LogFileException">The line could not be written or the log could not be rotated.</exception>
+    public DiskFullAction DiskFullAction { get; }
+
+    /// <summary>Lines not written because the disk was full (<see cref="DiskFullAction.Drop"/>), since the sink was opened.</summary>
+    public long LinesDropped { get; private set; }
+
+    /// <summary>Times the log was reopened because its path no longer named the open file, or on <see cref="Reopen"/>.</summary>
+    public long Reopens { get; private set; }
+
+    /// <summary>Raised (once) with a one-line reason when the disk is full and <see cref="DiskFullAction"/> is Stop.</summary>
+    public event Action<string>? Stopping;
+
+    /// <exception cref="LogFileException">The line could not be written (other than a full disk under Drop) or the log could not be reopened.</exception>
     public void Write(LogRecord record)
     {
         ArgumentNullException.ThrowIfNull(record);
@@ -64,21 +95,26 @@ public sealed class JsonlFileSink : IRecordSink
             ObjectDisposedException.ThrowIf(_disposed, this);
             _line.ResetWrittenCount();
             _formatter.WriteLine(record, _line);
-            ReadOnlySpan<byte> line = _line.WrittenSpan;
-
-            if (_file is not null && _length > 0 && _length + line.Length > MaxBytes)
+            CheckPathIfDue();
+            if ((_diskFull && !TryWriteDroppedNotice()) || !Append(_line.WrittenSpan))
             {
-                Rotate();
+                _droppedSinceSpace++;
+                LinesDropped++;
             }
+        }
+    }
 
-            // A failed rotation or write leaves no file open; the next Write tries again from scratch.
-            if (_file is null)
-            {
-                Open(mustCreate: false);
-            }
-
-            _file!.Append(line);
-            _length += line.Length;
+    /// <summary>
+    /// Closes the log and opens the path again (SIGHUP, as logrotate expects): after the file was moved away, a
+    /// new one is started. Writes a <c>log_reopened</c> line saying <paramref name="why"/>.
+    /// </summary>
+    /// <exception cref="LogFileException">The path cannot be opened now; the next write tries again.</exception>
+    public void Reopen(string why)
+    {
+        lock (_gate)
+        {
+            ObjectDisposedException.ThrowIf(_disposed, this);
+            ReopenLocked(why);
         }
     }
 
@@ -97,34 +133,167 @@ public sealed class JsonlFileSink : IRecordSink
         }
     }
 
+    /// <summary>Writes whole lines; false when the disk is full and the lines were not written (Drop).</summary>
+    private bool Append(ReadOnlySpan<byte> line)
+    {
+        if (_file is not null && _length > 0 && _length + line.Length > MaxBytes)
+        {
+            Rotate();
+        }
+
+        // A failed open leaves no file open; the next Write tries again from scratch.
+        if (_file is null)
+        {
+            Open(mustCreate: false);
+        }
+
+        try
+        {
+            _file!.Append(line);
+            _length += line.Length;
+            return true;
+        }
+        catch (LogFileException e) when (e.IsDiskFull)
+        {
+            if (DiskFullAction == DiskFullAction.Stop)
+            {
+                Stopping?.Invoke($"{e.Message}; stopping (log.disk_full_action = \"stop\")");
+                Stopping = null;
+                throw;
+            }
+            if (!_diskFull)
+            {
+                _diskFull = true;
+                _report($"{e.Message}; dropping lines until space returns (log.disk_full_action = \"drop\"), they are counted");
+            }
+            return false;
+        }
+    }
+
+    /// <summary>Space may be back: say how many lines were lost before writing the next one; false while still full.</summary>
+    private bool TryWriteDroppedNotice()
+    {
+        if (!WriteNotice(LogFileNoticeRecord.LinesDropped,
+                $"{_droppedSinceSpace} line(s) could not be written to this log: the disk was full ({LinesDropped} since start)", _droppedSinceSpace, LinesDropped))
+        {
+            return false;
+        }
+        _report($"log '{Path}': writing again; {_droppedSinceSpace} line(s) were dropped while the disk was full");
+        _diskFull = false;
+        _droppedSinceSpace = 0;
+        return true;
+    }
+
+    /// <summary>Notices are rare: each is formatted into its own buffer, so one written while another is being written cannot clobber it.</summary>
+    private bool WriteNotice(string action, string message, long? dropped = null, long? totalDropped = null) =>
+        Append(_formatter.FormatLine(new LogFileNoticeRecord
+        {
+            Timestamp = DateTimeOffset.UtcNow, Source = "log", Action = action, Message = message, Dropped = dropped, TotalDropped = totalDropped,
+        }));
+
+    private void CheckPathIfDue()
+    {
+        long now = Environment.TickCount64;
+        if (now < _nextPathCheck || _file is null)
+        {
+            return;
+        }
+        _nextPathCheck = now + (long)PathCheckInterval.TotalMilliseconds;
+        if (!_file.IsStillAt(Path))
+        {
+            ReopenLocked("the log file was deleted or moved away; reopened the path");
+        }
+    }
+
+    private void ReopenLocked(string why)
+    {
+        _file?.Dispose();
+        _file = null;
+        Open(mustCreate: false);
+        Reopens++;
+        _report($"log '{Path}': {why}");
+        WriteNotice(LogFileNoticeRecord.Reopened, why);
+    }
+
     private void Open(bool mustCreate)
     {
         _file = _fileSystem.OpenForAppend(Path, mustCreate);
-        _length = _file.InitialLength;
+        _length = _file.Length;
+        _nextPathCheck = Environment.TickCount64 + (long)PathCheckInterval.TotalMilliseconds;
+        if (_file.RepairedBytes > 0)
+        {
+            string what = $"removed a partial last line ({_file.RepairedBytes} bytes) left by a crash or a full disk";
+            _report($"log '{Path}': {what}");
+            WriteNotice(LogFileNoticeRecord.Repaired, what);
+        }
     }
 
+    /// <summary>Rotation problems are reported and survived: an unusable slot is skipped, and if the log cannot be moved at all it keeps growing.</summary>
     private void Rotate()
     {
         _file!.Dispose();
         _file = null;
 
-        if (MaxFiles == 0)
+        try
         {
-            _fileSystem.Delete(Path);
-        }
-        else
-        {
-            _fileSystem.Delete(RotatedPath(MaxFiles));
-            for (int n = MaxFiles - 1; n >= 1; n--)
+            if (MaxFiles == 0)
             {
-                _fileSystem.Rename(RotatedPath(n), RotatedPath(n + 1));
+                _fileSystem.Delete(Path);
             }
-
-            _fileSystem.Rename(Path, RotatedPath(1));
+            else
+            {
+                ShiftRotatedFiles();
+            }
+        }
+        catch (LogFileException e)
+        {
+            _report($"{e.Message}; writing on in the current file");
         }
 
-        // mustCreate: we just moved the old file away, so anything at the path now was put there by someone else.
-        Open(mustCreate: true);
+        try
+        {
+            // mustCreate: we just moved the old file away, so anything at the path now was put there by someone else.
+            Open(mustCreate: true);
+        }
+        catch (LogFileException e)
+        {
+            _report($"{e.Message}; appending to it after the same checks as at start");
+            Open(mustCreate: false);
+        }
+    }
+
+    /// <summary>Moves x.jsonl to the first usable slot, shifting the usable rotated files up and deleting the oldest.</summary>
+    private void ShiftRotatedFiles()
+    {
+        var usable = new List<int>(MaxFiles);
+        for (int n = 1; n <= MaxFiles; n++)
+        {
+            if (_fileSystem.Blocks(RotatedPath(n)) is { } what)
+            {
+                _report($"log rotation: skipping '{RotatedPath(n)}': it is {what} — remove it to use that slot again");
+            }
+            else
+            {
+                usable.Add(n);
+            }
+        }
+        if (usable.Count == 0)
+        {
+            throw LogFileErrors.RotateFailed(Path, Path, RotatedPath(1), "no rotation slot is usable");
+        }
+        _fileSystem.Delete(RotatedPath(usable[^1]));
+        for (int i = usable.Count - 1; i >= 1; i--)
+        {
+            try
+            {
+                _fileSystem.Rename(RotatedPath(usable[i - 1]), RotatedPath(usable[i]));
+            }
+            catch (LogFileException e)
+            {
+                _report($"{e.Message}; that file stays where it is");
+            }
+        }
+        _fileSystem.Rename(Path, RotatedPath(usable[0]));
     }
 
     private string RotatedPath(int n) => $"{Path}.{n}";

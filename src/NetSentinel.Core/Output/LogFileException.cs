@@ -20,4 +20,7 @@ public sealed class LogFileException : IOException
 
     /// <summary>The path the sink was asked to write.</summary>
     public string LogPath { get; }
+
+    /// <summary>The write failed for want of space (ENOSPC, or EDQUOT: over quota); log.disk_full_action decides what follows.</summary>
+    public bool IsDiskFull { get; init; }
 }

@@ -107,7 +107,7 @@ public sealed class MonitorConfigFileErrorTests
     [InlineData("[thresholds]\ninterval_seconds = 3\n",
         "my.toml:2: unknown key 'thresholds.interval_seconds' (did you mean 'general.interval_seconds'?)")]
     [InlineData("[log]\ncolour = \"red\"\n",
-        "my.toml:2: unknown key 'log.colour' — known keys in [log]: max_size_mb, max_files")]
+        "my.toml:2: unknown key 'log.colour' — known keys in [log]: max_size_mb, max_files, disk_full_action")]
     [InlineData("interval_seconds = 3\n",
         "my.toml:1: unknown key 'interval_seconds' (did you mean 'general.interval_seconds'?)")]
     [InlineData("verbose = true\n",

@@ -24,6 +24,7 @@ public sealed class MonitorConfigFileTests
         Assert.Equal(60, config.AlertCooldownSeconds);
         Assert.Equal(0.5, config.LogMaxSizeMb);
         Assert.Equal(9, config.LogMaxFiles);
+        Assert.Equal(NetSentinel.Core.Output.DiskFullAction.Stop, config.LogDiskFullAction);
         Assert.Equal(512 * 1024, config.LogMaxSizeBytes);
     }
 

@@ -72,6 +72,8 @@ public sealed class MonitorConfigTomlTests
             max_size_mb = 10
             # Rotated files kept next to the log (log_file.1 .. log_file.N); older ones are deleted (>= 1).
             max_files = 5
+            # When the log's disk is full: "drop" (keep monitoring, count the lines not written, log the count when space returns) or "stop" (exit 3).
+            disk_full_action = "drop"
 
             [scan]
             # Sliding window, in seconds, over which scan counts one process's distinct destinations (> 0, at most 86400).

@@ -13,6 +13,9 @@ internal interface ILogFileSystem
     /// <summary>Renames the entry itself (a symbolic link is moved, not followed); a missing source is not an error.</summary>
     void Rename(string from, string to);
 
+    /// <summary>What makes <paramref name="path"/> unusable as a rotation slot ("a directory"), or null when it is free or a file.</summary>
+    string? Blocks(string path) => Directory.Exists(path) ? "a directory" : null;
+
     /// <summary>Removes the entry itself (a symbolic link, not its target); a missing entry is not an error.</summary>
     void Delete(string path);
 

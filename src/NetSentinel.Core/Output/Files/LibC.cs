@@ -5,7 +5,7 @@ namespace NetSentinel.Core.Output.Files;
 /// <summary>
 /// libc calls .NET's file API does not offer: open(2) with O_NOFOLLOW (refuse a symbolic link at the
 /// log path atomically, not by a racy check first), raw write/rename/unlink on the entry itself, statx for
-/// what an entry is (type, inode, links, owner), ftruncate/flock for the log's repair and lock.
+/// what an entry is (type, inode, links, owner), ftruncate/fcntl for the log's repair and lock.
 /// </summary>
 internal static partial class LibC
 {
@@ -30,8 +30,9 @@ internal static partial class LibC
     [LibraryImport(Library, EntryPoint = "ftruncate", SetLastError = true)]
     public static partial int Ftruncate(int fd, long length);
 
-    [LibraryImport(Library, EntryPoint = "flock", SetLastError = true)]
-    public static partial int Flock(int fd, int operation);
+    /// <summary>fcntl(2) with a pointer argument (F_OFD_SETLK and its struct flock).</summary>
+    [LibraryImport(Library, EntryPoint = "fcntl", SetLastError = true)]
+    public static unsafe partial int Fcntl(int fd, int command, void* argument);
 
     [LibraryImport(Library, EntryPoint = "pread", SetLastError = true)]
     public static unsafe partial nint Pread(int fd, byte* buffer, nuint count, long offset);

@@ -43,8 +43,11 @@ internal static class LogFileErrors
         return new LogFileException(path, $"cannot write log '{path}': {OneLine(error.Message)} — {Advice}", error);
     }
 
-    public static LogFileException WriteFailed(string path, string reason) =>
-        new(path, $"cannot write log '{path}': {OneLine(reason)}");
+    public static LogFileException WriteFailed(string path, string reason, bool diskFull = false) =>
+        new(path, $"cannot write log '{path}': {OneLine(reason)}") { IsDiskFull = diskFull };
+
+    public static LogFileException Refused(string path, string why) =>
+        new(path, $"refusing to write log '{path}': {why}");
 
     public static LogFileException RotateFailed(string path, string from, string to, string reason) =>
         new(path, $"cannot rotate log '{path}' ('{from}' to '{to}'): {OneLine(reason)}");

@@ -10,10 +10,12 @@ internal sealed class StreamAppendFile : IAppendFile
     {
         _path = path;
         _stream = stream;
-        InitialLength = stream.Length;
+        Length = stream.Length;
     }
 
-    public long InitialLength { get; }
+    public long Length { get; private set; }
+
+    public long RepairedBytes => 0;
 
     public void Append(ReadOnlySpan<byte> line)
     {
@@ -21,10 +23,19 @@ internal sealed class StreamAppendFile : IAppendFile
         {
             _stream.Write(line);
             _stream.Flush(flushToDisk: false);
+            Length += line.Length;
         }
         catch (IOException e)
         {
-            throw LogFileErrors.WriteFailed(_path, e.Message);
+            try
+            {
+                _stream.SetLength(Length); // never leave part of a line
+            }
+            catch (IOException)
+            {
+                // The write's own failure is what gets reported.
+            }
+            throw LogFileErrors.WriteFailed(_path, e.Message, diskFull: (e.HResult & 0xFFFF) is 112 or 39 or 28);
         }
     }
 

@@ -20,7 +20,7 @@ internal sealed class UnixLogFileSystem : ILogFileSystem
             int fd = LibC.Open(path, flags, NewFileMode);
             if (fd >= 0)
             {
-                return new UnixAppendFile(path, new SafeFileHandle(fd, ownsHandle: true));
+                return Checked(path, new SafeFileHandle(fd, ownsHandle: true));
             }
 
             int errno = Marshal.GetLastPInvokeError();
@@ -32,6 +32,58 @@ internal sealed class UnixLogFileSystem : ILogFileSystem
             throw LogFileErrors.OpenFailed(path, errno, mustCreate);
         }
     }
+
+    /// <summary>
+    /// What was opened must be a log only we write: a regular file with one name (a hard link would let whoever
+    /// made it read or redirect our lines), owned by us, and not locked by another monitor (an exclusive lock,
+    /// held while the file is open: two monitors on one log would rotate each other's files away).
+    /// </summary>
+    private static UnixAppendFile Checked(string path, SafeFileHandle handle)
+    {
+        try
+        {
+            if (FileStatus.TryOf(handle, out FileStatus status))
+            {
+                if (!status.IsRegular)
+                {
+                    throw LogFileErrors.Refused(path, $"it is {status.TypeName} — choose another --log-file");
+                }
+                if (status.Links > 1)
+                {
+                    throw LogFileErrors.Refused(path, $"it has {status.Links} hard links — a log must have one name; remove the other links or choose another --log-file");
+                }
+                uint us = LibC.Geteuid();
+                if (status.OwnerUid != us)
+                {
+                    throw LogFileErrors.Refused(path, $"it is owned by uid {status.OwnerUid}, not by us (uid {us}) — remove it or choose another --log-file");
+                }
+            }
+            bool locked;
+            try
+            {
+                locked = LogFileLock.TryLock((int)handle.DangerousGetHandle());
+            }
+            catch (IOException e)
+            {
+                throw LogFileErrors.Refused(path, $"cannot lock it: {e.Message}");
+            }
+            if (!locked)
+            {
+                throw LogFileErrors.Refused(path, "another net-sentinel is already writing it — stop that one or choose another --log-file");
+            }
+            return new UnixAppendFile(path, handle);
+        }
+        catch
+        {
+            handle.Dispose();
+            throw;
+        }
+    }
+
+    public string? Blocks(string path) =>
+        FileStatus.TryOfPath(path, out FileStatus status, out _) && status.IsDirectory ? status.TypeName
+        : FileStatus.IsSupported ? null
+        : Directory.Exists(path) ? "a directory" : null;
 
     public void Rename(string from, string to)
     {

@@ -3,7 +3,7 @@ using System.Runtime.InteropServices;
 namespace NetSentinel.Core.Output.Files;
 
 /// <summary>open(2) flag and errno values, which differ between kernels and, for O_NOFOLLOW, between Linux architectures.</summary>
-internal readonly record struct UnixOpenFlags(int WriteOnly, int Create, int Exclusive, int Append, int NonBlock, int NoFollow, int CloseOnExec)
+internal readonly record struct UnixOpenFlags(int ReadWrite, int WriteOnly, int Create, int Exclusive, int Append, int NonBlock, int NoFollow, int CloseOnExec)
 {
     public const int ENOENT = 2;
     public const int EINTR = 4;
@@ -13,18 +13,15 @@ internal readonly record struct UnixOpenFlags(int WriteOnly, int Create, int Exc
     public const int ENOSPC = 28;
     public const int EDQUOT = 122;
 
-    /// <summary>flock(2) operations.</summary>
-    public const int LockExclusive = 2;
-    public const int LockNonBlocking = 4;
-
     public static UnixOpenFlags Current { get; } = Detect();
 
     /// <summary>
     /// O_NONBLOCK makes a FIFO planted at the log path fail (ENXIO) instead of hanging us forever;
     /// on a regular file it changes nothing.
+    /// Read as well as write: a partial last line left by a crash is found (pread) and cut at open.
     /// </summary>
     public int ForLog(bool mustCreate) =>
-        WriteOnly | Create | Append | NonBlock | NoFollow | CloseOnExec | (mustCreate ? Exclusive : 0);
+        ReadWrite | Create | Append | NonBlock | NoFollow | CloseOnExec | (mustCreate ? Exclusive : 0);
 
     /// <summary>
     /// Reading an input (configuration, block list, replayed log): O_NONBLOCK so a FIFO at the path opens at
@@ -36,13 +33,13 @@ internal readonly record struct UnixOpenFlags(int WriteOnly, int Create, int Exc
     {
         if (OperatingSystem.IsMacOS())
         {
-            return new UnixOpenFlags(WriteOnly: 0x1, Create: 0x200, Exclusive: 0x800, Append: 0x8, NonBlock: 0x4, NoFollow: 0x100, CloseOnExec: 0x1000000);
+            return new UnixOpenFlags(ReadWrite: 0x2, WriteOnly: 0x1, Create: 0x200, Exclusive: 0x800, Append: 0x8, NonBlock: 0x4, NoFollow: 0x100, CloseOnExec: 0x1000000);
         }
 
         // Linux: arm, arm64 and powerpc define O_NOFOLLOW as 0100000; the generic value is 0400000.
         int noFollow = RuntimeInformation.ProcessArchitecture is Architecture.Arm or Architecture.Arm64 or Architecture.Armv6 or Architecture.Ppc64le
             ? 0x8000
             : 0x20000;
-        return new UnixOpenFlags(WriteOnly: 0x1, Create: 0x40, Exclusive: 0x80, Append: 0x400, NonBlock: 0x800, NoFollow: noFollow, CloseOnExec: 0x80000);
+        return new UnixOpenFlags(ReadWrite: 0x2, WriteOnly: 0x1, Create: 0x40, Exclusive: 0x80, Append: 0x400, NonBlock: 0x800, NoFollow: noFollow, CloseOnExec: 0x80000);
     }
 }
