@@ -126,6 +126,8 @@ const FIELDS = [
   ['net_sentinel.dns_truncated', 'boolean'],
   ['net_sentinel.lost', 'long'],
   ['net_sentinel.total_lost', 'long'],
+  ['net_sentinel.lines_dropped', 'long'],
+  ['net_sentinel.total_lines_dropped', 'long'],
   ['net_sentinel.value', 'double'],
   ['net_sentinel.threshold', 'double'],
   ['net_sentinel.unit', 'keyword'],
