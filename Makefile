@@ -124,6 +124,7 @@ package-test: deps
 bench-tools:
 	@mkdir -p out/bench
 	cc -O2 -Wall -Wextra -pthread -o out/bench/nsload bench/loadgen/nsload.c
+	cc -O2 -Wall -Wextra -o out/bench/dnsstorm bench/loadgen/dnsstorm.c
 bench: publish bench-tools
 	bench/run.sh
 bench-soak: publish bench-tools

@@ -442,9 +442,8 @@ int BPF_PROG(ns_recv_len_raw, struct sock *sk, int ret, int flags)
 	return recv_length(sk, ret, flags, NS_RAW);
 }
 
-/* Sockets that sent to a DNS server (port 53), holding the task that last did. The capture programs
- * below run on every packet of every socket, so this is their filter: a socket without storage costs a
- * pointer read and nothing else. The task is captured at send time because that is the asker's own
+/* Sockets that sent to a DNS server (port 53), holding the task that last did: which packets with port 53
+ * are DNS of a client socket, and whose. The task is captured at send time because that is the asker's own
  * context; the answer's delivery may run in softirq or, on loopback, in the stub resolver's context.
  * The storage dies with the socket. */
 struct {
@@ -618,10 +617,42 @@ int ns_dns_connect6(struct bpf_sock_addr *ctx)
 #define NS_ETH_P_IP 0x0800
 #define NS_ETH_P_IPV6 0x86DD
 
+/* Is this packet's server-side port 53 (source on ingress, destination on egress)? 1 yes, 0 no, -1 when the
+ * headers are not in the linear area and the slow path must decide. Direct packet reads, no helper call:
+ * this runs on every packet of every socket, and almost none is DNS. */
+static __always_inline int dns_port_in_packet(struct __sk_buff *skb, int ingress)
+{
+	__u8 *ip = (__u8 *)(long)skb->data, *end = (__u8 *)(long)skb->data_end;
+	if (ip + 20 > end)
+		return -1;
+	__u32 offset;
+	__u8 protocol;
+	if ((ip[0] >> 4) == 4) {
+		offset = (ip[0] & 0xf) * 4;
+		protocol = ip[9];
+	} else if ((ip[0] >> 4) == 6) {
+		offset = 40;
+		if (ip + 40 > end)
+			return -1;
+		protocol = ip[6];
+	} else {
+		return 0;
+	}
+	if (protocol != NS_PROTO_UDP && protocol != NS_PROTO_TCP)
+		return 0;
+	__u8 *ports = ip + (offset & 0x3c);
+	if (ports + 4 > end)
+		return -1;
+	__u16 port = ingress ? *(__u16 *)ports : *(__u16 *)(ports + 2);
+	return port == bpf_htons(NS_DNS_PORT);
+}
+
 /* Copies a DNS message on a marked socket into the ring buffer: a query leaving (egress, to port 53) or
  * an answer arriving (ingress, from port 53). The packet starts at its IP header. */
 static __always_inline int capture_dns(struct __sk_buff *skb, int ingress)
 {
+	if (!dns_port_in_packet(skb, ingress))
+		return 1;
 	struct bpf_sock *sk = skb->sk;
 	if (!sk)
 		return 1;
