@@ -51,10 +51,11 @@ public sealed class CommandLineDefinition
             PrintConfig = parse.GetValue(_printConfig),
         };
 
-        if (options.IntervalSeconds is { } interval && !(interval > 0 && double.IsFinite(interval)))
-            throw CliFailure.Usage($"--interval must be a number of seconds greater than 0 (got {interval})");
-        if (options.DurationSeconds is { } duration && !(duration > 0 && double.IsFinite(duration)))
-            throw CliFailure.Usage($"--duration must be a number of seconds greater than 0 (got {duration})");
+        // The same bounds as general.interval_seconds in the file: one rule, whichever way the value came.
+        if (options.IntervalSeconds is { } interval && !(interval >= ConfigLimits.MinIntervalSeconds && interval <= ConfigLimits.MaxIntervalSeconds))
+            throw CliFailure.Usage($"--interval must be a number of seconds from {ConfigLimits.MinIntervalSeconds} to {ConfigLimits.MaxIntervalSeconds} (got {Shown(interval)})");
+        if (options.DurationSeconds is { } duration && !(duration > 0 && duration <= ConfigLimits.MaxDurationSeconds))
+            throw CliFailure.Usage($"--duration must be a number of seconds greater than 0 and at most {ConfigLimits.MaxDurationSeconds} (ten years) (got {Shown(duration)})");
         if (options.LogFile is "")
             throw CliFailure.Usage("--log-file must not be empty");
         if (options.Once && options.BaselineOnly)
@@ -63,6 +64,9 @@ public sealed class CommandLineDefinition
             throw CliFailure.Usage("--baseline-only and --no-baseline contradict each other");
         return options;
     }
+
+    /// <summary>A number as typed, shortly: 1e300 is "1E+300", not 301 digits.</summary>
+    private static string Shown(double value) => value.ToString("G6", System.Globalization.CultureInfo.InvariantCulture);
 
     private static SourceKind? ParseSource(string? value) => value switch
     {

@@ -44,6 +44,8 @@ public static class NetSentinelApp
     private static int Execute(CliOptions options, TextWriter stdout, TextWriter stderr, Func<ISourceFactory> sources)
     {
         var config = options.ApplyTo(LoadConfig(options.ConfigFile));
+        // Once more on the effective configuration (file and flags together), before anything is started or attached.
+        if (MonitorConfigRules.FirstProblem(config) is { } problem) throw CliFailure.Usage(problem);
 
         if (options.PrintConfig)
         {

@@ -31,9 +31,13 @@ public sealed class CliErrorTests : IDisposable
     }
 
     [Theory]
-    [InlineData("--interval", "0", "--interval must be a number of seconds greater than 0 (got 0)")]
+    [InlineData("--interval", "0", "--interval must be a number of seconds from 0.05 to 86400 (got 0)")]
+    [InlineData("--interval", "1e300", "--interval must be a number of seconds from 0.05 to 86400 (got 1E+300)")]
+    [InlineData("--interval", "1e9", "--interval must be a number of seconds from 0.05 to 86400 (got 1E+09)")]
+    [InlineData("--interval", "1e-300", "--interval must be a number of seconds from 0.05 to 86400 (got 1E-300)")]
+    [InlineData("--duration", "1e300", "--duration must be a number of seconds greater than 0 and at most 315360000 (ten years) (got 1E+300)")]
     [InlineData("--source", "carrier-pigeon", "--source must be one of auto, ebpf, etw, poll (got 'carrier-pigeon')")]
-    [InlineData("--duration", "-5", "--duration must be a number of seconds greater than 0 (got -5)")]
+    [InlineData("--duration", "-5", "--duration must be a number of seconds greater than 0 and at most 315360000 (ten years) (got -5)")]
     public void BadFlagValuesExitTwoWithOneLine(string flag, string value, string message)
     {
         var (code, _, stderr) = CliRun.Run(flag, value, "--log-file", Path.Combine(_dir, "x.jsonl"));

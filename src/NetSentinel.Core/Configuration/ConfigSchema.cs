@@ -7,7 +7,10 @@ namespace NetSentinel.Core.Configuration;
 /// </summary>
 internal static class ConfigSchema
 {
-    public const double MaxIntervalSeconds = 86_400;
+    public const double MaxIntervalSeconds = ConfigLimits.MaxIntervalSeconds;
+    public const double MinIntervalSeconds = ConfigLimits.MinIntervalSeconds;
+    /// <summary>64 KiB: a log file must hold a few dozen lines before it rotates.</summary>
+    public const double MinLogSizeMb = 0.0625;
     public const double MaxCooldownSeconds = 31_536_000;
     public const double MaxLogSizeMb = 1_048_576;
     public const long MaxLogFiles = 1_000;
@@ -43,8 +46,8 @@ internal static class ConfigSchema
     public static IReadOnlyList<ConfigKey> Keys { get; } =
     [
         new("general", "interval_seconds",
-            "Length of one monitoring interval in seconds; rates are averaged over it (> 0, at most 86400).",
-            (c, v) => c with { IntervalSeconds = v.ReadNumber(0, minExclusive: true, MaxIntervalSeconds) },
+            "Length of one monitoring interval in seconds; rates are averaged over it (0.05 to 86400).",
+            (c, v) => c with { IntervalSeconds = v.ReadNumber(MinIntervalSeconds, minExclusive: false, MaxIntervalSeconds) },
             c => ConfigTomlText.Number(c.IntervalSeconds)),
         new("general", "baseline_samples",
             "Intervals spent learning normal destinations before new_destination alerts start (0 = no learning).",
@@ -79,8 +82,8 @@ internal static class ConfigSchema
             (c, v) => c with { AlertCooldownSeconds = v.ReadNumber(0, minExclusive: false, MaxCooldownSeconds) },
             c => ConfigTomlText.Number(c.AlertCooldownSeconds)),
         new("log", "max_size_mb",
-            "Rotate the log file before it would grow past this many MiB; a line is never split (> 0).",
-            (c, v) => c with { LogMaxSizeMb = v.ReadNumber(0, minExclusive: true, MaxLogSizeMb) },
+            "Rotate the log file before it would grow past this many MiB; a line is never split (0.0625, i.e. 64 KiB, to 1048576).",
+            (c, v) => c with { LogMaxSizeMb = v.ReadNumber(MinLogSizeMb, minExclusive: false, MaxLogSizeMb) },
             c => ConfigTomlText.Number(c.LogMaxSizeMb)),
         new("log", "max_files",
             "Rotated files kept next to the log (log_file.1 .. log_file.N); older ones are deleted (>= 1).",

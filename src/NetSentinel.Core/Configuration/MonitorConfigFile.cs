@@ -32,7 +32,16 @@ public static class MonitorConfigFile
         ArgumentNullException.ThrowIfNull(text);
         ArgumentNullException.ThrowIfNull(path);
 
-        DocumentSyntax document = SyntaxParser.Parse(text, path, validate: true);
+        DocumentSyntax document;
+        try
+        {
+            document = SyntaxParser.Parse(text, path, validate: true);
+        }
+        catch (Tomlyn.TomlException ex)
+        {
+            // Tomlyn refuses nesting deeper than 64 by throwing rather than with a diagnostic; say it our way.
+            throw new ConfigException($"{OneLine(path)}: invalid TOML: {(ex.Message.Contains("depth", StringComparison.OrdinalIgnoreCase) ? "nested more than 64 levels deep (a net-sentinel configuration needs 2)" : OneLine(ex.Message))}", path, null, ex);
+        }
         var syntaxErrors = document.Diagnostics.Where(d => d.Kind == DiagnosticMessageKind.Error).ToList();
         if (syntaxErrors.Count > 0)
         {
@@ -48,6 +57,10 @@ public static class MonitorConfigFile
         {
             var (line, message) = reader.Problems[0];
             throw Located(path, line, message, reader.Problems.Count - 1);
+        }
+        if (MonitorConfigRules.FirstProblem(config) is { } problem)
+        {
+            throw new ConfigException($"{OneLine(path)}: {problem}", path, null);
         }
         return config;
     }

@@ -10,14 +10,22 @@ public static class DomainBlocklistFile
 {
     public static DomainBlocklist Load(string path)
     {
-        string[] lines;
+        ArgumentNullException.ThrowIfNull(path);
+        byte[] bytes;
         try
         {
-            lines = File.ReadAllLines(path);
+            // As blocklist.file: a regular file only, read through a bound (a FIFO would hang the start).
+            bytes = InputFile.ReadAll(path, "dns block list", (int)Detection.BlocklistFile.MaxFileBytes);
         }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        catch (InputFileException ex)
         {
-            throw new ConfigException($"cannot read dns.blocklist_file {path}: {e.Message}");
+            throw new ConfigException(ex.Message, path, null, ex);
+        }
+        using var reader = new StreamReader(new MemoryStream(bytes, writable: false));
+        var lines = new List<string>();
+        while (reader.ReadLine() is { } line)
+        {
+            lines.Add(line);
         }
         return Parse(lines, path);
     }

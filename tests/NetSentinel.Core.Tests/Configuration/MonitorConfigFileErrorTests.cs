@@ -11,11 +11,11 @@ public sealed class MonitorConfigFileErrorTests
     [Theory]
     // Impossible values.
     [InlineData("[general]\n\ninterval_seconds = -1\n",
-        "my.toml:3: general.interval_seconds must be greater than 0 (got -1)")]
+        "my.toml:3: general.interval_seconds must be at least 0.05 (got -1)")]
     [InlineData("[general]\ninterval_seconds = 0\n",
-        "my.toml:2: general.interval_seconds must be greater than 0 (got 0)")]
+        "my.toml:2: general.interval_seconds must be at least 0.05 (got 0)")]
     [InlineData("[general]\ninterval_seconds = 0.0\n",
-        "my.toml:2: general.interval_seconds must be greater than 0 (got 0.0)")]
+        "my.toml:2: general.interval_seconds must be at least 0.05 (got 0.0)")]
     [InlineData("[general]\ninterval_seconds = 86401\n",
         "my.toml:2: general.interval_seconds must be at most 86400 (got 86401)")]
     [InlineData("[general]\ninterval_seconds = inf\n",
@@ -33,7 +33,7 @@ public sealed class MonitorConfigFileErrorTests
     [InlineData("[alerts]\ncooldown_seconds = -0.5\n",
         "my.toml:2: alerts.cooldown_seconds must be at least 0 (got -0.5)")]
     [InlineData("[log]\nmax_size_mb = 0\n",
-        "my.toml:2: log.max_size_mb must be greater than 0 (got 0)")]
+        "my.toml:2: log.max_size_mb must be at least 0.0625 (got 0)")]
     [InlineData("[log]\nmax_files = 0\n",
         "my.toml:2: log.max_files must be at least 1 (got 0)")]
     [InlineData("[log]\nmax_files = 1001\n",
@@ -164,7 +164,7 @@ public sealed class MonitorConfigFileErrorTests
     {
         var error = ParseFails("[general]\ninterval_seconds = 0\nbaseline_samples = -1\n[thresholds]\nfoo = 1\n");
 
-        Assert.Equal("my.toml:2: general.interval_seconds must be greater than 0 (got 0) (and 2 more)", error.Message);
+        Assert.Equal("my.toml:2: general.interval_seconds must be at least 0.05 (got 0) (and 2 more)", error.Message);
         Assert.Equal("my.toml", error.FilePath);
         Assert.Equal(2, error.Line);
     }
@@ -174,7 +174,7 @@ public sealed class MonitorConfigFileErrorTests
     {
         var error = ParseFails("\uFEFF# c\r\n[general]\r\nlog_file = \"\"\"a\r\nb\r\nc\"\"\"\r\n\r\ninterval_seconds = -2\r\n");
 
-        Assert.Equal("my.toml:7: general.interval_seconds must be greater than 0 (got -2)", error.Message);
+        Assert.Equal("my.toml:7: general.interval_seconds must be at least 0.05 (got -2)", error.Message);
     }
 
     [Fact]
@@ -182,7 +182,7 @@ public sealed class MonitorConfigFileErrorTests
     {
         var error = ParseFails("[general]\ninterval_seconds = -1\n", "/etc/net-sentinel/config.toml");
 
-        Assert.Equal("/etc/net-sentinel/config.toml:2: general.interval_seconds must be greater than 0 (got -1)", error.Message);
+        Assert.Equal("/etc/net-sentinel/config.toml:2: general.interval_seconds must be at least 0.05 (got -1)", error.Message);
     }
 
     [Fact]

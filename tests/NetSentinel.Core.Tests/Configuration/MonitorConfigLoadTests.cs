@@ -93,6 +93,6 @@ public sealed class MonitorConfigLoadTests : IDisposable
 
         var error = Assert.Throws<ConfigException>(() => MonitorConfigFile.Load(path));
 
-        Assert.Equal($"{path}:2: general.interval_seconds must be greater than 0 (got -1)", error.Message);
+        Assert.Equal($"{path}:2: general.interval_seconds must be at least 0.05 (got -1)", error.Message);
     }
 }

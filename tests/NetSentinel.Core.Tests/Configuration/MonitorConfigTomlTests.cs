@@ -15,7 +15,7 @@ public sealed class MonitorConfigTomlTests
         BytesPerSecThreshold = 9_876_543_210,
         ManyConnectionsThreshold = 3,
         AlertCooldownSeconds = 0.125,
-        LogMaxSizeMb = 1e-5,
+        LogMaxSizeMb = 0.0625 + 1e-9,
         LogMaxFiles = 1,
         ScanWindowSeconds = 30.5,
         ScanDistinctHostsThreshold = 7,
@@ -44,7 +44,7 @@ public sealed class MonitorConfigTomlTests
             # net-sentinel configuration (effective values: defaults, then the file, then flags)
 
             [general]
-            # Length of one monitoring interval in seconds; rates are averaged over it (> 0, at most 86400).
+            # Length of one monitoring interval in seconds; rates are averaged over it (0.05 to 86400).
             interval_seconds = 5
             # Intervals spent learning normal destinations before new_destination alerts start (0 = no learning).
             baseline_samples = 3
@@ -68,7 +68,7 @@ public sealed class MonitorConfigTomlTests
             cooldown_seconds = 300
 
             [log]
-            # Rotate the log file before it would grow past this many MiB; a line is never split (> 0).
+            # Rotate the log file before it would grow past this many MiB; a line is never split (0.0625, i.e. 64 KiB, to 1048576).
             max_size_mb = 10
             # Rotated files kept next to the log (log_file.1 .. log_file.N); older ones are deleted (>= 1).
             max_files = 5
@@ -186,7 +186,7 @@ public sealed class MonitorConfigTomlTests
     [InlineData(0.1)]
     [InlineData(1.0 / 3.0)]
     [InlineData(86_400)]
-    [InlineData(1e-9)]
+    [InlineData(0.05 + 1e-9)]
     [InlineData(12345.6789)]
     public void FractionalIntervalsRoundTripExactly(double seconds)
     {

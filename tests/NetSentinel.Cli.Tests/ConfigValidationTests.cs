@@ -1,0 +1,68 @@
+namespace NetSentinel.Cli.Tests;
+
+/// <summary>
+/// Issue 11, case 6, as reported: values that passed --print-config, or were found only after the BPF programs
+/// were attached, or silently changed another key. Each is now exit 2 with one line, before anything starts
+/// (--source ebpf as a non-root user would fail with exit 3 if the monitor got that far).
+/// </summary>
+public sealed class ConfigValidationTests : IDisposable
+{
+    private readonly string _dir = Directory.CreateTempSubdirectory("ns-validate-").FullName;
+
+    public void Dispose() => Directory.Delete(_dir, recursive: true);
+
+    private string Config(string text)
+    {
+        string path = Path.Combine(_dir, "c.toml");
+        File.WriteAllText(path, text);
+        return path;
+    }
+
+    [Theory]
+    [InlineData("[log]\nmax_size_mb = 1e-9\n", "c.toml:2: log.max_size_mb must be at least 0.0625 (got 1e-9)")]
+    [InlineData("[general]\ninterval_seconds = 1e-300\n", "c.toml:2: general.interval_seconds must be at least 0.05 (got 1e-300)")]
+    [InlineData("[beacon]\nmin_connections = 1000\nhistory = 10\n", "c.toml: beacon.min_connections (1000) must be at most beacon.history (10): a series is scored from the connections the history keeps")]
+    public void AnImpossibleFileValueIsExitTwoAtPrintConfigAlready(string text, string expected)
+    {
+        string config = Config(text);
+
+        var (code, stdout, stderr) = CliRun.Run("-c", config, "--print-config");
+
+        Assert.Equal(2, code);
+        Assert.Empty(stdout);
+        Assert.Equal($"net-sentinel: {Path.Combine(_dir, expected)}\n", stderr);
+    }
+
+    [Fact]
+    public void DeepNestingIsOurOneLineNotTomlynsMessage()
+    {
+        string config = Config("x = " + new string('[', 64) + new string(']', 64) + "\n");
+
+        var (code, _, stderr) = CliRun.Run("-c", config, "--print-config");
+
+        Assert.Equal(2, code);
+        Assert.Equal($"net-sentinel: {config}: invalid TOML: nested more than 64 levels deep (a net-sentinel configuration needs 2)\n", stderr);
+    }
+
+    [Theory]
+    [InlineData("--interval", "1e300")]
+    [InlineData("--duration", "1e300")]
+    public void AnOverflowingFlagIsRefusedBeforeTheSourceStarts(string flag, string value)
+    {
+        var (code, _, stderr) = CliRun.Run("--source", "ebpf", flag, value, "--log-file", Path.Combine(_dir, "x.jsonl"));
+
+        Assert.Equal(2, code);
+        Assert.DoesNotContain("TimeSpan", stderr);
+        Assert.Single(stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        Assert.False(File.Exists(Path.Combine(_dir, "x.jsonl")), "the log was opened: the check came too late");
+    }
+
+    [Fact]
+    public void AnIntervalFlagAboveTheFilesLimitIsRefused()
+    {
+        var (code, _, stderr) = CliRun.Run("--interval", "1e9", "--print-config");
+
+        Assert.Equal(2, code);
+        Assert.Equal("net-sentinel: --interval must be a number of seconds from 0.05 to 86400 (got 1E+09)\n", stderr);
+    }
+}
