@@ -28,6 +28,7 @@ public sealed partial class LiveDnsTests : IDisposable
         IPAddress address = Resolve(host.Network.PeerV4, "app.web.test");
         using (var client = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp))
             client.Connect(address, host.Port);
+        WaitForLog(log, l => Pid(l) == Environment.ProcessId && Action(l) == "new_destination" && Domain(l) is not null);
         StopAndWait(monitor);
 
         var lines = Lines(log).Where(l => Pid(l) == Environment.ProcessId).ToList();
@@ -52,6 +53,7 @@ public sealed partial class LiveDnsTests : IDisposable
 
         // bash's /dev/tcp resolves with getaddrinfo; the private mount namespace gives it our resolv.conf.
         int pid = RunBash($"unshare -m bash -c 'mount --bind {resolv} /etc/resolv.conf && exec 3<>/dev/tcp/libc.web.test/{host.Port}'");
+        WaitForLog(log, l => Pid(l) == pid && Action(l) == "connection_opened");
         StopAndWait(monitor);
 
         var lines = Lines(log).Where(l => Pid(l) == pid).ToList();
@@ -73,6 +75,7 @@ public sealed partial class LiveDnsTests : IDisposable
         // The asker runs on the test host, where the stub listens on 127.0.0.53.
         int pid = RunBash($"ip netns exec {host.Network.Namespace} unshare -m bash -c " +
                           $"'mount --bind {resolv} /etc/resolv.conf && exec 3<>/dev/tcp/stub.web.test/{host.Port}'");
+        WaitForLog(log, l => Pid(l) == pid && Action(l) == "connection_opened");
         StopAndWait(monitor);
 
         var lines = Lines(log);
@@ -101,6 +104,7 @@ public sealed partial class LiveDnsTests : IDisposable
         IPAddress address = Resolve(host.Network.PeerV4, "c2.bad.test");
         using (var client = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp))
             client.Connect(address, host.Port);
+        WaitForLog(log, l => Pid(l) == Environment.ProcessId && Action(l) == "blocklisted_destination" && Domain(l) is not null);
         StopAndWait(monitor);
 
         var alerts = Lines(log).Where(l => Pid(l) == Environment.ProcessId && Action(l) == "blocklisted_destination").ToList();
@@ -127,6 +131,7 @@ public sealed partial class LiveDnsTests : IDisposable
             $"if (( i % 3 == 2 )); then {rotate}; fi; " +
             "sleep $(awk -v r=$RANDOM 'BEGIN { printf \"%.3f\", 1.22 + 0.16 * r / 32767 }'); done";
         int pid = RunBash($"unshare -m bash -c 'mount --bind {resolv} /etc/resolv.conf && {script.Replace("'", "'\\''", StringComparison.Ordinal)}'");
+        WaitForLog(log, l => Pid(l) == pid && Action(l) == "beacon");
         StopAndWait(monitor);
 
         var lines = Lines(log).Where(l => Pid(l) == pid).ToList();
@@ -161,6 +166,7 @@ public sealed partial class LiveDnsTests : IDisposable
             client.ReceiveTimeout = 2_000;
             client.Receive(buffer);
         }
+        WaitForLog(log, l => Pid(l) == Environment.ProcessId && Action(l) == "dns_query" && QuestionName(l) == "cut.test");
         string stderr = StopAndWait(monitor);
 
         var mine = Lines(log).Where(l => Pid(l) == Environment.ProcessId).ToList();
@@ -201,6 +207,25 @@ public sealed partial class LiveDnsTests : IDisposable
         Assert.True(bash.WaitForExit(60_000), "load script did not finish");
         Assert.Equal(0, bash.ExitCode);
         return bash.Id;
+    }
+
+    /// <summary>Waits (at most 20 s) until the log holds a line <paramref name="expected"/> accepts: on a loaded machine
+    /// the monitor may be seconds behind the traffic, and stopping it early would test the load, not the monitor.</summary>
+    private static void WaitForLog(string log, Func<JsonElement, bool> expected)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(20);
+        while (DateTime.UtcNow < deadline)
+        {
+            try
+            {
+                if (File.Exists(log) && File.ReadAllLines(log).Any(l => l.Length > 0 && expected(JsonDocument.Parse(l).RootElement))) return;
+            }
+            catch (JsonException)
+            {
+                // a line being written: read again
+            }
+            Thread.Sleep(200);
+        }
     }
 
     /// <summary>Stops the monitor and returns the rest of its stderr (the closing counts).</summary>
