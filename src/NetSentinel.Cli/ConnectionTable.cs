@@ -17,7 +17,7 @@ public static class ConnectionTable
             rows.Add([
                 c.Process.Pid == 0 ? "-" : c.Process.Pid.ToString(),
                 TerminalText.Safe(c.Process.Name, 24),
-                c.Transport == Transport.Tcp ? "tcp" : "udp",
+                TransportNames.Of(c.Transport),
                 Format(c.Local),
                 Format(c.Remote),
                 c.State,
@@ -39,7 +39,7 @@ public static class ConnectionTable
 
     public static string Format(IPEndPoint endpoint)
     {
-        var address = DestinationKey.Normalize(endpoint.Address);
+        var address = CanonicalAddress.Of(endpoint.Address);
         return address.AddressFamily == System.Net.Sockets.AddressFamily.InterNetworkV6
             ? $"[{address}]:{endpoint.Port}"
             : $"{address}:{endpoint.Port}";

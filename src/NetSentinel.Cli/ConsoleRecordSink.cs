@@ -27,7 +27,7 @@ public sealed class ConsoleRecordSink(TextWriter output) : IRecordSink
     private static string Describe(ConnectionEvent e)
     {
         string who = $"{TerminalText.Safe(e.Process.Name, 32)} (pid {e.Process.Pid})";
-        string proto = e.Transport == Transport.Tcp ? "tcp" : "udp";
+        string proto = TransportNames.Of(e.Transport);
         string flow = $"{proto} {ConnectionTable.Format(e.Local)} -> {ConnectionTable.Format(e.Remote)}";
         return e.Kind == ConnectionEventKind.Closed
             ? $"{who} {flow} sent {HumanFormat.Bytes(e.BytesSent)} received {HumanFormat.Bytes(e.BytesReceived)} in {HumanFormat.Duration(e.Duration)}"

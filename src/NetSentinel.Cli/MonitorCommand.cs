@@ -131,7 +131,7 @@ public sealed class MonitorCommand(MonitorConfig config, CliOptions options, ISo
     {
         var learned = pipeline.LearnedDestinations;
         stdout.WriteLine($"baseline: {learned.Count} destination(s) learned over {pipeline.BaselineProgress.SamplesSeen} interval(s)");
-        var lines = learned.Select(d => $"{TerminalText.Safe(d.ProgramKey)} -> {ConnectionTable.Format(d.Remote)} {(d.Transport == Transport.Tcp ? "tcp" : "udp")}");
+        var lines = learned.Select(d => $"{TerminalText.Safe(d.ProgramKey)} -> {ConnectionTable.Format(d.Remote)} {TransportNames.Of(d.Transport)}");
         foreach (var line in lines.Order(StringComparer.Ordinal)) stdout.WriteLine(line);
         stderr.WriteLine(config.BaselineStateFile.Length > 0
             ? $"net-sentinel: baseline saved to {config.BaselineStateFile} ({pipeline.Baseline.Count} destination block(s))"

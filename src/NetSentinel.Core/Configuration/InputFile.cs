@@ -1,6 +1,7 @@
 using System.Runtime.InteropServices;
 using Microsoft.Win32.SafeHandles;
 using NetSentinel.Core.Output.Files;
+using NetSentinel.Core.Native;
 
 namespace NetSentinel.Core.Configuration;
 
@@ -85,14 +86,14 @@ public static class InputFile
         while ((fd = LibC.Open(path, UnixOpenFlags.Current.ForInput(), 0)) < 0)
         {
             int errno = Marshal.GetLastPInvokeError();
-            if (errno == UnixOpenFlags.EINTR && ++attempt < 100)
+            if (errno == LibC.EINTR && ++attempt < 100)
             {
                 continue;
             }
             throw Refused(path, what, errno switch
             {
-                UnixOpenFlags.ENOENT => "file not found",
-                UnixOpenFlags.EACCES => "permission denied",
+                LibC.ENOENT => "file not found",
+                LibC.EACCES => "permission denied",
                 _ => MonitorConfigFile.OneLine(Marshal.GetPInvokeErrorMessage(errno)),
             });
         }

@@ -1,5 +1,6 @@
 using System.Net;
 using System.Net.Sockets;
+using NetSentinel.Core.Model;
 
 namespace NetSentinel.Core.Configuration;
 
@@ -24,7 +25,7 @@ public readonly record struct NetworkPrefix(IPAddress Network, int Length)
             problem = $"'{text}' is not an IP address or CIDR block";
             return false;
         }
-        address = Normalize(address);
+        address = CanonicalAddress.Of(address);
         int bits = address.AddressFamily == AddressFamily.InterNetwork ? 32 : 128;
         int length = bits;
         if (slash >= 0 && (!int.TryParse(text.AsSpan(slash + 1), System.Globalization.NumberStyles.None,
@@ -45,21 +46,16 @@ public readonly record struct NetworkPrefix(IPAddress Network, int Length)
 
     public bool Contains(IPAddress address)
     {
-        address = Normalize(address);
+        address = CanonicalAddress.Of(address);
         return address.AddressFamily == Network.AddressFamily && Mask(address, Length).Equals(Network);
     }
 
     public override string ToString() => $"{Network}/{Length}";
 
-    public static IPAddress Normalize(IPAddress address) =>
-        address.IsIPv4MappedToIPv6 ? address.MapToIPv4()
-        : address.AddressFamily == AddressFamily.InterNetworkV6 && address.ScopeId != 0 ? new IPAddress(address.GetAddressBytes())
-        : address;
-
     /// <summary>The address with every bit after the first <paramref name="length"/> cleared.</summary>
     public static IPAddress Mask(IPAddress address, int length)
     {
-        byte[] bytes = Normalize(address).GetAddressBytes();
+        byte[] bytes = CanonicalAddress.Of(address).GetAddressBytes();
         for (int i = 0; i < bytes.Length; i++)
         {
             int keep = Math.Clamp(length - (i * 8), 0, 8);

@@ -1,5 +1,6 @@
 using System.Net;
 using NetSentinel.Core.Configuration;
+using NetSentinel.Core.Model;
 
 namespace NetSentinel.Core.Detection;
 
@@ -35,7 +36,7 @@ public sealed class AddressSet
 
     public bool Contains(IPAddress address)
     {
-        address = NetworkPrefix.Normalize(address);
+        address = CanonicalAddress.Of(address);
         bool v4 = address.AddressFamily == System.Net.Sockets.AddressFamily.InterNetwork;
         foreach (var (key, set) in _byLength)
         {

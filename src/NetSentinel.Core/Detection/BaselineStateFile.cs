@@ -113,7 +113,7 @@ public static class BaselineStateFile
                 writer.WriteString("program", Utf16Sanitizer.ReplaceLoneSurrogates(entry.ProgramKey));
                 writer.WriteString("network", $"{entry.Network}/{entry.PrefixLength}");
                 writer.WriteNumber("port", entry.Port);
-                writer.WriteString("transport", entry.Transport == Transport.Tcp ? "tcp" : "udp");
+                writer.WriteString("transport", TransportNames.Of(entry.Transport));
                 writer.WriteEndObject();
             }
             writer.WriteEndArray();
@@ -155,12 +155,9 @@ public static class BaselineStateFile
                 throw new FormatException($"destination {index}: /{network.Length} does not match the file's /{expected}");
             }
             int port = Bounded(item.GetProperty("port").GetInt32(), 0, 65535, $"destination {index}: port");
-            Transport transport = item.GetProperty("transport").GetString() switch
-            {
-                "tcp" => Transport.Tcp,
-                "udp" => Transport.Udp,
-                var other => throw new FormatException($"destination {index}: transport must be \"tcp\" or \"udp\" (got {other})"),
-            };
+            string? transportName = item.GetProperty("transport").GetString();
+            if (!TransportNames.TryParse(transportName, out Transport transport))
+                throw new FormatException($"destination {index}: transport must be \"tcp\" or \"udp\" (got {transportName})");
             baseline.Add(new BaselineEntry(program, network.Network, network.Length, port, transport));
         }
         return baseline;

@@ -33,7 +33,7 @@ public sealed class BeaconDetector(int minConnections, int history, double score
     {
         string? domain = connectionEvent.Names?.Domain;
         var key = new SeriesKey(connectionEvent.Process.ProgramKey, domain,
-            domain is null ? DestinationKey.Normalize(connectionEvent.Remote.Address) : IPAddress.None, connectionEvent.Remote.Port, connectionEvent.Transport);
+            domain is null ? CanonicalAddress.Of(connectionEvent.Remote.Address) : IPAddress.None, connectionEvent.Remote.Port, connectionEvent.Transport);
         if (connectionEvent.Kind == ConnectionEventKind.Closed)
         {
             if (_series.TryGetValue(key, out var closing))
@@ -66,9 +66,9 @@ public sealed class BeaconDetector(int minConnections, int history, double score
         {
             return null;
         }
-        var remote = new IPEndPoint(DestinationKey.Normalize(connectionEvent.Remote.Address), key.Port);
+        var remote = new IPEndPoint(CanonicalAddress.Of(connectionEvent.Remote.Address), key.Port);
         TimeSpan span = times[^1] - times[0];
-        string transport = key.Transport == Transport.Tcp ? "tcp" : "udp";
+        string transport = TransportNames.Of(key.Transport);
         return new AlertRecord
         {
             Timestamp = context.Now,

@@ -19,8 +19,8 @@ public sealed class BlocklistDetector(AddressSet blocklist) : IDetector
         {
             return null;
         }
-        var remote = new System.Net.IPEndPoint(DestinationKey.Normalize(connectionEvent.Remote.Address), connectionEvent.Remote.Port);
-        string transport = connectionEvent.Transport == Transport.Tcp ? "tcp" : "udp";
+        var remote = new System.Net.IPEndPoint(CanonicalAddress.Of(connectionEvent.Remote.Address), connectionEvent.Remote.Port);
+        string transport = TransportNames.Of(connectionEvent.Transport);
         return new AlertRecord
         {
             Timestamp = context.Now,

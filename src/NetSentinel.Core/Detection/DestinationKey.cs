@@ -11,13 +11,9 @@ public readonly record struct DestinationKey(string ProgramKey, IPAddress Addres
 {
     public static DestinationKey Of(ConnectionEvent connectionEvent) => new(
         connectionEvent.Process.ProgramKey,
-        Normalize(connectionEvent.Remote.Address),
+        CanonicalAddress.Of(connectionEvent.Remote.Address),
         connectionEvent.Remote.Port,
         connectionEvent.Transport);
-
-    /// <summary>A dual-stack socket reports IPv4 peers as ::ffff:a.b.c.d; they are the same destination as a.b.c.d.</summary>
-    public static IPAddress Normalize(IPAddress address) =>
-        address.IsIPv4MappedToIPv6 ? address.MapToIPv4() : address;
 
     public IPEndPoint Remote => new(Address, Port);
 }

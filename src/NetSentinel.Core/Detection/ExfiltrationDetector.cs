@@ -43,7 +43,7 @@ public sealed class ExfiltrationDetector(TimeSpan window, long bytesThreshold, d
         {
             return null;
         }
-        var key = new PairKey(connectionEvent.Process.ProgramKey, DestinationKey.Normalize(connectionEvent.Remote.Address));
+        var key = new PairKey(connectionEvent.Process.ProgramKey, CanonicalAddress.Of(connectionEvent.Remote.Address));
         if (!_pairs.TryGetValue(key, out var bytes))
         {
             if (_pairs.Count >= MaxTrackedPairs)

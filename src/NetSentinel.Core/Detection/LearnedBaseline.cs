@@ -29,7 +29,7 @@ public sealed class LearnedBaseline(int ipv4Prefix, int ipv6Prefix)
 
     public BaselineEntry EntryFor(ConnectionEvent connectionEvent)
     {
-        var address = NetworkPrefix.Normalize(connectionEvent.Remote.Address);
+        var address = CanonicalAddress.Of(connectionEvent.Remote.Address);
         int prefix = address.AddressFamily == AddressFamily.InterNetwork ? IPv4Prefix : IPv6Prefix;
         return new BaselineEntry(connectionEvent.Process.ProgramKey, NetworkPrefix.Mask(address, prefix), prefix,
             connectionEvent.Remote.Port, connectionEvent.Transport);

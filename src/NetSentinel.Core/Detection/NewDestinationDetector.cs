@@ -45,7 +45,7 @@ public sealed class NewDestinationDetector(DateTimeOffset observingSince, Learne
             return null;
         }
         var window = context.Now - observingSince;
-        var transport = key.Transport == Transport.Tcp ? "tcp" : "udp";
+        var transport = TransportNames.Of(key.Transport);
         return new AlertRecord
         {
             Timestamp = context.Now,

@@ -48,7 +48,7 @@ public sealed class ScanDetector(TimeSpan window, int hostsThreshold, int portsT
         targets.Hosts.Expire(now - window);
         targets.Ports.Expire(now - window);
         targets.LastSeen = now;
-        IPAddress address = DestinationKey.Normalize(connectionEvent.Remote.Address);
+        IPAddress address = CanonicalAddress.Of(connectionEvent.Remote.Address);
         bool newHost = targets.Hosts.Add(address, now);
         bool newPort = targets.Ports.Add(connectionEvent.Remote.Port, now);
 

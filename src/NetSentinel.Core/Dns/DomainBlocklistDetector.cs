@@ -31,7 +31,7 @@ public sealed class DomainBlocklistDetector(DomainBlocklist blocklist)
         {
             if (blocklist.Match(name) is { } entry)
             {
-                string transport = connectionEvent.Transport == Transport.Tcp ? "tcp" : "udp";
+                string transport = TransportNames.Of(connectionEvent.Transport);
                 return Alert(context, connectionEvent.Process, connectionEvent.Transport, connectionEvent.Local, connectionEvent.Remote, names, queried: null,
                     $"{connectionEvent.Process.Name} (pid {connectionEvent.Process.Pid}) connected to {connectionEvent.Remote} ({transport}), " +
                     $"resolved from blocklisted name {name} (matches {entry})");

@@ -148,21 +148,8 @@ public sealed class FlowLedger<TKey> where TKey : notnull
         Report(flow, when, sink);
         flow.IsClosed = true;
         _flows.Remove(flow.Key);
-        sink.OnEvent(new ConnectionEvent
-        {
-            Kind = ConnectionEventKind.Closed,
-            Timestamp = when,
-            ConnectionId = flow.Id,
-            Transport = flow.Transport,
-            Local = flow.Local,
-            Remote = flow.Remote,
-            Process = flow.Process,
-            BytesSent = flow.ReportedSent,
-            BytesReceived = flow.ReportedReceived,
-            Duration = duration ?? Max(when - flow.OpenedAt, TimeSpan.Zero),
-            Failed = failed,
-            CloseInferred = inferred,
-        });
+        sink.OnEvent(Event(ConnectionEventKind.Closed, flow, when, flow.ReportedSent, flow.ReportedReceived,
+                           duration ?? Max(when - flow.OpenedAt, TimeSpan.Zero), failed, inferred));
     }
 
     /// <summary>Starts a pass over the source's table of live flows; mark each one found with <see cref="MarkSeen"/>.</summary>
@@ -211,7 +198,9 @@ public sealed class FlowLedger<TKey> where TKey : notnull
         _ending.Clear();
     }
 
-    private static ConnectionEvent Event(ConnectionEventKind kind, Flow<TKey> flow, DateTimeOffset when, long sent, long received) => new()
+    /// <summary>The one place an event is built from a flow (one allocation: the event).</summary>
+    private static ConnectionEvent Event(ConnectionEventKind kind, Flow<TKey> flow, DateTimeOffset when, long sent, long received,
+                                         TimeSpan duration = default, bool failed = false, bool inferred = false) => new()
     {
         Kind = kind,
         Timestamp = when,
@@ -222,6 +211,9 @@ public sealed class FlowLedger<TKey> where TKey : notnull
         Process = flow.Process,
         BytesSent = sent,
         BytesReceived = received,
+        Duration = duration,
+        Failed = failed,
+        CloseInferred = inferred,
     };
 
     private static TimeSpan Max(TimeSpan a, TimeSpan b) => a > b ? a : b;

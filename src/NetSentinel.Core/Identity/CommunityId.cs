@@ -2,6 +2,7 @@ using System.Buffers.Binary;
 using System.Net;
 using System.Net.Sockets;
 using System.Security.Cryptography;
+using NetSentinel.Core.Model;
 
 namespace NetSentinel.Core.Identity;
 
@@ -34,8 +35,8 @@ public static class CommunityId
     {
         ArgumentNullException.ThrowIfNull(source);
         ArgumentNullException.ThrowIfNull(destination);
-        source = Canonical(source);
-        destination = Canonical(destination);
+        source = CanonicalAddress.Of(source);
+        destination = CanonicalAddress.Of(destination);
         if (source.AddressFamily != destination.AddressFamily)
         {
             throw new ArgumentException($"a flow has one address family: {source} and {destination} differ", nameof(destination));
@@ -84,5 +85,4 @@ public static class CommunityId
     }
 
     /// <summary>An IPv4-mapped IPv6 address is the IPv4 peer on the wire, and a network sensor hashes it as one.</summary>
-    private static IPAddress Canonical(IPAddress address) => address.IsIPv4MappedToIPv6 ? address.MapToIPv4() : address;
 }

@@ -231,7 +231,7 @@ public sealed class EcsJsonFormatter
         ConnectionAction action = ConnectionActions.Of(connection);
         IPEndPoint local = WithoutMapping(connection.Local);
         IPEndPoint remote = WithoutMapping(connection.Remote);
-        string transport = TransportName(connection.Transport);
+        string transport = TransportNames.Of(connection.Transport);
 
         WriteString(writer, "message", $"{action.Name} {transport} {FormatEndpoint(local)} -> {FormatEndpoint(remote)} by {connection.Process.Name} (pid {connection.Process.Pid})");
         WriteLog(writer, "info");
@@ -296,7 +296,7 @@ public sealed class EcsJsonFormatter
         ConnectionRecord connection = record.Connection;
         IPEndPoint local = WithoutMapping(connection.Local);
         IPEndPoint remote = WithoutMapping(connection.Remote);
-        string transport = TransportName(connection.Transport);
+        string transport = TransportNames.Of(connection.Transport);
 
         WriteString(writer, "message", $"{transport} {FormatEndpoint(local)} -> {FormatEndpoint(remote)} {connection.State} by {connection.Process.Name} (pid {connection.Process.Pid})");
         WriteLog(writer, "info");
@@ -383,7 +383,7 @@ public sealed class EcsJsonFormatter
             {
                 if (answer.Address is { } address)
                 {
-                    writer.WriteStringValue((address.IsIPv4MappedToIPv6 ? address.MapToIPv4() : address).ToString());
+                    writer.WriteStringValue(CanonicalAddress.Of(address).ToString());
                 }
             }
             writer.WriteEndArray();
@@ -713,7 +713,7 @@ public sealed class EcsJsonFormatter
         writer.WriteStartObject("network");
         if (transport is Transport t)
         {
-            writer.WriteString(LogFields.NetworkTransport.Name, TransportName(t));
+            writer.WriteString(LogFields.NetworkTransport.Name, TransportNames.Of(t));
             writer.WriteString("iana_number", t == Transport.Udp ? "17" : "6");
         }
 
@@ -823,21 +823,7 @@ public sealed class EcsJsonFormatter
     /// peer and is written as one, so the same destination is spelled the same way from every socket.
     /// A scope id is dropped: ECS ip fields hold a bare address.
     /// </summary>
-    internal static IPEndPoint WithoutMapping(IPEndPoint endpoint)
-    {
-        IPAddress address = endpoint.Address;
-        if (address.IsIPv4MappedToIPv6)
-        {
-            return new IPEndPoint(address.MapToIPv4(), endpoint.Port);
-        }
-
-        if (address.AddressFamily == AddressFamily.InterNetworkV6 && address.ScopeId != 0)
-        {
-            return new IPEndPoint(new IPAddress(address.GetAddressBytes()), endpoint.Port);
-        }
-
-        return endpoint;
-    }
+    internal static IPEndPoint WithoutMapping(IPEndPoint endpoint) => CanonicalAddress.Of(endpoint);
 
     private static byte[] HostJson(HostIdentity host)
     {
@@ -899,7 +885,6 @@ public sealed class EcsJsonFormatter
     private static string FormatTimestamp(DateTimeOffset timestamp) =>
         timestamp.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", CultureInfo.InvariantCulture);
 
-    private static string TransportName(Transport transport) => transport == Transport.Udp ? "udp" : "tcp";
 
     private static string AttributionName(AttributionSource source) => source switch
     {

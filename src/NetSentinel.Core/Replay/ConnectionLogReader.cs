@@ -69,15 +69,14 @@ public static class ConnectionLogReader
             {
                 return LoggedLine.Ignored;
             }
-            Transport transport = Text(root, LogFields.NetworkTransport) switch
+            string? transportName = Text(root, LogFields.NetworkTransport);
+            if (!TransportNames.TryParse(transportName, out Transport transport))
             {
-                "tcp" => Transport.Tcp,
-                "udp" => Transport.Udp,
-                var other => throw new LogLineException(LogFields.NetworkTransport, $"must be \"tcp\" or \"udp\" (got \"{other}\")"),
-            };
+                throw new LogLineException(LogFields.NetworkTransport, $"must be \"tcp\" or \"udp\" (got \"{transportName}\")");
+            }
             if (row.Transport is { } implied && implied != transport)
             {
-                throw new LogLineException(LogFields.NetworkTransport, $"\"{action}\" is a {Name(implied)} action but the line says {Name(transport)}");
+                throw new LogLineException(LogFields.NetworkTransport, $"\"{action}\" is a {TransportNames.Of(implied)} action but the line says {TransportNames.Of(transport)}");
             }
             var connectionEvent = new ConnectionEvent
             {
@@ -100,7 +99,6 @@ public static class ConnectionLogReader
         }
     }
 
-    private static string Name(Transport transport) => transport == Transport.Udp ? "udp" : "tcp";
 
     private static DateTimeOffset Timestamp(JsonElement root)
     {

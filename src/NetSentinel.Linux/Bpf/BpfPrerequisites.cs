@@ -1,4 +1,5 @@
 using NetSentinel.Linux.Bpf.Native;
+using NetSentinel.Core.Native;
 
 namespace NetSentinel.Linux.Bpf;
 
@@ -15,7 +16,7 @@ internal static class BpfPrerequisites
         if (!OperatingSystem.IsLinux()) return "the eBPF source needs Linux";
         if (!File.Exists(btfPath)) return $"the kernel exposes no BTF ({btfPath}): the eBPF source needs a kernel built with CONFIG_DEBUG_INFO_BTF";
         if (!LibBpf.TryLoad(out string? noLibrary)) return noLibrary;
-        if (LibC.GetEffectiveUid() == 0) return null;
+        if (LibC.Geteuid() == 0) return null;
         return MissingCapabilities(ReadEffectiveCapabilities(statusPath));
     }
 

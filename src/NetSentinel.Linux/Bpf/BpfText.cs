@@ -1,5 +1,6 @@
 using System.Net;
 using System.Text;
+using NetSentinel.Core.Model;
 using NetSentinel.Linux.Bpf.Abi;
 
 namespace NetSentinel.Linux.Bpf;
@@ -29,13 +30,9 @@ internal static unsafe class BpfText
         }
     }
 
-    /// <summary>Ports travel in network order; an IPv4-mapped IPv6 address (dual-stack socket) is reported as IPv4.</summary>
-    public static IPAddress Address(ushort family, ReadOnlySpan<byte> bytes)
-    {
-        if (family != NsAbi.AfInet6) return new IPAddress(bytes[..4]);
-        var address = new IPAddress(bytes);
-        return address.IsIPv4MappedToIPv6 ? address.MapToIPv4() : address;
-    }
+    /// <summary>An IPv4-mapped IPv6 address (dual-stack socket) is reported as IPv4 (<see cref="CanonicalAddress"/>).</summary>
+    public static IPAddress Address(ushort family, ReadOnlySpan<byte> bytes) =>
+        family != NsAbi.AfInet6 ? new IPAddress(bytes[..4]) : CanonicalAddress.Of(new IPAddress(bytes));
 
     public static int Port(ushort networkOrder) => (ushort)IPAddress.NetworkToHostOrder((short)networkOrder);
 }

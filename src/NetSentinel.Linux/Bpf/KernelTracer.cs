@@ -3,6 +3,7 @@ using System.Runtime.ExceptionServices;
 using System.Runtime.InteropServices;
 using NetSentinel.Linux.Bpf.Abi;
 using NetSentinel.Linux.Bpf.Native;
+using NetSentinel.Core.Native;
 
 namespace NetSentinel.Linux.Bpf;
 
@@ -110,7 +111,7 @@ internal sealed unsafe class KernelTracer : IUdpFlowTable, IDisposable
         string? root = CgroupMounts.FindV2Root();
         if (root is null)
             return "ebpf: no cgroup-v2 mount: unconnected UDP sends (sendto) are not attributed to a destination, and DNS names are not captured";
-        int fd = LibC.Open(root, LibC.ORdOnly | LibC.ODirectory | LibC.OCloexec);
+        int fd = LibC.Open(root, LibC.O_RDONLY | LibC.O_DIRECTORY | LibC.O_CLOEXEC);
         if (fd < 0)
             return $"ebpf: cannot open {root} (errno {Marshal.GetLastPInvokeError()}): unconnected UDP sends are not attributed and DNS names are not captured";
         try
@@ -163,8 +164,7 @@ internal sealed unsafe class KernelTracer : IUdpFlowTable, IDisposable
         {
             int polled = timeoutMs > 0 ? LibBpf.RingBufferPoll(_ringBuffer.DangerousGetHandle(), timeoutMs) : 0;
             RethrowHandlerFailure();
-            const int EIntr = 4;
-            if (polled < 0 && polled != -EIntr) LibBpfErrors.CheckResult(polled, "polling the ring buffer");
+            if (polled < 0 && polled != -LibC.EINTR) LibBpfErrors.CheckResult(polled, "polling the ring buffer");
             int consumed = LibBpf.RingBufferConsume(_ringBuffer.DangerousGetHandle());
             RethrowHandlerFailure();
             LibBpfErrors.CheckResult(consumed, "consuming the ring buffer");
@@ -246,7 +246,6 @@ internal sealed unsafe class KernelTracer : IUdpFlowTable, IDisposable
         where TKey : unmanaged where TValue : unmanaged
     {
         const int Chunk = 1024;
-        const int ENoEnt = 2;
         var keys = new TKey[Chunk];
         var values = new TValue[Chunk];
         ulong inBatch = 0, outBatch = 0; // hash maps use a u32 bucket cursor
@@ -258,9 +257,9 @@ internal sealed unsafe class KernelTracer : IUdpFlowTable, IDisposable
             fixed (TKey* k = keys)
             fixed (TValue* v = values)
                 rc = LibBpf.MapLookupBatch(fd, first ? null : &inBatch, &outBatch, k, v, &count, null);
-            if (rc < 0 && rc != -ENoEnt) LibBpfErrors.CheckResult(rc, $"batch-reading map {name}");
+            if (rc < 0 && rc != -LibC.ENOENT) LibBpfErrors.CheckResult(rc, $"batch-reading map {name}");
             for (int i = 0; i < (int)count; i++) add(keys[i], values[i]);
-            if (rc == -ENoEnt) return;
+            if (rc == -LibC.ENOENT) return;
             inBatch = outBatch;
             first = false;
         }

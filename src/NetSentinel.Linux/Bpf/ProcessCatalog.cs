@@ -4,6 +4,7 @@ using NetSentinel.Core.Model;
 using NetSentinel.Linux.Bpf.Abi;
 using NetSentinel.Linux.Bpf.Native;
 using NetSentinel.Linux.Processes;
+using NetSentinel.Core.Native;
 
 namespace NetSentinel.Linux.Bpf;
 
@@ -257,7 +258,7 @@ public sealed class ProcessCatalog
     /// </summary>
     private unsafe string? ReadCommandLine(uint tgid)
     {
-        int fd = LibC.Open($"{_procRoot}/{tgid}/cmdline", LibC.ORdOnly | LibC.OCloexec);
+        int fd = LibC.Open($"{_procRoot}/{tgid}/cmdline", LibC.O_RDONLY | LibC.O_CLOEXEC);
         if (fd < 0) return null;
         try
         {

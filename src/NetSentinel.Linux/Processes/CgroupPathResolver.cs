@@ -1,5 +1,5 @@
 using System.Diagnostics;
-using NetSentinel.Linux.Bpf.Native;
+using NetSentinel.Core.Native;
 
 namespace NetSentinel.Linux.Processes;
 
@@ -31,7 +31,7 @@ public sealed class CgroupPathResolver(string? mountPoint)
     {
         _sinceScan.Restart();
         var byId = new Dictionary<ulong, string>();
-        if (LibC.Inode(mountPoint!) is ulong rootId) byId[rootId] = "/";
+        if (Inode(mountPoint!) is ulong rootId) byId[rootId] = "/";
         var pending = new Stack<string>();
         pending.Push(mountPoint!);
         while (pending.Count > 0 && byId.Count < MaxCgroups)
@@ -43,7 +43,7 @@ public sealed class CgroupPathResolver(string? mountPoint)
                 children = Directory.EnumerateDirectories(directory);
                 foreach (string child in children)
                 {
-                    if (LibC.Inode(child) is ulong id) byId[id] = child[mountPoint!.Length..];
+                    if (Inode(child) is ulong id) byId[id] = child[mountPoint!.Length..];
                     pending.Push(child);
                 }
             }
@@ -54,5 +54,14 @@ public sealed class CgroupPathResolver(string? mountPoint)
         }
 
         _byId = byId;
+    }
+
+    /// <summary>The inode number of <paramref name="path"/> (statx stx_ino, not following a final symlink), or null.</summary>
+    private static unsafe ulong? Inode(string path)
+    {
+        const int AtFdCwd = -100, AtSymlinkNoFollow = 0x100;
+        const uint StatxIno = 0x100;
+        byte* buffer = stackalloc byte[256];
+        return LibC.Statx(AtFdCwd, path, AtSymlinkNoFollow, StatxIno, buffer) == 0 ? *(ulong*)(buffer + 32) : null; // stx_ino at offset 32
     }
 }

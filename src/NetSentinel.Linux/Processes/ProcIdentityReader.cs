@@ -1,6 +1,6 @@
 using System.Buffers.Text;
 using System.Text;
-using NetSentinel.Linux.Bpf.Native;
+using NetSentinel.Core.Native;
 
 namespace NetSentinel.Linux.Processes;
 
@@ -63,7 +63,7 @@ public sealed class ProcIdentityReader(string procRoot = "/proc")
 
     private unsafe int ReadFile(string path)
     {
-        int fd = LibC.Open(path, LibC.ORdOnly | LibC.OCloexec);
+        int fd = LibC.Open(path, LibC.O_RDONLY | LibC.O_CLOEXEC);
         if (fd < 0) return -1;
         try
         {

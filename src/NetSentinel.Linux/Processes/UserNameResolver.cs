@@ -1,7 +1,7 @@
 using System.Collections.Concurrent;
 using System.Runtime.InteropServices;
 using System.Text;
-using NetSentinel.Linux.Native;
+using NetSentinel.Core.Native;
 
 namespace NetSentinel.Linux.Processes;
 

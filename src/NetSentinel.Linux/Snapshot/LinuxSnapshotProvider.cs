@@ -2,7 +2,7 @@ using System.Net;
 using System.Runtime.InteropServices;
 using NetSentinel.Core.Model;
 using NetSentinel.Core.Sources;
-using NetSentinel.Linux.Native;
+using NetSentinel.Core.Native;
 using NetSentinel.Linux.Processes;
 
 namespace NetSentinel.Linux.Snapshot;
@@ -32,7 +32,7 @@ public sealed class LinuxSnapshotProvider : IConnectionSnapshotProvider
     {
         _processes = processes ?? new ProcessInfoReader();
         _owners = new SocketOwnerScanner("/proc");
-        _isRoot = LibC.GetEuid() == 0;
+        _isRoot = LibC.Geteuid() == 0;
         DegradedReason = _isRoot ? null : NotRootReason;
     }
 

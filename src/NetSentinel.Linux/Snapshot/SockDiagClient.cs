@@ -2,7 +2,7 @@ using System.Buffers.Binary;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using NetSentinel.Core.Model;
-using NetSentinel.Linux.Native;
+using NetSentinel.Core.Native;
 
 namespace NetSentinel.Linux.Snapshot;
 

@@ -1,7 +1,7 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Text;
-using NetSentinel.Linux.Native;
+using NetSentinel.Core.Native;
 
 namespace NetSentinel.Linux.Snapshot;
 

@@ -6,6 +6,7 @@ using NetSentinel.Linux.Bpf;
 using NetSentinel.Linux.Bpf.Native;
 using NetSentinel.Tests.Shared;
 using Xunit.Abstractions;
+using NetSentinel.Core.Native;
 
 namespace NetSentinel.Linux.Tests.Bpf;
 

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Text;
 using NetSentinel.Core.Model;
 using NetSentinel.Linux.Processes;
+using NetSentinel.Core.Native;
 
 namespace NetSentinel.Linux.Tests.Snapshot;
 
@@ -22,7 +23,7 @@ public class ProcessInfoReaderTests
             Assert.Equal(Path.GetFullPath(File.ResolveLinkTarget("/usr/bin/sleep", returnFinalTarget: true)?.FullName ?? "/usr/bin/sleep"), info.Executable);
             Assert.Equal("/usr/bin/sleep 30 1s", info.CommandLine);
             Assert.Equal(Environment.ProcessId, info.ParentPid);
-            Assert.Equal((long)Native.LibC.GetEuid(), info.Uid);
+            Assert.Equal((long)NetSentinel.Core.Native.LibC.Geteuid(), info.Uid);
             Assert.Equal(Environment.UserName, info.UserName);
             Assert.Equal(AttributionSource.Proc, info.IdentifiedBy);
         }

@@ -1,6 +1,7 @@
 using System.Buffers.Binary;
 using System.Runtime.InteropServices;
 using Microsoft.Win32.SafeHandles;
+using NetSentinel.Core.Native;
 
 namespace NetSentinel.Core.Output.Files;
 

@@ -1,4 +1,5 @@
 using System.Runtime.InteropServices;
+using NetSentinel.Core.Native;
 
 namespace NetSentinel.Core.Output.Files;
 
@@ -18,7 +19,7 @@ internal static class LogFileErrors
             return new LogFileException(path, problem);
         }
 
-        if (errno == UnixOpenFlags.EACCES)
+        if (errno == LibC.EACCES)
         {
             return new LogFileException(path, $"cannot write log '{path}': permission denied — run with the right to write there or {Advice}");
         }

@@ -1,4 +1,5 @@
 using System.Runtime.InteropServices;
+using NetSentinel.Core.Native;
 
 namespace NetSentinel.Core.Output.Files;
 
@@ -31,7 +32,7 @@ internal static class LogFileLock
             return true;
         }
         int errno = Marshal.GetLastPInvokeError();
-        if (errno is UnixOpenFlags.EAGAIN or UnixOpenFlags.EACCES)
+        if (errno is LibC.EAGAIN or LibC.EACCES)
         {
             return false;
         }

@@ -1,6 +1,7 @@
 using System.Runtime.InteropServices;
 using System.Security.Cryptography;
 using Microsoft.Win32.SafeHandles;
+using NetSentinel.Core.Native;
 
 namespace NetSentinel.Core.Output.Files;
 
@@ -16,7 +17,6 @@ namespace NetSentinel.Core.Output.Files;
 internal static class PrivateFileReplacer
 {
     private const int PrivateMode = 0b110_000_000; // 0600
-    private const int EEXIST = 17;
 
     /// <exception cref="IOException">The directory is not safe, or the file cannot be written or renamed into place; one line.</exception>
     public static void Replace(string path, ReadOnlySpan<byte> content)
@@ -36,7 +36,7 @@ internal static class PrivateFileReplacer
         if (fd < 0)
         {
             int errno = Marshal.GetLastPInvokeError();
-            throw new IOException(errno == EEXIST
+            throw new IOException(errno == LibC.EEXIST
                 ? $"an entry already exists at the temporary name '{temporary}'"
                 : $"cannot create '{temporary}': {Marshal.GetPInvokeErrorMessage(errno)}");
         }

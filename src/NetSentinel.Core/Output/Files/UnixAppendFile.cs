@@ -1,5 +1,6 @@
 using System.Runtime.InteropServices;
 using Microsoft.Win32.SafeHandles;
+using NetSentinel.Core.Native;
 
 namespace NetSentinel.Core.Output.Files;
 
@@ -50,7 +51,7 @@ internal sealed class UnixAppendFile : IAppendFile
                     }
 
                     int errno = Marshal.GetLastPInvokeError();
-                    if (n < 0 && errno == UnixOpenFlags.EINTR && attempt < 100)
+                    if (n < 0 && errno == LibC.EINTR && attempt < 100)
                     {
                         continue;
                     }
@@ -60,7 +61,7 @@ internal sealed class UnixAppendFile : IAppendFile
                     {
                         LibC.Ftruncate(fd, Length);
                     }
-                    bool full = n == 0 || errno is UnixOpenFlags.ENOSPC or UnixOpenFlags.EDQUOT;
+                    bool full = n == 0 || errno is LibC.ENOSPC or LibC.EDQUOT;
                     throw LogFileErrors.WriteFailed(_path, n == 0 ? "the file accepted no bytes" : Marshal.GetPInvokeErrorMessage(errno), full);
                 }
             }

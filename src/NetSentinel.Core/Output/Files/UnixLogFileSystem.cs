@@ -1,5 +1,6 @@
 using System.Runtime.InteropServices;
 using Microsoft.Win32.SafeHandles;
+using NetSentinel.Core.Native;
 
 namespace NetSentinel.Core.Output.Files;
 
@@ -24,7 +25,7 @@ internal sealed class UnixLogFileSystem : ILogFileSystem
             }
 
             int errno = Marshal.GetLastPInvokeError();
-            if (errno == UnixOpenFlags.EINTR && attempt < 100)
+            if (errno == LibC.EINTR && attempt < 100)
             {
                 continue;
             }
@@ -90,7 +91,7 @@ internal sealed class UnixLogFileSystem : ILogFileSystem
         if (LibC.Rename(from, to) != 0)
         {
             int errno = Marshal.GetLastPInvokeError();
-            if (errno != UnixOpenFlags.ENOENT)
+            if (errno != LibC.ENOENT)
             {
                 throw LogFileErrors.RotateFailed(from, from, to, Marshal.GetPInvokeErrorMessage(errno));
             }
@@ -102,7 +103,7 @@ internal sealed class UnixLogFileSystem : ILogFileSystem
         if (LibC.Unlink(path) != 0)
         {
             int errno = Marshal.GetLastPInvokeError();
-            if (errno != UnixOpenFlags.ENOENT)
+            if (errno != LibC.ENOENT)
             {
                 throw LogFileErrors.RotateFailed(path, path, "(deleted)", Marshal.GetPInvokeErrorMessage(errno));
             }

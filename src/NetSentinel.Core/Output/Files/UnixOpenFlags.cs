@@ -2,17 +2,9 @@ using System.Runtime.InteropServices;
 
 namespace NetSentinel.Core.Output.Files;
 
-/// <summary>open(2) flag and errno values, which differ between kernels and, for O_NOFOLLOW, between Linux architectures.</summary>
+/// <summary>open(2) flag values, which differ between kernels and, for O_NOFOLLOW, between Linux architectures (errno values: LibC.errno).</summary>
 internal readonly record struct UnixOpenFlags(int ReadWrite, int WriteOnly, int Create, int Exclusive, int Append, int NonBlock, int NoFollow, int CloseOnExec)
 {
-    public const int ENOENT = 2;
-    public const int EINTR = 4;
-    public const int EAGAIN = 11;
-    public const int EACCES = 13;
-    public const int EWOULDBLOCK = EAGAIN;
-    public const int ENOSPC = 28;
-    public const int EDQUOT = 122;
-
     public static UnixOpenFlags Current { get; } = Detect();
 
     /// <summary>
