@@ -9,19 +9,25 @@ public sealed class ConsoleRecordSink(TextWriter output) : IRecordSink
 {
     public void Write(LogRecord record)
     {
-        string time = record.Timestamp.ToLocalTime().ToString("HH:mm:ss");
-        string? line = record switch
-        {
-            AlertRecord a => $"{time} ALERT {a.Severity.ToString().ToLowerInvariant()} {a.Rule}: {TerminalText.Safe(a.Message)}",
-            ConnectionLogRecord c => $"{time} {c.Action,-18} {Describe(c.Event)}",
-            EventsLostRecord l => $"{time} EVENTS LOST: {l.Lost} (total {l.TotalLost})",
-            _ => null,
-        };
-        if (line is not null)
+        if (Line(record) is { } line)
         {
             output.WriteLine(line);
             output.Flush();
         }
+    }
+
+    /// <summary>The human line for a record, without the newline; null for records the console does not show.</summary>
+    public static string? Line(LogRecord record)
+    {
+        string time = record.Timestamp.ToLocalTime().ToString("HH:mm:ss");
+        return record switch
+        {
+            AlertRecord a => $"{time} ALERT {a.Severity.ToString().ToLowerInvariant()} {a.Rule}: {TerminalText.Safe(a.Message)}",
+            ConnectionLogRecord c => $"{time} {c.Action,-18} {Describe(c.Event)}",
+            EventsLostRecord l => $"{time} EVENTS LOST: {l.Lost} (total {l.TotalLost})",
+            OutputLinesDroppedRecord d => $"{time} OUTPUT {d.Output} DROPPED: {d.Dropped} line(s) (total {d.TotalDropped})",
+            _ => null,
+        };
     }
 
     private static string Describe(ConnectionEvent e)

@@ -1,11 +1,22 @@
 using NetSentinel.Core.Configuration;
 using NetSentinel.Core.Output;
+using NetSentinel.Core.Output.Pipeline;
 
 namespace NetSentinel.Cli;
 
-/// <summary>Opens the JSONL log the configuration names, turning a refusal into a runtime failure with its one-line reason.</summary>
+/// <summary>
+/// Builds the monitor's outputs from the configuration: the rotated file and the console, each behind
+/// a queue of its own (see <see cref="OutputPipeline"/>), turning a refused log path into a runtime
+/// failure with its one-line reason.
+/// </summary>
 public static class LogSinks
 {
+    /// <summary>Most bytes queued for the file: about 200 ms of a 26k lines/s connect storm with --log-connections; when full, the monitor waits.</summary>
+    public const int FileQueueBytes = 4 * 1024 * 1024;
+
+    /// <summary>Most bytes queued for the console or syslog: a reader that stops costs at most this much memory.</summary>
+    public const int StreamQueueBytes = 1024 * 1024;
+
     /// <param name="report">Receives one-line notes about the log file itself (repaired, reopened, disk full, rotation slot skipped).</param>
     public static JsonlFileSink OpenFile(MonitorConfig config, Action<string>? report = null)
     {
@@ -17,6 +28,35 @@ public static class LogSinks
         catch (LogFileException e)
         {
             throw CliFailure.Runtime(e.Message);
+        }
+    }
+
+    /// <param name="log">The file from <see cref="OpenFile"/>; the pipeline closes it when it is disposed.</param>
+    /// <param name="json">--json: the console gets the JSON lines; otherwise the short human lines.</param>
+    /// <param name="report">Where an output says it started or stopped failing (stderr).</param>
+    public static OutputPipeline Open(MonitorConfig config, JsonlFileSink log, bool json, TextWriter stdout, Action<string> report)
+    {
+        var formatter = new EcsJsonFormatter();
+        var outputs = new List<QueuedOutput>();
+        try
+        {
+            outputs.Add(new QueuedOutput("file", new FileBatchWriter(log), config.LogLines, OutputFormat.Json, FileQueueBytes, report)
+            {
+                StopTimeout = TimeSpan.FromSeconds(10), // the log is the record: give a slow disk time
+                WaitWhenFull = true,
+            });
+            // The real stdout is written as bytes, one write per drain, with write(2) on Unix (System.Console
+            // would make a stuck stdout block stderr too); a TextWriter (a test, a host) as text.
+            IBatchWriter console = !ReferenceEquals(stdout, Console.Out) ? new TextBatchWriter(stdout)
+                : OperatingSystem.IsWindows() ? new StreamBatchWriter(Console.OpenStandardOutput(), leaveOpen: false)
+                : new DescriptorBatchWriter(1);
+            outputs.Add(new QueuedOutput("stdout", console, config.StdoutLines, json ? OutputFormat.Json : OutputFormat.Text, StreamQueueBytes, report));
+            return new OutputPipeline(formatter, outputs, ConsoleRecordSink.Line);
+        }
+        catch
+        {
+            foreach (var output in outputs) output.Dispose();
+            throw;
         }
     }
 }

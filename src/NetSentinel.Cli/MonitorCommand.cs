@@ -4,6 +4,7 @@ using NetSentinel.Core.Detection;
 using NetSentinel.Core.Model;
 using NetSentinel.Core.Monitoring;
 using NetSentinel.Core.Output;
+using NetSentinel.Core.Output.Pipeline;
 using NetSentinel.Core.Sources;
 
 namespace NetSentinel.Cli;
@@ -33,8 +34,7 @@ public sealed class MonitorCommand(MonitorConfig config, CliOptions options, ISo
             lock (notes) stderr.WriteLine($"net-sentinel: {note}");
         }
         using var log = LogSinks.OpenFile(config, Note);
-        IRecordSink console = options.Json ? new JsonlStreamSink(stdout) : new ConsoleRecordSink(stdout);
-        using var output = new FanOutRecordSink(log, console);
+        using var output = LogSinks.Open(config, log, options.Json, stdout, Note);
 
         using var stop = new CancellationTokenSource();
         using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, Stop);
@@ -83,11 +83,12 @@ public sealed class MonitorCommand(MonitorConfig config, CliOptions options, ISo
             stoppedBecause ??= e.Message;
         }
         if (!options.NoBaseline) DetectionResources.SaveBaseline(config, pipeline.Baseline, stderr);
+        output.Dispose(); // every queued line written (or, for a stuck output, counted) before the summary
 
         if (options.BaselineOnly) PrintBaseline(pipeline);
         string dropped = log.LinesDropped > 0 ? $", {log.LinesDropped} log line(s) dropped (disk full)" : string.Empty;
         stderr.WriteLine($"net-sentinel: stopped; {pipeline.AlertsWritten} alert(s) written, {source.EventsLost} event(s) lost{dropped}; " +
-                         $"DNS: {pipeline.DnsMessagesSeen} message(s) read, {pipeline.DnsMessagesMalformed} malformed, {pipeline.Names.Count} name(s) cached, {pipeline.Names.Evictions} evicted");
+                         $"DNS: {pipeline.DnsMessagesSeen} message(s) read, {pipeline.DnsMessagesMalformed} malformed, {pipeline.Names.Count} name(s) cached, {pipeline.Names.Evictions} evicted{DropSummary(output)}");
         if (stoppedBecause is not null)
         {
             stderr.WriteLine($"net-sentinel: {stoppedBecause}");
@@ -100,6 +101,16 @@ public sealed class MonitorCommand(MonitorConfig config, CliOptions options, ISo
             context.Cancel = true; // we exit through the normal path, flushing everything
             stop.Cancel();
         }
+    }
+
+    /// <summary>"; stdout dropped 5000 line(s) (queue full), syslog lost 12 (write failed)" — empty when nothing was lost.</summary>
+    private static string DropSummary(OutputPipeline output)
+    {
+        var parts = output.Outputs
+            .Where(o => o.LinesDropped + o.LinesFailed > 0)
+            .Select(o => $"{o.Name} dropped {o.LinesDropped} line(s) (queue full), {o.LinesFailed} (write failed)");
+        string text = string.Join(", ", parts);
+        return text.Length == 0 ? "" : $"; {text}";
     }
 
     private void ReportProgress(IntervalSummary summary)

@@ -1,3 +1,5 @@
+using NetSentinel.Core.Output.Pipeline;
+
 namespace NetSentinel.Core.Configuration;
 
 /// <summary>
@@ -40,8 +42,14 @@ internal static class ConfigSchema
         new("stop", Output.DiskFullAction.Stop),
     ];
 
+    private static readonly KeyValuePair<string, OutputLines>[] OutputLinesNames =
+    [
+        new("all", OutputLines.All),
+        new("alerts", OutputLines.Alerts),
+    ];
+
     public static IReadOnlyList<string> Tables { get; } =
-        ["general", "thresholds", "alerts", "log", "scan", "beacon", "exfiltration", "allowlist", "blocklist", "baseline", "dns"];
+        ["general", "thresholds", "alerts", "log", "scan", "beacon", "exfiltration", "allowlist", "blocklist", "baseline", "dns", "stdout"];
 
     public static IReadOnlyList<ConfigKey> Keys { get; } =
     [
@@ -189,7 +197,18 @@ internal static class ConfigSchema
             "Sliding window, in seconds, for tunnel_distinct_names (> 0, at most 86400).",
             (c, v) => c with { DnsTunnelWindowSeconds = v.ReadNumber(0, minExclusive: true, MaxIntervalSeconds) },
             c => ConfigTomlText.Number(c.DnsTunnelWindowSeconds)),
+        new("log", "lines",
+            "Lines the log file gets: \"all\" (alerts, notices and, with log_connections, connections) or \"alerts\" (no connection lines).",
+            (c, v) => c with { LogLines = v.ReadChoice(OutputLinesNames) },
+            c => ConfigTomlText.String(OutputLinesName(c.LogLines))),
+        new("stdout", "lines",
+            "Lines the console (stdout) gets: \"all\" or \"alerts\"; a reader that stops only loses console lines, counted.",
+            (c, v) => c with { StdoutLines = v.ReadChoice(OutputLinesNames) },
+            c => ConfigTomlText.String(OutputLinesName(c.StdoutLines))),
     ];
+
+    public static string OutputLinesName(OutputLines lines) =>
+        OutputLinesNames.First(pair => pair.Value == lines).Key;
 
     public static string BaselineModeName(BaselineMode mode) =>
         BaselineModeNames.First(pair => pair.Value == mode).Key;

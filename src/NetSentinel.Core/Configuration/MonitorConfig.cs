@@ -40,6 +40,12 @@ public sealed record MonitorConfig
     /// <summary>log.disk_full_action: drop (count the lines not written, keep monitoring) or stop (exit 3) when the log's disk is full.</summary>
     public Output.DiskFullAction LogDiskFullAction { get; init; } = Output.DiskFullAction.Drop;
 
+    /// <summary>Which lines the log file gets (connection lines exist only with log_connections).</summary>
+    public Output.Pipeline.OutputLines LogLines { get; init; } = Output.Pipeline.OutputLines.All;
+
+    /// <summary>Which lines stdout gets (the human view, or JSON with --json).</summary>
+    public Output.Pipeline.OutputLines StdoutLines { get; init; } = Output.Pipeline.OutputLines.All;
+
     // [scan]
     /// <summary>scan.window_seconds: the sliding window distinct targets are counted over. Seconds, &gt; 0 and at most 86400.</summary>
     public double ScanWindowSeconds { get; init; } = 60;

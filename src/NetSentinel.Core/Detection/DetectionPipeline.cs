@@ -242,6 +242,9 @@ public sealed class DetectionPipeline : IConnectionEventSink
         return summary;
     }
 
+    /// <summary>The source's drain ended: the output writes this drain's lines now, in one write per output.</summary>
+    public void EndDrain() => _output.Flush();
+
     /// <summary>Writes anything held back (lost-event counts waiting for the rate limit); call at shutdown.</summary>
     public void Flush(DateTimeOffset now) => _eventsLost.Flush(now);
 

@@ -66,6 +66,7 @@ public sealed class MonitorLoop
 
             var wait = Min(nextBoundary - now, deadline - now, MaxPumpWait);
             _source.Pump(_pipeline, wait);
+            _pipeline.EndDrain();
         }
 
         var end = _clock.GetUtcNow();
@@ -77,6 +78,7 @@ public sealed class MonitorLoop
     {
         _source.EndInterval(_pipeline);
         var summary = _pipeline.EndInterval(now, _source.EventsLost, _hostBytesSentPerSecond());
+        _pipeline.EndDrain();
         IntervalClosed?.Invoke(summary);
     }
 

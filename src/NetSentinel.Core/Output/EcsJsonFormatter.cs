@@ -102,6 +102,9 @@ public sealed class EcsJsonFormatter
                 case LogFileNoticeRecord notice:
                     WriteLogFileNotice(writer, notice);
                     break;
+                case OutputLinesDroppedRecord dropped:
+                    WriteOutputLinesDropped(writer, dropped);
+                    break;
                 default:
                     throw new ArgumentException($"no JSON line layout for log record type {record.GetType().Name}", nameof(record));
             }
@@ -445,6 +448,33 @@ public sealed class EcsJsonFormatter
         WriteString(writer, "source", record.Source);
         writer.WriteNumber("lost", record.Lost);
         writer.WriteNumber(LogFields.TotalLost.Name, record.TotalLost);
+        writer.WriteEndObject();
+    }
+
+    /// <summary>An output (file, stdout, syslog) lost lines: its queue was full or its writer failed (docs/outputs.md).</summary>
+    private void WriteOutputLinesDropped(Utf8JsonWriter writer, OutputLinesDroppedRecord record)
+    {
+        WriteString(writer, "message", $"{record.Dropped} line(s) dropped by the {record.Output} output ({record.TotalDropped} since start): it did not keep up or could not write");
+        WriteLog(writer, "warning");
+        WriteProduct(writer);
+
+        writer.WriteStartObject("event");
+        writer.WriteString("kind", "metric");
+        WriteEventId(writer);
+        writer.WriteString("action", "output_lines_dropped");
+        WriteCreated(writer);
+        writer.WriteString("module", Module);
+        writer.WriteString("dataset", "net_sentinel.output_lines_dropped");
+        writer.WriteEndObject();
+
+        WriteHost(writer);
+
+        writer.WriteStartObject("net_sentinel");
+        writer.WriteNumber("schema_version", SchemaVersion);
+        WriteString(writer, "source", record.Source);
+        WriteString(writer, "output", record.Output);
+        writer.WriteNumber("lines_dropped", record.Dropped);
+        writer.WriteNumber("total_lines_dropped", record.TotalDropped);
         writer.WriteEndObject();
     }
 

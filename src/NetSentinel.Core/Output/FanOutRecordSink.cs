@@ -8,6 +8,11 @@ public sealed class FanOutRecordSink(params IRecordSink[] sinks) : IRecordSink
         foreach (var sink in sinks) sink.Write(record);
     }
 
+    public void Flush()
+    {
+        foreach (var sink in sinks) sink.Flush();
+    }
+
     public void Dispose()
     {
         foreach (var sink in sinks) sink.Dispose();

@@ -80,6 +80,9 @@ public sealed class JsonlFileSink : IRecordSink
     /// <summary>Lines not written because the disk was full (<see cref="DiskFullAction.Drop"/>), since the sink was opened.</summary>
     public long LinesDropped { get; private set; }
 
+    /// <summary>Rotations done since the sink was opened.</summary>
+    public long Rotations { get; private set; }
+
     /// <summary>Times the log was reopened because its path no longer named the open file, or on <see cref="Reopen"/>.</summary>
     public long Reopens { get; private set; }
 
@@ -102,6 +105,54 @@ public sealed class JsonlFileSink : IRecordSink
                 LinesDropped++;
             }
         }
+    }
+
+    /// <summary>
+    /// Appends already formatted whole lines (each ending with '\n'; the output pipeline's batch of one
+    /// drain) in as few writes as rotation allows: one write when the batch fits the current file,
+    /// otherwise split at the last line that fits, so a line is still never split across files.
+    /// A full disk is handled as for <see cref="Write"/>: the batch's lines are dropped and counted (Drop).
+    /// </summary>
+    /// <exception cref="LogFileException">As <see cref="Write"/>.</exception>
+    public void WriteLines(ReadOnlySpan<byte> lines)
+    {
+        lock (_gate)
+        {
+            ObjectDisposedException.ThrowIf(_disposed, this);
+            CheckPathIfDue();
+            while (!lines.IsEmpty)
+            {
+                int take = WholeLinesFitting(lines, MaxBytes - _length);
+                if (take == 0)
+                {
+                    // Not even the first line fits what is left: it starts a new file (alone, if it is longer than MaxBytes).
+                    int first = lines.IndexOf((byte)'\n') + 1;
+                    take = first > 0 ? first : lines.Length;
+                }
+                ReadOnlySpan<byte> chunk = lines[..take];
+                if ((_diskFull && !TryWriteDroppedNotice()) || !Append(chunk))
+                {
+                    int count = Math.Max(1, chunk.Count((byte)'\n'));
+                    _droppedSinceSpace += count;
+                    LinesDropped += count;
+                }
+                lines = lines[take..];
+            }
+        }
+    }
+
+    /// <summary>Length of the longest prefix of whole lines no longer than <paramref name="room"/> bytes.</summary>
+    private static int WholeLinesFitting(ReadOnlySpan<byte> lines, long room)
+    {
+        if (room >= lines.Length)
+        {
+            return lines.Length;
+        }
+        if (room <= 0)
+        {
+            return 0;
+        }
+        return lines[..(int)room].LastIndexOf((byte)'\n') + 1;
     }
 
     /// <summary>
@@ -231,6 +282,7 @@ public sealed class JsonlFileSink : IRecordSink
     /// <summary>Rotation problems are reported and survived: an unusable slot is skipped, and if the log cannot be moved at all it keeps growing.</summary>
     private void Rotate()
     {
+        Rotations++;
         _file!.Dispose();
         _file = null;
 

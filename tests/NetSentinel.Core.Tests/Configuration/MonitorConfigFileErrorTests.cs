@@ -107,11 +107,11 @@ public sealed class MonitorConfigFileErrorTests
     [InlineData("[thresholds]\ninterval_seconds = 3\n",
         "my.toml:2: unknown key 'thresholds.interval_seconds' (did you mean 'general.interval_seconds'?)")]
     [InlineData("[log]\ncolour = \"red\"\n",
-        "my.toml:2: unknown key 'log.colour' — known keys in [log]: max_size_mb, max_files, disk_full_action")]
+        "my.toml:2: unknown key 'log.colour' — known keys in [log]: max_size_mb, max_files, disk_full_action, lines")]
     [InlineData("interval_seconds = 3\n",
         "my.toml:1: unknown key 'interval_seconds' (did you mean 'general.interval_seconds'?)")]
     [InlineData("verbose = true\n",
-        "my.toml:1: unknown key 'verbose' — keys belong in a table: [general], [thresholds], [alerts], [log], [scan], [beacon], [exfiltration], [allowlist], [blocklist], [baseline], [dns]")]
+        "my.toml:1: unknown key 'verbose' — keys belong in a table: [general], [thresholds], [alerts], [log], [scan], [beacon], [exfiltration], [allowlist], [blocklist], [baseline], [dns], [stdout]")]
     [InlineData("general.nope = 1\n",
         "my.toml:1: unknown key 'general.nope' — known keys in [general]: interval_seconds, baseline_samples, log_file, include_loopback, source, log_connections")]
     [InlineData("[general.extra]\n",
@@ -125,11 +125,11 @@ public sealed class MonitorConfigFileErrorTests
     [InlineData("[genral]\ninterval_seconds = 3\n",
         "my.toml:1: unknown table 'genral' (did you mean 'general'?)")]
     [InlineData("# comment\n[output]\n",
-        "my.toml:2: unknown table 'output' — known tables: [general], [thresholds], [alerts], [log], [scan], [beacon], [exfiltration], [allowlist], [blocklist], [baseline], [dns]")]
+        "my.toml:2: unknown table 'output' — known tables: [general], [thresholds], [alerts], [log], [scan], [beacon], [exfiltration], [allowlist], [blocklist], [baseline], [dns], [stdout]")]
     [InlineData("[general]\nbaseline_samples = 1\n[[rules]]\nname = \"x\"\n",
-        "my.toml:3: unknown table 'rules' — known tables: [general], [thresholds], [alerts], [log], [scan], [beacon], [exfiltration], [allowlist], [blocklist], [baseline], [dns]")]
+        "my.toml:3: unknown table 'rules' — known tables: [general], [thresholds], [alerts], [log], [scan], [beacon], [exfiltration], [allowlist], [blocklist], [baseline], [dns], [stdout]")]
     [InlineData("output.path = \"x\"\n",
-        "my.toml:1: unknown table 'output' — known tables: [general], [thresholds], [alerts], [log], [scan], [beacon], [exfiltration], [allowlist], [blocklist], [baseline], [dns]")]
+        "my.toml:1: unknown table 'output' — known tables: [general], [thresholds], [alerts], [log], [scan], [beacon], [exfiltration], [allowlist], [blocklist], [baseline], [dns], [stdout]")]
     public void UnknownTables(string text, string expected)
     {
         Assert.Equal(expected, ParseFails(text).Message);

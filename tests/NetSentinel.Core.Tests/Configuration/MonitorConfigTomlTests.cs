@@ -17,6 +17,8 @@ public sealed class MonitorConfigTomlTests
         AlertCooldownSeconds = 0.125,
         LogMaxSizeMb = 0.0625 + 1e-9,
         LogMaxFiles = 1,
+        LogLines = NetSentinel.Core.Output.Pipeline.OutputLines.Alerts,
+        StdoutLines = NetSentinel.Core.Output.Pipeline.OutputLines.Alerts,
         ScanWindowSeconds = 30.5,
         ScanDistinctHostsThreshold = 7,
         ScanDistinctPortsThreshold = 65536,
@@ -74,6 +76,8 @@ public sealed class MonitorConfigTomlTests
             max_files = 5
             # When the log's disk is full: "drop" (keep monitoring, count the lines not written, log the count when space returns) or "stop" (exit 3).
             disk_full_action = "drop"
+            # Lines the log file gets: "all" (alerts, notices and, with log_connections, connections) or "alerts" (no connection lines).
+            lines = "all"
 
             [scan]
             # Sliding window, in seconds, over which scan counts one process's distinct destinations (> 0, at most 86400).
@@ -136,6 +140,10 @@ public sealed class MonitorConfigTomlTests
             tunnel_distinct_names = 50
             # Sliding window, in seconds, for tunnel_distinct_names (> 0, at most 86400).
             tunnel_window_seconds = 60
+
+            [stdout]
+            # Lines the console (stdout) gets: "all" or "alerts"; a reader that stops only loses console lines, counted.
+            lines = "all"
 
             """;
 

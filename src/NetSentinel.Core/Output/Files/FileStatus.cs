@@ -22,6 +22,9 @@ internal readonly record struct FileStatus(ulong Device, ulong Inode, uint Links
 
     public bool IsDirectory => (Mode & TypeMask) == 0x4000;
 
+    /// <summary>A Unix domain socket (S_IFSOCK).</summary>
+    public bool IsSocket => (Mode & TypeMask) == 0xC000;
+
     /// <summary>Mode bit S_IWOTH: anyone may create and remove entries (a directory) or write (a file).</summary>
     public bool OthersMayWrite => (Mode & 0x2) != 0;
 

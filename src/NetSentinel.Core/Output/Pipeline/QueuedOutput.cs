@@ -1,0 +1,254 @@
+namespace NetSentinel.Core.Output.Pipeline;
+
+/// <summary>
+/// One output behind a bounded queue with a thread of its own, so that a slow or stuck output (a
+/// console nobody reads, a syslog server that stopped answering) never blocks detection or the other
+/// outputs. The monitor's thread copies each line into the queue and never waits: a line that does
+/// not fit is dropped and counted. The output's thread takes everything queued at once and hands it
+/// to the <see cref="IBatchWriter"/> in one write, when the monitor ends a drain (<see cref="Flush"/>),
+/// when half the queue is full, or at the latest <see cref="MaxDelay"/> after the first line queued.
+/// </summary>
+public sealed class QueuedOutput : IDisposable
+{
+    /// <summary>The longest a queued line waits for its write when nobody calls <see cref="Flush"/>.</summary>
+    public static readonly TimeSpan MaxDelay = TimeSpan.FromMilliseconds(50);
+
+    private const int InitialBufferBytes = 64 * 1024;
+
+    private readonly object _gate = new();
+    private readonly IBatchWriter _writer;
+    private readonly Action<string>? _report;
+    private readonly Thread _thread;
+    private byte[] _filling;
+    private byte[] _spare;
+    private int _filled;
+    private int _fillingLines;
+    private bool _flushRequested;
+    private bool _stopping;
+    private bool _failing;
+    private long _linesWritten;
+    private long _bytesWritten;
+    private long _linesDropped;
+    private long _linesFailed;
+    private long _batches;
+    private long _blockedTicks;
+
+    /// <param name="name">Short name in reports and metrics: "file", "stdout", "syslog".</param>
+    /// <param name="capacityBytes">Most bytes queued at once; the buffers grow to it only under load.</param>
+    /// <param name="report">Told, from the output's thread, when writing starts failing and when it works again.</param>
+    public QueuedOutput(string name, IBatchWriter writer, OutputLines lines, OutputFormat format, int capacityBytes, Action<string>? report = null)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(capacityBytes, 1024);
+        Name = name;
+        Lines = lines;
+        Format = format;
+        CapacityBytes = capacityBytes;
+        _writer = writer;
+        _report = report;
+        _filling = new byte[Math.Min(InitialBufferBytes, capacityBytes)];
+        _spare = new byte[_filling.Length];
+        _thread = new Thread(Run) { IsBackground = true, Name = $"net-sentinel output {name}" };
+        _thread.Start();
+    }
+
+    public string Name { get; }
+    public OutputLines Lines { get; }
+    public OutputFormat Format { get; }
+    public int CapacityBytes { get; }
+
+    /// <summary>
+    /// The log file's choice: when its queue is full the monitor waits for the disk instead of dropping
+    /// a line, as it did before outputs had queues; the kernel's ring buffer then absorbs the delay,
+    /// and what it cannot hold is counted as events lost. Consoles and syslog drop instead.
+    /// </summary>
+    public bool WaitWhenFull { get; init; }
+
+    /// <summary>How long a stop waits for this output to write what it holds (the file longer than a console).</summary>
+    public TimeSpan StopTimeout { get; init; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>Lines the writer accepted.</summary>
+    public long LinesWritten => Volatile.Read(ref _linesWritten);
+
+    public long BytesWritten => Volatile.Read(ref _bytesWritten);
+
+    /// <summary>Lines dropped because the queue was full: the output did not keep up.</summary>
+    public long LinesDropped => Volatile.Read(ref _linesDropped);
+
+    /// <summary>Lines lost because the writer failed (disk full, syslog server gone).</summary>
+    public long LinesFailed => Volatile.Read(ref _linesFailed);
+
+    /// <summary>Writes handed to the writer (each with every line queued at the time).</summary>
+    public long Batches => Volatile.Read(ref _batches);
+
+    /// <summary>Bytes waiting in the queue right now.</summary>
+    public int QueuedBytes
+    {
+        get { lock (_gate) return _filled; }
+    }
+
+    /// <summary>
+    /// Copies one whole line (ending with '\n') into the queue. When the queue is full the line is
+    /// dropped and counted, false, unless <see cref="WaitWhenFull"/>: then the caller waits for room.
+    /// </summary>
+    public bool TryEnqueue(ReadOnlySpan<byte> line)
+    {
+        lock (_gate)
+        {
+            if (_stopping)
+            {
+                return false; // closed: nothing more is accepted (and nothing is lost by a slow reader)
+            }
+            if (_filled + line.Length > CapacityBytes && WaitWhenFull && line.Length <= CapacityBytes)
+            {
+                WaitForRoom(line.Length);
+            }
+            if (_stopping || _filled + line.Length > CapacityBytes)
+            {
+                _linesDropped++;
+                return false;
+            }
+            if (_filled + line.Length > _filling.Length)
+            {
+                Grow(_filled + line.Length);
+            }
+            line.CopyTo(_filling.AsSpan(_filled));
+            bool wasEmpty = _filled == 0;
+            _filled += line.Length;
+            _fillingLines++;
+            if (_filled >= CapacityBytes / 2)
+            {
+                _flushRequested = true;
+                Monitor.PulseAll(_gate);
+            }
+            else if (wasEmpty)
+            {
+                Monitor.PulseAll(_gate); // wakes the idle thread, which then waits for the drain's end
+            }
+            return true;
+        }
+    }
+
+    /// <summary>Time the monitor spent waiting for room (only with <see cref="WaitWhenFull"/>).</summary>
+    public TimeSpan BlockedTime => TimeSpan.FromTicks(Volatile.Read(ref _blockedTicks));
+
+    private void WaitForRoom(int needed)
+    {
+        long start = System.Diagnostics.Stopwatch.GetTimestamp();
+        _flushRequested = true;
+        Monitor.PulseAll(_gate);
+        while (!_stopping && _filled + needed > CapacityBytes)
+        {
+            Monitor.Wait(_gate);
+        }
+        Interlocked.Add(ref _blockedTicks, System.Diagnostics.Stopwatch.GetElapsedTime(start).Ticks);
+    }
+
+    /// <summary>The monitor finished a drain: write what is queued now.</summary>
+    public void Flush()
+    {
+        lock (_gate)
+        {
+            if (_filled == 0) return;
+            _flushRequested = true;
+            Monitor.PulseAll(_gate);
+        }
+    }
+
+    /// <summary>
+    /// Writes what is queued and stops the thread, waiting at most <paramref name="timeout"/>; lines a
+    /// stuck writer could not take by then are counted as dropped. True when everything was written.
+    /// </summary>
+    public bool Stop(TimeSpan timeout)
+    {
+        lock (_gate)
+        {
+            _stopping = true;
+            Monitor.PulseAll(_gate);
+        }
+        if (_thread.Join(timeout)) return true;
+        lock (_gate)
+        {
+            _linesDropped += _fillingLines;
+            _fillingLines = 0;
+            _filled = 0;
+        }
+        return false;
+    }
+
+    public void Dispose()
+    {
+        Stop(StopTimeout);
+        if (!_thread.IsAlive) _writer.Dispose();
+    }
+
+    private void Grow(int needed)
+    {
+        int size = Math.Min(CapacityBytes, Math.Max(needed, Math.Max(InitialBufferBytes, _filling.Length * 2)));
+        Array.Resize(ref _filling, size);
+    }
+
+    private void Run()
+    {
+        while (true)
+        {
+            byte[] batch;
+            int length, lines;
+            lock (_gate)
+            {
+                while (_filled == 0 && !_stopping)
+                {
+                    Monitor.Wait(_gate);
+                }
+                if (!_flushRequested && !_stopping)
+                {
+                    Monitor.Wait(_gate, MaxDelay); // the monitor's drain is still adding lines: let it finish
+                }
+                if (_filled == 0)
+                {
+                    return; // stopping, and everything is written
+                }
+                batch = _filling;
+                length = _filled;
+                lines = _fillingLines;
+                _filling = _spare; // the previous batch's buffer; it grows again only if this drain needs it
+                _spare = [];
+                _filled = 0;
+                _fillingLines = 0;
+                _flushRequested = false;
+                Monitor.PulseAll(_gate); // a monitor waiting for room has it now
+            }
+
+            WriteBatch(batch.AsSpan(0, length), lines);
+
+            lock (_gate)
+            {
+                _spare = batch;
+            }
+        }
+    }
+
+    private void WriteBatch(ReadOnlySpan<byte> batch, int lines)
+    {
+        try
+        {
+            _writer.Write(batch);
+            Interlocked.Add(ref _linesWritten, lines);
+            Interlocked.Add(ref _bytesWritten, batch.Length);
+            Interlocked.Increment(ref _batches);
+            if (_failing)
+            {
+                _failing = false;
+                _report?.Invoke($"output {Name}: writing again ({LinesFailed} line(s) lost while it failed)");
+            }
+        }
+        catch (Exception e) // whatever the far end throws, the monitor keeps running and the loss is counted
+        {
+            Interlocked.Add(ref _linesFailed, lines);
+            if (!_failing)
+            {
+                _failing = true;
+                _report?.Invoke($"output {Name}: cannot write: {e.Message}; its lines are counted as lost until it works again");
+            }
+        }
+    }
+}
