@@ -1,4 +1,5 @@
 using System.Runtime.InteropServices;
+using NetSentinel.Core.Native;
 using NetSentinel.Core.Output.Files;
 
 namespace NetSentinel.Core.Output.Pipeline;
@@ -24,7 +25,7 @@ public sealed class DescriptorBatchWriter(int fd) : IBatchWriter
                     continue;
                 }
                 int errno = Marshal.GetLastPInvokeError();
-                if (n < 0 && errno == UnixOpenFlags.EINTR) continue;
+                if (n < 0 && errno == LibC.EINTR) continue;
                 throw new IOException($"write to descriptor {fd} failed: {(n == 0 ? "no bytes accepted" : Marshal.GetPInvokeErrorMessage(errno))}");
             }
         }
