@@ -1,6 +1,5 @@
 using System.Runtime.InteropServices;
 using NetSentinel.Core.Native;
-using NetSentinel.Core.Output.Files;
 
 namespace NetSentinel.Core.Output.Pipeline;
 
