@@ -1,4 +1,5 @@
 using System.Text;
+using NetSentinel.Core.Identity;
 using NetSentinel.Core.Model;
 using NetSentinel.Linux.Bpf.Abi;
 using NetSentinel.Linux.Bpf.Native;
@@ -30,12 +31,35 @@ public sealed class ProcessCatalog
     private byte[] _cmdline = new byte[4096]; // reused: one catalog per source, single-threaded
     private readonly string _procRoot;
     private readonly UserNameResolver _users = new();
+    private readonly ProcIdentityReader _identity;
+    private readonly CgroupPathResolver _cgroups;
+    private readonly string _hostId;
+    private readonly string _bootId;
+    private readonly DateTimeOffset? _bootTime;
 
-    public ProcessCatalog(string procRoot = "/proc") => _procRoot = procRoot;
+    /// <param name="procRoot">Where /proc is (a fake tree in tests).</param>
+    /// <param name="hostId">Machine id for entity ids; by default /etc/machine-id.</param>
+    /// <param name="bootId">Boot id for entity ids; by default the kernel's.</param>
+    /// <param name="cgroupMount">The cgroup v2 mount the kernel's cgroup ids name directories of; by default found in /proc/mounts.</param>
+    public ProcessCatalog(string procRoot = "/proc", string? hostId = null, string? bootId = null, string? cgroupMount = null)
+    {
+        _procRoot = procRoot;
+        _cgroups = new CgroupPathResolver(cgroupMount ?? (procRoot == "/proc" ? CgroupMounts.FindV2Root() : null));
+        _identity = new ProcIdentityReader(procRoot);
+        _hostId = hostId ?? HostIdentity.MachineId() ?? Environment.MachineName;
+        _bootId = bootId ?? HostIdentity.CurrentBootId() ?? string.Empty;
+        _bootTime = _identity.ReadBootTime();
+    }
 
     public int Count => _byTgid.Count;
 
-    public void OnExec(uint tgid, string filename, ulong timestampNs)
+    public void OnExec(uint tgid, string filename, ulong timestampNs) => OnExec(tgid, 0, string.Empty, filename, timestampNs);
+
+    /// <summary>
+    /// A successful exec, with the parent and name the kernel captured: kept so that once the process has exited
+    /// (a shell between a service and the program that connects), its children still name it in their ancestry.
+    /// </summary>
+    public void OnExec(uint tgid, uint parentTgid, string name, string filename, ulong timestampNs)
     {
         if (ExitedAt(tgid) is ulong exitNs && exitNs >= timestampNs) return; // drained after its process's exit: it names nothing alive
         // execve may have been given a relative path (then /proc/<tgid>/exe, absolute while the process lives),
@@ -45,7 +69,18 @@ public sealed class ProcessCatalog
             ? LibC.RealPath(filename) ?? filename
             : ReadExecutable(tgid) ?? NullIfEmpty(filename);
         Bound();
-        _byTgid[tgid] = new ProcessFacts { Executable = executable };
+        var facts = new ProcessFacts
+        {
+            Executable = executable,
+            Name = NullIfEmpty(name),
+            ParentTgid = parentTgid,
+            // The exec time stands in for the start time should the process be gone before /proc is read.
+            ExecTicks = EntityId.TicksFromBootNanoseconds(timestampNs),
+        };
+        _byTgid[tgid] = facts;
+        // The chain is taken now, while the parents' facts are at hand: a shell that started this program and
+        // exits forgets nothing of it later (its child is re-parented, and its own facts leave this catalog).
+        if (parentTgid != 0) facts.Ancestors = Ancestry(parentTgid, tgid);
     }
 
     /// <summary>The process is gone. Its facts stay until the next <see cref="ForgetExited"/> but one: its pid may be reused after.</summary>
@@ -86,8 +121,20 @@ public sealed class ProcessCatalog
         }
         ProcessInfo? last = facts.Last;
         string name = BpfText.Comm(task);
-        if (last is not null && last.ParentPid == (int)task.Ppid && last.Uid == task.Uid && last.Name == name)
+        if (last is not null && last.ParentPid == (int)task.Ppid && last.Uid == task.Uid && last.Name == name && facts.CgroupId == task.CgroupId)
             return last;
+        if (facts.CgroupId != task.CgroupId && _cgroups.Resolve(task.CgroupId) is string cgroupPath)
+        {
+            // The kernel's cgroup id at the event is the truth (a process may have moved since, or be gone from /proc).
+            facts.CgroupPath = cgroupPath;
+            facts.Container = CgroupPathParser.Parse(cgroupPath);
+        }
+
+        facts.CgroupId = task.CgroupId;
+        // The parent that started it, not a subreaper it was re-parented to when that parent exited.
+        if (facts.ParentTgid == 0) facts.ParentTgid = task.Ppid;
+        facts.Name ??= name;
+        ReadIdentity(task.Tgid, facts);
         return facts.Last = new ProcessInfo
         {
             Pid = (int)task.Tgid,
@@ -98,7 +145,92 @@ public sealed class ProcessCatalog
             Executable = facts.Executable,
             CommandLine = facts.CommandLine,
             IdentifiedBy = AttributionSource.Kernel,
+            EntityId = facts.EntityId,
+            Start = facts.Start,
+            CgroupPath = facts.CgroupPath,
+            Container = facts.Container,
+            NetworkNamespace = facts.NetworkNamespace,
+            Ancestry = facts.Ancestors ??= Ancestry(facts.ParentTgid, task.Tgid),
         };
+    }
+
+    /// <summary>
+    /// The parent first, then its parent, up to <see cref="ProcessInfo.MaxAncestry"/>: from this catalog (which keeps
+    /// exited processes whose exec it saw) or else /proc. Stops at init, at a loop, or at a process known to neither.
+    /// </summary>
+    private IReadOnlyList<ProcessInfo> Ancestry(uint parentTgid, uint selfTgid)
+    {
+        List<ProcessInfo>? ancestry = null;
+        uint tgid = parentTgid;
+        while (tgid != 0 && tgid != selfTgid && (ancestry?.Count ?? 0) < ProcessInfo.MaxAncestry)
+        {
+            ProcessFacts? facts = FactsForAncestor(tgid);
+            if (facts is null) break;
+            (ancestry ??= []).Add(facts.Summary ??= new ProcessInfo
+            {
+                Pid = (int)tgid,
+                ParentPid = (int)facts.ParentTgid,
+                Name = facts.Name ?? "?",
+                Executable = facts.Executable,
+                CommandLine = facts.CommandLine,
+                EntityId = facts.EntityId,
+                Start = facts.Start,
+                IdentifiedBy = AttributionSource.Kernel,
+            });
+            if (tgid == 1) break;
+            tgid = facts.ParentTgid;
+        }
+
+        return ancestry ?? (IReadOnlyList<ProcessInfo>)[];
+    }
+
+    private ProcessFacts? FactsForAncestor(uint tgid)
+    {
+        if (_byTgid.TryGetValue(tgid, out ProcessFacts? facts))
+        {
+            if (facts.Name is null || facts.ParentTgid == 0)
+            {
+                // Seen only as a connection's owner so far: fill in what an ancestor needs.
+                if (_identity.ReadStat(tgid) is ProcStat stat) (facts.Name, facts.ParentTgid) = (facts.Name ?? stat.Name, stat.ParentPid > 0 ? (uint)stat.ParentPid : facts.ParentTgid);
+            }
+        }
+        else
+        {
+            if (_identity.ReadStat(tgid) is not ProcStat stat) return null;
+            Bound();
+            facts = new ProcessFacts { Executable = ReadExecutable(tgid), Name = stat.Name, ParentTgid = (uint)Math.Max(stat.ParentPid, 0) };
+            _byTgid[tgid] = facts;
+        }
+
+        if (!facts.CommandLineRead)
+        {
+            facts.CommandLine = ReadCommandLine(tgid);
+            facts.CommandLineRead = true;
+        }
+
+        ReadIdentity(tgid, facts);
+        return facts;
+    }
+
+    /// <summary>Start time, entity id, cgroup and network namespace, read once per process (null once it is gone).</summary>
+    private void ReadIdentity(uint tgid, ProcessFacts facts)
+    {
+        if (facts.IdentityRead) return;
+        facts.IdentityRead = true;
+        ulong? ticks = _identity.ReadStat(tgid)?.StartTime ?? facts.ExecTicks;
+        if (ticks is ulong startTicks)
+        {
+            facts.EntityId = EntityId.Derive(_hostId, _bootId, (int)tgid, startTicks);
+            facts.Start = _bootTime?.AddTicks((long)startTicks * (TimeSpan.TicksPerSecond / EntityId.TicksPerSecond));
+        }
+
+        if (facts.CgroupPath is null)
+        {
+            facts.CgroupPath = _identity.ReadCgroupPath(tgid);
+            facts.Container = CgroupPathParser.Parse(facts.CgroupPath);
+        }
+
+        facts.NetworkNamespace = _identity.ReadNetworkNamespace(tgid);
     }
 
     private void Bound()
@@ -158,6 +290,23 @@ public sealed class ProcessCatalog
     private sealed class ProcessFacts
     {
         public string? Executable { get; init; }
+        /// <summary>comm as the kernel gave it at exec (or /proc/PID/stat said).</summary>
+        public string? Name { get; set; }
+        public uint ParentTgid { get; set; }
+        /// <summary>Kernel time of the exec in clock ticks, standing in for the start time when /proc is gone.</summary>
+        public ulong? ExecTicks { get; init; }
+        public bool IdentityRead { get; set; }
+        public string? EntityId { get; set; }
+        public DateTimeOffset? Start { get; set; }
+        public string? CgroupPath { get; set; }
+        public ContainerIdentity? Container { get; set; }
+        public ulong? NetworkNamespace { get; set; }
+        /// <summary>The kernel's cgroup id with the last event described.</summary>
+        public ulong CgroupId { get; set; }
+        /// <summary>Its parent first, taken at its exec or first sight.</summary>
+        public IReadOnlyList<ProcessInfo>? Ancestors { get; set; }
+        /// <summary>This process as an ancestor of others (built once).</summary>
+        public ProcessInfo? Summary { get; set; }
         public string? CommandLine { get; set; }
         public bool CommandLineRead { get; set; }
         /// <summary>Kernel time of its exit record; 0 while it lives.</summary>
