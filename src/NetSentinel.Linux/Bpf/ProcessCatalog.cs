@@ -1,4 +1,3 @@
-using System.Text;
 using NetSentinel.Core.Identity;
 using NetSentinel.Core.Model;
 using NetSentinel.Linux.Bpf.Abi;
@@ -11,7 +10,8 @@ namespace NetSentinel.Linux.Bpf;
 /// <summary>
 /// What we know of each live process beyond what the kernel hands us per event: its executable, taken
 /// from the exec event when we saw it (so a process that execs, connects and exits within a millisecond
-/// still has it), else read once from /proc; and its command line from /proc when still readable.
+/// still has it), else read once from /proc; and its command line from /proc when still readable. /proc is read
+/// through <see cref="ProcIdentityReader"/>, as the snapshot's <see cref="ProcessInfoReader"/> does.
 /// /proc is a cache here, not the truth.
 /// Records arrive in the order they were reserved, not in timestamp order, so an exited process is kept until
 /// the interval after its exit (records still in flight describe it by what it was), and an exec record older
@@ -22,13 +22,9 @@ public sealed class ProcessCatalog
     /// <summary>A bound in case exit events are lost: then the whole cache is rebuilt lazily.</summary>
     private const int MaxProcesses = 32768;
 
-    /// <summary>A command line is cut here (the kernel's own argument limit is of this order).</summary>
-    private const int MaxCommandLineBytes = 1 << 20;
-
     private readonly Dictionary<uint, ProcessFacts> _byTgid = [];
     private Dictionary<uint, ulong> _exitsThisInterval = [];
     private Dictionary<uint, ulong> _exitsLastInterval = [];
-    private byte[] _cmdline = new byte[4096]; // reused: one catalog per source, single-threaded
     private readonly string _procRoot;
     private readonly UserNameResolver _users = new();
     private readonly ProcIdentityReader _identity;
@@ -67,7 +63,7 @@ public sealed class ProcessCatalog
         // snapshot source do, so baselines learn one key per program. A script keeps its own path (not the interpreter's).
         string? executable = filename.StartsWith('/')
             ? LibC.RealPath(filename) ?? filename
-            : ReadExecutable(tgid) ?? NullIfEmpty(filename);
+            : _identity.ReadExecutable(tgid) ?? NullIfEmpty(filename);
         Bound();
         var facts = new ProcessFacts
         {
@@ -111,12 +107,12 @@ public sealed class ProcessCatalog
         if (facts is null)
         {
             Bound();
-            facts = new ProcessFacts { Executable = ReadExecutable(task.Tgid) };
+            facts = new ProcessFacts { Executable = _identity.ReadExecutable(task.Tgid) };
             _byTgid[task.Tgid] = facts;
         }
         if (!facts.CommandLineRead)
         {
-            facts.CommandLine = ReadCommandLine(task.Tgid);
+            facts.CommandLine = _identity.ReadCommandLine(task.Tgid);
             facts.CommandLineRead = true;
         }
         ProcessInfo? last = facts.Last;
@@ -198,13 +194,13 @@ public sealed class ProcessCatalog
         {
             if (_identity.ReadStat(tgid) is not ProcStat stat) return null;
             Bound();
-            facts = new ProcessFacts { Executable = ReadExecutable(tgid), Name = stat.Name, ParentTgid = (uint)Math.Max(stat.ParentPid, 0) };
+            facts = new ProcessFacts { Executable = _identity.ReadExecutable(tgid), Name = stat.Name, ParentTgid = (uint)Math.Max(stat.ParentPid, 0) };
             _byTgid[tgid] = facts;
         }
 
         if (!facts.CommandLineRead)
         {
-            facts.CommandLine = ReadCommandLine(tgid);
+            facts.CommandLine = _identity.ReadCommandLine(tgid);
             facts.CommandLineRead = true;
         }
 
@@ -236,53 +232,6 @@ public sealed class ProcessCatalog
     private void Bound()
     {
         if (_byTgid.Count >= MaxProcesses) _byTgid.Clear();
-    }
-
-    /// <summary>The /proc/&lt;tgid&gt;/exe link target without " (deleted)"; null when gone already or a kernel thread
-    /// (readlink, not FileInfo.LinkTarget, which reports a vanished process with an exception).</summary>
-    private unsafe string? ReadExecutable(uint tgid)
-    {
-        const int Capacity = 4096; // PATH_MAX
-        byte* buffer = stackalloc byte[Capacity];
-        nint n = LibC.ReadLink($"{_procRoot}/{tgid}/exe", buffer, Capacity);
-        if (n <= 0 || n >= Capacity) return null;
-        string target = Encoding.UTF8.GetString(buffer, (int)n);
-        const string Deleted = " (deleted)";
-        return target.EndsWith(Deleted, StringComparison.Ordinal) ? target[..^Deleted.Length] : target;
-    }
-
-    /// <summary>
-    /// /proc/&lt;tgid&gt;/cmdline with NULs as spaces, or null when empty or unreadable. Read with plain open/read:
-    /// a short-lived process is often gone by the time its connect is drained, and File.ReadAllBytes reports
-    /// that with an exception whose unwinding cost the monitor a fifth of its CPU in a process-spawn storm.
-    /// </summary>
-    private unsafe string? ReadCommandLine(uint tgid)
-    {
-        int fd = LibC.Open($"{_procRoot}/{tgid}/cmdline", LibC.O_RDONLY | LibC.O_CLOEXEC);
-        if (fd < 0) return null;
-        try
-        {
-            int length = 0;
-            for (int reads = 0; reads < 64 && length < MaxCommandLineBytes; reads++)
-            {
-                if (length == _cmdline.Length) Array.Resize(ref _cmdline, Math.Min(_cmdline.Length * 2, MaxCommandLineBytes));
-                nint n;
-                fixed (byte* buffer = &_cmdline[length])
-                    n = LibC.Read(fd, buffer, (nuint)(_cmdline.Length - length));
-                if (n < 0) return null;
-                if (n == 0) break;
-                length += (int)n;
-            }
-            while (length > 0 && _cmdline[length - 1] == 0) length--;
-            if (length == 0) return null;
-            for (int i = 0; i < length; i++)
-                if (_cmdline[i] == 0) _cmdline[i] = (byte)' ';
-            return Encoding.UTF8.GetString(_cmdline, 0, length);
-        }
-        finally
-        {
-            LibC.Close(fd);
-        }
     }
 
     private static string? NullIfEmpty(string s) => s.Length == 0 ? null : s;
