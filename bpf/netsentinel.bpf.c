@@ -558,8 +558,8 @@ static __always_inline void dns_on_send(const struct sock *sk, __u16 protocol, c
 		if (sk->__sk_common.skc_dport != bpf_htons(NS_DNS_PORT))
 			return;
 		dns = bpf_sk_storage_get(&ns_dns_socks, (void *)sk, 0, BPF_SK_STORAGE_GET_F_CREATE);
-		if (dns)
-			fill_task(&dns->task, NS_BTF);
+		if (dns && dns->task.pid != (__u32)bpf_get_current_pid_tgid())
+			fill_task(&dns->task, NS_BTF); /* the asker changes only when another thread sends */
 	}
 	if (!dns)
 		return;
@@ -590,7 +590,8 @@ static __always_inline void mark_dns_socket(struct bpf_sock_addr *ctx, __u16 fam
 	struct ns_dns_sock *dns = bpf_sk_storage_get(&ns_dns_socks, ctx->sk, 0, BPF_SK_STORAGE_GET_F_CREATE);
 	if (!dns)
 		return;
-	fill_task(&dns->task, NS_RAW); /* no BTF task helper in cgroup programs: probe reads */
+	if (dns->task.pid != (__u32)bpf_get_current_pid_tgid()) /* the asker changes only when another thread sends */
+		fill_task(&dns->task, NS_RAW);                     /* no BTF task helper in cgroup programs: probe reads */
 	dns->server.family = family;
 	dns->server.dport = (__u16)ctx->user_port;
 	__u32 *words = (__u32 *)dns->server.daddr;
