@@ -9,8 +9,7 @@ namespace NetSentinel.Windows.Dns;
 /// A named real-time user-mode session with Microsoft-Windows-DNS-Client enabled (<see cref="EtwDnsProvider"/>),
 /// beside the kernel session rather than inside it: a kernel session that also takes user-mode providers exists
 /// only as a Windows 8+ system-logger mode, and a failure here must cost the names, not the connections.
-/// Events are decoded by TraceEvent from the provider's registered manifest (TDH) and reduced to records on
-/// this session's thread. Like the kernel session, it never takes over a session of the same name.
+/// Events are reduced to records on this session's thread by <see cref="EtwDnsRecordReader"/>. Like the kernel session, it never takes over a session of the same name.
 /// </summary>
 [SupportedOSPlatform("windows")]
 internal sealed class TraceEventDnsSession(string name) : IEtwDnsSession
@@ -46,10 +45,12 @@ internal sealed class TraceEventDnsSession(string name) : IEtwDnsSession
         };
         try
         {
-            // Subscribe before enabling, so the first query after the provider is on is not missed.
-            session.Source.Dynamic.All += data =>
+            // Subscribe before enabling, so the first query after the provider is on is not missed. The payload is read
+            // by its template here (EtwDnsRecordReader) rather than through TraceEvent's manifest parser, which the
+            // trimmed executable cannot carry (it reflects).
+            session.Source.AllEvents += data =>
             {
-                if (EtwDnsRecordReader.Read(new TraceEventFields(data)) is { } record) onRecord(record);
+                if (Read(data) is { } record) onRecord(record);
             };
             session.EnableProvider(
                 EtwDnsProvider.Id,
@@ -65,6 +66,13 @@ internal sealed class TraceEventDnsSession(string name) : IEtwDnsSession
         }
         _session = session;
     }
+
+    private static unsafe EtwDnsRecord? Read(TraceEvent data) => EtwDnsRecordReader.Read(
+        data.ProviderGuid,
+        (int)data.ID,
+        data.ProcessID,
+        new ReadOnlySpan<byte>((void*)data.DataStart, data.EventDataLength),
+        new DateTimeOffset(data.TimeStamp.ToUniversalTime(), TimeSpan.Zero));
 
     public void Process() => (_session ?? throw new InvalidOperationException("Start the session first")).Source.Process();
 

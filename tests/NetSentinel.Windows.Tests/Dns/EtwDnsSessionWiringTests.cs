@@ -13,7 +13,7 @@ using NetSentinel.Windows.Tests.Etw;
 namespace NetSentinel.Windows.Tests.Dns;
 
 /// <summary>
-/// The DNS-Client session beside the kernel one, driven with payloads shaped as TraceEvent decodes them: what the
+/// The DNS-Client session beside the kernel one, driven with payloads laid out as the provider's templates: what the
 /// session enables, which events become records, their order against connections, and the session's lifecycle.
 /// What only Windows can show (that TraceEvent delivers these payloads from a live session) is not tested here.
 /// </summary>
@@ -38,23 +38,25 @@ public class EtwDnsSessionWiringTests
     }
 
     [Fact]
-    public void Decoded_payloads_become_records_and_everything_else_is_dropped()
+    public void Payloads_become_records_and_everything_else_is_dropped()
     {
-        var completed = EtwDnsRecordReader.Read(RecordedDnsEvent.Completed(4321, "www.example.test", 28, 0, "2001:db8::7;", T0))!.Value;
-        Assert.Equal((3008, 4321, "www.example.test", 28, 0, "2001:db8::7;"),
-            (completed.EventId, completed.ProcessId, completed.QueryName, completed.QueryType, completed.QueryStatus, completed.QueryResults));
-        var started = EtwDnsRecordReader.Read(RecordedDnsEvent.Started(4321, "www.example.test", 1, T0))!.Value;
-        Assert.Equal((3006, 1, 0, ""), (started.EventId, started.QueryType, started.QueryStatus, started.QueryResults));
+        var completed = DnsClientPayload.Read(3008, DnsClientPayload.Completed("www.example.test", 28, 0, "2001:db8::7;"), at: T0)!.Value;
+        Assert.Equal((3008, 4321, "www.example.test", 28, 0, "2001:db8::7;", T0),
+            (completed.EventId, completed.ProcessId, completed.QueryName, completed.QueryType, completed.QueryStatus, completed.QueryResults, completed.Timestamp));
+        var started = DnsClientPayload.Read(3006, DnsClientPayload.Started("www.example.test", 1))!.Value;
+        Assert.Equal((3006, "www.example.test", 1, 0, ""), (started.EventId, started.QueryName, started.QueryType, started.QueryStatus, started.QueryResults));
 
-        Assert.Null(EtwDnsRecordReader.Read(new RecordedDnsEvent(3009, 4321, T0, ("QueryName", "www.example.test"))));
-        Assert.Null(EtwDnsRecordReader.Read(new RecordedDnsEvent(3008, 4321, T0, ("QueryName", "www.example.test")) { ProviderId = Guid.NewGuid() }));
-        Assert.Null(EtwDnsRecordReader.Read(new RecordedDnsEvent(3008, 4321, T0, ("QueryName", 7u))));
-
-        // A completion without its status is not a success: no answers reach the cache.
-        var noStatus = EtwDnsRecordReader.Read(new RecordedDnsEvent(3008, 4321, T0, ("QueryName", "x.example.test"), ("QueryResults", "::ffff:198.51.100.7;")))!.Value;
-        var mapped = new EtwDnsEventMapper(_processes).Map(noStatus)!.Message!;
-        Assert.Equal(2, mapped.ResponseCode);
-        Assert.Empty(mapped.Answers);
+        byte[] valid = DnsClientPayload.Completed("www.example.test", 1, 0, "::ffff:198.51.100.7;");
+        Assert.Null(DnsClientPayload.Read(3009, valid));
+        Assert.Null(EtwDnsRecordReader.Read(Guid.NewGuid(), 3008, 4321, valid, T0));
+        // Cut anywhere, the payload is no record (never a half-read one): each field ends inside it or not at all.
+        for (int length = 0; length < valid.Length; length++)
+        {
+            Assert.Null(DnsClientPayload.Read(3008, valid[..length]));
+        }
+        // A result text beyond the bound is cut, not refused.
+        var huge = DnsClientPayload.Read(3008, DnsClientPayload.Completed("x.example.test", 1, 0, new string('1', 20_000)))!.Value;
+        Assert.Equal(EtwDnsRecordReader.MaxResultsChars, huge.QueryResults.Length);
     }
 
     [Fact]
@@ -66,7 +68,7 @@ public class EtwDnsSessionWiringTests
         var sink = new CollectingSink();
 
         kernel.Deliver(Connect("198.51.100.7", T0.AddMilliseconds(2)));
-        dns.Deliver(RecordedDnsEvent.Completed(4321, "www.example.test", 1, 0, "::ffff:198.51.100.7;", T0.AddMilliseconds(1)));
+        dns.Deliver(3008, DnsClientPayload.Completed("www.example.test", 1, 0, "::ffff:198.51.100.7;"), T0.AddMilliseconds(1));
         source.Pump(sink, TimeSpan.FromSeconds(5));
 
         Assert.Equal(["dns", "Opened"], sink.Order);
@@ -86,7 +88,7 @@ public class EtwDnsSessionWiringTests
         var deliver = Task.Run(async () =>
         {
             await Task.Delay(200);
-            dns.Deliver(RecordedDnsEvent.Started(4321, "blocked.example.test", 1, T0));
+            dns.Deliver(3006, DnsClientPayload.Started("blocked.example.test", 1), T0);
         });
         var started = DateTime.UtcNow;
         source.Pump(sink, TimeSpan.FromSeconds(30));
@@ -138,8 +140,8 @@ public class EtwDnsSessionWiringTests
         var records = new RecordList();
         var pipeline = new DetectionPipeline(new MonitorConfig { LogConnections = true, BaselineSamples = 0 }, records, "etw", TimeProvider.System, learnBaseline: true);
 
-        dns.Deliver(RecordedDnsEvent.Started(4321, "www.example.test", 1, T0));
-        dns.Deliver(RecordedDnsEvent.Completed(4321, "www.example.test", 1, 0, "type:  5 edge.cdn.test;::ffff:198.51.100.7;", T0.AddMilliseconds(1)));
+        dns.Deliver(3006, DnsClientPayload.Started("www.example.test", 1), T0);
+        dns.Deliver(3008, DnsClientPayload.Completed("www.example.test", 1, 0, "type:  5 edge.cdn.test;::ffff:198.51.100.7;"), T0.AddMilliseconds(1));
         kernel.Deliver(Connect("198.51.100.7", T0.AddMilliseconds(2)));
         source.Pump(pipeline, TimeSpan.FromSeconds(5));
 

@@ -5,7 +5,7 @@ namespace NetSentinel.Windows.Tests.Dns;
 
 /// <summary>
 /// A DNS-Client session the test drives: its records go through the same reader the TraceEvent session uses
-/// (<see cref="EtwDnsRecordReader"/> over named payload fields), so a test delivers payloads, not records.
+/// (<see cref="EtwDnsRecordReader"/> over the payload bytes), so a test delivers payloads, not records.
 /// </summary>
 internal sealed class FakeDnsSession : IEtwDnsSession
 {
@@ -29,9 +29,9 @@ internal sealed class FakeDnsSession : IEtwDnsSession
     }
 
     /// <summary>What the session's callback does with one decoded event.</summary>
-    public void Deliver(IEtwEventFields fields)
+    public void Deliver(int eventId, byte[] payload, DateTimeOffset at, int pid = 4321)
     {
-        if (EtwDnsRecordReader.Read(fields) is { } record) _onRecord!(record);
+        if (EtwDnsRecordReader.Read(EtwDnsProvider.Id, eventId, pid, payload, at) is { } record) _onRecord!(record);
     }
 
     public void StopFromOutside() => _stopped.Set();
