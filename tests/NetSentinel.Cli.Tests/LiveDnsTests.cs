@@ -156,8 +156,11 @@ public sealed partial class LiveDnsTests : IDisposable
             .SelectMany(l => l.GetProperty("dns").GetProperty("resolved_ip").EnumerateArray().Select(a => a.GetString())).Distinct().ToList();
         Assert.True(addresses.Count >= 4, $"the name should have rotated over 4 addresses, saw {string.Join(", ", addresses)}");
 
-        // Replayed, the rotating beacon is again one series, keyed by the name the connection lines carry.
-        var replayed = Assert.Single(Replay(log), l => Pid(l) == pid && Action(l) == "beacon"
+        // Replayed (with the live run's interval, which sets how long the baseline learned), the rotating beacon is
+        // again one series, keyed by the name the connection lines carry.
+        string config = Path.Combine(_dir, "interval.toml");
+        File.WriteAllText(config, "[general]\ninterval_seconds = 1\n");
+        var replayed = Assert.Single(Replay(log, "-c", config), l => Pid(l) == pid && Action(l) == "beacon"
             && l.GetProperty("net_sentinel").GetProperty("incident").GetProperty("phase").GetString() == "opened"
             && l.GetProperty("network").GetProperty("transport").GetString() == "tcp");
         Assert.Equal("beacon.web.test", Domain(replayed));
