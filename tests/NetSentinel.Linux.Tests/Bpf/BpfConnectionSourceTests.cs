@@ -251,7 +251,7 @@ public class BpfConnectionSourceTests(ITestOutputHelper output)
         var ours = OurProgramIds();
         ours.ExceptWith(before);
         source.Dispose();
-        Assert.Equal(13, ours.Count); // 5 tracepoint hooks, 2 UDP sendmsg, 2 UDP recvmsg, 4 DNS (connect4/6, ingress, egress)
+        Assert.Equal(14, ours.Count); // 6 tracepoint hooks, 2 UDP sendmsg, 2 UDP recvmsg, 4 DNS (connect4/6, ingress, egress)
 
         // The kernel frees a detached program asynchronously (RCU): give it a bounded moment.
         var clock = Stopwatch.StartNew();
