@@ -1,5 +1,5 @@
 using System.Runtime.InteropServices;
-using NetSentinel.Core.Output.Files;
+using NetSentinel.Core.Native;
 
 namespace NetSentinel.Core.Output.Pipeline;
 
@@ -24,7 +24,7 @@ public sealed class DescriptorBatchWriter(int fd) : IBatchWriter
                     continue;
                 }
                 int errno = Marshal.GetLastPInvokeError();
-                if (n < 0 && errno == UnixOpenFlags.EINTR) continue;
+                if (n < 0 && errno == LibC.EINTR) continue;
                 throw new IOException($"write to descriptor {fd} failed: {(n == 0 ? "no bytes accepted" : Marshal.GetPInvokeErrorMessage(errno))}");
             }
         }
