@@ -1,4 +1,3 @@
-using System.Runtime.Versioning;
 using NetSentinel.Core.Sources;
 using NetSentinel.Windows.Etw;
 
@@ -8,7 +7,6 @@ namespace NetSentinel.Cli;
 /// The ETW source as the monitor sees it: a session that stops under us (logman stop, a tool taking its
 /// name) ends the run with exit 3 and the source's one-line reason, like a session that never started.
 /// </summary>
-[SupportedOSPlatform("windows")]
 public sealed class EtwFailureExit(IConnectionSource etw) : IConnectionSource
 {
     public string Name => etw.Name;

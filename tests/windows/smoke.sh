@@ -34,6 +34,8 @@ inner() {
   set -uo pipefail
   cd "$work"
   export WINEPREFIX=$work/prefix WINEDEBUG=-all WINEDLLOVERRIDES="mscoree,mshtml="
+  # The executable must run as shipped: no loader work-around from the environment (README "Windows").
+  unset DOTNET_PELoader_DisableMapping COMPlus_PELoader_DisableMapping
   ip link set lo up
   # A fresh prefix says Windows 7, where TraceEvent refuses to load; claim Windows 10, as a real host would be.
   "$wine" wineboot -i >/dev/null 2>&1 && "$wine" winecfg -v win10 >/dev/null 2>&1 || { echo "FAIL wineboot: could not create the prefix"; return; }
@@ -53,6 +55,11 @@ inner() {
   stop_probe() { touch stop; wait "$probe_pid" 2>/dev/null; rm -f stop; }
   field() { sed -n "s/.* $1=\([^ ]*\).*/\1/p" <<<"$probe_line"; }   # "v4client" -> 127.0.0.1:PORT
   port() { field "$1" | sed 's/.*://'; }
+
+  # 0. one trimmed file: the untrimmed publish was 88.8 MB, trimmed and compressed it is about 16 MB
+  size=$(stat -c %s "$work/net-sentinel.exe")
+  if [ "$size" -lt 25000000 ]; then pass "single file, trimmed and compressed: $size bytes"
+  else fail "size" "$size bytes: trimming or compression is off (csproj, win-x64 properties)"; fi
 
   # 1. version line
   out=$($ns --version 2>err); code=$?
