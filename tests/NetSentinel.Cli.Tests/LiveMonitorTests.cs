@@ -52,7 +52,8 @@ public sealed partial class LiveMonitorTests : IDisposable
         }
         // --no-baseline: the first bash to reach this host:port is a new destination; the same
         // executable going there again is not (the baseline is per executable, not per pid).
-        var alert = Assert.Single(lines, l => Action(l) == "new_destination" && l.GetProperty("destination").GetProperty("port").GetInt32() == port);
+        var alert = Assert.Single(lines, l => Action(l) == "new_destination"
+            && l.TryGetProperty("destination", out var destination) && destination.GetProperty("port").GetInt32() == port);
         Assert.Equal(senders[0].Pid, alert.GetProperty("process").GetProperty("pid").GetInt32());
         Assert.Equal(1_000 + 250_000 + 3_000_000, server.BytesReceived);
     }
@@ -99,9 +100,15 @@ public sealed partial class LiveMonitorTests : IDisposable
         int pid = RunBash($"for p in $(seq 20000 20199); do : 3<>/dev/tcp/{net.PeerV4}/$p; done 2>/dev/null");
         StopAndWait(monitor);
 
-        var scan = Assert.Single(Alerts(log, "scan"), a => a.GetProperty("process").GetProperty("pid").GetInt32() == pid);
+        var scan = Assert.Single(Openings(Alerts(log, "scan")), a => a.GetProperty("process").GetProperty("pid").GetInt32() == pid);
         Assert.Equal("/usr/bin/bash", scan.GetProperty("process").GetProperty("executable").GetString());
         Assert.Contains("port", scan.GetProperty("message").GetString());
+
+        // One incident, at most three lines (new_destination's opening, scan's opening, scan's totals), all 200 ports counted.
+        var lines = AllAlerts(log).Where(a => a.GetProperty("process").GetProperty("pid").GetInt32() == pid).ToList();
+        Assert.InRange(lines.Count, 1, 3);
+        var closed = Assert.Single(lines, l => Phase(l) == "closed");
+        Assert.Equal(200, closed.GetProperty("net_sentinel").GetProperty("value").GetDouble());
     }
 
     [RootFact]
@@ -118,7 +125,7 @@ public sealed partial class LiveMonitorTests : IDisposable
         int pid = RunBash($"for i in $(seq 12); do : 3<>/dev/tcp/{net.PeerV4}/{port}; sleep $(awk -v r=$RANDOM 'BEGIN {{ printf \"%.3f\", 1.8 + 0.4 * r / 32767 }}'); done");
         StopAndWait(monitor);
 
-        var beacon = Assert.Single(Alerts(log, "beacon"), a => a.GetProperty("destination").GetProperty("port").GetInt32() == port);
+        var beacon = Assert.Single(Openings(Alerts(log, "beacon")), a => a.GetProperty("destination").GetProperty("port").GetInt32() == port);
         var figures = beacon.GetProperty("net_sentinel");
         Assert.InRange(figures.GetProperty("observations").GetInt32(), 10, 12);
         Assert.InRange(figures.GetProperty("period_seconds").GetDouble(), 1.8, 2.2);
@@ -139,6 +146,17 @@ public sealed partial class LiveMonitorTests : IDisposable
         Assert.True(monitor.WaitForExit(10_000), "monitor did not exit after SIGTERM");
         Assert.Equal(0, monitor.ExitCode);
     }
+
+    private static List<JsonElement> AllAlerts(string log) =>
+        File.ReadAllLines(log).Select(l => JsonDocument.Parse(l).RootElement)
+            .Where(l => l.GetProperty("event").GetProperty("kind").GetString() == "alert")
+            .ToList();
+
+    private static string? Phase(JsonElement alert) =>
+        alert.GetProperty("net_sentinel").TryGetProperty("incident", out var incident) ? incident.GetProperty("phase").GetString() : null;
+
+    /// <summary>The first line of each incident: what the detector found (later lines of the incident carry counts).</summary>
+    private static IEnumerable<JsonElement> Openings(IEnumerable<JsonElement> alerts) => alerts.Where(a => Phase(a) == "opened");
 
     private static List<JsonElement> Alerts(string log, string rule) =>
         File.ReadAllLines(log).Select(l => JsonDocument.Parse(l).RootElement)

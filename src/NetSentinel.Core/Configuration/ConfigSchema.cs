@@ -29,6 +29,13 @@ internal static class ConfigSchema
     public const long MaxScanThreshold = 65_536;
     public const long MaxBeaconHistory = 1_024;
 
+    private static readonly KeyValuePair<string, KnownDestinationSeverity>[] KnownDestinationNames =
+    [
+        new("low", KnownDestinationSeverity.Low),
+        new("ignore", KnownDestinationSeverity.Ignore),
+        new("alert", KnownDestinationSeverity.Alert),
+    ];
+
     private static readonly KeyValuePair<string, BaselineMode>[] BaselineModeNames =
     [
         new("learn-then-enforce", BaselineMode.LearnThenEnforce),
@@ -86,9 +93,13 @@ internal static class ConfigSchema
             (c, v) => c with { ManyConnectionsThreshold = (int)v.ReadInteger(1, int.MaxValue) },
             c => ConfigTomlText.Integer(c.ManyConnectionsThreshold)),
         new("alerts", "cooldown_seconds",
-            "A standing condition alerts again at most once per this many seconds, per rule, process and destination (>= 0).",
+            "An open incident (a standing condition) writes an update with its counts at most once per this many seconds (>= 0).",
             (c, v) => c with { AlertCooldownSeconds = v.ReadNumber(0, minExclusive: false, MaxCooldownSeconds) },
             c => ConfigTomlText.Number(c.AlertCooldownSeconds)),
+        new("alerts", "incident_quiet_seconds",
+            "An incident with no new evidence for this many seconds closes with a line of its totals (> 0).",
+            (c, v) => c with { IncidentQuietSeconds = v.ReadNumber(0, minExclusive: true, MaxCooldownSeconds) },
+            c => ConfigTomlText.Number(c.IncidentQuietSeconds)),
         new("log", "max_size_mb",
             "Rotate the log file before it would grow past this many MiB; a line is never split (0.0625, i.e. 64 KiB, to 1048576).",
             (c, v) => c with { LogMaxSizeMb = v.ReadNumber(MinLogSizeMb, minExclusive: false, MaxLogSizeMb) },
@@ -129,6 +140,10 @@ internal static class ConfigSchema
             "A series whose median gap is shorter than this many seconds is a burst, not a beacon (>= 0, at most 86400).",
             (c, v) => c with { BeaconMinPeriodSeconds = v.ReadNumber(0, minExclusive: false, MaxIntervalSeconds) },
             c => ConfigTomlText.Number(c.BeaconMinPeriodSeconds)),
+        new("beacon", "known_destinations",
+            "Periodic traffic to a destination in the program's baseline: \"low\" (low severity), \"ignore\" (no alert) or \"alert\" (medium).",
+            (c, v) => c with { BeaconKnownDestinations = v.ReadChoice(KnownDestinationNames) },
+            c => ConfigTomlText.String(KnownDestinationNames.First(pair => pair.Value == c.BeaconKnownDestinations).Key)),
         new("exfiltration", "window_seconds",
             "Sliding window, in seconds, over which bytes one program sends one destination are summed (> 0, at most 604800).",
             (c, v) => c with { ExfiltrationWindowSeconds = v.ReadNumber(0, minExclusive: true, MaxExfiltrationWindowSeconds) },

@@ -29,8 +29,10 @@ public sealed record MonitorConfig
     public int ManyConnectionsThreshold { get; init; } = 50;
 
     // [alerts]
-    /// <summary>alerts.cooldown_seconds: a standing condition re-alerts at most once per cooldown (per rule, process and destination). Seconds, &gt;= 0 and at most one year.</summary>
+    /// <summary>alerts.cooldown_seconds: an open incident (a standing condition) writes an update at most once per cooldown. Seconds, &gt;= 0 and at most one year.</summary>
     public double AlertCooldownSeconds { get; init; } = 300;
+    /// <summary>alerts.incident_quiet_seconds: an incident with no new evidence for this long closes with a line of totals. Seconds, &gt; 0 and at most one year.</summary>
+    public double IncidentQuietSeconds { get; init; } = 60;
 
     // [log]
     /// <summary>log.max_size_mb: rotate the log when it would exceed this size, in MiB. &gt; 0 and at most 1048576.</summary>
@@ -63,6 +65,8 @@ public sealed record MonitorConfig
     public double BeaconScoreThreshold { get; init; } = 0.85;
     /// <summary>beacon.min_period_seconds: median gap below which a series is a burst, not a beacon. Seconds &gt;= 0.</summary>
     public double BeaconMinPeriodSeconds { get; init; } = 1;
+    /// <summary>beacon.known_destinations: "low" (default), "ignore" or "alert" (medium) for periodic traffic to a destination in the program's learned baseline.</summary>
+    public KnownDestinationSeverity BeaconKnownDestinations { get; init; } = KnownDestinationSeverity.Low;
 
     // [exfiltration]
     /// <summary>exfiltration.window_seconds: the sliding window bytes sent are summed over. Seconds, &gt; 0 and at most 604800.</summary>
@@ -110,6 +114,7 @@ public sealed record MonitorConfig
 
     public TimeSpan Interval => TimeSpan.FromSeconds(IntervalSeconds);
     public TimeSpan AlertCooldown => TimeSpan.FromSeconds(AlertCooldownSeconds);
+    public TimeSpan IncidentQuiet => TimeSpan.FromSeconds(IncidentQuietSeconds);
     public TimeSpan ScanWindow => TimeSpan.FromSeconds(ScanWindowSeconds);
     public TimeSpan ExfiltrationWindow => TimeSpan.FromSeconds(ExfiltrationWindowSeconds);
     public long LogMaxSizeBytes => (long)(LogMaxSizeMb * 1024 * 1024);

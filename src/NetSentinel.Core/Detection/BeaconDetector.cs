@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Net;
+using NetSentinel.Core.Configuration;
 using NetSentinel.Core.Model;
 using NetSentinel.Core.Output;
 
@@ -7,14 +8,17 @@ namespace NetSentinel.Core.Detection;
 
 /// <summary>
 /// beacon: one program (by executable, so a beacon re-spawned by cron each time is still one series) connecting to one (address, port, transport) at regular times with regular sizes — how
-/// implants call home. Each connection start (Opened) is added to a bounded history; once min_connections are held,
+/// implants call home. Each connection start (Opened, and for UDP each new session: Resumed) is added to a bounded history; once min_connections are held,
 /// the series is scored with <see cref="BeaconScore"/> on every new connection, and a score at or above the
 /// threshold — with the timing part alone at or above it too — alerts (Value = score, Threshold, Unit "score", Window = the span of the history). Sizes are the
 /// lifetime bytes of each closed connection. A median gap below min_period_seconds is a burst, not a beacon.
 /// Memory: history entries per key; at most <see cref="MaxTrackedSeries"/> keys, the stalest dropped first, and
 /// keys idle for longer than <see cref="IdleForget"/> are forgotten at interval ends.
 /// </summary>
-public sealed class BeaconDetector(int minConnections, int history, double scoreThreshold, TimeSpan minPeriod) : IDetector
+/// <param name="baseline">The learned baseline: a destination in the program's is "known" (severity per <paramref name="known"/>).</param>
+/// <param name="host">Host-wide rarity: a destination no other program has reached makes the beacon high.</param>
+public sealed class BeaconDetector(int minConnections, int history, double scoreThreshold, TimeSpan minPeriod,
+    LearnedBaseline? baseline = null, HostDestinations? host = null, KnownDestinationSeverity known = KnownDestinationSeverity.Low) : IDetector
 {
     public const string RuleName = "beacon";
     public const int MaxTrackedSeries = 20_000;
@@ -42,7 +46,8 @@ public sealed class BeaconDetector(int minConnections, int history, double score
             }
             return null;
         }
-        if (connectionEvent.Kind != ConnectionEventKind.Opened)
+        // A UDP flow's later sessions (sent again after being idle) are its rhythm: a UDP beacon has no connects.
+        if (connectionEvent.Kind is not (ConnectionEventKind.Opened or ConnectionEventKind.Resumed))
         {
             return null;
         }
@@ -66,6 +71,20 @@ public sealed class BeaconDetector(int minConnections, int history, double score
         {
             return null;
         }
+        // Baseline-aware severity: the program's usual server is low (or nothing), a place new to it medium,
+        // and a place no program on this host had reached high.
+        bool inBaseline = baseline?.Contains(connectionEvent) == true;
+        bool? firstSeenOnHost = inBaseline ? false : host?.IsFirstSeenBy(connectionEvent);
+        if (inBaseline && known == KnownDestinationSeverity.Ignore)
+        {
+            return null;
+        }
+        var severity = inBaseline
+            ? known == KnownDestinationSeverity.Alert ? Severity.Medium : Severity.Low
+            : firstSeenOnHost == true ? Severity.High : Severity.Medium;
+        string novelty = inBaseline ? "a destination in its baseline"
+            : firstSeenOnHost == true ? "a destination new to every program on this host"
+            : "a destination new to the program";
         var remote = new IPEndPoint(CanonicalAddress.Of(connectionEvent.Remote.Address), key.Port);
         TimeSpan span = times[^1] - times[0];
         string transport = TransportNames.Of(key.Transport);
@@ -74,9 +93,9 @@ public sealed class BeaconDetector(int minConnections, int history, double score
             Timestamp = context.Now,
             Source = context.Source,
             Rule = RuleName,
-            Severity = Severity.Medium,
+            Severity = severity,
             Message = string.Create(CultureInfo.InvariantCulture,
-                $"{connectionEvent.Process.Name} (pid {connectionEvent.Process.Pid}) connects to {(domain is null ? string.Empty : domain + " ")}{remote} ({transport}) every {HumanFormat.Duration(score.Period)}: " +
+                $"{connectionEvent.Process.Name} (pid {connectionEvent.Process.Pid}) {(key.Transport == Transport.Udp ? "sends to" : "connects to")} {(domain is null ? string.Empty : domain + " ")}{remote} ({transport}, {novelty}) every {HumanFormat.Duration(score.Period)}: " +
                 $"beacon score {score.Score:0.00} (timing {score.TimingScore:0.00}{(score.SizeScore is { } s ? $", size {s:0.00}" : string.Empty)}) " +
                 $"over {times.Length} connections in {HumanFormat.Duration(span)} ({series.Observations} observed), threshold {scoreThreshold:0.##}"),
             Process = connectionEvent.Process,
@@ -92,6 +111,8 @@ public sealed class BeaconDetector(int minConnections, int history, double score
             BaselineSamplesRequired = context.Baseline.SamplesRequired,
             PeriodSeconds = score.Period.TotalSeconds,
             Observations = series.Observations,
+            ActivityStart = times[0],
+            FirstSeenOnHost = firstSeenOnHost,
         };
     }
 

@@ -8,7 +8,7 @@ namespace NetSentinel.Core.Detection;
 
 /// <summary>
 /// The one place events meet detectors: filters events, aggregates them per process, runs the immediate
-/// detector on each event and the interval detectors at each interval end, throttles and writes the alerts,
+/// detector on each event and the interval detectors at each interval end, folds the alerts into incidents and writes their lines,
 /// optionally logs connections, learns the baseline and reports lost events.
 /// Single-threaded, like the sources that call it.
 /// </summary>
@@ -27,7 +27,8 @@ public sealed class DetectionPipeline : IConnectionEventSink
     private readonly IDetector[] _detectors;
     private readonly BlocklistDetector _blocklist;
     private readonly Allowlist _allowlist;
-    private readonly AlertThrottle _throttle;
+    private readonly IncidentTracker _incidents;
+    private readonly List<AlertRecord> _lines = [];
     private readonly EventsLostReporter _eventsLost;
     private readonly DomainBlocklistDetector _blockedDomains;
     private readonly DnsTunnelDetector _dnsTunnel;
@@ -52,8 +53,9 @@ public sealed class DetectionPipeline : IConnectionEventSink
         Baseline = baseline ?? new LearnedBaseline(config.BaselineIPv4Prefix, config.BaselineIPv6Prefix);
         int required = !learnBaseline || config.BaselineMode == BaselineMode.Enforce ? 0 : config.BaselineSamples;
         BaselineProgress = new BaselineProgress(Math.Min(Baseline.SamplesSeen, required), required);
+        HostDestinations = new HostDestinations(Baseline);
         _newDestinations = new NewDestinationDetector(clock.GetUtcNow(), Baseline,
-            learnOnly: learnBaseline && config.BaselineMode == BaselineMode.Learn);
+            learnOnly: learnBaseline && config.BaselineMode == BaselineMode.Learn, host: HostDestinations);
         _exfiltration = new ExfiltrationDetector(config.ExfiltrationWindow, config.ExfiltrationBytesThreshold, config.ExfiltrationSendRatio, Baseline);
         _detectors =
         [
@@ -62,12 +64,12 @@ public sealed class DetectionPipeline : IConnectionEventSink
             new ManyConnectionsDetector(config.ManyConnectionsThreshold),
             new ScanDetector(config.ScanWindow, config.ScanDistinctHostsThreshold, config.ScanDistinctPortsThreshold),
             new BeaconDetector(config.BeaconMinConnections, config.BeaconHistory, config.BeaconScoreThreshold,
-                TimeSpan.FromSeconds(config.BeaconMinPeriodSeconds)),
+                TimeSpan.FromSeconds(config.BeaconMinPeriodSeconds), Baseline, HostDestinations, config.BeaconKnownDestinations),
             _exfiltration,
         ];
         _blocklist = new BlocklistDetector(blocklist ?? AddressSet.Empty);
         _allowlist = new Allowlist(config);
-        _throttle = new AlertThrottle(config.AlertCooldown);
+        _incidents = new IncidentTracker(config.AlertCooldown > config.Interval ? config.AlertCooldown : config.Interval, config.IncidentQuiet, clock.GetUtcNow(), config.Interval);
         _eventsLost = new EventsLostReporter(output, sourceName, config.Interval);
         // A ceiling below the floor means the floor: both are bounds on one lifetime.
         Names = new DnsNameCache(config.DnsCacheEntries, TimeSpan.FromSeconds(config.DnsTtlFloorSeconds),
@@ -86,6 +88,9 @@ public sealed class DetectionPipeline : IConnectionEventSink
     public long DnsMessagesSeen { get; private set; }
 
     public BaselineProgress BaselineProgress { get; private set; }
+
+    /// <summary>Host-wide rarity: which program first reached each destination (first_seen_on_host).</summary>
+    public HostDestinations HostDestinations { get; }
 
     /// <summary>The learned baseline (address blocks per program) that baseline.state_file persists.</summary>
     public LearnedBaseline Baseline { get; }
@@ -215,6 +220,8 @@ public sealed class DetectionPipeline : IConnectionEventSink
         {
             Emit(alert, throttleNow);
         }
+        _incidents.Tick(throttleNow, _lines);
+        WriteLines();
 
         if (BaselineProgress.IsLearning)
         {
@@ -237,7 +244,6 @@ public sealed class DetectionPipeline : IConnectionEventSink
         _intervalAlerts.Clear();
         _intervalAlertCount = 0;
         _aggregator.StartInterval();
-        _throttle.Purge(throttleNow);
         Names.Purge(now);
         return summary;
     }
@@ -246,7 +252,15 @@ public sealed class DetectionPipeline : IConnectionEventSink
     public void EndDrain() => _output.Flush();
 
     /// <summary>Writes anything held back (lost-event counts waiting for the rate limit); call at shutdown.</summary>
-    public void Flush(DateTimeOffset now) => _eventsLost.Flush(now);
+    public void Flush(DateTimeOffset now)
+    {
+        _incidents.CloseAll(now, _lines);
+        WriteLines();
+        _eventsLost.Flush(now);
+    }
+
+    /// <summary>Incidents open now (alerts folded per process and behaviour, not yet closed).</summary>
+    public int OpenIncidentCount => _incidents.OpenCount;
 
     private void Emit(AlertRecord alert, DateTimeOffset now)
     {
@@ -255,17 +269,24 @@ public sealed class DetectionPipeline : IConnectionEventSink
         {
             alert = alert with { Names = names };
         }
-        if (!_throttle.TryFire(alert, now))
+        _incidents.Add(alert, now, _lines);
+        WriteLines();
+    }
+
+    /// <summary>Writes the alert lines the incidents produced: openings, updates, closings.</summary>
+    private void WriteLines()
+    {
+        foreach (var line in _lines)
         {
-            return;
+            _output.Write(line);
+            AlertsWritten++;
+            _intervalAlertCount++;
+            if (_intervalAlerts.Count < MaxAlertsKeptPerInterval)
+            {
+                _intervalAlerts.Add(line);
+            }
         }
-        _output.Write(alert);
-        AlertsWritten++;
-        _intervalAlertCount++;
-        if (_intervalAlerts.Count < MaxAlertsKeptPerInterval)
-        {
-            _intervalAlerts.Add(alert);
-        }
+        _lines.Clear();
     }
 
     private List<ProcessIntervalStats> Summarize(TimeSpan window)

@@ -20,6 +20,20 @@ public sealed class DistinctTargetWindow<T>(int capacity) where T : notnull
 
     public IEnumerable<T> Values => _lastSeen.Keys;
 
+    /// <summary>The earliest sighting still held (the start of the activity in the window); null when empty. O(n).</summary>
+    public DateTimeOffset? OldestSighting()
+    {
+        DateTimeOffset? oldest = null;
+        foreach (var seen in _lastSeen.Values)
+        {
+            if (oldest is null || seen < oldest)
+            {
+                oldest = seen;
+            }
+        }
+        return oldest;
+    }
+
     /// <summary>Forgets values not seen since <paramref name="oldest"/>.</summary>
     public void Expire(DateTimeOffset oldest)
     {

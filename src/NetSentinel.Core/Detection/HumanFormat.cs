@@ -24,6 +24,10 @@ public static class HumanFormat
 
     public static string Duration(TimeSpan duration)
     {
+        if (duration > TimeSpan.Zero && duration.TotalSeconds < 0.1)
+        {
+            return string.Create(CultureInfo.InvariantCulture, $"{duration.TotalMilliseconds:0.#} ms"); // a sweep can take 2 ms: "0 s" would hide it
+        }
         if (duration.TotalSeconds < 60)
         {
             return string.Create(CultureInfo.InvariantCulture, $"{duration.TotalSeconds:0.##} s");

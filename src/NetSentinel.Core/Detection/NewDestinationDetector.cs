@@ -13,7 +13,9 @@ namespace NetSentinel.Core.Detection;
 /// Value is 1 (this sighting) against a Threshold of 0 earlier sightings, over a Window that is all the time
 /// observed so far; Unit "destination".
 /// </summary>
-public sealed class NewDestinationDetector(DateTimeOffset observingSince, LearnedBaseline? baseline = null, bool learnOnly = false) : IDetector
+/// <param name="host">Host-wide rarity: recorded at each first sighting, and said in the alert (first_seen_on_host).</param>
+public sealed class NewDestinationDetector(DateTimeOffset observingSince, LearnedBaseline? baseline = null, bool learnOnly = false,
+    HostDestinations? host = null) : IDetector
 {
     public const string RuleName = "new_destination";
 
@@ -30,6 +32,10 @@ public sealed class NewDestinationDetector(DateTimeOffset observingSince, Learne
     {
         var key = DestinationKey.Of(connectionEvent);
         bool firstSighting = _known.Add(key);
+        if (firstSighting)
+        {
+            host?.Record(connectionEvent); // host-wide rarity is by address block, whatever the name
+        }
         // A named destination is new when its (program, domain, port, transport) is, whatever address it answers from.
         if (NamedDestination.Of(connectionEvent) is { } named)
         {
@@ -58,6 +64,7 @@ public sealed class NewDestinationDetector(DateTimeOffset observingSince, Learne
             Value = 1,
             Threshold = 0,
             Unit = "destination",
+            FirstSeenOnHost = host?.IsFirstSeenBy(connectionEvent),
             Window = window,
             Transport = key.Transport,
             Local = connectionEvent.Local,

@@ -217,6 +217,14 @@ public sealed class EcsJsonFormatter
         {
             writer.WriteNumber("window_bytes_received", windowReceived);
         }
+        if (alert.FirstSeenOnHost is bool firstSeenOnHost)
+        {
+            writer.WriteBoolean("first_seen_on_host", firstSeenOnHost);
+        }
+        if (alert.Incident is { } incident)
+        {
+            WriteIncident(writer, incident);
+        }
         if (alert.HostBytesSentPerSecond is double hostRate && double.IsFinite(hostRate))
         {
             writer.WriteStartObject("host");
@@ -225,6 +233,43 @@ public sealed class EcsJsonFormatter
         }
 
         WriteProcessExtras(writer, alert.Process);
+        writer.WriteEndObject();
+    }
+
+    /// <summary>net_sentinel.incident: which incident the line belongs to, its phase and its counts so far.</summary>
+    private static void WriteIncident(Utf8JsonWriter writer, IncidentFacts incident)
+    {
+        writer.WriteStartObject("incident");
+        writer.WriteString("id", incident.Id);
+        writer.WriteString("phase", incident.Phase switch
+        {
+            IncidentPhase.Opened => "opened",
+            IncidentPhase.Updated => "updated",
+            _ => "closed",
+        });
+        writer.WriteString("first_seen", FormatTimestamp(incident.FirstSeen));
+        writer.WriteString("last_seen", FormatTimestamp(incident.LastSeen));
+        WriteFloat(writer, "span_seconds", Math.Round(incident.Span.TotalSeconds, 3));
+        writer.WriteNumber("alerts", incident.Alerts);
+        writer.WriteNumber("destinations", incident.Destinations);
+        if (incident.Folded.Count > 0)
+        {
+            writer.WriteStartObject("folded");
+            foreach (var (rule, count) in incident.Folded)
+            {
+                writer.WriteNumber(rule, count);
+            }
+            writer.WriteEndObject();
+        }
+        if (incident.Absorbed.Count > 0)
+        {
+            writer.WriteStartArray("absorbed");
+            foreach (string id in incident.Absorbed)
+            {
+                writer.WriteStringValue(id);
+            }
+            writer.WriteEndArray();
+        }
         writer.WriteEndObject();
     }
 

@@ -52,6 +52,12 @@ public sealed record AlertRecord : LogRecord
     /// <summary>exfiltration: bytes sent to and received from the destination within the window.</summary>
     public long? WindowBytesSent { get; init; }
     public long? WindowBytesReceived { get; init; }
+    /// <summary>When the activity the alert is about began, if earlier than the alert (a sweep's first target); null = at the alert.</summary>
+    public DateTimeOffset? ActivityStart { get; init; }
+    /// <summary>Whether no program on this host had reached the destination before (<c>net_sentinel.first_seen_on_host</c>); null when not judged.</summary>
+    public bool? FirstSeenOnHost { get; init; }
+    /// <summary>The incident this line belongs to; set by the pipeline when it writes the line.</summary>
+    public IncidentFacts? Incident { get; init; }
 }
 
 /// <summary>

@@ -15,6 +15,8 @@ public sealed class MonitorConfigTomlTests
         BytesPerSecThreshold = 9_876_543_210,
         ManyConnectionsThreshold = 3,
         AlertCooldownSeconds = 0.125,
+        IncidentQuietSeconds = 7.5,
+        BeaconKnownDestinations = KnownDestinationSeverity.Ignore,
         LogMaxSizeMb = 0.0625 + 1e-9,
         LogMaxFiles = 1,
         LogLines = NetSentinel.Core.Output.Pipeline.OutputLines.Alerts,
@@ -66,8 +68,10 @@ public sealed class MonitorConfigTomlTests
             many_connections_threshold = 50
 
             [alerts]
-            # A standing condition alerts again at most once per this many seconds, per rule, process and destination (>= 0).
+            # An open incident (a standing condition) writes an update with its counts at most once per this many seconds (>= 0).
             cooldown_seconds = 300
+            # An incident with no new evidence for this many seconds closes with a line of its totals (> 0).
+            incident_quiet_seconds = 60
 
             [log]
             # Rotate the log file before it would grow past this many MiB; a line is never split (0.0625, i.e. 64 KiB, to 1048576).
@@ -96,6 +100,8 @@ public sealed class MonitorConfigTomlTests
             score_threshold = 0.85
             # A series whose median gap is shorter than this many seconds is a burst, not a beacon (>= 0, at most 86400).
             min_period_seconds = 1
+            # Periodic traffic to a destination in the program's baseline: "low" (low severity), "ignore" (no alert) or "alert" (medium).
+            known_destinations = "low"
 
             [exfiltration]
             # Sliding window, in seconds, over which bytes one program sends one destination are summed (> 0, at most 604800).

@@ -75,47 +75,4 @@ public class AlertCooldownTests
         }
         Assert.Equal(3, h.Sink.AlertsFor(HighSendRateDetector.RuleName).Count());
     }
-
-    [Fact]
-    public void ThrottleForgetsKeysWhoseCooldownHasPassed()
-    {
-        var throttle = new AlertThrottle(TimeSpan.FromSeconds(300));
-        var now = ManualClock.Start;
-        for (var pid = 1; pid <= 100; pid++)
-        {
-            Assert.True(throttle.TryFire(Alert(pid), now));
-        }
-        Assert.False(throttle.TryFire(Alert(1), now.AddSeconds(299)));
-        Assert.Equal(100, throttle.Count);
-        throttle.Purge(now.AddSeconds(299));
-        Assert.Equal(100, throttle.Count);
-        throttle.Purge(now.AddSeconds(300));
-        Assert.Equal(0, throttle.Count);
-        Assert.True(throttle.TryFire(Alert(1), now.AddSeconds(300)));
-    }
-
-    [Fact]
-    public void ThrottleKeyIncludesTheDestination()
-    {
-        var throttle = new AlertThrottle(TimeSpan.FromSeconds(300));
-        var now = ManualClock.Start;
-        Assert.True(throttle.TryFire(Alert(1) with { Remote = SyntheticEvents.Endpoint("198.51.100.2", 443), Transport = Transport.Tcp }, now));
-        Assert.True(throttle.TryFire(Alert(1) with { Remote = SyntheticEvents.Endpoint("198.51.100.2", 444), Transport = Transport.Tcp }, now));
-        Assert.False(throttle.TryFire(Alert(1) with { Remote = SyntheticEvents.Endpoint("198.51.100.2", 444), Transport = Transport.Tcp }, now));
-        Assert.True(throttle.TryFire(Alert(1) with { Rule = "many_connections" }, now));
-    }
-
-    private static AlertRecord Alert(int pid) => new()
-    {
-        Timestamp = ManualClock.Start,
-        Source = "test",
-        Rule = HighSendRateDetector.RuleName,
-        Severity = Severity.Medium,
-        Message = "m",
-        Process = SyntheticEvents.Process(pid),
-        Value = 2,
-        Threshold = 1,
-        Unit = "bytes_per_second",
-        Window = TimeSpan.FromSeconds(5),
-    };
 }

@@ -1,6 +1,7 @@
 using NetSentinel.Core.Configuration;
 using NetSentinel.Core.Detection;
 using NetSentinel.Core.Model;
+using NetSentinel.Core.Output;
 
 namespace NetSentinel.Core.Tests.Detection;
 
@@ -48,7 +49,9 @@ public class BeaconDetectorTests
         Assert.InRange(alert.Value, 0.85, 1.0);
         Assert.Equal(("score", 0.85, (long)firedAt), (alert.Unit, alert.Threshold, alert.Observations!.Value));
         Assert.Equal("198.51.100.66:8443", alert.Remote!.ToString());
-        Assert.Contains($"connects to 198.51.100.66:8443 (tcp) every {HumanFormat.Duration(TimeSpan.FromSeconds(alert.PeriodSeconds.Value))}: beacon score", alert.Message);
+        Assert.Equal(Severity.High, alert.Severity); // no program on the host had reached it
+        Assert.True(alert.FirstSeenOnHost);
+        Assert.Contains($"connects to 198.51.100.66:8443 (tcp, a destination new to every program on this host) every {HumanFormat.Duration(TimeSpan.FromSeconds(alert.PeriodSeconds.Value))}: beacon score", alert.Message);
     }
 
     [Theory]

@@ -15,6 +15,9 @@ public class HumanFormatTests
 
     [Theory]
     [InlineData(5, "5 s")]
+    [InlineData(0, "0 s")]
+    [InlineData(0.0016, "1.6 ms")]
+    [InlineData(0.25, "0.25 s")]
     [InlineData(2.5, "2.5 s")]
     [InlineData(65, "1 min 5 s")]
     [InlineData(7260, "2 h 1 min")]

@@ -89,14 +89,14 @@ public class NewDestinationDetectorTests
         var curlAgain = new SyntheticEvents(h.Clock, SyntheticEvents.Process(43, "curl", "/usr/bin/curl"));
         h.Pipeline.OnEvent(curlAgain.Opened("198.51.100.2", 443)); // same program, new pid: known
         h.Pipeline.OnEvent(curl.Opened("198.51.100.2", 444)); // new port
-        h.Pipeline.OnEvent(curl.Opened("198.51.100.2", 443, Transport.Udp)); // new transport
+        h.Pipeline.OnEvent(curlAgain.Opened("198.51.100.2", 443, Transport.Udp)); // new transport (another pid: its own incident)
         var wget = new SyntheticEvents(h.Clock, SyntheticEvents.Process(44, "wget", "/usr/bin/wget"));
         h.Pipeline.OnEvent(wget.Opened("198.51.100.2", 443)); // new program
 
         var alerts = h.Sink.AlertsFor(NewDestinationDetector.RuleName).ToList();
         Assert.Equal(3, alerts.Count);
         Assert.Equal((42, 444, Transport.Tcp), (alerts[0].Process.Pid, alerts[0].Remote!.Port, alerts[0].Transport!.Value));
-        Assert.Equal((42, 443, Transport.Udp), (alerts[1].Process.Pid, alerts[1].Remote!.Port, alerts[1].Transport!.Value));
+        Assert.Equal((43, 443, Transport.Udp), (alerts[1].Process.Pid, alerts[1].Remote!.Port, alerts[1].Transport!.Value));
         Assert.Equal((44, 443, Transport.Tcp), (alerts[2].Process.Pid, alerts[2].Remote!.Port, alerts[2].Transport!.Value));
         Assert.EndsWith("(udp): 1 sighting, 0 earlier in 5 s observed", alerts[1].Message);
     }
@@ -118,9 +118,13 @@ public class NewDestinationDetectorTests
         Assert.Equal(new IPEndPoint(IPAddress.Parse("203.0.113.3"), 443), alert.Remote);
         Assert.StartsWith("app (pid 7) reached new destination 203.0.113.3:443 (tcp)", alert.Message);
 
+        // A second new destination of the same process is evidence of its open incident: named in its closing line.
         h.Pipeline.OnEvent(app.Opened("2001:db8::5", 53, Transport.Udp, local: "2001:db8::1"));
-        Assert.Equal(2, h.Sink.AlertsFor(NewDestinationDetector.RuleName).Count());
-        Assert.Contains("[2001:db8::5]:53 (udp)", h.Sink.AlertsFor(NewDestinationDetector.RuleName).Last().Message);
+        h.Pipeline.Flush(h.Clock.Now);
+        var lines = h.Sink.AlertsFor(NewDestinationDetector.RuleName).ToList();
+        Assert.Equal(2, lines.Count);
+        Assert.Equal(IncidentPhase.Closed, lines[1].Incident!.Phase);
+        Assert.Equal(["203.0.113.3:443/tcp", "[2001:db8::5]:53/udp"], lines[1].Targets);
     }
 
     [Fact]

@@ -34,7 +34,8 @@ public class ScanDetectorTests
         Assert.Equal((30.0, 30.0, "distinct_ports"), (alert.Value, alert.Threshold, alert.Unit));
         Assert.Equal(TimeSpan.FromSeconds(60), alert.Window);
         Assert.Equal(["1", "2", "3", "4", "5", "6", "7", "8"], alert.Targets);
-        Assert.Equal("nmap (pid 99) reached 1 distinct hosts and 30 distinct ports in 1 min 0 s, threshold 30 ports; " +
+        // The real span (29 gaps of 10 ms), not the window; the rate; the attempts (each failed connect is one).
+        Assert.Equal("nmap (pid 99) reached 1 distinct hosts and 30 distinct ports in 0.29 s (103.4 ports/s), 30 attempts, threshold 30 ports in 1 min 0 s; " +
                      "ports on 198.51.100.2: 1, 2, 3, 4, 5, 6, 7, 8, …", alert.Message);
         Assert.Equal(AttributionSource.Kernel, alert.Process.IdentifiedBy);
     }

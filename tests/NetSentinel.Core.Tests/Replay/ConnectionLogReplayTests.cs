@@ -78,6 +78,7 @@ public class ConnectionLogReplayTests
             pipeline.OnEvent(e);
         }
         pipeline.EndInterval(clock.Now, 0, null);
+        pipeline.Flush(clock.Now); // as the monitor does at its end: open incidents close with their totals
 
         var formatter = new EcsJsonFormatter("host");
         var log = new StringBuilder();

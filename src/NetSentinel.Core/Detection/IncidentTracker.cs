@@ -1,0 +1,240 @@
+using System.Globalization;
+using NetSentinel.Core.Output;
+
+namespace NetSentinel.Core.Detection;
+
+/// <summary>
+/// Folds the alerts detectors propose into incidents, so an analyst reads one story per process and behaviour
+/// instead of one line per packet of evidence:
+/// <list type="bullet">
+/// <item>the first alert of a key (<see cref="IncidentKey"/>) opens an incident and is written as it is, with an incident id;</item>
+/// <item>later alerts of the key are evidence: counted, and summed up in an update line at most once per
+/// <paramref name="updateEvery"/> (alerts.cooldown_seconds, but never more than once per interval) — at once if
+/// the severity rises;</item>
+/// <item>an incident with no evidence for <paramref name="quietAfter"/> (or three beacon periods, if longer) closes with a
+/// line stating its totals; one that got nothing after its opening line closes silently — that line was its total;</item>
+/// <item>a process's new destinations are one incident, restated once per interval: one line listing the first
+/// few and the count;</item>
+/// <item>a process that is scanning has its new_destination and many_connections alerts folded into the scan
+/// incident (and an incident of theirs already open is absorbed), so a sweep is one incident whatever its size;</item>
+/// <item>a beacon and an exfiltration from one program to the same destination new to it raise both to high.</item>
+/// </list>
+/// Nothing is dropped silently: every alert is counted in its incident's lines. Memory: at most
+/// <see cref="MaxOpenIncidents"/> open incidents; past it the stalest is closed (with its line) to make room.
+/// </summary>
+/// <param name="interval">The monitor's interval: a process's new destinations are restated once per interval (one line
+/// listing the first few and the count), not once per cooldown.</param>
+public sealed class IncidentTracker(TimeSpan updateEvery, TimeSpan quietAfter, DateTimeOffset startedAt, TimeSpan interval = default)
+{
+    public const int MaxOpenIncidents = 10_000;
+
+    private readonly Dictionary<IncidentKey, Incident> _open = [];
+    private readonly string _idPrefix = startedAt.ToUnixTimeSeconds().ToString("x", CultureInfo.InvariantCulture);
+    private long _sequence;
+
+    public int OpenCount => _open.Count;
+
+    /// <summary>Takes one proposed alert; adds the lines to write now (none, or the opening or an escalation) to <paramref name="lines"/>.</summary>
+    public void Add(AlertRecord alert, DateTimeOffset now, List<AlertRecord> lines)
+    {
+        if (alert.Rule is NewDestinationDetector.RuleName or ManyConnectionsDetector.RuleName
+            && _open.TryGetValue(IncidentKey.ForProcess(ScanDetector.RuleName, alert.Process), out var scan))
+        {
+            scan.Fold(alert);
+            return;
+        }
+        var key = IncidentKey.Of(alert);
+        if (_open.TryGetValue(key, out var incident))
+        {
+            incident.AddEvidence(alert);
+            string? note = null;
+            if (alert.Severity > incident.Severity)
+            {
+                incident.Severity = alert.Severity;
+                note = $"severity raised to {Name(alert.Severity)}";
+            }
+            note = RaiseBeaconAndExfiltration(incident, now, lines) ?? note;
+            // New destinations wait for the interval's end, so its one line gathers all of them.
+            bool due = key.Rule != NewDestinationDetector.RuleName && now - incident.LastWritten >= UpdateEvery(incident);
+            if (note is not null || due)
+            {
+                lines.Add(Line(incident, IncidentPhase.Updated, now, note)); // a rise in severity is news: no waiting
+            }
+            return;
+        }
+
+        if (_open.Count >= MaxOpenIncidents)
+        {
+            CloseStalest(now, lines);
+        }
+        incident = new Incident($"{_idPrefix}-{++_sequence}", key, alert, now);
+        _open[key] = incident;
+        if (key.Rule == ScanDetector.RuleName)
+        {
+            foreach (string absorbed in new[] { NewDestinationDetector.RuleName, ManyConnectionsDetector.RuleName })
+            {
+                var siblingKey = IncidentKey.ForProcess(absorbed, alert.Process);
+                if (_open.Remove(siblingKey, out var sibling))
+                {
+                    incident.Absorb(sibling);
+                }
+            }
+        }
+        string? raised = RaiseBeaconAndExfiltration(incident, now, lines);
+        lines.Add(Line(incident, IncidentPhase.Opened, now, raised));
+    }
+
+    /// <summary>At an interval end: writes the updates that are due and closes the incidents that went quiet.</summary>
+    public void Tick(DateTimeOffset now, List<AlertRecord> lines)
+    {
+        List<Incident>? quiet = null;
+        foreach (var incident in _open.Values)
+        {
+            if (now - incident.LastActive >= QuietAfter(incident))
+            {
+                (quiet ??= []).Add(incident);
+            }
+            else if (incident.Pending && now - incident.LastWritten >= UpdateEvery(incident))
+            {
+                lines.Add(Line(incident, IncidentPhase.Updated, now));
+            }
+        }
+        if (quiet is not null)
+        {
+            foreach (var incident in quiet.OrderBy(i => i.LastActive))
+            {
+                Close(incident, now, lines);
+            }
+        }
+    }
+
+    /// <summary>Closes every open incident (the monitor is stopping): totals are written, not lost.</summary>
+    public void CloseAll(DateTimeOffset now, List<AlertRecord> lines)
+    {
+        foreach (var incident in _open.Values.OrderBy(i => i.LastActive).ToList())
+        {
+            Close(incident, now, lines);
+        }
+    }
+
+    private TimeSpan UpdateEvery(Incident incident) =>
+        incident.Key.Rule == NewDestinationDetector.RuleName && interval < updateEvery ? interval : updateEvery;
+
+    private TimeSpan QuietAfter(Incident incident) =>
+        incident.Latest.PeriodSeconds is { } period && TimeSpan.FromSeconds(3 * period) > quietAfter
+            ? TimeSpan.FromSeconds(3 * period)
+            : quietAfter;
+
+    private void Close(Incident incident, DateTimeOffset now, List<AlertRecord> lines)
+    {
+        _open.Remove(incident.Key);
+        if (incident.HasMoreThanOpening)
+        {
+            lines.Add(Line(incident, IncidentPhase.Closed, now));
+        }
+    }
+
+    private void CloseStalest(DateTimeOffset now, List<AlertRecord> lines)
+    {
+        Incident? stalest = null;
+        foreach (var incident in _open.Values)
+        {
+            if (stalest is null || incident.LastActive < stalest.LastActive)
+            {
+                stalest = incident;
+            }
+        }
+        if (stalest is not null)
+        {
+            Close(stalest, now, lines);
+        }
+    }
+
+    /// <summary>
+    /// A beacon and an exfiltration from one process to one address, both at medium or above (the address is new
+    /// to the program), are one intrusion: both incidents go to high. Returns the reason when <paramref name="incident"/>
+    /// was raised, and writes an update for the other one.
+    /// </summary>
+    private string? RaiseBeaconAndExfiltration(Incident incident, DateTimeOffset now, List<AlertRecord> lines)
+    {
+        string? otherRule = incident.Key.Rule switch
+        {
+            BeaconDetector.RuleName => ExfiltrationDetector.RuleName,
+            ExfiltrationDetector.RuleName => BeaconDetector.RuleName,
+            _ => null,
+        };
+        if (otherRule is null || incident.Severity < Severity.Medium || incident.Key.Address is null)
+        {
+            return null;
+        }
+        foreach (var other in _open.Values)
+        {
+            if (other.Key.Rule != otherRule || other.Key.Pid != incident.Key.Pid || other.Key.ProgramKey != incident.Key.ProgramKey
+                || !incident.Key.Address.Equals(other.Key.Address) || other.Severity < Severity.Medium)
+            {
+                continue;
+            }
+            if (incident.Severity >= Severity.High && other.Severity >= Severity.High)
+            {
+                return null;
+            }
+            incident.Severity = Severity.High;
+            if (other.Severity < Severity.High)
+            {
+                other.Severity = Severity.High;
+                lines.Add(Line(other, IncidentPhase.Updated, now, $"raised to high: {incident.Key.Rule} incident {incident.Id} to the same new destination"));
+            }
+            return $"raised to high: {other.Key.Rule} incident {other.Id} to the same new destination";
+        }
+        return null;
+    }
+
+    private static AlertRecord Line(Incident incident, IncidentPhase phase, DateTimeOffset now, string? note = null)
+    {
+        incident.LastWritten = now;
+        incident.Pending = false;
+        var facts = incident.Facts(phase);
+        string suffix = note is null ? string.Empty : $" ({note})";
+        if (phase == IncidentPhase.Opened)
+        {
+            return incident.Opening with { Severity = incident.Severity, Message = incident.Opening.Message + suffix, Incident = facts };
+        }
+        string state = phase == IncidentPhase.Closed ? "closed" : "continues";
+        string folded = incident.FoldedTotal > 0
+            ? "; folded in: " + string.Join(", ", facts.Folded.Select(f => $"{f.Value} {f.Key}"))
+            : string.Empty;
+        var latest = incident.Latest;
+        if (incident.Key.Rule == NewDestinationDetector.RuleName)
+        {
+            // One line for a process's new destinations: the first few and how many, instead of a line each.
+            int count = incident.DestinationCount;
+            string counted = incident.DestinationsCapped ? $"{count}+" : count.ToString(CultureInfo.InvariantCulture);
+            return latest with
+            {
+                Timestamp = now,
+                Severity = incident.Severity,
+                Message = $"{latest.Process.Name} (pid {latest.Process.Pid}) reached {counted} new destinations in " +
+                          $"{HumanFormat.Duration(facts.Span)}: {string.Join(", ", incident.Sample)}{(count > incident.Sample.Count ? ", …" : string.Empty)}" +
+                          $" — incident {incident.Id} {state}, {incident.Alerts} alerts{folded}{suffix}",
+                Value = count,
+                Unit = "destinations",
+                Window = facts.Span,
+                Transport = null,
+                Local = null,
+                Remote = null,
+                Targets = incident.Sample,
+                Incident = facts,
+            };
+        }
+        return latest with
+        {
+            Timestamp = now,
+            Severity = incident.Severity,
+            Message = $"{latest.Message} — incident {incident.Id} {state}: {incident.Alerts} {incident.Key.Rule} alerts in " +
+                      $"{HumanFormat.Duration(facts.Span)}{folded}{suffix}",
+            Incident = facts,
+        };
+    }
+
+    private static string Name(Severity severity) => severity.ToString().ToLowerInvariant();
+}
