@@ -33,11 +33,8 @@ PIDS=""
 STATS_BEFORE=$(sysctl -n kernel.bpf_stats_enabled)
 cleanup() {
 	set +e
-	for pid in $PIDS; do kill -TERM "$pid" 2>/dev/null; wait "$pid" 2>/dev/null; done
 	sysctl -q -w kernel.bpf_stats_enabled="$STATS_BEFORE"
-	ip netns delete "$NS" 2>/dev/null
-	ip link delete "$VETH" 2>/dev/null
-	rm -rf "$WORK"
+	remove_test_host
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
@@ -47,21 +44,8 @@ echo "$PEER_IP storm.test" > "$WORK/hosts"
 ip netns exec "$NS" dnsmasq -k --conf-file=/dev/null --no-resolv --no-hosts --bind-interfaces --port=53 --user=root \
 	--pid-file="$WORK/dnsmasq.pid" --listen-address=$PEER_IP --addn-hosts="$WORK/hosts" --local=/test/ 2> "$WORK/dnsmasq.err" &
 PIDS="$!"
-ip netns exec "$NS" "$NSLOAD" serve --host $PEER_IP --port 20000 --ports 1000 --udp-port 30000 --seconds 600 > "$WORK/server.out" &
-PIDS="$! $PIDS"
-for _ in $(seq 100); do grep -q ready "$WORK/server.out" 2>/dev/null && break; sleep 0.05; done
-grep -q ready "$WORK/server.out" || die "the test host's server did not start"
+serve_on_test_host 600 --udp-port 30000
 sysctl -q -w kernel.bpf_stats_enabled=1
-
-# prog_counters PID: "name run_time_ns run_cnt" for every ns_* program PID holds open.
-prog_counters() {
-	local ids
-	ids=$(grep -h '^prog_id:' /proc/"$1"/fdinfo/* 2>/dev/null | awk '{ print $2 }' | sort -u | paste -sd, -)
-	[ -n "$ids" ] || return 0
-	bpftool prog show -j | jq -r --arg ids "$ids" '($ids | split(",") | map(tonumber)) as $mine
-		| .[] | select((.id as $i | $mine | index($i)) and (.name | startswith("ns_")))
-		| "\(.name) \(.run_time_ns // 0) \(.run_cnt // 0)"'
-}
 
 # storm KIND: runs it, prints its operation count (answers, datagrams, connects, or bytes / 64 KiB for bulk)
 storm() {

@@ -26,20 +26,14 @@ WORK=$(mktemp -d /tmp/nsrss.XXXXXX)
 PIDS=""
 cleanup() {
 	set +e
-	for pid in $PIDS; do kill -TERM "$pid" 2>/dev/null; wait "$pid" 2>/dev/null; done
-	ip netns delete "$NS" 2>/dev/null
-	ip link delete "$VETH" 2>/dev/null
-	rm -rf "$WORK"
+	remove_test_host
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 ulimit -n 65536 2>/dev/null || true
 
 make_test_host "$NS" "$VETH" "$HOST_IP" "$PEER_IP"
-ip netns exec "$NS" "$NSLOAD" serve --host $PEER_IP --port 20000 --ports 1000 --seconds $((STORM_SECONDS + 60)) > "$WORK/server.out" &
-PIDS="$!"
-for _ in $(seq 100); do grep -q ready "$WORK/server.out" 2>/dev/null && break; sleep 0.05; done
-grep -q ready "$WORK/server.out" || die "the test host's server did not start"
+serve_on_test_host $((STORM_SECONDS + 60))
 
 env "$@" "$BIN" --source ebpf --log-connections --no-baseline --log-file "$WORK/log.jsonl" > /dev/null 2> "$WORK/err" &
 MON=$!

@@ -5,7 +5,7 @@
 #
 # Needs root (eBPF, a network namespace). Traffic goes only to a namespace test host this script
 # creates (198.51.100.250, reached over a veth pair from 198.51.100.249) and everything it creates is
-# removed on exit, also on failure or Ctrl-C. Only bash, awk, iproute2 and coreutils are used.
+# removed on exit, also on failure or Ctrl-C. Only bash, awk, jq (the JSON log), iproute2 and coreutils are used.
 #
 # The nginx scenario is a workload users recognise: nginx (Debian nginx-light) in a server namespace and
 # wrk in a client namespace, one new connection per request (Connection: close), the two namespaces
@@ -165,18 +165,18 @@ dest_of() { [ "$1" = nginx ] && echo $WEB_SERVER_IP || echo $PEER_IP; }
 
 # Latency from each port's first connect() to its new_destination alert line, in ms, one per line.
 latencies() { # LOG TIMES
-	awk -v peer="\"ip\":\"$PEER_IP\"" '
-		FNR == NR { t[$1] = $2 / 1e6; next }   # times file: port, wall-clock ns
-		index($0, "\"action\":\"new_destination\"") && index($0, "\"destination\":{" peer) {
-			ts = $0; sub(/^\{"@timestamp":"/, "", ts); ts = substr(ts, 1, 24)   # 2026-11-24T11:32:04.693Z
-			port = $0; sub(/^.*"destination":\{"ip":"[^"]*","port":/, "", port); sub(/[^0-9].*$/, "", port)
-			if (!(port in t)) next
-			split(substr(ts, 12, 12), hms, ":")
+	# jq reads the fields by name (not by their order in the line); awk joins them with the connect times.
+	jq -r --arg peer "$PEER_IP" 'select(.event.action == "new_destination" and .destination.ip == $peer)
+		| "\(.destination.port) \(.["@timestamp"])"' "$1" |
+	awk 'FNR == NR { t[$1] = $2 / 1e6; next }   # times file: port, wall-clock ns
+		{
+			if (!($1 in t)) next
+			split(substr($2, 12, 12), hms, ":")                         # 2026-11-24T11:32:04.693Z
 			ms = ((hms[1] * 60 + hms[2]) * 60 + hms[3]) * 1000          # ms of the UTC day
-			conn = t[port] % 86400000
+			conn = t[$1] % 86400000
 			d = ms - conn; if (d < -43200000) d += 86400000
 			print d
-		}' "$2" "$1"
+		}' "$2" -
 }
 
 # ---- one round -----------------------------------------------------------------------------------
@@ -208,7 +208,7 @@ run_round() { # SCENARIO MODE ROUND
 	fi
 	case $mode in
 	ns)
-		logged=$(grep -F "\"action\":\"$(action_of "$sc")\"" "$log" | grep -cF "\"destination\":{\"ip\":\"$(dest_of "$sc")\"" || true)
+		logged=$(jq -c --arg a "$(action_of "$sc")" --arg d "$(dest_of "$sc")" 'select(.event.action == $a and .destination.ip == $d)' "$log" | wc -l)
 		lost=$(sed -n 's/.*, \([0-9]*\) event(s) lost.*/\1/p' "$err"); lost=${lost:-nan}
 		[ -n "$tag" ] && [ -f "$WORK/times-$tag" ] && latencies "$log" "$WORK/times-$tag" >> "$WORK/lat-$sc"
 		;;

@@ -25,20 +25,14 @@ WORK=$(mktemp -d /tmp/nssoak.XXXXXX)
 PIDS=""
 cleanup() {
 	set +e
-	for pid in $PIDS; do kill -TERM "$pid" 2>/dev/null; wait "$pid" 2>/dev/null; done
-	ip netns delete "$NS" 2>/dev/null
-	ip link delete "$VETH" 2>/dev/null
-	rm -rf "$WORK"
+	remove_test_host
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 ulimit -n 65536 2>/dev/null || true
 
 make_test_host "$NS" "$VETH" "$HOST_IP" "$PEER_IP"
-ip netns exec "$NS" "$NSLOAD" serve --host $PEER_IP --port 20000 --ports 1000 --seconds $((SOAK_SECONDS + 120)) > "$WORK/server.out" &
-PIDS="$!"
-sleep 0.5
-grep -q ready "$WORK/server.out" || die "the test host's server did not start"
+serve_on_test_host $((SOAK_SECONDS + 120))
 
 "$BIN" --source ebpf --log-connections --no-baseline --log-file "$WORK/soak.jsonl" > /dev/null 2> "$WORK/err" &
 MON=$!

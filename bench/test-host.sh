@@ -1,4 +1,5 @@
-# Sourced by run.sh and soak.sh: the namespace test host every benchmark sends its traffic to.
+# Sourced by every bench script: the namespace test host every benchmark sends its traffic to, and what
+# the scripts do around it (its server, its cleanup, the kernel programs' counters).
 # make_test_host NS VETH HOST_IP PEER_IP — a namespace joined to this one by a veth pair, with
 # HOST_IP/30 here and PEER_IP/30 (plus lo) inside it. The caller's cleanup deletes NS and VETH.
 make_test_host() {
@@ -11,4 +12,34 @@ make_test_host() {
 	ip -n "$ns" addr add "$peer_ip/30" dev "$peer"
 	ip -n "$ns" link set "$peer" up
 	ip -n "$ns" link set lo up
+}
+
+# remove_test_host: stops every pid in PIDS, then deletes NS, VETH and WORK. Each script's cleanup calls it.
+remove_test_host() {
+	local pid
+	for pid in $PIDS; do kill -TERM "$pid" 2>/dev/null; wait "$pid" 2>/dev/null; done
+	ip netns delete "$NS" 2>/dev/null
+	ip link delete "$VETH" 2>/dev/null
+	rm -rf "$WORK"
+}
+
+# serve_on_test_host SECONDS [nsload serve options...]: nsload's server on PEER_IP inside NS, TCP ports
+# 20000..20999 plus the given options, for SECONDS; its pid joins PIDS; returns once it is ready.
+serve_on_test_host() {
+	local seconds=$1
+	shift
+	ip netns exec "$NS" "$NSLOAD" serve --host "$PEER_IP" --port 20000 --ports 1000 "$@" --seconds "$seconds" > "$WORK/server.out" &
+	PIDS="$! $PIDS"
+	for _ in $(seq 100); do grep -q ready "$WORK/server.out" 2>/dev/null && break; sleep 0.05; done
+	grep -q ready "$WORK/server.out" || die "the test host's server did not start"
+}
+
+# prog_counters PID: "name run_time_ns run_cnt" for every ns_* program PID holds open (bpf_stats must be on).
+prog_counters() {
+	local ids
+	ids=$(grep -h '^prog_id:' /proc/"$1"/fdinfo/* 2>/dev/null | awk '{ print $2 }' | sort -u | paste -sd, -)
+	[ -n "$ids" ] || return 0
+	bpftool prog show -j | jq -r --arg ids "$ids" '($ids | split(",") | map(tonumber)) as $mine
+		| .[] | select((.id as $i | $mine | index($i)) and (.name | startswith("ns_")))
+		| "\(.name) \(.run_time_ns // 0) \(.run_cnt // 0)"'
 }

@@ -231,8 +231,12 @@ static __always_inline void on_close(const struct sock *sk, __u64 key, int direc
 	event->flags = (state->flags & NS_SOCK_ESTABLISHED) ? NS_CLOSE_ESTABLISHED : 0;
 	event->pad0 = 0;
 	event->ends = state->ends;
+	/* A connect that never reached ESTABLISHED (refused, timed out) has no port in the map yet, and by the
+	 * time the CLOSE transition is traced the port was released: skc_num is already 0. inet_sport keeps the
+	 * port the kernel chose (network order). Read with a probe: it lies beyond struct sock, the type the
+	 * tracepoint hands us. */
 	if (!event->ends.sport)
-		event->ends.sport = bpf_htons(NS_READ(direct, sk, __sk_common.skc_num));
+		event->ends.sport = BPF_CORE_READ((const struct inet_sock *)sk, inet_sport);
 	bpf_map_delete_elem(&ns_socks, &key);
 	bpf_ringbuf_submit(event, wakeup_flags());
 }

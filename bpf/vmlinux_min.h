@@ -142,6 +142,12 @@ struct sock {
 	u16 sk_protocol;
 } __attribute__((preserve_access_index));
 
+/* inet_sport survives the unhashing that zeroes skc_num when a socket closes. */
+struct inet_sock {
+	struct sock sk;
+	__be16 inet_sport;
+} __attribute__((preserve_access_index));
+
 struct tcp_sock {
 	u64 bytes_received;
 	u64 bytes_acked;

@@ -135,7 +135,9 @@ public sealed partial class LiveDnsTests : IDisposable
             $"if (( i % 3 == 2 )); then {rotate}; fi; " +
             "sleep $(awk -v r=$RANDOM 'BEGIN { printf \"%.3f\", 1.22 + 0.16 * r / 32767 }'); done";
         int pid = RunBash($"unshare -m bash -c 'mount --bind {resolv} /etc/resolv.conf && {script.Replace("'", "'\\''", StringComparison.Ordinal)}'");
-        WaitForLog(log, l => Pid(l) == pid && Action(l) == "beacon");
+        // Wait for the TCP beacon itself: the resolver's queries to :53 can fire a UDP beacon first.
+        WaitForLog(log, l => Pid(l) == pid && Action(l) == "beacon"
+            && l.GetProperty("network").GetProperty("transport").GetString() == "tcp");
         StopAndWait(monitor);
 
         var lines = Lines(log).Where(l => Pid(l) == pid).ToList();

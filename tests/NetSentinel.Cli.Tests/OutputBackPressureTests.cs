@@ -29,7 +29,8 @@ public sealed partial class OutputBackPressureTests : IDisposable
             try { while (true) listener.Accept().Dispose(); }
             catch (SocketException) { }
             catch (ObjectDisposedException) { }
-        }) { IsBackground = true };
+        })
+        { IsBackground = true };
         acceptor.Start();
         string log = Path.Combine(_dir, "log.jsonl");
         // Other tests and benchmarks make connect storms on this machine at the same time: the monitor

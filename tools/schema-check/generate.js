@@ -126,6 +126,10 @@ const FIELDS = [
   ['net_sentinel.dns_truncated', 'boolean'],
   ['net_sentinel.lost', 'long'],
   ['net_sentinel.total_lost', 'long'],
+  // output_lines_dropped: the output that lost lines (file, stdout, syslog)
+  ['net_sentinel.output', 'keyword'],
+  ['net_sentinel.lines_dropped', 'long'],
+  ['net_sentinel.total_lines_dropped', 'long'],
   ['net_sentinel.value', 'double'],
   ['net_sentinel.threshold', 'double'],
   ['net_sentinel.unit', 'keyword'],

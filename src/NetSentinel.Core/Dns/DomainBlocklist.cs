@@ -33,7 +33,7 @@ public sealed class DomainBlocklist
         {
             return name;
         }
-        for (string suffix = name; ; )
+        for (string suffix = name; ;)
         {
             if (_subtrees.Contains(suffix))
             {

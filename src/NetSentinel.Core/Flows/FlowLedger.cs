@@ -199,22 +199,26 @@ public sealed class FlowLedger<TKey> where TKey : notnull
     }
 
     /// <summary>The one place an event is built from a flow (one allocation: the event).</summary>
-    private static ConnectionEvent Event(ConnectionEventKind kind, Flow<TKey> flow, DateTimeOffset when, long sent, long received,
-                                         TimeSpan duration = default, bool failed = false, bool inferred = false) => new()
+    private static ConnectionEvent Event(
+        ConnectionEventKind kind, Flow<TKey> flow, DateTimeOffset when, long sent, long received,
+        TimeSpan duration = default, bool failed = false, bool inferred = false)
     {
-        Kind = kind,
-        Timestamp = when,
-        ConnectionId = flow.Id,
-        Transport = flow.Transport,
-        Local = flow.Local,
-        Remote = flow.Remote,
-        Process = flow.Process,
-        BytesSent = sent,
-        BytesReceived = received,
-        Duration = duration,
-        Failed = failed,
-        CloseInferred = inferred,
-    };
+        return new ConnectionEvent
+        {
+            Kind = kind,
+            Timestamp = when,
+            ConnectionId = flow.Id,
+            Transport = flow.Transport,
+            Local = flow.Local,
+            Remote = flow.Remote,
+            Process = flow.Process,
+            BytesSent = sent,
+            BytesReceived = received,
+            Duration = duration,
+            Failed = failed,
+            CloseInferred = inferred,
+        };
+    }
 
     private static TimeSpan Max(TimeSpan a, TimeSpan b) => a > b ? a : b;
 

@@ -39,8 +39,8 @@ public sealed record HostIdentity
         return new HostIdentity
         {
             Name = Environment.MachineName,
-            Id = FirstLine("/etc/machine-id"),
-            BootId = FirstLine("/proc/sys/kernel/random/boot_id"),
+            Id = MachineId(),
+            BootId = CurrentBootId(),
             Addresses = UnicastAddresses(),
             OsType = OperatingSystem.IsLinux() ? "linux" : OperatingSystem.IsWindows() ? "windows" : OperatingSystem.IsMacOS() ? "macos" : null,
             OsPlatform = osRelease.GetValueOrDefault("ID") ?? (OperatingSystem.IsWindows() ? "windows" : null),
@@ -51,6 +51,12 @@ public sealed record HostIdentity
             OsKernel = OperatingSystem.IsLinux() ? FirstLine("/proc/sys/kernel/osrelease") : Environment.OSVersion.Version.ToString(),
         };
     }
+
+    /// <summary>/etc/machine-id, or null where there is none.</summary>
+    public static string? MachineId() => FirstLine("/etc/machine-id");
+
+    /// <summary>The kernel's id of this boot, or null where there is none.</summary>
+    public static string? CurrentBootId() => FirstLine("/proc/sys/kernel/random/boot_id");
 
     private static string? FirstLine(string path)
     {

@@ -79,7 +79,7 @@ public sealed class BpfEventTranslator
     internal unsafe void OnExec(in NsExecEvent exec)
     {
         fixed (byte* filename = exec.Filename)
-            _processes.OnExec(exec.Task.Tgid, BpfText.CString(new ReadOnlySpan<byte>(filename, NsAbi.PathLength)), exec.Header.TimestampNs);
+            _processes.OnExec(exec.Task.Tgid, exec.Task.Ppid, BpfText.Comm(exec.Task), BpfText.CString(new ReadOnlySpan<byte>(filename, NsAbi.PathLength)), exec.Header.TimestampNs);
     }
 
     /// <summary>A process's UDP flows end with it (UDP has no close), with their final counters from the kernel map.</summary>

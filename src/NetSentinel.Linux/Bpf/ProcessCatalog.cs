@@ -1,4 +1,4 @@
-using System.Text;
+using NetSentinel.Core.Identity;
 using NetSentinel.Core.Model;
 using NetSentinel.Linux.Bpf.Abi;
 using NetSentinel.Linux.Bpf.Native;
@@ -10,7 +10,8 @@ namespace NetSentinel.Linux.Bpf;
 /// <summary>
 /// What we know of each live process beyond what the kernel hands us per event: its executable, taken
 /// from the exec event when we saw it (so a process that execs, connects and exits within a millisecond
-/// still has it), else read once from /proc; and its command line from /proc when still readable.
+/// still has it), else read once from /proc; and its command line from /proc when still readable. /proc is read
+/// through <see cref="ProcIdentityReader"/>, as the snapshot's <see cref="ProcessInfoReader"/> does.
 /// /proc is a cache here, not the truth.
 /// Records arrive in the order they were reserved, not in timestamp order, so an exited process is kept until
 /// the interval after its exit (records still in flight describe it by what it was), and an exec record older
@@ -21,21 +22,40 @@ public sealed class ProcessCatalog
     /// <summary>A bound in case exit events are lost: then the whole cache is rebuilt lazily.</summary>
     private const int MaxProcesses = 32768;
 
-    /// <summary>A command line is cut here (the kernel's own argument limit is of this order).</summary>
-    private const int MaxCommandLineBytes = 1 << 20;
-
     private readonly Dictionary<uint, ProcessFacts> _byTgid = [];
     private Dictionary<uint, ulong> _exitsThisInterval = [];
     private Dictionary<uint, ulong> _exitsLastInterval = [];
-    private byte[] _cmdline = new byte[4096]; // reused: one catalog per source, single-threaded
     private readonly string _procRoot;
     private readonly UserNameResolver _users = new();
+    private readonly ProcIdentityReader _identity;
+    private readonly CgroupPathResolver _cgroups;
+    private readonly string _hostId;
+    private readonly string _bootId;
+    private readonly DateTimeOffset? _bootTime;
 
-    public ProcessCatalog(string procRoot = "/proc") => _procRoot = procRoot;
+    /// <param name="procRoot">Where /proc is (a fake tree in tests).</param>
+    /// <param name="hostId">Machine id for entity ids; by default /etc/machine-id.</param>
+    /// <param name="bootId">Boot id for entity ids; by default the kernel's.</param>
+    /// <param name="cgroupMount">The cgroup v2 mount the kernel's cgroup ids name directories of; by default found in /proc/mounts.</param>
+    public ProcessCatalog(string procRoot = "/proc", string? hostId = null, string? bootId = null, string? cgroupMount = null)
+    {
+        _procRoot = procRoot;
+        _cgroups = new CgroupPathResolver(cgroupMount ?? (procRoot == "/proc" ? CgroupMounts.FindV2Root() : null));
+        _identity = new ProcIdentityReader(procRoot);
+        _hostId = hostId ?? HostIdentity.MachineId() ?? Environment.MachineName;
+        _bootId = bootId ?? HostIdentity.CurrentBootId() ?? string.Empty;
+        _bootTime = _identity.ReadBootTime();
+    }
 
     public int Count => _byTgid.Count;
 
-    public void OnExec(uint tgid, string filename, ulong timestampNs)
+    public void OnExec(uint tgid, string filename, ulong timestampNs) => OnExec(tgid, 0, string.Empty, filename, timestampNs);
+
+    /// <summary>
+    /// A successful exec, with the parent and name the kernel captured: kept so that once the process has exited
+    /// (a shell between a service and the program that connects), its children still name it in their ancestry.
+    /// </summary>
+    public void OnExec(uint tgid, uint parentTgid, string name, string filename, ulong timestampNs)
     {
         if (ExitedAt(tgid) is ulong exitNs && exitNs >= timestampNs) return; // drained after its process's exit: it names nothing alive
         // execve may have been given a relative path (then /proc/<tgid>/exe, absolute while the process lives),
@@ -43,9 +63,20 @@ public sealed class ProcessCatalog
         // snapshot source do, so baselines learn one key per program. A script keeps its own path (not the interpreter's).
         string? executable = filename.StartsWith('/')
             ? LibC.RealPath(filename) ?? filename
-            : ReadExecutable(tgid) ?? NullIfEmpty(filename);
+            : _identity.ReadExecutable(tgid) ?? NullIfEmpty(filename);
         Bound();
-        _byTgid[tgid] = new ProcessFacts { Executable = executable };
+        var facts = new ProcessFacts
+        {
+            Executable = executable,
+            Name = NullIfEmpty(name),
+            ParentTgid = parentTgid,
+            // The exec time stands in for the start time should the process be gone before /proc is read.
+            ExecTicks = EntityId.TicksFromBootNanoseconds(timestampNs),
+        };
+        _byTgid[tgid] = facts;
+        // The chain is taken now, while the parents' facts are at hand: a shell that started this program and
+        // exits forgets nothing of it later (its child is re-parented, and its own facts leave this catalog).
+        if (parentTgid != 0) facts.Ancestors = Ancestry(parentTgid, tgid);
     }
 
     /// <summary>The process is gone. Its facts stay until the next <see cref="ForgetExited"/> but one: its pid may be reused after.</summary>
@@ -76,18 +107,30 @@ public sealed class ProcessCatalog
         if (facts is null)
         {
             Bound();
-            facts = new ProcessFacts { Executable = ReadExecutable(task.Tgid) };
+            facts = new ProcessFacts { Executable = _identity.ReadExecutable(task.Tgid) };
             _byTgid[task.Tgid] = facts;
         }
         if (!facts.CommandLineRead)
         {
-            facts.CommandLine = ReadCommandLine(task.Tgid);
+            facts.CommandLine = _identity.ReadCommandLine(task.Tgid);
             facts.CommandLineRead = true;
         }
         ProcessInfo? last = facts.Last;
         string name = BpfText.Comm(task);
-        if (last is not null && last.ParentPid == (int)task.Ppid && last.Uid == task.Uid && last.Name == name)
+        if (last is not null && last.ParentPid == (int)task.Ppid && last.Uid == task.Uid && last.Name == name && facts.CgroupId == task.CgroupId)
             return last;
+        if (facts.CgroupId != task.CgroupId && _cgroups.Resolve(task.CgroupId) is string cgroupPath)
+        {
+            // The kernel's cgroup id at the event is the truth (a process may have moved since, or be gone from /proc).
+            facts.CgroupPath = cgroupPath;
+            facts.Container = CgroupPathParser.Parse(cgroupPath);
+        }
+
+        facts.CgroupId = task.CgroupId;
+        // The parent that started it, not a subreaper it was re-parented to when that parent exited.
+        if (facts.ParentTgid == 0) facts.ParentTgid = task.Ppid;
+        facts.Name ??= name;
+        ReadIdentity(task.Tgid, facts);
         return facts.Last = new ProcessInfo
         {
             Pid = (int)task.Tgid,
@@ -98,7 +141,92 @@ public sealed class ProcessCatalog
             Executable = facts.Executable,
             CommandLine = facts.CommandLine,
             IdentifiedBy = AttributionSource.Kernel,
+            EntityId = facts.EntityId,
+            Start = facts.Start,
+            CgroupPath = facts.CgroupPath,
+            Container = facts.Container,
+            NetworkNamespace = facts.NetworkNamespace,
+            Ancestry = facts.Ancestors ??= Ancestry(facts.ParentTgid, task.Tgid),
         };
+    }
+
+    /// <summary>
+    /// The parent first, then its parent, up to <see cref="ProcessInfo.MaxAncestry"/>: from this catalog (which keeps
+    /// exited processes whose exec it saw) or else /proc. Stops at init, at a loop, or at a process known to neither.
+    /// </summary>
+    private IReadOnlyList<ProcessInfo> Ancestry(uint parentTgid, uint selfTgid)
+    {
+        List<ProcessInfo>? ancestry = null;
+        uint tgid = parentTgid;
+        while (tgid != 0 && tgid != selfTgid && (ancestry?.Count ?? 0) < ProcessInfo.MaxAncestry)
+        {
+            ProcessFacts? facts = FactsForAncestor(tgid);
+            if (facts is null) break;
+            (ancestry ??= []).Add(facts.Summary ??= new ProcessInfo
+            {
+                Pid = (int)tgid,
+                ParentPid = (int)facts.ParentTgid,
+                Name = facts.Name ?? "?",
+                Executable = facts.Executable,
+                CommandLine = facts.CommandLine,
+                EntityId = facts.EntityId,
+                Start = facts.Start,
+                IdentifiedBy = AttributionSource.Kernel,
+            });
+            if (tgid == 1) break;
+            tgid = facts.ParentTgid;
+        }
+
+        return ancestry ?? (IReadOnlyList<ProcessInfo>)[];
+    }
+
+    private ProcessFacts? FactsForAncestor(uint tgid)
+    {
+        if (_byTgid.TryGetValue(tgid, out ProcessFacts? facts))
+        {
+            if (facts.Name is null || facts.ParentTgid == 0)
+            {
+                // Seen only as a connection's owner so far: fill in what an ancestor needs.
+                if (_identity.ReadStat(tgid) is ProcStat stat) (facts.Name, facts.ParentTgid) = (facts.Name ?? stat.Name, stat.ParentPid > 0 ? (uint)stat.ParentPid : facts.ParentTgid);
+            }
+        }
+        else
+        {
+            if (_identity.ReadStat(tgid) is not ProcStat stat) return null;
+            Bound();
+            facts = new ProcessFacts { Executable = _identity.ReadExecutable(tgid), Name = stat.Name, ParentTgid = (uint)Math.Max(stat.ParentPid, 0) };
+            _byTgid[tgid] = facts;
+        }
+
+        if (!facts.CommandLineRead)
+        {
+            facts.CommandLine = _identity.ReadCommandLine(tgid);
+            facts.CommandLineRead = true;
+        }
+
+        ReadIdentity(tgid, facts);
+        return facts;
+    }
+
+    /// <summary>Start time, entity id, cgroup and network namespace, read once per process (null once it is gone).</summary>
+    private void ReadIdentity(uint tgid, ProcessFacts facts)
+    {
+        if (facts.IdentityRead) return;
+        facts.IdentityRead = true;
+        ulong? ticks = _identity.ReadStat(tgid)?.StartTime ?? facts.ExecTicks;
+        if (ticks is ulong startTicks)
+        {
+            facts.EntityId = EntityId.Derive(_hostId, _bootId, (int)tgid, startTicks);
+            facts.Start = _bootTime?.AddTicks((long)startTicks * (TimeSpan.TicksPerSecond / EntityId.TicksPerSecond));
+        }
+
+        if (facts.CgroupPath is null)
+        {
+            facts.CgroupPath = _identity.ReadCgroupPath(tgid);
+            facts.Container = CgroupPathParser.Parse(facts.CgroupPath);
+        }
+
+        facts.NetworkNamespace = _identity.ReadNetworkNamespace(tgid);
     }
 
     private void Bound()
@@ -106,58 +234,28 @@ public sealed class ProcessCatalog
         if (_byTgid.Count >= MaxProcesses) _byTgid.Clear();
     }
 
-    /// <summary>The /proc/&lt;tgid&gt;/exe link target without " (deleted)"; null when gone already or a kernel thread
-    /// (readlink, not FileInfo.LinkTarget, which reports a vanished process with an exception).</summary>
-    private unsafe string? ReadExecutable(uint tgid)
-    {
-        const int Capacity = 4096; // PATH_MAX
-        byte* buffer = stackalloc byte[Capacity];
-        nint n = LibC.ReadLink($"{_procRoot}/{tgid}/exe", buffer, Capacity);
-        if (n <= 0 || n >= Capacity) return null;
-        string target = Encoding.UTF8.GetString(buffer, (int)n);
-        const string Deleted = " (deleted)";
-        return target.EndsWith(Deleted, StringComparison.Ordinal) ? target[..^Deleted.Length] : target;
-    }
-
-    /// <summary>
-    /// /proc/&lt;tgid&gt;/cmdline with NULs as spaces, or null when empty or unreadable. Read with plain open/read:
-    /// a short-lived process is often gone by the time its connect is drained, and File.ReadAllBytes reports
-    /// that with an exception whose unwinding cost the monitor a fifth of its CPU in a process-spawn storm.
-    /// </summary>
-    private unsafe string? ReadCommandLine(uint tgid)
-    {
-        int fd = LibC.Open($"{_procRoot}/{tgid}/cmdline", LibC.O_RDONLY | LibC.O_CLOEXEC);
-        if (fd < 0) return null;
-        try
-        {
-            int length = 0;
-            for (int reads = 0; reads < 64 && length < MaxCommandLineBytes; reads++)
-            {
-                if (length == _cmdline.Length) Array.Resize(ref _cmdline, Math.Min(_cmdline.Length * 2, MaxCommandLineBytes));
-                nint n;
-                fixed (byte* buffer = &_cmdline[length])
-                    n = LibC.Read(fd, buffer, (nuint)(_cmdline.Length - length));
-                if (n < 0) return null;
-                if (n == 0) break;
-                length += (int)n;
-            }
-            while (length > 0 && _cmdline[length - 1] == 0) length--;
-            if (length == 0) return null;
-            for (int i = 0; i < length; i++)
-                if (_cmdline[i] == 0) _cmdline[i] = (byte)' ';
-            return Encoding.UTF8.GetString(_cmdline, 0, length);
-        }
-        finally
-        {
-            LibC.Close(fd);
-        }
-    }
-
     private static string? NullIfEmpty(string s) => s.Length == 0 ? null : s;
 
     private sealed class ProcessFacts
     {
         public string? Executable { get; init; }
+        /// <summary>comm as the kernel gave it at exec (or /proc/PID/stat said).</summary>
+        public string? Name { get; set; }
+        public uint ParentTgid { get; set; }
+        /// <summary>Kernel time of the exec in clock ticks, standing in for the start time when /proc is gone.</summary>
+        public ulong? ExecTicks { get; init; }
+        public bool IdentityRead { get; set; }
+        public string? EntityId { get; set; }
+        public DateTimeOffset? Start { get; set; }
+        public string? CgroupPath { get; set; }
+        public ContainerIdentity? Container { get; set; }
+        public ulong? NetworkNamespace { get; set; }
+        /// <summary>The kernel's cgroup id with the last event described.</summary>
+        public ulong CgroupId { get; set; }
+        /// <summary>Its parent first, taken at its exec or first sight.</summary>
+        public IReadOnlyList<ProcessInfo>? Ancestors { get; set; }
+        /// <summary>This process as an ancestor of others (built once).</summary>
+        public ProcessInfo? Summary { get; set; }
         public string? CommandLine { get; set; }
         public bool CommandLineRead { get; set; }
         /// <summary>Kernel time of its exit record; 0 while it lives.</summary>

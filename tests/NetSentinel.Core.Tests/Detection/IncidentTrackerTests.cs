@@ -19,18 +19,18 @@ public class IncidentTrackerTests
 
     private static AlertRecord Alert(int pid, string rule = HighSendRateDetector.RuleName, Severity severity = Severity.Medium,
         DateTimeOffset? at = null) => new()
-    {
-        Timestamp = at ?? ManualClock.Start,
-        Source = "test",
-        Rule = rule,
-        Severity = severity,
-        Message = $"m{pid}",
-        Process = SyntheticEvents.Process(pid),
-        Value = 2,
-        Threshold = 1,
-        Unit = "bytes_per_second",
-        Window = TimeSpan.FromSeconds(5),
-    };
+        {
+            Timestamp = at ?? ManualClock.Start,
+            Source = "test",
+            Rule = rule,
+            Severity = severity,
+            Message = $"m{pid}",
+            Process = SyntheticEvents.Process(pid),
+            Value = 2,
+            Threshold = 1,
+            Unit = "bytes_per_second",
+            Window = TimeSpan.FromSeconds(5),
+        };
 
     [Fact]
     public void FirstAlertOpensAnIncidentAndIsWrittenAsTheDetectorWroteIt()

@@ -17,15 +17,15 @@ internal sealed class SyntheticEvents(ManualClock clock, ProcessInfo process)
 
     public ConnectionEvent Opened(string remote = "198.51.100.2", int port = 443, Transport transport = Transport.Tcp,
         int localPort = 40000, string local = "198.51.100.1", ulong? id = null) => new()
-    {
-        Kind = ConnectionEventKind.Opened,
-        Timestamp = clock.Now,
-        ConnectionId = id ?? Interlocked.Increment(ref s_nextId),
-        Transport = transport,
-        Local = Endpoint(local, localPort),
-        Remote = Endpoint(remote, port),
-        Process = process,
-    };
+        {
+            Kind = ConnectionEventKind.Opened,
+            Timestamp = clock.Now,
+            ConnectionId = id ?? Interlocked.Increment(ref s_nextId),
+            Transport = transport,
+            Local = Endpoint(local, localPort),
+            Remote = Endpoint(remote, port),
+            Process = process,
+        };
 
     public ConnectionEvent Traffic(ConnectionEvent opened, long sent, long received = 0) => opened with
     {

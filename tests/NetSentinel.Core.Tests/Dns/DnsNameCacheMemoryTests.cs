@@ -9,6 +9,7 @@ namespace NetSentinel.Core.Tests.Dns;
 /// entries, the process's and the host-wide one). The figure is printed (docs/detectors.md quotes it); the bound
 /// only catches a regression by a large factor.
 /// </summary>
+[Collection(HeapMeasurementCollection.Name)]
 public class DnsNameCacheMemoryTests(ITestOutputHelper output)
 {
     [Fact]

@@ -77,6 +77,26 @@ public sealed class LogFileHardeningTests : IDisposable
     }
 
     [Fact]
+    public void ABatchOfLinesIsSplitOnlyBetweenLinesAcrossRotation()
+    {
+        string path = _directory.File("x.jsonl");
+        byte[] one = Formatter.FormatLine(Numbered(0));
+        using var sink = Open(path, maxBytes: one.Length * 2, maxFiles: 3);
+        var batch = new List<byte>();
+        for (int n = 0; n < 5; n++)
+        {
+            batch.AddRange(Formatter.FormatLine(Numbered(n)));
+        }
+
+        sink.WriteLines(batch.ToArray());
+
+        int Pid(JsonElement l) => l.GetProperty("process").GetProperty("pid").GetInt32() - 10_000;
+        Assert.Equal([4], Lines(path).Select(Pid));
+        Assert.Equal([2, 3], Lines(path + ".1").Select(Pid));
+        Assert.Equal([0, 1], Lines(path + ".2").Select(Pid));
+    }
+
+    [Fact]
     public void ASecondWriterOfTheSameLogIsRefusedAtOpen()
     {
         string path = _directory.File("x.jsonl");

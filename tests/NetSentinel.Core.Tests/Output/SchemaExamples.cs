@@ -52,7 +52,8 @@ internal static class SchemaExamples
     public static IReadOnlyDictionary<string, LogRecord> ByAction { get; } = new Dictionary<string, LogRecord>
     {
         ["high_send_rate"] = Alert("high_send_rate", Severity.High, "curl (pid 4242) sent 7500000 bytes/s over 5 s, above the threshold of 5000000 bytes/s", 7_500_000, 5_000_000, "bytes_per_second")
-            with { HostBytesSentPerSecond = 7_612_345.5 },
+            with
+        { HostBytesSentPerSecond = 7_612_345.5 },
         ["new_destination"] = Alert("new_destination", Severity.Medium, "curl (pid 4242) contacted 198.51.100.2:443/tcp, not seen before", 1, 0, "destination") with
         {
             Transport = Transport.Tcp,

@@ -122,7 +122,8 @@ public class UdpActivityTests(ITestOutputHelper output)
             "--keep-in-foreground", "--conf-file=/dev/null", "--no-resolv", "--no-hosts", "--bind-interfaces",
             $"--listen-address={net.HostV4}", $"--port={port}", "--address=/example.test/198.51.100.77",
             $"--pid-file={pidFile}", "--user=root", "--group=root", "--log-facility=-",
-        ]) { RedirectStandardError = true, RedirectStandardOutput = true })!;
+        ])
+        { RedirectStandardError = true, RedirectStandardOutput = true })!;
         try
         {
             using var source = BpfConnectionSource.Start();

@@ -102,7 +102,7 @@ public class ProcessInfoReaderTests
     [Fact]
     public void RealUidIsTheFirstUidColumn()
     {
-        Assert.Equal(1000, ProcessInfoReader.ParseRealUid("Name:\tx\nUid:\t1000\t0\t0\t0\n"u8));
-        Assert.Equal(-1, ProcessInfoReader.ParseRealUid("Name:\tx\n"u8));
+        Assert.Equal(1000, ProcIdentityReader.ParseRealUid("Name:\tx\nUid:\t1000\t0\t0\t0\n"u8));
+        Assert.Equal(-1, ProcIdentityReader.ParseRealUid("Name:\tx\n"u8));
     }
 }
