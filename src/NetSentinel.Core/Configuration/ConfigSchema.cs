@@ -248,6 +248,14 @@ internal static class ConfigSchema
             "Syslog facility of every message: \"daemon\", \"user\", \"auth\", \"authpriv\" or \"local0\" .. \"local7\".",
             (c, v) => c with { SyslogFacility = v.ReadChoice(SyslogFacilityNames) },
             c => ConfigTomlText.String(SyslogFacilityNames.First(pair => pair.Value == c.SyslogFacility).Key)),
+        new("log", "mode",
+            "Permission bits of the log and of each rotated file, set exactly (Unix): \"0600\" (owner only), \"0640\" (with group: a shipper in [log] group reads it) or \"0644\".",
+            (c, v) => c with { LogMode = Output.Files.LogFilePermissions.ParseMode(v.ReadString(Output.Files.LogFilePermissions.CheckMode))!.Value },
+            c => ConfigTomlText.String(Output.Files.LogFilePermissions.FormatMode(c.LogMode))),
+        new("log", "group",
+            "Group the log and each rotated file are given (Unix; it must exist), e.g. \"net-sentinel-readers\" with mode \"0640\"; \"\" = the monitor's own group.",
+            (c, v) => c with { LogGroup = v.ReadString(Output.Files.LogFilePermissions.CheckGroup) },
+            c => ConfigTomlText.String(c.LogGroup)),
     ];
 
     private static string SyslogTargetProblem(string text)
