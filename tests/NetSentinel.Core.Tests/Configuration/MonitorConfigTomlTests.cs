@@ -20,7 +20,12 @@ public sealed class MonitorConfigTomlTests
         LogMaxSizeMb = 0.0625 + 1e-9,
         LogMaxFiles = 1,
         LogLines = NetSentinel.Core.Output.Pipeline.OutputLines.Alerts,
+        LogMode = 0b110_100_100,
+        LogGroup = "root",
         StdoutLines = NetSentinel.Core.Output.Pipeline.OutputLines.Alerts,
+        SyslogTarget = "tcp:[2001:db8::7]:6514",
+        SyslogLines = NetSentinel.Core.Output.Pipeline.OutputLines.Alerts,
+        SyslogFacility = NetSentinel.Core.Output.Pipeline.SyslogFacility.Local7,
         ScanWindowSeconds = 30.5,
         ScanDistinctHostsThreshold = 7,
         ScanDistinctPortsThreshold = 65536,
@@ -82,6 +87,10 @@ public sealed class MonitorConfigTomlTests
             disk_full_action = "drop"
             # Lines the log file gets: "all" (alerts, notices and, with log_connections, connections) or "alerts" (no connection lines).
             lines = "all"
+            # Permission bits of the log and of each rotated file, set exactly (Unix): "0600" (owner only), "0640" (with group: a shipper in [log] group reads it) or "0644".
+            mode = "0600"
+            # Group the log and each rotated file are given (Unix; it must exist), e.g. "net-sentinel-readers" with mode "0640"; "" = the monitor's own group.
+            group = ""
 
             [scan]
             # Sliding window, in seconds, over which scan counts one process's distinct destinations (> 0, at most 86400).
@@ -150,6 +159,14 @@ public sealed class MonitorConfigTomlTests
             [stdout]
             # Lines the console (stdout) gets: "all" or "alerts"; a reader that stops only loses console lines, counted.
             lines = "all"
+
+            [syslog]
+            # Also send lines to syslog (RFC 5424, the JSON line as the message): "/dev/log" (a Unix datagram socket), "udp:ADDRESS:PORT" or "tcp:ADDRESS:PORT" (octet-counted frames); "" = off.
+            target = ""
+            # Lines syslog gets: "all" or "alerts"; a receiver that stops or is gone only loses syslog lines, counted.
+            lines = "all"
+            # Syslog facility of every message: "daemon", "user", "auth", "authpriv" or "local0" .. "local7".
+            facility = "daemon"
 
             """;
 
