@@ -1,5 +1,6 @@
 using NetSentinel.Core.Configuration;
 using NetSentinel.Core.Output;
+using NetSentinel.Core.Output.Files;
 using NetSentinel.Core.Output.Pipeline;
 
 namespace NetSentinel.Cli;
@@ -23,7 +24,8 @@ public static class LogSinks
         try
         {
             return new JsonlFileSink(config.LogFile, maxBytes: config.LogMaxSizeBytes, maxFiles: config.LogMaxFiles,
-                diskFullAction: config.LogDiskFullAction, report: report);
+                diskFullAction: config.LogDiskFullAction, report: report,
+                permissions: LogFilePermissions.Resolve(config.LogFile, config.LogMode, config.LogGroup));
         }
         catch (LogFileException e)
         {

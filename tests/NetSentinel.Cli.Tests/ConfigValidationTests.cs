@@ -22,6 +22,8 @@ public sealed class ConfigValidationTests : IDisposable
     [InlineData("[log]\nmax_size_mb = 1e-9\n", "c.toml:2: log.max_size_mb must be at least 0.0625 (got 1e-9)")]
     [InlineData("[general]\ninterval_seconds = 1e-300\n", "c.toml:2: general.interval_seconds must be at least 0.05 (got 1e-300)")]
     [InlineData("[beacon]\nmin_connections = 1000\nhistory = 10\n", "c.toml: beacon.min_connections (1000) must be at most beacon.history (10): a series is scored from the connections the history keeps")]
+    [InlineData("[log]\nmode = \"0664\"\n", "c.toml:2: log.mode must be an octal mode in which the owner reads and writes and group and others may at most read: \"0600\", \"0640\" or \"0644\" (got \"0664\")")]
+    [InlineData("[log]\nmode = \"0640\"\ngroup = \"ns-no-such-readers\"\n", "c.toml:3: log.group names a group that does not exist on this machine — create it (groupadd --system ns-no-such-readers) or leave [log] group out (got \"ns-no-such-readers\")")]
     public void AnImpossibleFileValueIsExitTwoAtPrintConfigAlready(string text, string expected)
     {
         string config = Config(text);
@@ -31,6 +33,29 @@ public sealed class ConfigValidationTests : IDisposable
         Assert.Equal(2, code);
         Assert.Empty(stdout);
         Assert.Equal($"net-sentinel: {Path.Combine(_dir, expected)}\n", stderr);
+    }
+
+    [Fact]
+    [System.Runtime.Versioning.SupportedOSPlatform("linux")]
+    public void TheLogIsCreatedWithTheConfiguredModeAndGroup()
+    {
+        string log = Path.Combine(_dir, "events.jsonl");
+        string config = Config("[log]\nmode = \"0640\"\ngroup = \"" + OwnGroup() + "\"\n");
+
+        var (code, _, stderr) = CliRun.Run("--once", "--source", "poll", "-c", config, "--log-file", log);
+
+        Assert.True(code is 0 or 1, stderr);
+        Assert.Equal((UnixFileMode)0b110_100_000, File.GetUnixFileMode(log));
+    }
+
+    /// <summary>A group the test's user may give a file: its own primary group.</summary>
+    private static string OwnGroup()
+    {
+        var start = new System.Diagnostics.ProcessStartInfo("id", "-gn") { RedirectStandardOutput = true };
+        using var id = System.Diagnostics.Process.Start(start)!;
+        string name = id.StandardOutput.ReadToEnd().Trim();
+        id.WaitForExit();
+        return name;
     }
 
     [Fact]

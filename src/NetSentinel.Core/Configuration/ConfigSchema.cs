@@ -220,6 +220,14 @@ internal static class ConfigSchema
             "Lines the console (stdout) gets: \"all\" or \"alerts\"; a reader that stops only loses console lines, counted.",
             (c, v) => c with { StdoutLines = v.ReadChoice(OutputLinesNames) },
             c => ConfigTomlText.String(OutputLinesName(c.StdoutLines))),
+        new("log", "mode",
+            "Permission bits of the log and of each rotated file, set exactly (Unix): \"0600\" (owner only), \"0640\" (with group: a shipper in [log] group reads it) or \"0644\".",
+            (c, v) => c with { LogMode = Output.Files.LogFilePermissions.ParseMode(v.ReadString(Output.Files.LogFilePermissions.CheckMode))!.Value },
+            c => ConfigTomlText.String(Output.Files.LogFilePermissions.FormatMode(c.LogMode))),
+        new("log", "group",
+            "Group the log and each rotated file are given (Unix; it must exist), e.g. \"net-sentinel-readers\" with mode \"0640\"; \"\" = the monitor's own group.",
+            (c, v) => c with { LogGroup = v.ReadString(Output.Files.LogFilePermissions.CheckGroup) },
+            c => ConfigTomlText.String(c.LogGroup)),
     ];
 
     public static string OutputLinesName(OutputLines lines) =>

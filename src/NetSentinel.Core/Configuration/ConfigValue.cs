@@ -105,6 +105,15 @@ internal sealed class ConfigValue(string qualifiedKey, ValueSyntax node)
         return value;
     }
 
+    /// <summary>A string checked by <paramref name="check"/> (null = fine, else what is wrong, quoted back with the value).</summary>
+    public string ReadString(Func<string, string?> check)
+    {
+        string value = node is StringValueSyntax text && text.Value is not null
+            ? text.Value
+            : throw Problem($"must be a string (got {Describe()})");
+        return check(value) is { } problem ? throw Problem($"{problem} (got {Literal()})") : value;
+    }
+
     /// <summary>An array of strings, each checked by <paramref name="check"/> (null = fine, else the problem with that item).</summary>
     public ValueList<string> ReadStringList(Func<string, string?> check)
     {

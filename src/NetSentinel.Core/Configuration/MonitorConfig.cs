@@ -42,6 +42,11 @@ public sealed record MonitorConfig
     /// <summary>log.disk_full_action: drop (count the lines not written, keep monitoring) or stop (exit 3) when the log's disk is full.</summary>
     public Output.DiskFullAction LogDiskFullAction { get; init; } = Output.DiskFullAction.Drop;
 
+    /// <summary>log.mode: the log's permission bits, set exactly on it and on every rotated file (Unix). 0600, 0640 or 0644.</summary>
+    public int LogMode { get; init; } = Output.Files.LogFilePermissions.PrivateMode;
+    /// <summary>log.group: the group the log is given, so a shipper in that group can read it with mode 0640 ("" = the monitor's own group; Unix).</summary>
+    public string LogGroup { get; init; } = string.Empty;
+
     /// <summary>Which lines the log file gets (connection lines exist only with log_connections).</summary>
     public Output.Pipeline.OutputLines LogLines { get; init; } = Output.Pipeline.OutputLines.All;
 

@@ -32,6 +32,10 @@ internal static unsafe partial class LibC
     [LibraryImport(Library, EntryPoint = "readlinkat", SetLastError = true)]
     public static partial nint ReadLinkAt(int directoryFd, byte* path, byte* buffer, nuint length);
 
+    /// <summary>Changes an open file's owner and group; uint.MaxValue (-1) leaves one as it is.</summary>
+    [LibraryImport(Library, EntryPoint = "fchown", SetLastError = true)]
+    public static partial int Fchown(int fd, uint owner, uint group);
+
     [LibraryImport(Library, EntryPoint = "geteuid")]
     public static partial uint Geteuid();
 }

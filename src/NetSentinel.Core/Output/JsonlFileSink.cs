@@ -6,7 +6,8 @@ namespace NetSentinel.Core.Output;
 /// <summary>
 /// Appends each record as one JSON line to a log file and hands it to the kernel before returning,
 /// so a reader (tail -f, a log shipper) sees complete lines while we run and nothing is lost if we
-/// are killed. A new file is created with mode 0600; a symbolic link, a file with another link, a file
+/// are killed. A new file is created with mode 0600, or the mode and group of <see cref="LogFilePermissions"/>
+/// (<c>[log] mode</c>, <c>group</c>), which an existing log is brought to as well; a symbolic link, a file with another link, a file
 /// owned by someone else or a log another monitor holds is refused.
 /// <para>
 /// Rotation by size: before a line that would take the file past <see cref="MaxBytes"/>, x.jsonl.(n-1)
@@ -45,9 +46,10 @@ public sealed class JsonlFileSink : IRecordSink
 
     /// <summary>Opens (or creates) the log now, so a bad path is reported at start-up, not at the first alert.</summary>
     /// <exception cref="LogFileException">The path is refused (link, directory, other owner, another monitor's), in a missing directory, or not writable.</exception>
+    /// <param name="permissions">Mode and group of the file and of every file rotation starts (Unix); default 0600, the monitor's group.</param>
     public JsonlFileSink(string path, EcsJsonFormatter? formatter = null, long maxBytes = DefaultMaxBytes, int maxFiles = DefaultMaxFiles,
-        DiskFullAction diskFullAction = DiskFullAction.Drop, Action<string>? report = null)
-        : this(path, formatter, maxBytes, maxFiles, ILogFileSystem.ForCurrentPlatform(), diskFullAction, report)
+        DiskFullAction diskFullAction = DiskFullAction.Drop, Action<string>? report = null, LogFilePermissions? permissions = null)
+        : this(path, formatter, maxBytes, maxFiles, ILogFileSystem.ForCurrentPlatform(permissions ?? LogFilePermissions.Private), diskFullAction, report)
     {
     }
 

@@ -38,6 +38,12 @@ public sealed class MonitorConfigFileErrorTests
         "my.toml:2: log.max_files must be at least 1 (got 0)")]
     [InlineData("[log]\nmax_files = 1001\n",
         "my.toml:2: log.max_files must be at most 1000 (got 1001)")]
+    [InlineData("[log]\nmode = \"0660\"\n",
+        "my.toml:2: log.mode must be an octal mode in which the owner reads and writes and group and others may at most read: \"0600\", \"0640\" or \"0644\" (got \"0660\")")]
+    [InlineData("[log]\nmode = 640\n",
+        "my.toml:2: log.mode must be a string (got integer 640)")]
+    [InlineData("[log]\ngroup = \"ns-no-such-group\"\n",
+        "my.toml:2: log.group names a group that does not exist on this machine — create it (groupadd --system ns-no-such-group) or leave [log] group out (got \"ns-no-such-group\")")]
     [InlineData("[general]\nlog_file = \"\"\n",
         "my.toml:2: general.log_file must not be empty — give a file path")]
     [InlineData("[general]\nlog_file = \"a\\u0000b\"\n",
@@ -107,7 +113,7 @@ public sealed class MonitorConfigFileErrorTests
     [InlineData("[thresholds]\ninterval_seconds = 3\n",
         "my.toml:2: unknown key 'thresholds.interval_seconds' (did you mean 'general.interval_seconds'?)")]
     [InlineData("[log]\ncolour = \"red\"\n",
-        "my.toml:2: unknown key 'log.colour' — known keys in [log]: max_size_mb, max_files, disk_full_action, lines")]
+        "my.toml:2: unknown key 'log.colour' — known keys in [log]: max_size_mb, max_files, disk_full_action, lines, mode, group")]
     [InlineData("interval_seconds = 3\n",
         "my.toml:1: unknown key 'interval_seconds' (did you mean 'general.interval_seconds'?)")]
     [InlineData("verbose = true\n",

@@ -26,6 +26,8 @@ public sealed class MonitorConfigFileTests
         Assert.Equal(9, config.LogMaxFiles);
         Assert.Equal(NetSentinel.Core.Output.DiskFullAction.Stop, config.LogDiskFullAction);
         Assert.Equal(512 * 1024, config.LogMaxSizeBytes);
+        Assert.Equal(0b110_100_000, config.LogMode);
+        Assert.Equal("root", config.LogGroup);
     }
 
     [Fact]

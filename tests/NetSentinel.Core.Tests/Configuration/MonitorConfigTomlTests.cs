@@ -20,6 +20,8 @@ public sealed class MonitorConfigTomlTests
         LogMaxSizeMb = 0.0625 + 1e-9,
         LogMaxFiles = 1,
         LogLines = NetSentinel.Core.Output.Pipeline.OutputLines.Alerts,
+        LogMode = 0b110_100_100,
+        LogGroup = "root",
         StdoutLines = NetSentinel.Core.Output.Pipeline.OutputLines.Alerts,
         ScanWindowSeconds = 30.5,
         ScanDistinctHostsThreshold = 7,
@@ -82,6 +84,10 @@ public sealed class MonitorConfigTomlTests
             disk_full_action = "drop"
             # Lines the log file gets: "all" (alerts, notices and, with log_connections, connections) or "alerts" (no connection lines).
             lines = "all"
+            # Permission bits of the log and of each rotated file, set exactly (Unix): "0600" (owner only), "0640" (with group: a shipper in [log] group reads it) or "0644".
+            mode = "0600"
+            # Group the log and each rotated file are given (Unix; it must exist), e.g. "net-sentinel-readers" with mode "0640"; "" = the monitor's own group.
+            group = ""
 
             [scan]
             # Sliding window, in seconds, over which scan counts one process's distinct destinations (> 0, at most 86400).

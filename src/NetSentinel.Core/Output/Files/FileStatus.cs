@@ -6,10 +6,10 @@ using NetSentinel.Core.Native;
 namespace NetSentinel.Core.Output.Files;
 
 /// <summary>
-/// What an open file or a path is, from statx(2): its type, identity (device and inode), link count and owner.
+/// What an open file or a path is, from statx(2): its type, identity (device and inode), link count, owner, group and permissions.
 /// Linux only; elsewhere <see cref="TryOf(SafeFileHandle, out FileStatus)"/> says false and callers skip the check.
 /// </summary>
-internal readonly record struct FileStatus(ulong Device, ulong Inode, uint Links, uint OwnerUid, uint Mode, long Size)
+internal readonly record struct FileStatus(ulong Device, ulong Inode, uint Links, uint OwnerUid, uint Mode, long Size, uint GroupId)
 {
     private const int AtFdCwd = -100;
     private const int AtSymlinkNoFollow = 0x100;
@@ -17,6 +17,9 @@ internal readonly record struct FileStatus(ulong Device, ulong Inode, uint Links
     private const uint BasicStats = 0x7ff;
     private const int BufferSize = 256;
     private const uint TypeMask = 0xF000;
+
+    /// <summary>The permission bits (rwx for owner, group, others; setuid, setgid, sticky).</summary>
+    public int Permissions => (int)(Mode & 0xFFF);
 
     public bool IsRegular => (Mode & TypeMask) == 0x8000;
 
@@ -92,7 +95,7 @@ internal readonly record struct FileStatus(ulong Device, ulong Inode, uint Links
             return false;
         }
         var bytes = new ReadOnlySpan<byte>(buffer, BufferSize);
-        // struct statx: stx_nlink @16, stx_uid @20, stx_mode @28 (u16), stx_ino @32, stx_size @40, stx_dev_major @136, stx_dev_minor @140.
+        // struct statx: stx_nlink @16, stx_uid @20, stx_gid @24, stx_mode @28 (u16), stx_ino @32, stx_size @40, stx_dev_major @136, stx_dev_minor @140.
         ulong device = ((ulong)BinaryPrimitives.ReadUInt32LittleEndian(bytes[136..]) << 32) | BinaryPrimitives.ReadUInt32LittleEndian(bytes[140..]);
         if (!BitConverter.IsLittleEndian)
         {
@@ -104,7 +107,8 @@ internal readonly record struct FileStatus(ulong Device, ulong Inode, uint Links
             BinaryPrimitives.ReadUInt32LittleEndian(bytes[16..]),
             BinaryPrimitives.ReadUInt32LittleEndian(bytes[20..]),
             BinaryPrimitives.ReadUInt16LittleEndian(bytes[28..]),
-            (long)BinaryPrimitives.ReadUInt64LittleEndian(bytes[40..]));
+            (long)BinaryPrimitives.ReadUInt64LittleEndian(bytes[40..]),
+            BinaryPrimitives.ReadUInt32LittleEndian(bytes[24..]));
         return true;
     }
 }

@@ -4,7 +4,8 @@ namespace NetSentinel.Core.Output.Files;
 internal interface ILogFileSystem
 {
     /// <summary>
-    /// Opens <paramref name="path"/> for appending, creating it with mode 0600 when missing. With
+    /// Opens <paramref name="path"/> for appending, creating it when missing, with the permissions the file
+    /// system was made with (Unix; 0600 unless <c>[log] mode</c> and <c>group</c> say otherwise). With
     /// <paramref name="mustCreate"/>, a file already at the path is an error (it appeared during rotation).
     /// Throws <see cref="LogFileException"/>.
     /// </summary>
@@ -19,6 +20,7 @@ internal interface ILogFileSystem
     /// <summary>Removes the entry itself (a symbolic link, not its target); a missing entry is not an error.</summary>
     void Delete(string path);
 
-    static ILogFileSystem ForCurrentPlatform() =>
-        OperatingSystem.IsLinux() || OperatingSystem.IsMacOS() ? new UnixLogFileSystem() : new PortableLogFileSystem();
+    /// <param name="permissions">Who may read the log on Unix; Windows takes its access from the directory's ACL.</param>
+    static ILogFileSystem ForCurrentPlatform(LogFilePermissions permissions) =>
+        OperatingSystem.IsLinux() || OperatingSystem.IsMacOS() ? new UnixLogFileSystem(permissions) : new PortableLogFileSystem();
 }

@@ -7,11 +7,17 @@ namespace NetSentinel.Core.Output.Files;
 /// <summary>
 /// Log file operations through libc. The tool runs as root in directories others may write, so the
 /// log is opened with O_NOFOLLOW (a symbolic link planted at the path fails the open itself, with no
-/// window between a check and the open) and created with mode 0600.
+/// window between a check and the open), created 0600 and then given exactly the configured group and
+/// mode (<see cref="LogFilePermissions"/>), so a reader's permission never exists before the group does.
 /// </summary>
-internal sealed class UnixLogFileSystem : ILogFileSystem
+internal sealed class UnixLogFileSystem(LogFilePermissions permissions) : ILogFileSystem
 {
-    private const int NewFileMode = 0b110_000_000; // 0600: owner read/write only.
+    private const int NewFileMode = LogFilePermissions.PrivateMode;
+
+    public UnixLogFileSystem()
+        : this(LogFilePermissions.Private)
+    {
+    }
 
     public IAppendFile OpenForAppend(string path, bool mustCreate)
     {
@@ -39,11 +45,12 @@ internal sealed class UnixLogFileSystem : ILogFileSystem
     /// made it read or redirect our lines), owned by us, and not locked by another monitor (an exclusive lock,
     /// held while the file is open: two monitors on one log would rotate each other's files away).
     /// </summary>
-    private static UnixAppendFile Checked(string path, SafeFileHandle handle)
+    private UnixAppendFile Checked(string path, SafeFileHandle handle)
     {
         try
         {
-            if (FileStatus.TryOf(handle, out FileStatus status))
+            bool known = FileStatus.TryOf(handle, out FileStatus status);
+            if (known)
             {
                 if (!status.IsRegular)
                 {
@@ -72,12 +79,36 @@ internal sealed class UnixLogFileSystem : ILogFileSystem
             {
                 throw LogFileErrors.Refused(path, "another net-sentinel is already writing it — stop that one or choose another --log-file");
             }
+            if (known)
+            {
+                Apply(path, handle, status);
+            }
             return new UnixAppendFile(path, handle);
         }
         catch
         {
             handle.Dispose();
             throw;
+        }
+    }
+
+    /// <summary>
+    /// Gives the file the configured group, then the configured mode: on the open descriptor (no path to swap),
+    /// and only once it is known to be ours and locked. An existing log is brought to them too, so a changed
+    /// <c>[log] mode</c> applies at the next start and a mode someone widened by hand does not stay.
+    /// </summary>
+    private void Apply(string path, SafeFileHandle handle, FileStatus status)
+    {
+        int fd = (int)handle.DangerousGetHandle();
+        if (permissions.GroupId is uint gid && status.GroupId != gid && LibC.Fchown(fd, uint.MaxValue, gid) != 0)
+        {
+            int errno = Marshal.GetLastPInvokeError();
+            throw LogFileErrors.Refused(path, $"cannot give it group '{permissions.GroupName}' (gid {gid}): {Marshal.GetPInvokeErrorMessage(errno)} — run as root or as a member of that group, or change [log] group");
+        }
+        if (status.Permissions != permissions.Mode && LibC.Fchmod(fd, (uint)permissions.Mode) != 0)
+        {
+            int errno = Marshal.GetLastPInvokeError();
+            throw LogFileErrors.Refused(path, $"cannot set its mode to {LogFilePermissions.FormatMode(permissions.Mode)}: {Marshal.GetPInvokeErrorMessage(errno)}");
         }
     }
 
