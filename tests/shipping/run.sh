@@ -5,6 +5,8 @@
 # the log at the same time, each started here with its own configuration, pid file, work directory and
 # output file, as an unprivileged user whose only right to the log is that group:
 #   - rsyslog (the Debian package, installed by `make test-deps`): imfile in inotify mode + mmjsonparse;
+#   - rsyslog again (the same instance), receiving the monitor's own syslog output ([syslog] target, RFC 5424
+#     over TCP with octet counting) on imtcp: the lines it gets must be the file's lines;
 #   - syslog-ng (the Debian package conflicts with rsyslog, so syslog-ng-core is fetched with apt-get
 #     download and unpacked with dpkg -x into a cache directory, run from there with its own module path):
 #     file() with follow-freq(1) + json-parser().
@@ -84,22 +86,35 @@ chmod 0755 "$work"
 logdir=$work/log
 install -d -o root -g "$group" -m 0750 "$logdir"
 log=$logdir/events.jsonl
-for shipper in rsyslog syslog-ng; do install -d -o "$READER" -g "$group" -m 0750 "$work/$shipper"; done
+for shipper in rsyslog rsyslog-tcp syslog-ng; do install -d -o "$READER" -g "$group" -m 0750 "$work/$shipper"; done
 as_reader() { setpriv --reuid="$READER" --regid="$group" --clear-groups "$@"; }
 
 # --- rsyslog: imfile (inotify) + mmjsonparse; lines that do not parse go to bad.jsonl ---------------------
+# The same instance also receives the monitor's syslog output ([syslog] target, RFC 5424 over TCP with octet
+# counting) on imtcp, into tcp-out.jsonl: the "rsyslog (imtcp)" shipper below.
+syslog_port=$((20000 + RANDOM % 10000))
 cat >"$work/rsyslog/rsyslog.conf" <<CONF
 global(workDirectory="$work/rsyslog" maxMessageSize="1m")
 module(load="imfile" mode="inotify")
+module(load="imtcp")
 module(load="mmjsonparse")
 template(name="line" type="string" string="%msg%\n")
 input(type="imfile" file="$log" tag="net-sentinel" ruleset="ship" addMetadata="off")
+input(type="imtcp" address="127.0.0.1" port="$syslog_port" ruleset="syslog")
 ruleset(name="ship") {
   action(type="mmjsonparse" cookie="")
   if \$parsesuccess == "OK" then {
     action(type="omfile" file="$work/rsyslog/out.jsonl" template="line")
   } else {
     action(type="omfile" file="$work/rsyslog/bad.jsonl" template="line")
+  }
+}
+ruleset(name="syslog") {
+  action(type="mmjsonparse" cookie="")
+  if \$parsesuccess == "OK" then {
+    action(type="omfile" file="$work/rsyslog-tcp/out.jsonl" template="line")
+  } else {
+    action(type="omfile" file="$work/rsyslog-tcp/bad.jsonl" template="line")
   }
 }
 CONF
@@ -127,6 +142,8 @@ PIDS="$! $PIDS"
 for _ in $(seq 100); do [ -s "$work/rsyslog/rsyslogd.pid" ] && [ -s "$work/syslog-ng/syslog-ng.pid" ] && break; sleep 0.1; done
 [ -s "$work/rsyslog/rsyslogd.pid" ] || { cat "$work/rsyslog/stderr.log" >&2; die "rsyslogd did not start"; }
 [ -s "$work/syslog-ng/syslog-ng.pid" ] || { cat "$work/syslog-ng/stderr.log" >&2; die "syslog-ng did not start"; }
+for _ in $(seq 100); do ss -ltnH "sport = :$syslog_port" | grep -q . && break; sleep 0.1; done
+ss -ltnH "sport = :$syslog_port" | grep -q . || { cat "$work/rsyslog/stderr.log" >&2; die "rsyslog's imtcp is not listening on 127.0.0.1:$syslog_port"; }
 pass "rsyslogd and syslog-ng running as $READER (group $group only), each with its own config, pid file, work directory"
 
 # --- the monitor ------------------------------------------------------------------------------------------
@@ -143,6 +160,10 @@ max_size_mb = 0.0625
 max_files = 1000
 mode = "0640"
 group = "$group"
+
+[syslog]
+target = "tcp:127.0.0.1:$syslog_port"
+lines = "all"
 
 [allowlist]
 destinations = ["0.0.0.0/2", "64.0.0.0/3", "96.0.0.0/4", "112.0.0.0/5", "120.0.0.0/6", "124.0.0.0/7", "126.0.0.0/8",
@@ -198,14 +219,15 @@ modes=$(stat -c '%a %G' $files | sort -u | paste -sd, -)
 
 # --- what each shipper carried --------------------------------------------------------------------------
 sort "$work/in.jsonl" >"$work/in.sorted"
-for shipper in rsyslog syslog-ng; do
+for shipper in rsyslog syslog-ng rsyslog-tcp; do
   out=$work/$shipper/out.jsonl
   for _ in $(seq 150); do [ "$(cat "$out" 2>/dev/null | wc -l)" -ge "$lines_in" ] && break; sleep 0.2; done
   lines_out=$(cat "$out" 2>/dev/null | wc -l)
   bad=$(cat "$work/$shipper/bad.jsonl" 2>/dev/null | wc -l)
   version=$rsyslog_version; [ "$shipper" = syslog-ng ] && version=$sng_version
+  how="across $rotations rotations"; [ "$shipper" = rsyslog-tcp ] && how="from the monitor's [syslog] output (RFC 5424 over TCP, imtcp)"
   if [ "$lines_out" = "$lines_in" ] && [ "$bad" = 0 ]; then
-    pass "$shipper $version: $lines_in lines in, $lines_out lines out across $rotations rotations"
+    pass "$shipper $version: $lines_in lines in, $lines_out lines out $how"
   else
     fail "$shipper $version: lines in = lines out (in $lines_in, out $lines_out, not JSON $bad, rotations $rotations)"
   fi
