@@ -202,11 +202,25 @@ static __always_inline void on_syn_sent(const struct sock *sk, __u64 key, int di
 	fill_task(&state.task, direct);
 	read_addresses(sk, &state.ends, direct);
 	state.ends.protocol = NS_PROTO_TCP;
-	if (bpf_map_update_elem(&ns_socks, &key, &state, BPF_ANY)) {
+	/* No record yet: the kernel picks the local port just after this transition, so the connect record waits
+	 * for it (see open_when_port_known). */
+	if (bpf_map_update_elem(&ns_socks, &key, &state, BPF_ANY))
 		count_lost(NS_LOST_MAP_FULL);
+}
+
+/* The connect record of a socket tracked since SYN_SENT, written once its local port exists: at ESTABLISHED, or at
+ * the first SYN retransmission of a connect still waiting (a filtered port: one RTO, ~1 s, after the SYN). A
+ * connect refused before either has no connect record; its close record carries the same identity and user space
+ * opens it from that. The record is stamped with the SYN_SENT time and carries the task captured then: these
+ * transitions may run in softirq, where `current` is whoever was interrupted. Both run under the socket lock, so
+ * the flag test cannot race. */
+static __always_inline void open_when_port_known(const struct sock *sk, struct ns_sock_state *state, int direct)
+{
+	state->ends.sport = bpf_htons(NS_READ(direct, sk, __sk_common.skc_num));
+	if (state->flags & NS_SOCK_OPENED)
 		return;
-	}
-	submit_open(NS_EVENT_TCP_CONNECT, now, state.conn_id, &state.task, &state.ends);
+	state->flags |= NS_SOCK_OPENED;
+	submit_open(NS_EVENT_TCP_CONNECT, state->start_ns, state->conn_id, &state->task, &state->ends);
 }
 
 static __always_inline void on_close(const struct sock *sk, __u64 key, int direct)
@@ -259,8 +273,7 @@ static __always_inline int tcp_state(const struct sock *sk, int oldstate, int ne
 		struct ns_sock_state *state = bpf_map_lookup_elem(&ns_socks, &key);
 		if (state) {
 			state->flags |= NS_SOCK_ESTABLISHED;
-			/* The local port is chosen after SYN_SENT is set; it is known now. */
-			state->ends.sport = bpf_htons(NS_READ(direct, sk, __sk_common.skc_num));
+			open_when_port_known(sk, state, direct);
 		}
 	} else if (newstate == TCP_CLOSE) {
 		if (oldstate == TCP_LISTEN)
@@ -280,6 +293,31 @@ SEC("raw_tp/inet_sock_set_state")
 int BPF_PROG(ns_tcp_state_raw, const struct sock *sk, int oldstate, int newstate)
 {
 	return tcp_state(sk, oldstate, newstate, NS_RAW);
+}
+
+/* A retransmission. Only a SYN of a connect still waiting matters (its connect record is due); any other leaves
+ * before a map access. Retransmissions are rare, so this costs nothing per connect. */
+static __always_inline int tcp_retransmit(const struct sock *sk, int direct)
+{
+	if (NS_READ(direct, sk, __sk_common.skc_state) != TCP_SYN_SENT)
+		return 0;
+	__u64 key = (__u64)sk;
+	struct ns_sock_state *state = bpf_map_lookup_elem(&ns_socks, &key);
+	if (state)
+		open_when_port_known(sk, state, direct);
+	return 0;
+}
+
+SEC("tp_btf/tcp_retransmit_skb")
+int BPF_PROG(ns_tcp_retransmit, const struct sock *sk)
+{
+	return tcp_retransmit(sk, NS_BTF);
+}
+
+SEC("raw_tp/tcp_retransmit_skb")
+int BPF_PROG(ns_tcp_retransmit_raw, const struct sock *sk)
+{
+	return tcp_retransmit(sk, NS_RAW);
 }
 
 /* This thread's pending sendto() destination, emptied as it is taken; null when there is none. */

@@ -16,7 +16,7 @@
 #include <linux/types.h>
 #endif
 
-#define NS_ABI_VERSION 4
+#define NS_ABI_VERSION 5
 
 #define NS_COMM_LEN 16
 #define NS_PATH_LEN 256
@@ -39,6 +39,7 @@
 
 /* ns_sock_state.flags */
 #define NS_SOCK_ESTABLISHED 1
+#define NS_SOCK_OPENED 2 /* its connect record was written (the local port was known) */
 
 /* indexes of the per-CPU loss counter array */
 #define NS_LOST_RINGBUF 0  /* bpf_ringbuf_reserve failed: an event was dropped */
@@ -82,7 +83,8 @@ struct ns_endpoints {
 	__u8 daddr[16];
 };
 
-/* NS_EVENT_TCP_CONNECT (at the transition to SYN_SENT), NS_EVENT_UDP_FLOW (first datagram of a flow) and
+/* NS_EVENT_TCP_CONNECT (once the local port exists: at ESTABLISHED or the first SYN retransmission; stamped
+ * with the SYN_SENT time, task as captured then), NS_EVENT_UDP_FLOW (first datagram of a flow) and
  * NS_EVENT_UDP_RESUMED (first datagram after an idle gap; task is the flow's first sender). */
 struct ns_open_event {
 	struct ns_header header;

@@ -27,6 +27,7 @@ internal sealed record BpfHookVariant(string Name, string ProgramSuffix)
     public static IReadOnlyList<(string Program, string Tracepoint)> Tracepoints { get; } =
     [
         ("ns_tcp_state", "inet_sock_set_state"),
+        ("ns_tcp_retransmit", "tcp_retransmit_skb"),
         ("ns_send_len", "sock_send_length"),
         ("ns_recv_len", "sock_recv_length"),
         ("ns_exec", "sched_process_exec"),

@@ -81,6 +81,7 @@ public class BpfAbiTests
         [nameof(NsAbi.DnsPayloadLength)] = "NS_DNS_PAYLOAD_LEN",
         [nameof(NsAbi.CloseEstablished)] = "NS_CLOSE_ESTABLISHED",
         [nameof(NsAbi.SockEstablished)] = "NS_SOCK_ESTABLISHED",
+        [nameof(NsAbi.SockOpened)] = "NS_SOCK_OPENED",
         [nameof(NsAbi.LostRingBuffer)] = "NS_LOST_RINGBUF",
         [nameof(NsAbi.LostMapFull)] = "NS_LOST_MAP_FULL",
         [nameof(NsAbi.LostSlots)] = "NS_LOST_SLOTS",

@@ -3,7 +3,7 @@ namespace NetSentinel.Linux.Bpf.Abi;
 /// <summary>Constants of bpf/netsentinel.h (the single definition; a test checks this mirror against it).</summary>
 internal static class NsAbi
 {
-    public const uint Version = 4;
+    public const uint Version = 5;
     public const int CommLength = 16;
     public const int PathLength = 256;
 
@@ -20,6 +20,7 @@ internal static class NsAbi
 
     public const uint CloseEstablished = 1;
     public const uint SockEstablished = 1;
+    public const uint SockOpened = 2;
 
     public const int LostRingBuffer = 0;
     public const int LostMapFull = 1;
