@@ -25,6 +25,9 @@ TEST_DEB_PACKAGES += dnsmasq
 # rsyslog is the real log shipper make shipping-test starts (its own instance and config); libivykis0 and
 # libnet1 are the libraries of syslog-ng-core, which conflicts with rsyslog and so is unpacked, not installed.
 TEST_DEB_PACKAGES += rsyslog libivykis0 libnet1
+# prometheus is the real scraper the metrics test starts (its own config, storage and loopback port) to read
+# the monitor's /metrics and answer PromQL about it.
+TEST_DEB_PACKAGES += prometheus
 
 # What only `make test-windows` needs: Wine runs the Windows executable, jq reads its JSON.
 WINDOWS_TEST_DEB_PACKAGES := wine64 jq
