@@ -98,8 +98,8 @@ struct ns_udp_dest {
 	__u8 daddr[16];
 };
 
-/* Destination of the sendto()/sendmsg() in progress on this CPU, set by the cgroup sendmsg hook and
- * consumed by sock_send_length right after, in the same syscall. A per-CPU slot, not a hash keyed by
+/* raw_tp variant: destination of the sendto()/sendmsg() in progress on this CPU, set by the cgroup sendmsg hook
+ * and consumed by sock_send_length right after, in the same syscall (tp_btf reads it from the call: dest_from_call). A per-CPU slot, not a hash keyed by
  * thread: a hash update plus delete on every datagram cost a UDP sendto storm ~20 % of its rate.
  * A slot is only believed for the same thread and within NS_UDP_DEST_MAX_AGE_NS; if the thread
  * migrated or was preempted by another sender in between, that datagram's bytes are not counted. */
@@ -415,9 +415,9 @@ static __always_inline void account_udp(const struct sock *sk, __u64 bytes, int 
 }
 
 /* ---- DNS capture ----
- * A socket is a DNS client's once it sends to port 53: marked where the server first shows (the address of an
- * unconnected sendto/sendmsg in cgroup/sendmsg; on the socket itself at a connected send, or at connect() in the raw_tp
- * variant). Its storage holds the asker (the task that last sent a query: its own context) and the server.
+ * A socket is a DNS client's once it sends to port 53: marked at that send (tp_btf: in sock_send_length, from the
+ * socket or the call's address; raw_tp: cgroup/sendmsg and cgroup/connect). Its storage holds the asker (the task that
+ * last sent a query: its own context) and the server.
  * How the messages are copied depends on the hook variant:
  *   - tp_btf: in sock_send_length / sock_recv_length, from the caller's own buffers (the syscall's arguments, through
  *     bpf_task_pt_regs), only for marked sockets. Other traffic pays a port compare, or, for a UDP socket with no
@@ -584,23 +584,22 @@ static __always_inline void capture_dns_call(const struct sock *sk, struct ns_dn
 		count_lost(NS_LOST_RINGBUF);
 }
 
-/* A send on a UDP or TCP socket (tp_btf): is it a DNS query? `dest` is an unconnected send's destination. */
+/* A send on a UDP or TCP socket (tp_btf): is it a DNS query? `dest` is an unconnected send's destination (read from
+ * the call), null for a connected socket's send. A send to port 53 marks the socket. */
 static __always_inline void dns_on_send(const struct sock *sk, __u16 protocol, const struct ns_udp_dest *dest, int ret)
 {
-	struct ns_dns_sock *dns;
-	if (dest) {
-		if (dest->dport != bpf_htons(NS_DNS_PORT))
-			return;
-		dns = bpf_sk_storage_get(&ns_dns_socks, (void *)sk, 0, 0); /* marked by cgroup/sendmsg */
-	} else {
-		if (sk->__sk_common.skc_dport != bpf_htons(NS_DNS_PORT))
-			return;
-		dns = bpf_sk_storage_get(&ns_dns_socks, (void *)sk, 0, BPF_SK_STORAGE_GET_F_CREATE);
-		if (dns && dns->task.pid != (__u32)bpf_get_current_pid_tgid())
-			fill_task(&dns->task, NS_BTF); /* the asker changes only when another thread sends */
-	}
+	if ((dest ? dest->dport : sk->__sk_common.skc_dport) != bpf_htons(NS_DNS_PORT))
+		return;
+	struct ns_dns_sock *dns = bpf_sk_storage_get(&ns_dns_socks, (void *)sk, 0, BPF_SK_STORAGE_GET_F_CREATE);
 	if (!dns)
 		return;
+	if (dns->task.pid != (__u32)bpf_get_current_pid_tgid())
+		fill_task(&dns->task, NS_BTF); /* the asker changes only when another thread sends */
+	if (dest) {
+		dns->server.family = dest->family;
+		dns->server.dport = dest->dport;
+		__builtin_memcpy(dns->server.daddr, dest->daddr, sizeof(dns->server.daddr));
+	}
 	if (ret <= 0) {
 		dns->mmsg_vec = 0; /* a failed entry ends a sendmmsg */
 		return;
@@ -620,7 +619,7 @@ static __always_inline void dns_on_recv(const struct sock *sk, __u16 protocol, i
 		capture_dns_call(sk, dns, protocol, ret, 0);
 }
 
-/* Marks the socket of a sendto/sendmsg/connect to port 53 (cgroup programs, both variants). */
+/* Marks the socket of a sendto/sendmsg/connect to port 53 (the raw_tp variant's cgroup programs). */
 static __always_inline void mark_dns_socket(struct bpf_sock_addr *ctx, __u16 family)
 {
 	if (ctx->user_port != bpf_htons(NS_DNS_PORT))
@@ -646,6 +645,47 @@ static __always_inline void mark_dns_socket(struct bpf_sock_addr *ctx, __u16 fam
 	}
 }
 
+/* tp_btf: an unconnected send's destination, read from the call's own arguments (sendto's address, sendmsg's
+ * msg_name, sendmmsg's when it sends one message) into *dest; null when the call names none (a connected socket's
+ * send) or when it cannot be read here: io_uring, a 32-bit task, a sendmmsg of several messages (which entry this
+ * is, is not known) — their bytes on an unconnected socket are not counted. This replaces cgroup/sendmsg, whose
+ * program and the socket lock the kernel takes around it cost every unconnected datagram ~100 ns more. */
+static __always_inline struct ns_udp_dest *dest_from_call(struct ns_udp_dest *dest)
+{
+	struct pt_regs *regs = (struct pt_regs *)bpf_task_pt_regs(bpf_get_current_task_btf());
+	long nr = regs->orig_ax;
+	__u64 name, namelen;
+	if (nr == NS_SYS_SENDTO) {
+		name = regs->r8;
+		namelen = regs->r9;
+	} else if (nr == NS_SYS_SENDMSG || (nr == NS_SYS_SENDMMSG && regs->dx == 1)) {
+		struct ns_user_msghdr header;
+		if (bpf_probe_read_user(&header, sizeof(header), (const void *)regs->si))
+			return 0;
+		name = header.name;
+		namelen = header.namelen;
+	} else {
+		return 0;
+	}
+	struct {
+		__u16 family;
+		__u16 port; /* network order */
+		__u32 v4;   /* sockaddr_in: the address; sockaddr_in6: the flow label, the address follows */
+	} head;
+	if (!name || namelen < sizeof(head) || bpf_probe_read_user(&head, sizeof(head), (const void *)name))
+		return 0;
+	__builtin_memset(dest->daddr, 0, sizeof(dest->daddr));
+	if (head.family == NS_AF_INET) {
+		__builtin_memcpy(dest->daddr, &head.v4, sizeof(head.v4));
+	} else if (head.family != NS_AF_INET6 || namelen < sizeof(head) + sizeof(dest->daddr) ||
+		   bpf_probe_read_user(dest->daddr, sizeof(dest->daddr), (const void *)(name + sizeof(head)))) {
+		return 0;
+	}
+	dest->family = head.family;
+	dest->dport = head.port;
+	return dest;
+}
+
 static __always_inline int send_length(const struct sock *sk, int ret, int direct)
 {
 	__u64 key = (__u64)sk;
@@ -654,7 +694,9 @@ static __always_inline int send_length(const struct sock *sk, int ret, int direc
 	__u16 protocol = NS_READ(direct, sk, sk_protocol);
 	if (protocol == NS_PROTO_UDP) {
 		__u64 now = bpf_ktime_get_ns();
-		struct ns_udp_dest *dest = take_udp_dest(bpf_get_current_pid_tgid(), now); /* a failed send consumes it too */
+		struct ns_udp_dest from_call;
+		struct ns_udp_dest *dest = direct ? dest_from_call(&from_call)
+						  : take_udp_dest(bpf_get_current_pid_tgid(), now); /* a failed send consumes it too */
 		if (direct)
 			dns_on_send(sk, protocol, dest, ret);
 		if (ret > 0)
@@ -787,7 +829,7 @@ int ns_udp_recvmsg6(struct bpf_sock_addr *ctx)
 	return remember_udp_peer(ctx, NS_AF_INET6);
 }
 
-/* Unconnected sendto()/sendmsg(): the destination exists only in the call, not on the socket. */
+/* raw_tp variant: unconnected sendto()/sendmsg(): the destination exists only in the call, not on the socket. */
 SEC("cgroup/sendmsg4")
 int ns_udp_sendmsg4(struct bpf_sock_addr *ctx)
 {

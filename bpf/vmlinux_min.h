@@ -166,8 +166,11 @@ struct linux_binprm {
 	const char *filename;
 } __attribute__((preserve_access_index));
 
-/* x86-64 user registers at syscall entry (bpf_task_pt_regs): the syscall number and its first arguments. */
+/* x86-64 user registers at syscall entry (bpf_task_pt_regs): the syscall number and its arguments (2nd: si, 3rd: dx,
+ * 5th: r8, 6th: r9). */
 struct pt_regs {
+	unsigned long r9;
+	unsigned long r8;
 	unsigned long dx;
 	unsigned long si;
 	unsigned long di;

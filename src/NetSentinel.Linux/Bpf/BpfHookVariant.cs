@@ -7,21 +7,22 @@ namespace NetSentinel.Linux.Bpf;
 /// load BTF-typed programs). Neither needs trampolines; fentry (which does) fails with EPERM on the
 /// development kernels and kprobes are absent there, so those are not built.
 /// The loader tries each variant in order, keeps the first the kernel loads, and disables autoload of
-/// every other variant's programs. The variants also differ in where DNS messages are copied
-/// (<paramref name="DnsPerPacket"/>).
+/// every other variant's programs. The variants also differ in what they read from the send/recv calls themselves
+/// (<paramref name="NeedsCgroupHelpers"/>).
 /// </summary>
 /// <param name="Name">What the startup note and <c>NETSENTINEL_BPF_HOOKS</c> call it.</param>
 /// <param name="ProgramSuffix">Appended to a hook's name to get this variant's program (SEC function) name.</param>
-/// <param name="DnsPerPacket">
-/// False: the send/recv tracepoint hooks copy DNS messages from the caller's buffers, for DNS sockets only (needs socket
-/// storage and the task's registers from a tracepoint, which only BTF-typed programs have). True: cgroup_skb programs
-/// copy them from packets, and every packet of the host passes through those programs.
+/// <param name="NeedsCgroupHelpers">
+/// False: the send/recv tracepoint hooks read an unconnected send's destination from the call's arguments and copy DNS
+/// messages from the caller's buffers, for DNS sockets only (this needs the task's registers and socket storage in a
+/// tracepoint program, which only BTF-typed programs have). True: cgroup/sendmsg hands the destination over, and
+/// cgroup_skb programs copy DNS messages from packets (every packet of the host passes through them).
 /// </param>
-internal sealed record BpfHookVariant(string Name, string ProgramSuffix, bool DnsPerPacket = false)
+internal sealed record BpfHookVariant(string Name, string ProgramSuffix, bool NeedsCgroupHelpers = false)
 {
     public static BpfHookVariant TpBtf { get; } = new("tp_btf", "");
 
-    public static BpfHookVariant RawTp { get; } = new("raw_tp", "_raw", DnsPerPacket: true);
+    public static BpfHookVariant RawTp { get; } = new("raw_tp", "_raw", NeedsCgroupHelpers: true);
 
     public static IReadOnlyList<BpfHookVariant> ByPreference { get; } = [TpBtf, RawTp];
 
@@ -41,22 +42,23 @@ internal sealed record BpfHookVariant(string Name, string ProgramSuffix, bool Dn
     ];
 
     /// <summary>
-    /// Programs on the cgroup-v2 root in every variant, with their attach points (for the startup note): the destinations
-    /// of unconnected UDP sends (sendmsg, which also marks a socket that sends to port 53 as a DNS client's) and the peers
-    /// that sent to a process first (recvmsg: its answers to them are not outbound).
+    /// Programs on the cgroup-v2 root in every variant, with their attach points (for the startup note): the peers that
+    /// sent to a process first (recvmsg: its answers to them are not outbound; the receive tracepoint runs before the
+    /// peer's address is copied to the caller, so it cannot read it there).
     /// </summary>
     public static IReadOnlyList<(string Program, string AttachPoint)> CgroupPrograms { get; } =
     [
-        ("ns_udp_sendmsg4", "cgroup/sendmsg4"), ("ns_udp_sendmsg6", "cgroup/sendmsg6"),
         ("ns_udp_recvmsg4", "cgroup/recvmsg4"), ("ns_udp_recvmsg6", "cgroup/recvmsg6"),
     ];
 
     /// <summary>
-    /// The per-packet DNS capture of a variant with <see cref="DnsPerPacket"/>: connect() to port 53 marks the socket,
-    /// cgroup_skb copies its messages.
+    /// What a variant with <see cref="NeedsCgroupHelpers"/> adds: the destinations of unconnected UDP sends (sendmsg, which
+    /// also marks a socket that sends to port 53), connect() to port 53 marking the socket, and cgroup_skb copying the
+    /// DNS messages of marked sockets.
     /// </summary>
-    public static IReadOnlyList<(string Program, string AttachPoint)> PacketDnsPrograms { get; } =
+    public static IReadOnlyList<(string Program, string AttachPoint)> CgroupHelperPrograms { get; } =
     [
+        ("ns_udp_sendmsg4", "cgroup/sendmsg4"), ("ns_udp_sendmsg6", "cgroup/sendmsg6"),
         ("ns_dns_connect4", "cgroup/connect4"), ("ns_dns_connect6", "cgroup/connect6"),
         ("ns_dns_ingress", "cgroup_skb/ingress"), ("ns_dns_egress", "cgroup_skb/egress"),
     ];
@@ -69,12 +71,17 @@ internal sealed record BpfHookVariant(string Name, string ProgramSuffix, bool Dn
 
     /// <summary>This variant's programs on the cgroup-v2 root.</summary>
     public IReadOnlyList<(string Program, string AttachPoint)> CgroupProgramsToAttach =>
-        DnsPerPacket ? [.. CgroupPrograms, .. PacketDnsPrograms] : CgroupPrograms;
+        NeedsCgroupHelpers ? [.. CgroupPrograms, .. CgroupHelperPrograms] : CgroupPrograms;
 
-    /// <summary>The startup note's words for where this variant copies DNS messages.</summary>
-    public string DnsCaptureNote => DnsPerPacket
-        ? "DNS messages copied from packets by cgroup_skb (every packet of the host passes through it: the raw_tp fallback has no socket storage in its tracepoint hooks)"
-        : "DNS messages copied in sock_send_length/sock_recv_length from the buffers of sockets that sent to port 53 (no per-packet program)";
+    /// <summary>The startup note's words for where this variant learns unconnected sends' destinations and copies DNS messages.</summary>
+    public string CallReadingNote => NeedsCgroupHelpers
+        ? "unconnected sends' destinations from cgroup/sendmsg; DNS messages copied from packets by cgroup_skb (every packet of the host passes through it: the raw_tp fallback cannot read the call in its tracepoint hooks)"
+        : "unconnected sends' destinations read from the call in sock_send_length; DNS messages copied in sock_send_length/sock_recv_length from the buffers of sockets that sent to port 53 (no per-packet program)";
+
+    /// <summary>What this variant loses without a cgroup-v2 mount (the startup note).</summary>
+    public string WithoutCgroupNote => NeedsCgroupHelpers
+        ? "unconnected UDP sends (sendto) are not attributed to a destination, DNS names are not captured, and replies to peers that sent first count as flows"
+        : "replies to UDP peers that sent first count as flows";
 
     /// <summary>The variants to try: all by preference, or only the one <paramref name="forced"/> names; null when it names none.</summary>
     public static IReadOnlyList<BpfHookVariant>? Candidates(string? forced)

@@ -110,10 +110,10 @@ internal sealed unsafe class KernelTracer : IUdpFlowTable, IDisposable
     {
         string? root = CgroupMounts.FindV2Root();
         if (root is null)
-            return "ebpf: no cgroup-v2 mount: unconnected UDP sends (sendto) are not attributed to a destination, and DNS names are not captured";
+            return $"ebpf: no cgroup-v2 mount: {variant.WithoutCgroupNote}";
         int fd = LibC.Open(root, LibC.O_RDONLY | LibC.O_DIRECTORY | LibC.O_CLOEXEC);
         if (fd < 0)
-            return $"ebpf: cannot open {root} (errno {Marshal.GetLastPInvokeError()}): unconnected UDP sends are not attributed and DNS names are not captured";
+            return $"ebpf: cannot open {root} (errno {Marshal.GetLastPInvokeError()}): {variant.WithoutCgroupNote}";
         try
         {
             foreach (var (name, _) in variant.CgroupProgramsToAttach)
@@ -122,7 +122,7 @@ internal sealed unsafe class KernelTracer : IUdpFlowTable, IDisposable
                 nint link = LibBpfErrors.CheckPointer(LibBpf.ProgramAttachCgroup(prog, fd), $"attaching {name} to {root}");
                 links.Add(new BpfLinkHandle(link));
             }
-            return $"ebpf: UDP and DNS hooks live: {string.Join(", ", variant.CgroupProgramsToAttach.Select(p => p.AttachPoint))} on {root}; {variant.DnsCaptureNote}";
+            return $"ebpf: UDP and DNS hooks live: {string.Join(", ", variant.CgroupProgramsToAttach.Select(p => p.AttachPoint))} on {root}; {variant.CallReadingNote}";
         }
         finally
         {
