@@ -127,7 +127,9 @@ public sealed partial class TestNetwork : IDisposable
             {
                 var lockFile = new FileStream(Path.Combine(SlotLockDirectory, $"slot{slot}"), FileMode.OpenOrCreate,
                                               FileAccess.ReadWrite, FileShare.None);
-                return (lockFile, slot);
+                if (!AddressInUse($"198.51.100.{(slot * 4) + 1}")) return (lockFile, slot);
+                lockFile.Dispose(); // used by something that does not take these locks (a hand-made namespace): two routes to one /30 break both
+
             }
             catch (IOException)
             {
@@ -136,6 +138,10 @@ public sealed partial class TestNetwork : IDisposable
         }
         throw new InvalidOperationException($"all {SlotCount} test network slots are in use ({SlotLockDirectory})");
     }
+
+    private static bool AddressInUse(string address) =>
+        System.Net.NetworkInformation.NetworkInterface.GetAllNetworkInterfaces()
+            .Any(i => i.GetIPProperties().UnicastAddresses.Any(a => a.Address.ToString() == address));
 
     private static void Ip(string args)
     {
