@@ -1,7 +1,9 @@
 using System.Buffers.Binary;
+using System.Buffers.Text;
 using System.Net;
 using System.Net.Sockets;
 using System.Security.Cryptography;
+using System.Text;
 using NetSentinel.Core.Model;
 
 namespace NetSentinel.Core.Identity;
@@ -24,14 +26,37 @@ public static class CommunityId
         ArgumentOutOfRangeException.ThrowIfGreaterThan(sourcePort, ushort.MaxValue);
         ArgumentOutOfRangeException.ThrowIfNegative(destinationPort);
         ArgumentOutOfRangeException.ThrowIfGreaterThan(destinationPort, ushort.MaxValue);
-        return Hash(source, destination, protocol, seed, ((ushort)sourcePort, (ushort)destinationPort));
+        return Text(source, destination, protocol, seed, ((ushort)sourcePort, (ushort)destinationPort));
+    }
+
+    /// <summary>Longest id as UTF-8: "1:" and the base64 of a 20-byte SHA-1.</summary>
+    public const int MaxUtf8Length = 2 + 28;
+
+    /// <summary>
+    /// <see cref="Compute"/> written as UTF-8 into <paramref name="utf8"/> (at least <see cref="MaxUtf8Length"/> bytes),
+    /// without a string: the log writes one per connection line. Returns the bytes written.
+    /// </summary>
+    public static int Format(Span<byte> utf8, IPAddress source, int sourcePort, IPAddress destination, int destinationPort, byte protocol, ushort seed = 0)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(sourcePort);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(sourcePort, ushort.MaxValue);
+        ArgumentOutOfRangeException.ThrowIfNegative(destinationPort);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(destinationPort, ushort.MaxValue);
+        return Hash(utf8, source, destination, protocol, seed, ((ushort)sourcePort, (ushort)destinationPort));
     }
 
     /// <summary>The id of a flow of a protocol without ports: addresses and protocol only.</summary>
     public static string ComputeWithoutPorts(IPAddress source, IPAddress destination, byte protocol, ushort seed = 0) =>
-        Hash(source, destination, protocol, seed, ports: null);
+        Text(source, destination, protocol, seed, ports: null);
 
-    private static string Hash(IPAddress source, IPAddress destination, byte protocol, ushort seed, (ushort Source, ushort Destination)? ports)
+    private static string Text(IPAddress source, IPAddress destination, byte protocol, ushort seed, (ushort Source, ushort Destination)? ports)
+    {
+        Span<byte> utf8 = stackalloc byte[MaxUtf8Length];
+        int length = Hash(utf8, source, destination, protocol, seed, ports);
+        return Encoding.ASCII.GetString(utf8[..length]);
+    }
+
+    private static int Hash(Span<byte> utf8, IPAddress source, IPAddress destination, byte protocol, ushort seed, (ushort Source, ushort Destination)? ports)
     {
         ArgumentNullException.ThrowIfNull(source);
         ArgumentNullException.ThrowIfNull(destination);
@@ -81,7 +106,9 @@ public static class CommunityId
 
         Span<byte> digest = stackalloc byte[SHA1.HashSizeInBytes];
         SHA1.HashData(input[..at], digest);
-        return "1:" + Convert.ToBase64String(digest);
+        "1:"u8.CopyTo(utf8);
+        Base64.EncodeToUtf8(digest, utf8[2..], out _, out int written);
+        return 2 + written;
     }
 
     /// <summary>An IPv4-mapped IPv6 address is the IPv4 peer on the wire, and a network sensor hashes it as one.</summary>

@@ -1,0 +1,92 @@
+#!/usr/bin/env bash
+# What --log-connections costs the monitor per logged line, in CPU time the kernel accounted to it (utime +
+# stime), which the machine's load hardly distorts, unlike wall-clock ratios. Rounds alternate between the
+# monitor with its default logging (alerts only) and with every connection logged, each during a bounded
+# connect storm; the per-line figure is the difference per connect divided by the lines per connect:
+#   µs/line = (CPU per connect, every line logged − CPU per connect, alerts only) / (lines per connect)
+# Also printed: CPU per 10k connects in both modes, and the events lost (the monitor's stop summary).
+#   bench/log-cost.sh [ROUNDS] [SECONDS] [THREADS]       defaults 3 rounds, 3 s storms, 1 thread
+# LOGCOST_PERF=1 records `perf record -g` of the last logging round to bench/results/log-cost.perf.data.
+# Root. Traffic goes only to 198.18.77.2, a namespace reached over a veth pair from 198.18.77.1; the
+# namespace, veth and temporary files are removed on exit. Environment: NS_BIN, NSLOAD.
+set -euo pipefail
+export LC_ALL=C
+
+cd "$(dirname "$0")/.."
+. bench/test-host.sh
+BIN=${NS_BIN:-out/linux-x64/net-sentinel}
+NSLOAD=${NSLOAD:-out/bench/nsload}
+ROUNDS=${1:-3}
+SECONDS_PER_ROUND=${2:-3}
+THREADS=${3:-1}
+HOST_IP=198.18.77.1
+PEER_IP=198.18.77.2
+NS=logcost$$
+VETH=logcost$$
+
+die() { echo "log-cost: $*" >&2; exit 1; }
+[ "$(id -u)" = 0 ] || die "needs root (eBPF and a network namespace)"
+[ -x "$BIN" ] && [ -x "$NSLOAD" ] || die "build first: make bench-tools publish"
+
+WORK=$(mktemp -d /tmp/logcost.XXXXXX)
+PIDS=""
+cleanup() {
+	set +e
+	remove_test_host
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+ulimit -n 65536 2>/dev/null || true
+
+make_test_host "$NS" "$VETH" "$HOST_IP" "$PEER_IP"
+serve_on_test_host $((ROUNDS * 2 * (SECONDS_PER_ROUND + 10) + 60))
+TICK=$(getconf CLK_TCK)
+cpu_ticks() { awk '{ sub(/^.*\) /, ""); print $12 + $13 }' "/proc/$1/stat"; }
+printf '[log]\nmax_size_mb = 100000\nmax_files = 1\n' > "$WORK/cfg.toml" # keep every line: they are counted
+
+# One round: MODE (alerts|all) -> "mode connects lines lost cpu_ticks" appended to $WORK/rows.
+round() {
+	local mode=$1 last=$2 every=() log="$WORK/log.jsonl" err="$WORK/err" mon cpu0 cpu1 perf=""
+	[ "$mode" = all ] && every=(--log-connections)
+	rm -f "$log"
+	"$BIN" -c "$WORK/cfg.toml" --source ebpf "${every[@]}" --no-baseline --log-file "$log" > /dev/null 2> "$err" &
+	mon=$!
+	PIDS="$mon $PIDS"
+	for _ in $(seq 1200); do grep -q "watching outbound" "$err" 2>/dev/null && break; sleep 0.05; done
+	grep -q "watching outbound" "$err" || die "net-sentinel did not start: $(cat "$err")"
+	if [ "${LOGCOST_PERF:-0}" = 1 ] && [ "$mode" = all ] && [ "$last" = 1 ]; then
+		mkdir -p bench/results
+		perf record -q -g -p "$mon" -o bench/results/log-cost.perf.data -- sleep "$SECONDS_PER_ROUND" 2> /dev/null &
+		perf=$!
+	fi
+	cpu0=$(cpu_ticks "$mon")
+	summary=$("$NSLOAD" connect --host $PEER_IP --port 20000 --ports 1000 --threads "$THREADS" --seconds "$SECONDS_PER_ROUND" --max 2000000)
+	sleep 0.3 # the tail of the burst: the monitor drains every 10-50 ms
+	cpu1=$(cpu_ticks "$mon")
+	[ -n "$perf" ] && wait "$perf"
+	kill -TERM "$mon"; wait "$mon" || true
+	PIDS="${PIDS#"$mon "}"
+	local connects lines lost
+	connects=$(tr ' ' '\n' <<< "$summary" | awk -F= '$1 == "ops" { print $2 }')
+	lines=$(grep -F '"dataset":"net_sentinel.connection"' "$log" | grep -cF "\"ip\":\"$PEER_IP\"" || true)
+	lost=$(sed -n 's/.*, \([0-9]*\) event(s) lost.*/\1/p' "$err"); lost=${lost:-nan}
+	echo "$mode $connects $lines $lost $((cpu1 - cpu0)) $(tr ' ' '\n' <<< "$summary" | awk -F= '$1 == "rate" { print $2 }')" >> "$WORK/rows"
+}
+
+"$NSLOAD" connect --host $PEER_IP --port 20000 --ports 1000 --threads "$THREADS" --seconds 0.5 --max 100000 > /dev/null # warm-up
+for r in $(seq "$ROUNDS"); do
+	last=$([ "$r" = "$ROUNDS" ] && echo 1 || echo 0)
+	round alerts "$last"
+	round all "$last"
+done
+
+echo "rounds (mode connects lines_logged events_lost cpu_ticks connects_per_s):"
+cat "$WORK/rows"
+awk -v t="$TICK" '
+	{ n[$1] += $2; l[$1] += $3; x[$1] += $4; c[$1] += $5 }
+	END {
+		qa = 1e6 * c["alerts"] / t / n["alerts"]; qe = 1e6 * c["all"] / t / n["all"]; per = l["all"] / n["all"]
+		printf "alerts only:     %.1f ms CPU per 10k connects, %d events lost\n", qa * 10, x["alerts"]
+		printf "every line:      %.1f ms CPU per 10k connects, %.2f lines per connect, %d events lost\n", qe * 10, per, x["all"]
+		printf "per logged line: %.2f us of monitor CPU\n", (qe - qa) / per
+	}' "$WORK/rows"
