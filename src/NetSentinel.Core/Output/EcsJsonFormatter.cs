@@ -421,11 +421,11 @@ public sealed class EcsJsonFormatter
         writer.WriteEndObject();
 
         writer.WriteStartObject("dns");
-        writer.WriteString("type", message.IsResponse ? "answer" : "query");
-        writer.WriteString("id", message.Id.ToString(CultureInfo.InvariantCulture));
+        writer.WriteString(LogFields.DnsType.Name, message.IsResponse ? "answer" : "query");
+        writer.WriteString(LogFields.DnsId.Name, message.Id.ToString(CultureInfo.InvariantCulture));
         writer.WriteStartObject("question");
-        WriteString(writer, "name", message.QuestionName);
-        writer.WriteString("type", type);
+        WriteString(writer, LogFields.DnsQuestionName.Name, message.QuestionName);
+        writer.WriteString(LogFields.DnsQuestionType.Name, type);
         writer.WriteString("class", "IN");
         if (message.QuestionName.Length > 0)
         {
@@ -434,16 +434,16 @@ public sealed class EcsJsonFormatter
         writer.WriteEndObject();
         if (message.IsResponse)
         {
-            writer.WriteString("response_code", Dns.DnsRecordTypeText.ResponseCode(message.ResponseCode));
-            writer.WriteStartArray("answers");
+            writer.WriteString(LogFields.DnsResponseCode.Name, Dns.DnsRecordTypeText.ResponseCode(message.ResponseCode));
+            writer.WriteStartArray(LogFields.DnsAnswers.Name);
             foreach (var answer in message.Answers)
             {
                 writer.WriteStartObject();
-                WriteString(writer, "name", answer.Name);
-                writer.WriteString("type", Dns.DnsRecordTypeText.Of(answer.Type));
+                WriteString(writer, LogFields.AnswerName.Name, answer.Name);
+                writer.WriteString(LogFields.AnswerType.Name, Dns.DnsRecordTypeText.Of(answer.Type));
                 writer.WriteString("class", "IN");
-                writer.WriteNumber("ttl", answer.Ttl);
-                WriteString(writer, "data", answer.Data);
+                writer.WriteNumber(LogFields.AnswerTtl.Name, answer.Ttl);
+                WriteString(writer, LogFields.AnswerData.Name, answer.Data);
                 writer.WriteEndObject();
             }
             writer.WriteEndArray();
@@ -472,7 +472,7 @@ public sealed class EcsJsonFormatter
         WriteCommonFigures(writer, record.Source, dns.Process);
         if (!message.Complete)
         {
-            writer.WriteBoolean("dns_truncated", true);
+            writer.WriteBoolean(LogFields.DnsTruncated.Name, true);
         }
         WriteRawMembers(writer, output, process.ExtraMembers);
         writer.WriteEndObject();
@@ -485,7 +485,7 @@ public sealed class EcsJsonFormatter
         {
             return;
         }
-        writer.WriteStartArray("domains");
+        writer.WriteStartArray(LogFields.Domains.Name);
         foreach (string name in names.Others)
         {
             writer.WriteStringValue(Utf16Sanitizer.ReplaceLoneSurrogates(name));
@@ -913,7 +913,7 @@ public sealed class EcsJsonFormatter
 
         if (names is not null)
         {
-            WriteString(writer, "domain", names.Domain);
+            WriteString(writer, LogFields.DestinationDomain.Name, names.Domain);
             WriteString(writer, "registered_domain", names.RegistrableDomain);
         }
 

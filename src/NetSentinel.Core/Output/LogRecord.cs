@@ -89,5 +89,8 @@ public sealed record DnsLogRecord : LogRecord
     public required Dns.DnsEvent Event { get; init; }
     public required Dns.DnsMessage Message { get; init; }
 
-    public string Action => Message.IsResponse ? "dns_answer" : "dns_query";
+    public const string QueryAction = "dns_query";
+    public const string AnswerAction = "dns_answer";
+
+    public string Action => Message.IsResponse ? AnswerAction : QueryAction;
 }
