@@ -130,6 +130,14 @@ bench: publish bench-tools
 bench-soak: publish bench-tools
 	bench/soak.sh
 
+# The detection self-test (issue 14, docs/detectors.md "Self-test"): seven attacks and seven benign look-alikes, each a
+# program of its own, against a namespace test host under the live monitor, with CI's shorter clocks
+# (tests/selftest/ci.toml). Prints the table; fails on a missed attack, a look-alike at medium or higher, or a sweep
+# of more than 3 alert lines. Root (namespaces, eBPF); about a minute.
+.PHONY: scenarios
+scenarios: build
+	$(BIN) selftest --config tests/selftest/ci.toml
+
 # Whitespace style as .editorconfig states it; .ci/run fails on any drift (fix: dotnet format whitespace NetSentinel.sln).
 .PHONY: format-check
 format-check:

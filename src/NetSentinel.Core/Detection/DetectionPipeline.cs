@@ -59,7 +59,7 @@ public sealed class DetectionPipeline : IConnectionEventSink
         _exfiltration = new ExfiltrationDetector(config.ExfiltrationWindow, config.ExfiltrationBytesThreshold, config.ExfiltrationSendRatio, Baseline);
         _detectors =
         [
-            new HighSendRateDetector(config.BytesPerSecThreshold),
+            new HighSendRateDetector(config.BytesPerSecThreshold, Baseline),
             _newDestinations,
             new ManyConnectionsDetector(config.ManyConnectionsThreshold),
             new ScanDetector(config.ScanWindow, config.ScanDistinctHostsThreshold, config.ScanDistinctPortsThreshold),
