@@ -22,6 +22,9 @@ TEST_DEB_PACKAGES := jq
 # dnsmasq is the real DNS server (and local stub) the live DNS tests start in a namespace test host, and the
 # UDP-direction test's server answering a client (its answers are not outbound).
 TEST_DEB_PACKAGES += dnsmasq
+# prometheus is the real scraper the metrics test starts (its own config, storage and loopback port) to read
+# the monitor's /metrics and answer PromQL about it.
+TEST_DEB_PACKAGES += prometheus
 
 # What only `make test-windows` needs: Wine runs the Windows executable, jq reads its JSON.
 WINDOWS_TEST_DEB_PACKAGES := wine64 jq

@@ -72,7 +72,7 @@ internal static class ConfigSchema
     ];
 
     public static IReadOnlyList<string> Tables { get; } =
-        ["general", "thresholds", "alerts", "log", "scan", "beacon", "exfiltration", "allowlist", "blocklist", "baseline", "dns", "stdout", "syslog"];
+        ["general", "thresholds", "alerts", "log", "scan", "beacon", "exfiltration", "allowlist", "blocklist", "baseline", "dns", "stdout", "syslog", "metrics"];
 
     public static IReadOnlyList<ConfigKey> Keys { get; } =
     [
@@ -256,7 +256,21 @@ internal static class ConfigSchema
             "Group the log and each rotated file are given (Unix; it must exist), e.g. \"net-sentinel-readers\" with mode \"0640\"; \"\" = the monitor's own group.",
             (c, v) => c with { LogGroup = v.ReadString(Output.Files.LogFilePermissions.CheckGroup) },
             c => ConfigTomlText.String(c.LogGroup)),
+        new("metrics", "listen",
+            "Serve Prometheus metrics at http://ADDRESS:PORT/metrics (e.g. \"127.0.0.1:9469\") or on a Unix socket path; \"\" = off. Loopback or a socket only, unless allow_remote.",
+            (c, v) => c with { MetricsListen = v.ReadString(text => text.Length == 0 || Metrics.MetricsEndpoint.TryParse(text, out _) is not null ? null : MetricsListenProblem(text)) },
+            c => ConfigTomlText.String(c.MetricsListen)),
+        new("metrics", "allow_remote",
+            "Allow metrics.listen on an address other hosts can reach (true or false); the endpoint has no authentication.",
+            (c, v) => c with { MetricsAllowRemote = v.ReadBoolean() },
+            c => ConfigTomlText.Boolean(c.MetricsAllowRemote)),
     ];
+
+    private static string MetricsListenProblem(string text)
+    {
+        Metrics.MetricsEndpoint.TryParse(text, out string problem);
+        return problem;
+    }
 
     private static string SyslogTargetProblem(string text)
     {

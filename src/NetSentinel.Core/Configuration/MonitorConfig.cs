@@ -61,6 +61,12 @@ public sealed record MonitorConfig
     /// <summary>syslog.facility of every message.</summary>
     public Output.Pipeline.SyslogFacility SyslogFacility { get; init; } = Output.Pipeline.SyslogFacility.Daemon;
 
+    // [metrics]
+    /// <summary>metrics.listen: "ADDRESS:PORT" or a Unix socket path for the Prometheus endpoint; empty = off.</summary>
+    public string MetricsListen { get; init; } = string.Empty;
+    /// <summary>metrics.allow_remote: metrics.listen may be an address other hosts reach.</summary>
+    public bool MetricsAllowRemote { get; init; }
+
     // [scan]
     /// <summary>scan.window_seconds: the sliding window distinct targets are counted over. Seconds, &gt; 0 and at most 86400.</summary>
     public double ScanWindowSeconds { get; init; } = 60;

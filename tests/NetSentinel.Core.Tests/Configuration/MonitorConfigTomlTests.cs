@@ -26,6 +26,8 @@ public sealed class MonitorConfigTomlTests
         SyslogTarget = "tcp:[2001:db8::7]:6514",
         SyslogLines = NetSentinel.Core.Output.Pipeline.OutputLines.Alerts,
         SyslogFacility = NetSentinel.Core.Output.Pipeline.SyslogFacility.Local7,
+        MetricsListen = "[::1]:9469",
+        MetricsAllowRemote = true,
         ScanWindowSeconds = 30.5,
         ScanDistinctHostsThreshold = 7,
         ScanDistinctPortsThreshold = 65536,
@@ -167,6 +169,12 @@ public sealed class MonitorConfigTomlTests
             lines = "all"
             # Syslog facility of every message: "daemon", "user", "auth", "authpriv" or "local0" .. "local7".
             facility = "daemon"
+
+            [metrics]
+            # Serve Prometheus metrics at http://ADDRESS:PORT/metrics (e.g. "127.0.0.1:9469") or on a Unix socket path; "" = off. Loopback or a socket only, unless allow_remote.
+            listen = ""
+            # Allow metrics.listen on an address other hosts can reach (true or false); the endpoint has no authentication.
+            allow_remote = false
 
             """;
 
