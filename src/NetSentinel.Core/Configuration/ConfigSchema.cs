@@ -205,7 +205,7 @@ internal static class ConfigSchema
             (c, v) => c with { BaselineIPv6Prefix = (int)v.ReadInteger(0, 128) },
             c => ConfigTomlText.Integer(c.BaselineIPv6Prefix)),
         new("dns", "cache_entries",
-            "Address-to-name entries the DNS name cache holds (one per address per process, plus one host-wide); the nearest to expiry goes first (1 to 10000000).",
+            "Address-to-name entries the DNS name cache holds (one per address, plus one per further process that resolved it); past it the nearest to expiry go first (1 to 10000000).",
             (c, v) => c with { DnsCacheEntries = (int)v.ReadInteger(1, 10_000_000) },
             c => ConfigTomlText.Integer(c.DnsCacheEntries)),
         new("dns", "ttl_floor_seconds",

@@ -145,8 +145,8 @@ public sealed class MonitorConfigTomlTests
             ipv6_prefix = 64
 
             [dns]
-            # Address-to-name entries the DNS name cache holds (one per address per process, plus one host-wide); the nearest to expiry goes first (1 to 10000000).
-            cache_entries = 100000
+            # Address-to-name entries the DNS name cache holds (one per address, plus one per further process that resolved it); past it the nearest to expiry go first (1 to 10000000).
+            cache_entries = 50000
             # A resolved name names its addresses for at least this many seconds, however short the answer's TTL (>= 0, at most 86400).
             ttl_floor_seconds = 60
             # ... and for at most this many seconds, however long the TTL (a ceiling below the floor counts as the floor; >= 0, at most 604800).
