@@ -768,6 +768,10 @@ static __always_inline int capture_dns(struct __sk_buff *skb, int ingress)
 	event->ends = ends;
 	event->wire_len = wire_len;
 	event->captured = captured;
+	/* l4h[4..7]: the TCP sequence number, already loaded with the header */
+	event->tcp_seq = protocol == NS_PROTO_TCP
+		? ((__u32)l4h[4] << 24) | ((__u32)l4h[5] << 16) | ((__u32)l4h[6] << 8) | l4h[7] : 0;
+	event->ingress = ingress;
 	bpf_ringbuf_submit(event, wakeup_flags());
 	return 1;
 }

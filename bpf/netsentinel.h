@@ -16,7 +16,7 @@
 #include <linux/types.h>
 #endif
 
-#define NS_ABI_VERSION 5
+#define NS_ABI_VERSION 6
 
 #define NS_COMM_LEN 16
 #define NS_PATH_LEN 256
@@ -126,6 +126,8 @@ struct ns_dns_event {
 	struct ns_endpoints ends; /* saddr/sport: this socket's side; daddr/dport: the DNS server's */
 	__u32 wire_len;           /* the message's length (UDP payload; TCP: this segment's payload) */
 	__u32 captured;           /* bytes of it in payload: min(wire_len, NS_DNS_PAYLOAD_LEN) */
+	__u32 tcp_seq;            /* TCP: the segment's sequence number (user space puts a message's segments together); UDP: 0 */
+	__u32 ingress;            /* 1: from the server (an answer), 0: to it (a query) */
 	__u8 payload[NS_DNS_PAYLOAD_LEN];
 };
 
@@ -170,7 +172,7 @@ _Static_assert(sizeof(struct ns_open_event) == 104, "ns_open_event size");
 _Static_assert(sizeof(struct ns_close_event) == 136, "ns_close_event size");
 _Static_assert(sizeof(struct ns_exec_event) == 312, "ns_exec_event size");
 _Static_assert(sizeof(struct ns_exit_event) == 56, "ns_exit_event size");
-_Static_assert(sizeof(struct ns_dns_event) == 616, "ns_dns_event size");
+_Static_assert(sizeof(struct ns_dns_event) == 624, "ns_dns_event size");
 _Static_assert(sizeof(struct ns_sock_state) == 120, "ns_sock_state size");
 _Static_assert(sizeof(struct ns_udp_key) == 24, "ns_udp_key size");
 _Static_assert(sizeof(struct ns_udp_flow) == 136, "ns_udp_flow size");
