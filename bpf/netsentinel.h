@@ -16,7 +16,7 @@
 #include <linux/types.h>
 #endif
 
-#define NS_ABI_VERSION 6
+#define NS_ABI_VERSION 7
 
 #define NS_COMM_LEN 16
 /* The executable's path, as its components leaf first (each NUL-terminated): PATH_MAX, plus room for one more
