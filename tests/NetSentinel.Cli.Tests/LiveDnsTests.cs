@@ -211,7 +211,7 @@ public sealed partial class LiveDnsTests : IDisposable
         using var net = new TestNetwork();
         using var server = net.ListenTcp(net.PeerV4, 53);
         string log = Path.Combine(_dir, "tcp.jsonl");
-        using var monitor = StartMonitor(log, "--no-baseline");
+        using var monitor = StartMonitor(log, ["--no-baseline"]);
 
         // 32 answers: past the 512 bytes the kernel copies of one segment. The server writes the length alone, then
         // the message in two pieces, each flushed on its own (no Nagle, a pause between): three segments.
