@@ -102,6 +102,8 @@ public sealed class OutputPipelineTests
             for (int i = 0; i < 200; i++) pipeline.Write(Opened(3000 + i));
         });
         producer.Start();
+        // Wait for the queue to be full first: on a loaded machine the first lines (JIT, formatting) alone can take 300 ms.
+        Assert.True(SpinWait.SpinUntil(() => file.QueuedBytes > 8 * 1024 / 2, 30_000), "the queue never filled");
         Assert.False(producer.Join(300), "the monitor went on although the file's queue was full");
         writer.Open.Set();
         Assert.True(producer.Join(10_000));
