@@ -602,10 +602,9 @@ public sealed class EcsJsonFormatter
             return;
         }
 
-        // A UUIDv7 per line (time-ordered, unique without coordination), written as text without a string.
-        Span<byte> id = stackalloc byte[36];
-        Guid.CreateVersion7().TryFormat(id, out int written);
-        writer.WriteString("id", id[..written]);
+        Span<byte> id = stackalloc byte[EventIds.Utf8Length];
+        EventIds.Write(id, _clock.GetUtcNow());
+        writer.WriteString("id", id);
     }
 
     /// <summary>

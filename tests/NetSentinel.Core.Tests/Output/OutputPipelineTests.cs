@@ -91,7 +91,7 @@ public sealed class OutputPipelineTests
     }
 
     [Fact]
-    public void TheFileMakesTheMonitorWaitWhenItsQueueIsFullAndLosesNothing()
+    public void TheFileMakesTheMonitorWaitForAnAlertWhenItsQueueIsFullAndLosesNone()
     {
         var writer = new RecordingWriter();
         writer.Open.Reset(); // a disk that stalls
@@ -99,7 +99,7 @@ public sealed class OutputPipelineTests
         var pipeline = new OutputPipeline(Formatter, [file]);
         var producer = new Thread(() =>
         {
-            for (int i = 0; i < 200; i++) pipeline.Write(Opened(3000 + i));
+            for (int i = 0; i < 50; i++) pipeline.Write(SampleRecords.HighSendRate() with { Message = $"alert {i}" });
         });
         producer.Start();
         Assert.False(producer.Join(300), "the monitor went on although the file's queue was full");
@@ -108,8 +108,33 @@ public sealed class OutputPipelineTests
         pipeline.Dispose();
 
         Assert.Equal(0, file.LinesDropped);
-        Assert.Equal(200, writer.Lines.Count);
+        Assert.Equal(50, writer.Lines.Count);
         Assert.True(file.BlockedTime > TimeSpan.FromMilliseconds(200));
+    }
+
+    [Fact]
+    public void ConnectionLinesNeverMakeTheMonitorWaitAndLeaveRoomForAlerts()
+    {
+        // Issue #15: while the monitor waited for the disk, the kernel's ring buffer filled and detection lost events.
+        var writer = new RecordingWriter();
+        writer.Open.Reset(); // a disk that stalls
+        var file = new QueuedOutput("file", writer, OutputLines.All, OutputFormat.Json, 16 * 1024) { WaitWhenFull = true, StopTimeout = TimeSpan.FromSeconds(10) };
+        var pipeline = new OutputPipeline(Formatter, [file]);
+        var started = DateTime.UtcNow;
+        for (int i = 0; i < 200; i++) pipeline.Write(Opened(3000 + i));
+        pipeline.Write(SampleRecords.HighSendRate()); // the alert the storm caused
+        Assert.True(DateTime.UtcNow - started < TimeSpan.FromSeconds(2), "connection lines made the monitor wait for a stalled disk");
+        Assert.True(file.LinesDropped > 0, "200 connection lines fitted a 16 KiB queue");
+        Assert.True(file.QueuedBytes <= 16 * 1024);
+        writer.Open.Set();
+        pipeline.Dispose();
+
+        List<string> lines = writer.Lines;
+        Assert.Contains(lines, l => l.Contains("\"action\":\"high_send_rate\"", StringComparison.Ordinal));
+        Assert.Equal(201, lines.Count(l => l.Contains("\"dataset\":\"net_sentinel.connection\"", StringComparison.Ordinal)
+                                           || l.Contains("\"action\":\"high_send_rate\"", StringComparison.Ordinal)) + file.LinesDropped);
+        // The loss is said in the file itself.
+        Assert.Contains(lines, l => l.Contains("\"action\":\"output_lines_dropped\"", StringComparison.Ordinal));
     }
 
     [Fact]

@@ -2,9 +2,10 @@ namespace NetSentinel.Core.Output.Pipeline;
 
 /// <summary>
 /// One output behind a bounded queue with a thread of its own, so that a slow or stuck output (a
-/// console nobody reads, a syslog server that stopped answering) never blocks detection or the other
-/// outputs. The monitor's thread copies each line into the queue and never waits: a line that does
-/// not fit is dropped and counted. The output's thread takes everything queued at once and hands it
+/// console nobody reads, a syslog server that stopped answering, a stalling disk) never blocks detection
+/// or the other outputs. The monitor's thread copies each line into the queue: a line that does not fit
+/// is dropped and counted. Per-event lines (one per connection or DNS message) may fill only
+/// <see cref="PerEventShare"/> of the queue, so the rest is always there for alerts and notices. The output's thread takes everything queued at once and hands it
 /// to the <see cref="IBatchWriter"/> in one write, when the monitor ends a drain (<see cref="Flush"/>),
 /// when half the queue is full, or at the latest <see cref="MaxDelay"/> after the first line queued.
 /// </summary>
@@ -14,6 +15,9 @@ public sealed class QueuedOutput : IDisposable
     public static readonly TimeSpan MaxDelay = TimeSpan.FromMilliseconds(50);
 
     private const int InitialBufferBytes = 64 * 1024;
+
+    /// <summary>The part of the queue per-event lines may fill: a storm of them leaves room for the alerts it causes.</summary>
+    public const double PerEventShare = 0.75;
 
     private readonly object _gate = new();
     private readonly IBatchWriter _writer;
@@ -57,9 +61,11 @@ public sealed class QueuedOutput : IDisposable
     public int CapacityBytes { get; }
 
     /// <summary>
-    /// The log file's choice: when its queue is full the monitor waits for the disk instead of dropping
-    /// a line, as it did before outputs had queues; the kernel's ring buffer then absorbs the delay,
-    /// and what it cannot hold is counted as events lost. Consoles and syslog drop instead.
+    /// The log file's choice for alerts and notices: when its queue is full the monitor waits for the disk
+    /// rather than drop one (they are rare, so the wait is short and rare). Per-event lines never wait: while
+    /// the monitor waited, the kernel's ring buffer would fill and detection would lose events, so a storm's
+    /// connection lines that find the queue full are dropped and counted instead (issue #15). Consoles and
+    /// syslog drop every kind of line.
     /// </summary>
     public bool WaitWhenFull { get; init; }
 
@@ -88,21 +94,24 @@ public sealed class QueuedOutput : IDisposable
 
     /// <summary>
     /// Copies one whole line (ending with '\n') into the queue. When the queue is full the line is
-    /// dropped and counted, false, unless <see cref="WaitWhenFull"/>: then the caller waits for room.
+    /// dropped and counted, false, unless <see cref="WaitWhenFull"/> and it is not
+    /// <paramref name="perEvent"/>: then the caller waits for room. A per-event line counts as not
+    /// fitting once the queue is <see cref="PerEventShare"/> full.
     /// </summary>
-    public bool TryEnqueue(ReadOnlySpan<byte> line)
+    public bool TryEnqueue(ReadOnlySpan<byte> line, bool perEvent = false)
     {
+        int limit = perEvent ? (int)(CapacityBytes * PerEventShare) : CapacityBytes;
         lock (_gate)
         {
             if (_stopping)
             {
                 return false; // closed: nothing more is accepted (and nothing is lost by a slow reader)
             }
-            if (_filled + line.Length > CapacityBytes && WaitWhenFull && line.Length <= CapacityBytes)
+            if (_filled + line.Length > limit && WaitWhenFull && !perEvent && line.Length <= CapacityBytes)
             {
                 WaitForRoom(line.Length);
             }
-            if (_stopping || _filled + line.Length > CapacityBytes)
+            if (_stopping || _filled + line.Length > limit)
             {
                 _linesDropped++;
                 return false;
