@@ -2,11 +2,12 @@ using NetSentinel.Core.Configuration;
 using NetSentinel.Core.Output;
 using NetSentinel.Core.Output.Files;
 using NetSentinel.Core.Output.Pipeline;
+using NetSentinel.Core.Output.Syslog;
 
 namespace NetSentinel.Cli;
 
 /// <summary>
-/// Builds the monitor's outputs from the configuration: the rotated file and the console, each behind
+/// Builds the monitor's outputs from the configuration: the rotated file, the console and syslog, each behind
 /// a queue of its own (see <see cref="OutputPipeline"/>), turning a refused log path into a runtime
 /// failure with its one-line reason.
 /// </summary>
@@ -56,7 +57,16 @@ public static class LogSinks
                 : OperatingSystem.IsWindows() ? new StreamBatchWriter(Console.OpenStandardOutput(), leaveOpen: false)
                 : new DescriptorBatchWriter(1);
             outputs.Add(new QueuedOutput("stdout", console, config.StdoutLines, json ? OutputFormat.Json : OutputFormat.Text, StreamQueueBytes, report));
-            return new OutputPipeline(formatter, outputs, ConsoleRecordSink.Line);
+            SyslogHeader? syslogHeader = null;
+            if (config.SyslogTarget.Length > 0)
+            {
+                // Validated with the configuration; connecting happens on the output's thread, so a receiver
+                // that is down at start is retried (and its lines counted) rather than stopping the monitor.
+                var target = SyslogTarget.TryParse(config.SyslogTarget, out _)!;
+                syslogHeader = new SyslogHeader(config.SyslogFacility, formatter.HostName, Environment.ProcessId);
+                outputs.Add(new QueuedOutput("syslog", new SyslogSocketWriter(target), config.SyslogLines, OutputFormat.Syslog, StreamQueueBytes, report));
+            }
+            return new OutputPipeline(formatter, outputs, ConsoleRecordSink.Line, syslogHeader);
         }
         catch
         {

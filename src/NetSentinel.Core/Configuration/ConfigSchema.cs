@@ -55,8 +55,24 @@ internal static class ConfigSchema
         new("alerts", OutputLines.Alerts),
     ];
 
+    private static readonly KeyValuePair<string, SyslogFacility>[] SyslogFacilityNames =
+    [
+        new("daemon", SyslogFacility.Daemon),
+        new("user", SyslogFacility.User),
+        new("auth", SyslogFacility.Auth),
+        new("authpriv", SyslogFacility.Authpriv),
+        new("local0", SyslogFacility.Local0),
+        new("local1", SyslogFacility.Local1),
+        new("local2", SyslogFacility.Local2),
+        new("local3", SyslogFacility.Local3),
+        new("local4", SyslogFacility.Local4),
+        new("local5", SyslogFacility.Local5),
+        new("local6", SyslogFacility.Local6),
+        new("local7", SyslogFacility.Local7),
+    ];
+
     public static IReadOnlyList<string> Tables { get; } =
-        ["general", "thresholds", "alerts", "log", "scan", "beacon", "exfiltration", "allowlist", "blocklist", "baseline", "dns", "stdout"];
+        ["general", "thresholds", "alerts", "log", "scan", "beacon", "exfiltration", "allowlist", "blocklist", "baseline", "dns", "stdout", "syslog"];
 
     public static IReadOnlyList<ConfigKey> Keys { get; } =
     [
@@ -220,6 +236,18 @@ internal static class ConfigSchema
             "Lines the console (stdout) gets: \"all\" or \"alerts\"; a reader that stops only loses console lines, counted.",
             (c, v) => c with { StdoutLines = v.ReadChoice(OutputLinesNames) },
             c => ConfigTomlText.String(OutputLinesName(c.StdoutLines))),
+        new("syslog", "target",
+            "Also send lines to syslog (RFC 5424, the JSON line as the message): \"/dev/log\" (a Unix datagram socket), \"udp:ADDRESS:PORT\" or \"tcp:ADDRESS:PORT\" (octet-counted frames); \"\" = off.",
+            (c, v) => c with { SyslogTarget = v.ReadString(text => text.Length == 0 || Output.Syslog.SyslogTarget.TryParse(text, out _) is not null ? null : SyslogTargetProblem(text)) },
+            c => ConfigTomlText.String(c.SyslogTarget)),
+        new("syslog", "lines",
+            "Lines syslog gets: \"all\" or \"alerts\"; a receiver that stops or is gone only loses syslog lines, counted.",
+            (c, v) => c with { SyslogLines = v.ReadChoice(OutputLinesNames) },
+            c => ConfigTomlText.String(OutputLinesName(c.SyslogLines))),
+        new("syslog", "facility",
+            "Syslog facility of every message: \"daemon\", \"user\", \"auth\", \"authpriv\" or \"local0\" .. \"local7\".",
+            (c, v) => c with { SyslogFacility = v.ReadChoice(SyslogFacilityNames) },
+            c => ConfigTomlText.String(SyslogFacilityNames.First(pair => pair.Value == c.SyslogFacility).Key)),
         new("log", "mode",
             "Permission bits of the log and of each rotated file, set exactly (Unix): \"0600\" (owner only), \"0640\" (with group: a shipper in [log] group reads it) or \"0644\".",
             (c, v) => c with { LogMode = Output.Files.LogFilePermissions.ParseMode(v.ReadString(Output.Files.LogFilePermissions.CheckMode))!.Value },
@@ -229,6 +257,12 @@ internal static class ConfigSchema
             (c, v) => c with { LogGroup = v.ReadString(Output.Files.LogFilePermissions.CheckGroup) },
             c => ConfigTomlText.String(c.LogGroup)),
     ];
+
+    private static string SyslogTargetProblem(string text)
+    {
+        Output.Syslog.SyslogTarget.TryParse(text, out string problem);
+        return problem;
+    }
 
     public static string OutputLinesName(OutputLines lines) =>
         OutputLinesNames.First(pair => pair.Value == lines).Key;

@@ -53,6 +53,14 @@ public sealed record MonitorConfig
     /// <summary>Which lines stdout gets (the human view, or JSON with --json).</summary>
     public Output.Pipeline.OutputLines StdoutLines { get; init; } = Output.Pipeline.OutputLines.All;
 
+    // [syslog]
+    /// <summary>syslog.target: "/dev/log" (or another Unix datagram socket path), "udp:ADDRESS:PORT" or "tcp:ADDRESS:PORT"; empty = no syslog output.</summary>
+    public string SyslogTarget { get; init; } = string.Empty;
+    /// <summary>Which lines the syslog output gets.</summary>
+    public Output.Pipeline.OutputLines SyslogLines { get; init; } = Output.Pipeline.OutputLines.All;
+    /// <summary>syslog.facility of every message.</summary>
+    public Output.Pipeline.SyslogFacility SyslogFacility { get; init; } = Output.Pipeline.SyslogFacility.Daemon;
+
     // [scan]
     /// <summary>scan.window_seconds: the sliding window distinct targets are counted over. Seconds, &gt; 0 and at most 86400.</summary>
     public double ScanWindowSeconds { get; init; } = 60;

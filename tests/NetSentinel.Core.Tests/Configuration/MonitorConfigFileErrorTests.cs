@@ -38,6 +38,10 @@ public sealed class MonitorConfigFileErrorTests
         "my.toml:2: log.max_files must be at least 1 (got 0)")]
     [InlineData("[log]\nmax_files = 1001\n",
         "my.toml:2: log.max_files must be at most 1000 (got 1001)")]
+    [InlineData("[syslog]\ntarget = \"udp:logs.example:514\"\n",
+        "my.toml:2: syslog.target must give an IP address (IPv6 in brackets), not a name (got \"udp:logs.example:514\")")]
+    [InlineData("[syslog]\nfacility = \"kern\"\n",
+        "my.toml:2: syslog.facility must be one of \"daemon\", \"user\", \"auth\", \"authpriv\", \"local0\", \"local1\", \"local2\", \"local3\", \"local4\", \"local5\", \"local6\", \"local7\" (got \"kern\")")]
     [InlineData("[log]\nmode = \"0660\"\n",
         "my.toml:2: log.mode must be an octal mode in which the owner reads and writes and group and others may at most read: \"0600\", \"0640\" or \"0644\" (got \"0660\")")]
     [InlineData("[log]\nmode = 640\n",
@@ -117,7 +121,7 @@ public sealed class MonitorConfigFileErrorTests
     [InlineData("interval_seconds = 3\n",
         "my.toml:1: unknown key 'interval_seconds' (did you mean 'general.interval_seconds'?)")]
     [InlineData("verbose = true\n",
-        "my.toml:1: unknown key 'verbose' — keys belong in a table: [general], [thresholds], [alerts], [log], [scan], [beacon], [exfiltration], [allowlist], [blocklist], [baseline], [dns], [stdout]")]
+        "my.toml:1: unknown key 'verbose' — keys belong in a table: [general], [thresholds], [alerts], [log], [scan], [beacon], [exfiltration], [allowlist], [blocklist], [baseline], [dns], [stdout], [syslog]")]
     [InlineData("general.nope = 1\n",
         "my.toml:1: unknown key 'general.nope' — known keys in [general]: interval_seconds, baseline_samples, log_file, include_loopback, source, log_connections")]
     [InlineData("[general.extra]\n",
@@ -131,11 +135,11 @@ public sealed class MonitorConfigFileErrorTests
     [InlineData("[genral]\ninterval_seconds = 3\n",
         "my.toml:1: unknown table 'genral' (did you mean 'general'?)")]
     [InlineData("# comment\n[output]\n",
-        "my.toml:2: unknown table 'output' — known tables: [general], [thresholds], [alerts], [log], [scan], [beacon], [exfiltration], [allowlist], [blocklist], [baseline], [dns], [stdout]")]
+        "my.toml:2: unknown table 'output' — known tables: [general], [thresholds], [alerts], [log], [scan], [beacon], [exfiltration], [allowlist], [blocklist], [baseline], [dns], [stdout], [syslog]")]
     [InlineData("[general]\nbaseline_samples = 1\n[[rules]]\nname = \"x\"\n",
-        "my.toml:3: unknown table 'rules' — known tables: [general], [thresholds], [alerts], [log], [scan], [beacon], [exfiltration], [allowlist], [blocklist], [baseline], [dns], [stdout]")]
+        "my.toml:3: unknown table 'rules' — known tables: [general], [thresholds], [alerts], [log], [scan], [beacon], [exfiltration], [allowlist], [blocklist], [baseline], [dns], [stdout], [syslog]")]
     [InlineData("output.path = \"x\"\n",
-        "my.toml:1: unknown table 'output' — known tables: [general], [thresholds], [alerts], [log], [scan], [beacon], [exfiltration], [allowlist], [blocklist], [baseline], [dns], [stdout]")]
+        "my.toml:1: unknown table 'output' — known tables: [general], [thresholds], [alerts], [log], [scan], [beacon], [exfiltration], [allowlist], [blocklist], [baseline], [dns], [stdout], [syslog]")]
     public void UnknownTables(string text, string expected)
     {
         Assert.Equal(expected, ParseFails(text).Message);

@@ -23,6 +23,9 @@ public sealed class MonitorConfigTomlTests
         LogMode = 0b110_100_100,
         LogGroup = "root",
         StdoutLines = NetSentinel.Core.Output.Pipeline.OutputLines.Alerts,
+        SyslogTarget = "tcp:[2001:db8::7]:6514",
+        SyslogLines = NetSentinel.Core.Output.Pipeline.OutputLines.Alerts,
+        SyslogFacility = NetSentinel.Core.Output.Pipeline.SyslogFacility.Local7,
         ScanWindowSeconds = 30.5,
         ScanDistinctHostsThreshold = 7,
         ScanDistinctPortsThreshold = 65536,
@@ -156,6 +159,14 @@ public sealed class MonitorConfigTomlTests
             [stdout]
             # Lines the console (stdout) gets: "all" or "alerts"; a reader that stops only loses console lines, counted.
             lines = "all"
+
+            [syslog]
+            # Also send lines to syslog (RFC 5424, the JSON line as the message): "/dev/log" (a Unix datagram socket), "udp:ADDRESS:PORT" or "tcp:ADDRESS:PORT" (octet-counted frames); "" = off.
+            target = ""
+            # Lines syslog gets: "all" or "alerts"; a receiver that stops or is gone only loses syslog lines, counted.
+            lines = "all"
+            # Syslog facility of every message: "daemon", "user", "auth", "authpriv" or "local0" .. "local7".
+            facility = "daemon"
 
             """;
 

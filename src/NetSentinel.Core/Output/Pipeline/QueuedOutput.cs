@@ -252,6 +252,12 @@ public sealed class QueuedOutput : IDisposable
         }
         catch (Exception e) // whatever the far end throws, the monitor keeps running and the loss is counted
         {
+            if (e is BatchWriteException { LinesWritten: > 0 } partial)
+            {
+                Interlocked.Add(ref _linesWritten, partial.LinesWritten);
+                Interlocked.Add(ref _bytesWritten, partial.BytesWritten);
+                lines -= Math.Min(lines, partial.LinesWritten);
+            }
             Interlocked.Add(ref _linesFailed, lines);
             if (!_failing)
             {
