@@ -22,6 +22,9 @@ TEST_DEB_PACKAGES := jq
 # dnsmasq is the real DNS server (and local stub) the live DNS tests start in a namespace test host, and the
 # UDP-direction test's server answering a client (its answers are not outbound).
 TEST_DEB_PACKAGES += dnsmasq
+# prometheus is the real scraper the metrics test starts (its own config, storage and loopback port) to read
+# the monitor's /metrics and answer PromQL about it.
+TEST_DEB_PACKAGES += prometheus
 
 # What only `make test-windows` needs: Wine runs the Windows executable, jq reads its JSON.
 WINDOWS_TEST_DEB_PACKAGES := wine64 jq
@@ -129,6 +132,14 @@ bench: publish bench-tools
 	bench/run.sh
 bench-soak: publish bench-tools
 	bench/soak.sh
+
+# The detection self-test (issue 14, docs/detectors.md "Self-test"): seven attacks and seven benign look-alikes, each a
+# program of its own, against a namespace test host under the live monitor, with CI's shorter clocks
+# (tests/selftest/ci.toml). Prints the table; fails on a missed attack, a look-alike at medium or higher, or a sweep
+# of more than 3 alert lines. Root (namespaces, eBPF); about a minute.
+.PHONY: scenarios
+scenarios: build
+	$(BIN) selftest --config tests/selftest/ci.toml
 
 # Whitespace style as .editorconfig states it; .ci/run fails on any drift (fix: dotnet format whitespace NetSentinel.sln).
 .PHONY: format-check

@@ -1,6 +1,7 @@
 using System.Runtime.InteropServices;
 using NetSentinel.Core.Configuration;
 using NetSentinel.Core.Detection;
+using NetSentinel.Core.Metrics;
 using NetSentinel.Core.Model;
 using NetSentinel.Core.Monitoring;
 using NetSentinel.Core.Output;
@@ -65,6 +66,8 @@ public sealed class MonitorCommand(MonitorConfig config, CliOptions options, ISo
 
         var pipeline = new DetectionPipeline(config, output, source.Name, TimeProvider.System, learnBaseline: !options.NoBaseline, baseline, blocklist, blockedDomains);
         var loop = new MonitorLoop(source, pipeline, config.Interval, TimeProvider.System, sources.HostBytesSentPerSecond());
+        // Declared after the source, so it is disposed first: no scrape reads a source that has gone.
+        using var metrics = StartMetrics(source, pipeline, loop, output, log);
         loop.IntervalClosed += summary =>
         {
             ReportProgress(summary);
@@ -101,6 +104,30 @@ public sealed class MonitorCommand(MonitorConfig config, CliOptions options, ISo
             context.Cancel = true; // we exit through the normal path, flushing everything
             stop.Cancel();
         }
+    }
+
+    /// <summary>The Prometheus endpoint when [metrics] listen is set (null otherwise); a port in use is a runtime failure, exit 3.</summary>
+    private MetricsServer? StartMetrics(IConnectionSource source, DetectionPipeline pipeline, MonitorLoop loop, OutputPipeline output, JsonlFileSink log)
+    {
+        if (config.MetricsListen.Length == 0) return null;
+        var endpoint = MetricsEndpoint.TryParse(config.MetricsListen, out _)!; // checked with the configuration
+        var registry = new MetricsRegistry();
+        MonitorMetrics.Register(registry, source, pipeline, loop, output, log);
+        try
+        {
+            var server = new MetricsServer(registry, endpoint);
+            stderr.WriteLine(server.Port > 0
+                ? $"net-sentinel: metrics at http://{FormatHost(endpoint)}:{server.Port}/metrics"
+                : $"net-sentinel: metrics on Unix socket {endpoint} (GET /metrics)");
+            return server;
+        }
+        catch (System.Net.Sockets.SocketException e)
+        {
+            throw CliFailure.Runtime($"metrics.listen {endpoint}: cannot listen: {e.Message}");
+        }
+
+        static string FormatHost(MetricsEndpoint endpoint) =>
+            endpoint.EndPoint is System.Net.IPEndPoint { AddressFamily: System.Net.Sockets.AddressFamily.InterNetworkV6 } ip ? $"[{ip.Address}]" : ((System.Net.IPEndPoint)endpoint.EndPoint).Address.ToString();
     }
 
     /// <summary>"; stdout dropped 5000 line(s) (queue full), syslog lost 12 (write failed)" — empty when nothing was lost.</summary>

@@ -12,6 +12,8 @@ public static class NetSentinelApp
         int exitCode = ExitCodes.Ok;
         definition.Root.SetAction(parse => exitCode = Execute(definition.Read(parse), stdout, stderr, sources));
         definition.Root.Subcommands.Add(ReplayCommand.Define(stdout, stderr, code => exitCode = code));
+        definition.Root.Subcommands.Add(SelfTest.SelfTestCommand.Define(stdout, stderr, code => exitCode = code));
+        definition.Root.Subcommands.Add(SelfTest.SelfTestCommand.DefineScenario(stdout, stderr, code => exitCode = code));
 
         try
         {

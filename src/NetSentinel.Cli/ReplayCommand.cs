@@ -41,7 +41,7 @@ public static class ReplayCommand
         }
         var blocklist = DetectionResources.LoadBlocklist(config);
         IRecordSink output = json ? new JsonlStreamSink(stdout) : new ConsoleRecordSink(stdout);
-        var replay = new ConnectionLogReplay(config, output, blocklist);
+        var replay = new ConnectionLogReplay(config, output, blocklist, DetectionResources.LoadDomainBlocklist(config));
         string shown = TerminalText.Safe(path);
         try
         {
@@ -67,7 +67,8 @@ public static class ReplayCommand
         string skipped = replay.BadLines == 0
             ? string.Empty
             : $"; {replay.BadLines} bad line(s) skipped{(replay.BadLines > replay.Problems.Count ? $" (the first {replay.Problems.Count} named above)" : string.Empty)}";
-        stderr.WriteLine($"net-sentinel: replayed {replay.EventsReplayed} connection event(s) from {shown}; {replay.AlertsWritten} alert(s) would fire{skipped}");
+        string dns = replay.DnsMessagesReplayed == 0 ? string.Empty : $" and {replay.DnsMessagesReplayed} DNS message(s)";
+        stderr.WriteLine($"net-sentinel: replayed {replay.EventsReplayed} connection event(s){dns} from {shown}; {replay.AlertsWritten} alert(s) would fire{skipped}");
         return replay.AlertsWritten > 0 ? ExitCodes.AlertsFound : ExitCodes.Ok;
     }
 }

@@ -24,6 +24,8 @@ public sealed class ConfigValidationTests : IDisposable
     [InlineData("[beacon]\nmin_connections = 1000\nhistory = 10\n", "c.toml: beacon.min_connections (1000) must be at most beacon.history (10): a series is scored from the connections the history keeps")]
     [InlineData("[log]\nmode = \"0664\"\n", "c.toml:2: log.mode must be an octal mode in which the owner reads and writes and group and others may at most read: \"0600\", \"0640\" or \"0644\" (got \"0664\")")]
     [InlineData("[log]\nmode = \"0640\"\ngroup = \"ns-no-such-readers\"\n", "c.toml:3: log.group names a group that does not exist on this machine — create it (groupadd --system ns-no-such-readers) or leave [log] group out (got \"ns-no-such-readers\")")]
+    [InlineData("[metrics]\nlisten = \"0.0.0.0:9469\"\n", "c.toml: metrics.listen (0.0.0.0:9469) is reachable from other hosts and the endpoint has no authentication: listen on 127.0.0.1, [::1] or a Unix socket, or set metrics.allow_remote = true")]
+    [InlineData("[syslog]\ntarget = \"tcp:127.0.0.1\"\n", "c.toml:2: syslog.target must give ADDRESS:PORT after udp: or tcp:, e.g. \"udp:127.0.0.1:514\" or \"tcp:[::1]:6514\" (got \"tcp:127.0.0.1\")")]
     public void AnImpossibleFileValueIsExitTwoAtPrintConfigAlready(string text, string expected)
     {
         string config = Config(text);

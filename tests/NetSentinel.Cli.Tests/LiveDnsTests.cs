@@ -116,6 +116,12 @@ public sealed partial class LiveDnsTests : IDisposable
         Assert.Contains(alerts, a => QuestionName(a) == "c2.bad.test");
         Assert.Contains(alerts, a => Domain(a) == "c2.bad.test" && DestinationIp(a) == address.ToString());
         Assert.All(alerts, a => Assert.Contains("*.bad.test", a.GetProperty("message").GetString()));
+
+        // The log replays to the same two alerts: the query from its dns_query line, the connect from the connection's name.
+        var replayed = Replay(log, "-c", config).Where(l => Pid(l) == Environment.ProcessId && Action(l) == "blocklisted_destination").ToList();
+        Assert.Equal(
+            alerts.Select(a => (QuestionName(a), Domain(a), DestinationIp(a))).Order(),
+            replayed.Select(a => (QuestionName(a), Domain(a), DestinationIp(a))).Order());
     }
 
     [RootFact]
@@ -149,6 +155,17 @@ public sealed partial class LiveDnsTests : IDisposable
         var addresses = Lines(log).Where(l => Pid(l) == pid && Action(l) == "dns_answer")
             .SelectMany(l => l.GetProperty("dns").GetProperty("resolved_ip").EnumerateArray().Select(a => a.GetString())).Distinct().ToList();
         Assert.True(addresses.Count >= 4, $"the name should have rotated over 4 addresses, saw {string.Join(", ", addresses)}");
+
+        // Replayed (with the live run's interval, which sets how long the baseline learned), the rotating beacon is
+        // again one series, keyed by the name the connection lines carry.
+        string config = Path.Combine(_dir, "interval.toml");
+        File.WriteAllText(config, "[general]\ninterval_seconds = 1\n");
+        var replayed = Assert.Single(Replay(log, "-c", config), l => Pid(l) == pid && Action(l) == "beacon"
+            && l.GetProperty("net_sentinel").GetProperty("incident").GetProperty("phase").GetString() == "opened"
+            && l.GetProperty("network").GetProperty("transport").GetString() == "tcp");
+        Assert.Equal("beacon.web.test", Domain(replayed));
+        // The log keeps milliseconds, so the score may cross its threshold one connection apart from the live run.
+        Assert.InRange(replayed.GetProperty("net_sentinel").GetProperty("observations").GetInt32(), 10, 12);
     }
 
     [RootFact]
@@ -190,6 +207,15 @@ public sealed partial class LiveDnsTests : IDisposable
 
     [System.Text.RegularExpressions.GeneratedRegex(@"(\d+) malformed")]
     private static partial System.Text.RegularExpressions.Regex MalformedCount();
+
+    /// <summary>`net-sentinel replay --json --strict` of a log the monitor wrote: the alert lines it would raise.</summary>
+    private static List<JsonElement> Replay(string log, params string[] extra)
+    {
+        var (code, stdout, stderr) = CliRun.Run(["replay", "--json", "--strict", .. extra, log]);
+        Assert.True(code is 0 or 1, stderr);
+        Assert.Matches(@"replayed \d+ connection event\(s\) and \d+ DNS message\(s\) from ", stderr);
+        return stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => JsonDocument.Parse(l).RootElement).ToList();
+    }
 
     /// <summary>Asks <paramref name="server"/> for an A record from this process's own socket and returns the first address.</summary>
     private static IPAddress Resolve(IPAddress server, string name)

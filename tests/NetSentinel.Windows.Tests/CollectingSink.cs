@@ -1,3 +1,4 @@
+using NetSentinel.Core.Dns;
 using NetSentinel.Core.Model;
 using NetSentinel.Core.Sources;
 
@@ -7,7 +8,22 @@ internal sealed class CollectingSink : IConnectionEventSink
 {
     public List<ConnectionEvent> Events { get; } = new();
 
-    public void OnEvent(ConnectionEvent connectionEvent) => Events.Add(connectionEvent);
+    public List<DnsEvent> Dns { get; } = new();
+
+    /// <summary>Both kinds in the order they arrived: "dns" or the connection event's kind.</summary>
+    public List<string> Order { get; } = new();
+
+    public void OnEvent(ConnectionEvent connectionEvent)
+    {
+        Events.Add(connectionEvent);
+        Order.Add(connectionEvent.Kind.ToString());
+    }
+
+    public void OnDns(DnsEvent dnsEvent)
+    {
+        Dns.Add(dnsEvent);
+        Order.Add("dns");
+    }
 
     public List<ConnectionEvent> Take()
     {

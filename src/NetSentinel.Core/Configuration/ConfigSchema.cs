@@ -72,7 +72,7 @@ internal static class ConfigSchema
     ];
 
     public static IReadOnlyList<string> Tables { get; } =
-        ["general", "thresholds", "alerts", "log", "scan", "beacon", "exfiltration", "allowlist", "blocklist", "baseline", "dns", "stdout", "syslog"];
+        ["general", "thresholds", "alerts", "log", "scan", "beacon", "exfiltration", "allowlist", "blocklist", "baseline", "dns", "stdout", "syslog", "metrics"];
 
     public static IReadOnlyList<ConfigKey> Keys { get; } =
     [
@@ -205,7 +205,7 @@ internal static class ConfigSchema
             (c, v) => c with { BaselineIPv6Prefix = (int)v.ReadInteger(0, 128) },
             c => ConfigTomlText.Integer(c.BaselineIPv6Prefix)),
         new("dns", "cache_entries",
-            "Address-to-name entries the DNS name cache holds (one per address per process, plus one host-wide); the nearest to expiry goes first (1 to 10000000).",
+            "Address-to-name entries the DNS name cache holds (one per address, plus one per further process that resolved it); past it the nearest to expiry go first (1 to 10000000).",
             (c, v) => c with { DnsCacheEntries = (int)v.ReadInteger(1, 10_000_000) },
             c => ConfigTomlText.Integer(c.DnsCacheEntries)),
         new("dns", "ttl_floor_seconds",
@@ -256,7 +256,21 @@ internal static class ConfigSchema
             "Group the log and each rotated file are given (Unix; it must exist), e.g. \"net-sentinel-readers\" with mode \"0640\"; \"\" = the monitor's own group.",
             (c, v) => c with { LogGroup = v.ReadString(Output.Files.LogFilePermissions.CheckGroup) },
             c => ConfigTomlText.String(c.LogGroup)),
+        new("metrics", "listen",
+            "Serve Prometheus metrics at http://ADDRESS:PORT/metrics (e.g. \"127.0.0.1:9469\") or on a Unix socket path; \"\" = off. Loopback or a socket only, unless allow_remote.",
+            (c, v) => c with { MetricsListen = v.ReadString(text => text.Length == 0 || Metrics.MetricsEndpoint.TryParse(text, out _) is not null ? null : MetricsListenProblem(text)) },
+            c => ConfigTomlText.String(c.MetricsListen)),
+        new("metrics", "allow_remote",
+            "Allow metrics.listen on an address other hosts can reach (true or false); the endpoint has no authentication.",
+            (c, v) => c with { MetricsAllowRemote = v.ReadBoolean() },
+            c => ConfigTomlText.Boolean(c.MetricsAllowRemote)),
     ];
+
+    private static string MetricsListenProblem(string text)
+    {
+        Metrics.MetricsEndpoint.TryParse(text, out string problem);
+        return problem;
+    }
 
     private static string SyslogTargetProblem(string text)
     {

@@ -61,6 +61,12 @@ public sealed record MonitorConfig
     /// <summary>syslog.facility of every message.</summary>
     public Output.Pipeline.SyslogFacility SyslogFacility { get; init; } = Output.Pipeline.SyslogFacility.Daemon;
 
+    // [metrics]
+    /// <summary>metrics.listen: "ADDRESS:PORT" or a Unix socket path for the Prometheus endpoint; empty = off.</summary>
+    public string MetricsListen { get; init; } = string.Empty;
+    /// <summary>metrics.allow_remote: metrics.listen may be an address other hosts reach.</summary>
+    public bool MetricsAllowRemote { get; init; }
+
     // [scan]
     /// <summary>scan.window_seconds: the sliding window distinct targets are counted over. Seconds, &gt; 0 and at most 86400.</summary>
     public double ScanWindowSeconds { get; init; } = 60;
@@ -112,8 +118,9 @@ public sealed record MonitorConfig
     public int BaselineIPv6Prefix { get; init; } = 64;
 
     // [dns]
-    /// <summary>dns.cache_entries: address→name entries the name cache holds at most (one per address per process, plus one host-wide).</summary>
-    public int DnsCacheEntries { get; init; } = 100_000;
+    /// <summary>dns.cache_entries: address→name entries the name cache holds at most (one per address, plus one per
+    /// further process that resolved it). 50,000 full is about 10 MiB (212 bytes a name, DnsNameCacheMemoryTests).</summary>
+    public int DnsCacheEntries { get; init; } = 50_000;
     /// <summary>dns.ttl_floor_seconds: a name is kept at least this long, however short its TTL.</summary>
     public double DnsTtlFloorSeconds { get; init; } = 60;
     /// <summary>dns.ttl_ceiling_seconds: a name is kept at most this long, however long its TTL.</summary>

@@ -16,6 +16,12 @@ public static class MonitorConfigRules
             return $"beacon.min_connections ({config.BeaconMinConnections}) must be at most beacon.history ({config.BeaconHistory}): " +
                    "a series is scored from the connections the history keeps";
         }
+        if (config.MetricsListen.Length > 0 && !config.MetricsAllowRemote
+            && Metrics.MetricsEndpoint.TryParse(config.MetricsListen, out _) is { IsLocal: false })
+        {
+            return $"metrics.listen ({config.MetricsListen}) is reachable from other hosts and the endpoint has no authentication: " +
+                   "listen on 127.0.0.1, [::1] or a Unix socket, or set metrics.allow_remote = true";
+        }
         return null;
     }
 }

@@ -14,11 +14,17 @@ namespace NetSentinel.Core.Detection;
 /// so a crash leaves the old baseline or the new one, never half of one; the file is created mode 0600 because
 /// it lists which programs talk to which hosts. A file that cannot be parsed is never trusted: it is renamed to
 /// <c>&lt;state_file&gt;.corrupt-&lt;UTC timestamp&gt;</c> and learning starts afresh, with one line saying so.
+/// Version 2 adds the named destinations ("domains"); a version 1 file (address blocks only) still loads, and is
+/// written back as version 2 at the next save.
 /// </summary>
 public static class BaselineStateFile
 {
     public const string Format = "net-sentinel-baseline";
-    public const int Version = 1;
+    public const int Version = 2;
+    /// <summary>The first version, without "domains": still read.</summary>
+    public const int AddressBlocksOnlyVersion = 1;
+    /// <summary>A registrable domain is a DNS name: at most 253 characters in its text form.</summary>
+    private const int MaxDomainLength = 253;
     public const long MaxFileBytes = 64L * 1024 * 1024;
 
     public static BaselineLoadResult Load(string path, int ipv4Prefix, int ipv6Prefix, TimeProvider clock)
@@ -117,6 +123,20 @@ public static class BaselineStateFile
                 writer.WriteEndObject();
             }
             writer.WriteEndArray();
+            writer.WriteStartArray("domains");
+            foreach (var named in baseline.NamedEntries
+                         .OrderBy(e => e.ProgramKey, StringComparer.Ordinal)
+                         .ThenBy(e => e.Domain, StringComparer.Ordinal)
+                         .ThenBy(e => e.Port).ThenBy(e => e.Transport))
+            {
+                writer.WriteStartObject();
+                writer.WriteString("program", Utf16Sanitizer.ReplaceLoneSurrogates(named.ProgramKey));
+                writer.WriteString("domain", named.Domain);
+                writer.WriteNumber("port", named.Port);
+                writer.WriteString("transport", TransportNames.Of(named.Transport));
+                writer.WriteEndObject();
+            }
+            writer.WriteEndArray();
             writer.WriteEndObject();
         }
         buffer.Write("\n"u8);
@@ -133,7 +153,8 @@ public static class BaselineStateFile
         {
             throw new FormatException("not a net-sentinel baseline (no \"format\": \"net-sentinel-baseline\")");
         }
-        if (root.GetProperty("version").GetInt32() != Version)
+        int version = root.GetProperty("version").GetInt32();
+        if (version is not (Version or AddressBlocksOnlyVersion))
         {
             throw new FormatException($"unsupported version {root.GetProperty("version").GetRawText()}");
         }
@@ -154,13 +175,36 @@ public static class BaselineStateFile
             {
                 throw new FormatException($"destination {index}: /{network.Length} does not match the file's /{expected}");
             }
-            int port = Bounded(item.GetProperty("port").GetInt32(), 0, 65535, $"destination {index}: port");
-            string? transportName = item.GetProperty("transport").GetString();
-            if (!TransportNames.TryParse(transportName, out Transport transport))
-                throw new FormatException($"destination {index}: transport must be \"tcp\" or \"udp\" (got {transportName})");
+            var (port, transport) = PortAndTransport(item, $"destination {index}");
             baseline.Add(new BaselineEntry(program, network.Network, network.Length, port, transport));
         }
+        if (version == AddressBlocksOnlyVersion)
+        {
+            return baseline;
+        }
+        index = 0;
+        foreach (JsonElement item in root.GetProperty("domains").EnumerateArray())
+        {
+            index++;
+            string program = item.GetProperty("program").GetString() ?? throw new FormatException($"domain {index}: program is null");
+            string domain = item.GetProperty("domain").GetString() ?? string.Empty;
+            if (domain.Length is 0 or > MaxDomainLength || domain.Any(c => char.IsControl(c) || char.IsWhiteSpace(c)))
+            {
+                throw new FormatException($"domain {index}: not a domain name");
+            }
+            var (port, transport) = PortAndTransport(item, $"domain {index}");
+            baseline.Add(new NamedDestination(program, domain, port, transport));
+        }
         return baseline;
+    }
+
+    private static (int Port, Transport Transport) PortAndTransport(JsonElement item, string what)
+    {
+        int port = Bounded(item.GetProperty("port").GetInt32(), 0, 65535, $"{what}: port");
+        string? transportName = item.GetProperty("transport").GetString();
+        if (!TransportNames.TryParse(transportName, out Transport transport))
+            throw new FormatException($"{what}: transport must be \"tcp\" or \"udp\" (got {transportName})");
+        return (port, transport);
     }
 
     private static int Bounded(int value, int min, int max, string name) =>

@@ -113,6 +113,7 @@ public sealed class BeaconDetector(int minConnections, int history, double score
             Observations = series.Observations,
             ActivityStart = times[0],
             FirstSeenOnHost = firstSeenOnHost,
+            Names = connectionEvent.Names, // the series' (and so the incident's) key when it has a name
         };
     }
 

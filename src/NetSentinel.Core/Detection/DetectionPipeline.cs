@@ -59,7 +59,7 @@ public sealed class DetectionPipeline : IConnectionEventSink
         _exfiltration = new ExfiltrationDetector(config.ExfiltrationWindow, config.ExfiltrationBytesThreshold, config.ExfiltrationSendRatio, Baseline);
         _detectors =
         [
-            new HighSendRateDetector(config.BytesPerSecThreshold),
+            new HighSendRateDetector(config.BytesPerSecThreshold, Baseline),
             _newDestinations,
             new ManyConnectionsDetector(config.ManyConnectionsThreshold),
             new ScanDetector(config.ScanWindow, config.ScanDistinctHostsThreshold, config.ScanDistinctPortsThreshold),
@@ -113,11 +113,16 @@ public sealed class DetectionPipeline : IConnectionEventSink
     /// <summary>Outbound TCP connections currently tracked as open.</summary>
     public int OpenConnectionCount => _aggregator.OpenConnectionCount;
 
+    /// <summary>Counts for the metrics endpoint, kept as the pipeline runs.</summary>
+    public DetectionCounters Counters { get; } = new();
+
     public void OnEvent(ConnectionEvent connectionEvent)
     {
         ArgumentNullException.ThrowIfNull(connectionEvent);
+        Counters.Received(connectionEvent.Kind);
         if (connectionEvent.IsLoopback && !_config.IncludeLoopback)
         {
+            Counters.Ignored(loopback: true);
             return;
         }
         // Traffic events feed the per-process sums only; alerts made from them get their names in Emit.
@@ -129,8 +134,13 @@ public sealed class DetectionPipeline : IConnectionEventSink
         // Allowlisted traffic is ignored entirely — not aggregated, logged or scored — except by the block list:
         // a destination named as bad outranks a program or port named as trusted.
         bool allowed = _allowlist.Allows(connectionEvent);
-        if (!allowed)
+        if (allowed)
         {
+            Counters.Ignored(loopback: false);
+        }
+        else
+        {
+            Counters.Analysed(connectionEvent.Kind);
             _aggregator.Add(connectionEvent);
             if (_config.LogConnections && connectionEvent.Kind != ConnectionEventKind.Traffic)
             {
@@ -138,6 +148,7 @@ public sealed class DetectionPipeline : IConnectionEventSink
             }
         }
         var context = new AlertContext(_sourceName, _clock.GetUtcNow(), _eventsLost.TotalLost, BaselineProgress);
+        if (connectionEvent.Kind != ConnectionEventKind.Traffic) Counters.Lag(context.Now - connectionEvent.Timestamp); // Traffic is stamped at the interval's end
         if (_blocklist.OnEvent(connectionEvent, context) is { } blocked)
         {
             Emit(blocked, context.Now);
@@ -166,6 +177,7 @@ public sealed class DetectionPipeline : IConnectionEventSink
     public void OnDns(DnsEvent dnsEvent)
     {
         ArgumentNullException.ThrowIfNull(dnsEvent);
+        Counters.ReceivedDns(malformed: dnsEvent.Message is null);
         if (dnsEvent.Message is not { } message)
         {
             DnsMessagesMalformed++;
@@ -249,7 +261,11 @@ public sealed class DetectionPipeline : IConnectionEventSink
     }
 
     /// <summary>The source's drain ended: the output writes this drain's lines now, in one write per output.</summary>
-    public void EndDrain() => _output.Flush();
+    public void EndDrain()
+    {
+        _output.Flush();
+        Counters.Publish(_incidents.OpenCount, _aggregator.Count, _aggregator.OpenConnectionCount, Names.Count, Names.Evictions);
+    }
 
     /// <summary>Writes anything held back (lost-event counts waiting for the rate limit); call at shutdown.</summary>
     public void Flush(DateTimeOffset now)
@@ -280,6 +296,7 @@ public sealed class DetectionPipeline : IConnectionEventSink
         {
             _output.Write(line);
             AlertsWritten++;
+            Counters.AlertWritten(line);
             _intervalAlertCount++;
             if (_intervalAlerts.Count < MaxAlertsKeptPerInterval)
             {

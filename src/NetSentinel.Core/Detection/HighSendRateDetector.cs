@@ -1,3 +1,4 @@
+using System.Globalization;
 using NetSentinel.Core.Model;
 using NetSentinel.Core.Output;
 
@@ -9,21 +10,37 @@ namespace NetSentinel.Core.Detection;
 /// A threshold of 0 is not a special "off" value: it means any process that sent at least one byte alerts
 /// (the comparison stays strict, so a process that sent nothing never does). To switch the rule off, set a
 /// threshold no process reaches.
+/// Baseline-aware, like beacon: the bytes a process sends to destinations in its program's learned baseline are
+/// counted apart (once the baseline is mature). When what it sent to destinations new to the program stays within the threshold, the rate is
+/// its usual traffic running fast (a nightly backup to its usual server) and the alert is low; otherwise medium.
 /// </summary>
-public sealed class HighSendRateDetector(long bytesPerSecondThreshold) : IDetector
+/// <param name="baseline">The learned baseline; null = every destination is new (every alert medium).</param>
+public sealed class HighSendRateDetector(long bytesPerSecondThreshold, LearnedBaseline? baseline = null) : IDetector
 {
     public const string RuleName = "high_send_rate";
 
+    /// <summary>Bytes each pid sent this interval to destinations outside its program's baseline.</summary>
+    private readonly Dictionary<int, long> _sentToNew = [];
+
     public string Rule => RuleName;
 
-    public AlertRecord? OnEvent(ConnectionEvent connectionEvent, AlertContext context) => null;
+    public AlertRecord? OnEvent(ConnectionEvent connectionEvent, AlertContext context)
+    {
+        // While the baseline is still learning nothing is "usual" yet: everything it sends counts as new.
+        if (connectionEvent.Kind == ConnectionEventKind.Traffic && connectionEvent.BytesSent > 0
+            && (context.Baseline.IsLearning || baseline?.Contains(connectionEvent) != true))
+        {
+            _sentToNew[connectionEvent.Process.Pid] = _sentToNew.GetValueOrDefault(connectionEvent.Process.Pid) + connectionEvent.BytesSent;
+        }
+        return null;
+    }
 
     public void OnIntervalEnd(ClosedInterval interval, AlertContext context, List<AlertRecord> alerts)
     {
         var seconds = interval.Window.TotalSeconds;
         if (seconds <= 0)
         {
-            return; // a zero-length window has no rate; the next interval covers the bytes
+            return; // a zero-length window has no rate; the next interval covers the bytes (and their split)
         }
         foreach (var process in interval.Processes)
         {
@@ -36,15 +53,20 @@ public sealed class HighSendRateDetector(long bytesPerSecondThreshold) : IDetect
             {
                 continue;
             }
+            long toNew = Math.Min(_sentToNew.GetValueOrDefault(process.Pid), process.BytesSent);
+            bool usual = toNew / seconds <= bytesPerSecondThreshold;
+            string where = usual
+                ? string.Create(CultureInfo.InvariantCulture, $"; {HumanFormat.Bytes(process.BytesSent - toNew)} of it to destinations in its baseline")
+                : string.Empty;
             alerts.Add(new AlertRecord
             {
                 Timestamp = context.Now,
                 Source = context.Source,
                 Rule = RuleName,
-                Severity = Severity.Medium,
+                Severity = usual ? Severity.Low : Severity.Medium,
                 Message = $"{process.Process.Name} (pid {process.Pid}) sent {HumanFormat.BytesPerSecond(rate)} " +
                           $"({process.BytesSent} bytes) over {HumanFormat.Duration(interval.Window)}, " +
-                          $"threshold {HumanFormat.BytesPerSecond(bytesPerSecondThreshold)}",
+                          $"threshold {HumanFormat.BytesPerSecond(bytesPerSecondThreshold)}{where}",
                 Process = process.Process,
                 Value = rate,
                 Threshold = bytesPerSecondThreshold,
@@ -56,5 +78,6 @@ public sealed class HighSendRateDetector(long bytesPerSecondThreshold) : IDetect
                 BaselineSamplesRequired = context.Baseline.SamplesRequired,
             });
         }
+        _sentToNew.Clear();
     }
 }

@@ -40,6 +40,8 @@ internal sealed class Incident
     public DateTimeOffset LastWritten { get; set; }
     /// <summary>Alerts raised into the incident, the opening one included.</summary>
     public long Alerts { get; private set; } = 1;
+    /// <summary>Opened but not written yet (a sweep's many_connections, waiting one interval for its scan).</summary>
+    public bool Held { get; set; }
     /// <summary>Evidence arrived since the last line was written.</summary>
     public bool Pending { get; set; }
     public int DestinationCount => _destinations.Count;
@@ -49,6 +51,35 @@ internal sealed class Incident
 
     /// <summary>True when the incident holds more than its opening line said: a closing line then has news.</summary>
     public bool HasMoreThanOpening => Alerts > 1 || _folded.Count > 0 || _absorbed.Count > 0;
+
+    /// <summary>
+    /// True when this incident and <paramref name="other"/> concern one destination: an address either one's alerts
+    /// named, or one domain. A beacon keyed by its domain (its address may rotate) and an exfiltration keyed by an
+    /// address are thereby linked when the address is the one the beacon reached or the domain is the exfiltration's name.
+    /// </summary>
+    public bool SameDestination(Incident other)
+    {
+        foreach (var address in Addresses())
+        {
+            foreach (var theirs in other.Addresses())
+            {
+                if (address.Equals(theirs))
+                {
+                    return true;
+                }
+            }
+        }
+        return Domain() is { } domain && string.Equals(domain, other.Domain(), StringComparison.OrdinalIgnoreCase);
+    }
+
+    private IEnumerable<System.Net.IPAddress> Addresses()
+    {
+        if (Key.Address is { } keyed) yield return keyed;
+        if (Opening.Remote is { } first) yield return Model.CanonicalAddress.Of(first.Address);
+        if (Latest.Remote is { } latest) yield return Model.CanonicalAddress.Of(latest.Address);
+    }
+
+    private string? Domain() => Key.Name ?? Latest.Names?.Domain ?? Opening.Names?.Domain;
 
     public void AddEvidence(AlertRecord alert)
     {

@@ -16,7 +16,9 @@ namespace NetSentinel.Core.Detection;
 /// <item>a process's new destinations are one incident, restated once per interval: one line listing the first
 /// few and the count;</item>
 /// <item>a process that is scanning has its new_destination and many_connections alerts folded into the scan
-/// incident (and an incident of theirs already open is absorbed), so a sweep is one incident whatever its size;</item>
+/// incident (and an incident of theirs already open is absorbed), so a sweep is one incident whatever its size;
+/// a many_connections incident made of failed attempts (<see cref="AlertRecord.MayPrecedeScan"/>) is written one
+/// interval late, so a sweep that crosses its scan threshold meanwhile absorbs it without a line of its own;</item>
 /// <item>a beacon and an exfiltration from one program to the same destination new to it raise both to high.</item>
 /// </list>
 /// Nothing is dropped silently: every alert is counted in its incident's lines. Memory: at most
@@ -53,6 +55,10 @@ public sealed class IncidentTracker(TimeSpan updateEvery, TimeSpan quietAfter, D
                 incident.Severity = alert.Severity;
                 note = $"severity raised to {Name(alert.Severity)}";
             }
+            if (incident.Held)
+            {
+                return; // its opening, when written, says all of it
+            }
             note = RaiseBeaconAndExfiltration(incident, now, lines) ?? note;
             // New destinations wait for the interval's end, so its one line gathers all of them.
             bool due = key.Rule != NewDestinationDetector.RuleName && now - incident.LastWritten >= UpdateEvery(incident);
@@ -80,6 +86,11 @@ public sealed class IncidentTracker(TimeSpan updateEvery, TimeSpan quietAfter, D
                 }
             }
         }
+        if (alert.MayPrecedeScan)
+        {
+            incident.Held = true; // written at the next tick, unless a scan absorbs it first
+            return;
+        }
         string? raised = RaiseBeaconAndExfiltration(incident, now, lines);
         lines.Add(Line(incident, IncidentPhase.Opened, now, raised));
     }
@@ -90,6 +101,10 @@ public sealed class IncidentTracker(TimeSpan updateEvery, TimeSpan quietAfter, D
         List<Incident>? quiet = null;
         foreach (var incident in _open.Values)
         {
+            if (incident.Held && now > incident.LastWritten)
+            {
+                Release(incident, now, lines); // an interval passed and no scan took it
+            }
             if (now - incident.LastActive >= QuietAfter(incident))
             {
                 (quiet ??= []).Add(incident);
@@ -125,9 +140,21 @@ public sealed class IncidentTracker(TimeSpan updateEvery, TimeSpan quietAfter, D
             ? TimeSpan.FromSeconds(3 * period)
             : quietAfter;
 
+    /// <summary>Writes a held incident's opening: nothing it held is lost.</summary>
+    private static void Release(Incident incident, DateTimeOffset now, List<AlertRecord> lines)
+    {
+        incident.Held = false;
+        lines.Add(Line(incident, IncidentPhase.Opened, now));
+        incident.Pending = false;
+    }
+
     private void Close(Incident incident, DateTimeOffset now, List<AlertRecord> lines)
     {
         _open.Remove(incident.Key);
+        if (incident.Held)
+        {
+            Release(incident, now, lines);
+        }
         if (incident.HasMoreThanOpening)
         {
             lines.Add(Line(incident, IncidentPhase.Closed, now));
@@ -151,8 +178,9 @@ public sealed class IncidentTracker(TimeSpan updateEvery, TimeSpan quietAfter, D
     }
 
     /// <summary>
-    /// A beacon and an exfiltration from one process to one address, both at medium or above (the address is new
-    /// to the program), are one intrusion: both incidents go to high. Returns the reason when <paramref name="incident"/>
+    /// A beacon and an exfiltration from one process to one destination, both at medium or above (it is new to the
+    /// program), are one intrusion — whether the beacon is keyed by its domain and the exfiltration by an address the
+    /// domain resolved to (<see cref="Incident.SameDestination"/>): both incidents go to high. Returns the reason when <paramref name="incident"/>
     /// was raised, and writes an update for the other one.
     /// </summary>
     private string? RaiseBeaconAndExfiltration(Incident incident, DateTimeOffset now, List<AlertRecord> lines)
@@ -163,14 +191,14 @@ public sealed class IncidentTracker(TimeSpan updateEvery, TimeSpan quietAfter, D
             ExfiltrationDetector.RuleName => BeaconDetector.RuleName,
             _ => null,
         };
-        if (otherRule is null || incident.Severity < Severity.Medium || incident.Key.Address is null)
+        if (otherRule is null || incident.Severity < Severity.Medium)
         {
             return null;
         }
         foreach (var other in _open.Values)
         {
             if (other.Key.Rule != otherRule || other.Key.Pid != incident.Key.Pid || other.Key.ProgramKey != incident.Key.ProgramKey
-                || !incident.Key.Address.Equals(other.Key.Address) || other.Severity < Severity.Medium)
+                || other.Severity < Severity.Medium || !incident.SameDestination(other))
             {
                 continue;
             }

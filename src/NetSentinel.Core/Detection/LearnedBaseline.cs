@@ -7,7 +7,8 @@ namespace NetSentinel.Core.Detection;
 /// <summary>
 /// The destinations each program was seen reaching while learning, generalized to an address block (/24 IPv4,
 /// /64 IPv6 by default) so that a service answering from a neighbouring address is not "new". This is what the
-/// state file persists, with how many intervals of learning it holds (its maturity).
+/// state file persists, with how many intervals of learning it holds (its maturity), and, for destinations that had
+/// a name, (program, registrable domain, port, transport).
 /// </summary>
 public sealed class LearnedBaseline(int ipv4Prefix, int ipv6Prefix)
 {
@@ -35,8 +36,7 @@ public sealed class LearnedBaseline(int ipv4Prefix, int ipv6Prefix)
             connectionEvent.Remote.Port, connectionEvent.Transport);
     }
 
-    /// <summary>(program, registrable domain, port, transport) learned from destinations that had a name; kept in
-    /// memory only (the state file holds address blocks), so a restart learns them again.</summary>
+    /// <summary>(program, registrable domain, port, transport) learned from destinations that had a name.</summary>
     public IReadOnlyCollection<NamedDestination> NamedEntries => _named;
 
     /// <summary>Known by its address block, or — when the destination has a name — by its registrable domain, so a
@@ -48,8 +48,15 @@ public sealed class LearnedBaseline(int ipv4Prefix, int ipv6Prefix)
     /// <summary>Learns the event's destination (its address block, and its domain when named); true when it was not known.</summary>
     public bool Learn(ConnectionEvent connectionEvent)
     {
-        bool newName = NamedDestination.Of(connectionEvent) is { } named && _named.Add(named);
+        bool newName = NamedDestination.Of(connectionEvent) is { } named && Add(named);
         return Add(EntryFor(connectionEvent)) | newName;
+    }
+
+    public bool Add(NamedDestination named)
+    {
+        bool added = _named.Add(named);
+        IsDirty |= added;
+        return added;
     }
 
     public bool Add(BaselineEntry entry)

@@ -47,6 +47,7 @@ public sealed class ManyConnectionsDetector(int threshold) : IDetector
                 EventsLostInWindow = context.EventsLostInWindow,
                 BaselineSamplesSeen = context.Baseline.SamplesSeen,
                 BaselineSamplesRequired = context.Baseline.SamplesRequired,
+                MayPrecedeScan = !byConcurrency && process.Failures * 2 >= attempted,
             });
         }
     }

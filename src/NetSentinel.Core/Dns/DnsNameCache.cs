@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Net;
 
 namespace NetSentinel.Core.Dns;
@@ -6,24 +7,32 @@ namespace NetSentinel.Core.Dns;
 /// Address → names, learned from the DNS answers processes received, per process and host-wide.
 /// An entry lives for the answer's TTL held between a floor (a program connects a little after its answer
 /// expired, and short CDN TTLs would otherwise lose most names) and a ceiling (an address reused by another
-/// owner keeps a stale name at most that long). Bounded: past <see cref="Capacity"/> entries the one nearest to
-/// expiry goes first, counted in <see cref="Evictions"/>. A name is never guessed or looked up: only what a
-/// process was told is known.
+/// owner keeps a stale name at most that long). A name is never guessed or looked up: only what a process was told is known.
+/// <para>
+/// Memory: one entry per address in the common case. The host-wide entry remembers which process resolved its
+/// most recent name (its owner), and stands for that process's own view; a process gets an entry of its own only
+/// when another process moves the host-wide entry on (the previous owner's view is copied first). Bounded: past
+/// <see cref="Capacity"/> entries, expired ones are swept and then the sixteenth of entries nearest to expiry goes
+/// at once, counted in <see cref="Evictions"/> (a batch, so eviction costs O(1) per insert amortized, with no
+/// expiry index to keep beside the entries).
+/// </para>
 /// </summary>
 public sealed class DnsNameCache
 {
     /// <summary>Names kept per address and owner (the most recent first).</summary>
     public const int MaxNamesPerEntry = 4;
     private const int HostWide = -1;
+    private const int NoOwner = int.MinValue;
+    /// <summary>Expired entries are swept at most this often (lookups never return them meanwhile).</summary>
+    private const int SweepEverySeconds = 30;
 
     private readonly Dictionary<Key, Entry> _entries = [];
-    // Expiry order, lazily cleaned: a refreshed entry leaves its old item behind, skipped when it surfaces.
-    private readonly PriorityQueue<Key, int> _byExpiry = new();
     // One string per distinct name, however many addresses and processes share it.
     private readonly Dictionary<string, string> _names = new(StringComparer.Ordinal);
     private readonly DateTimeOffset _epoch;
     private readonly int _floorSeconds;
     private readonly int _ceilingSeconds;
+    private int _nextSweep;
 
     public DnsNameCache(int capacity, TimeSpan ttlFloor, TimeSpan ttlCeiling, DateTimeOffset epoch)
     {
@@ -35,7 +44,7 @@ public sealed class DnsNameCache
         _epoch = epoch;
     }
 
-    /// <summary>Entries held at most (one per address for each process that resolved it, plus one host-wide).</summary>
+    /// <summary>Entries held at most: one per address, plus one per further process that resolved the address.</summary>
     public int Capacity { get; }
 
     public int Count => _entries.Count;
@@ -63,16 +72,13 @@ public sealed class DnsNameCache
             {
                 continue;
             }
-            int ttl = (int)Math.Clamp(answer.Ttl, (uint)_floorSeconds, (uint)_ceilingSeconds);
+            int expires = nowSecond + (int)Math.Clamp(answer.Ttl, (uint)_floorSeconds, (uint)_ceilingSeconds);
             var addressKey = AddressKey.From(address);
             if (answer.Name != response.QuestionName)
             {
-                string canonical = Intern(answer.Name);
-                Remember(new Key(pid, addressKey), canonical, nowSecond + ttl);
-                Remember(new Key(HostWide, addressKey), canonical, nowSecond + ttl);
+                Remember(pid, addressKey, Intern(answer.Name), expires, nowSecond);
             }
-            Remember(new Key(pid, addressKey), asked, nowSecond + ttl);
-            Remember(new Key(HostWide, addressKey), asked, nowSecond + ttl);
+            Remember(pid, addressKey, asked, expires, nowSecond);
         }
     }
 
@@ -82,8 +88,12 @@ public sealed class DnsNameCache
         ArgumentNullException.ThrowIfNull(address);
         int nowSecond = SecondOf(now);
         var addressKey = AddressKey.From(address);
-        bool own = TryGetLive(new Key(pid, addressKey), nowSecond, out var mine);
         bool shared = TryGetLive(new Key(HostWide, addressKey), nowSecond, out var everyone);
+        bool own = TryGetLive(new Key(pid, addressKey), nowSecond, out var mine);
+        if (!own && shared && everyone.Owner == pid)
+        {
+            (own, mine) = (true, everyone); // the host-wide entry is this process's own view
+        }
         if (!own && !shared)
         {
             return null;
@@ -103,67 +113,97 @@ public sealed class DnsNameCache
         return new DomainNames(first.Name, others);
     }
 
-    /// <summary>Drops the entries whose time is up (also done on every <see cref="Add"/>).</summary>
+    /// <summary>Drops the entries whose time is up (at most every 30 s; also tried on every <see cref="Add"/>).</summary>
     public void Purge(DateTimeOffset now) => Purge(SecondOf(now));
 
     private void Purge(int nowSecond)
     {
-        while (_byExpiry.TryPeek(out _, out int expires) && expires <= nowSecond)
+        if (nowSecond >= _nextSweep)
         {
-            RemoveEarliest(countEviction: false);
+            Sweep(nowSecond);
         }
     }
 
-    private void Remember(Key key, string name, int expires)
+    private void Remember(int pid, AddressKey address, string name, int expires, int nowSecond)
     {
-        if (_entries.TryGetValue(key, out var entry))
+        var hostKey = new Key(HostWide, address);
+        if (TryGetLive(hostKey, nowSecond, out var host) && host.Owner != pid && host.Owner != NoOwner)
         {
-            entry = entry.WithMostRecent(name, Math.Max(expires, entry.Expires));
-        }
-        else
-        {
-            while (_entries.Count >= Capacity)
+            // The host-wide entry moves on to this process: its previous owner keeps its own view first.
+            var previousKey = new Key(host.Owner, address);
+            if (!_entries.ContainsKey(previousKey))
             {
-                RemoveEarliest(countEviction: true);
+                Set(previousKey, host with { Owner = NoOwner }, nowSecond);
             }
-            entry = new Entry(name, null, expires);
+        }
+        Set(hostKey, TryGetLive(hostKey, nowSecond, out host)
+            ? host.WithMostRecent(name, Math.Max(expires, host.Expires)) with { Owner = pid }
+            : new Entry(name, null, expires, pid), nowSecond);
+        var ownKey = new Key(pid, address);
+        if (TryGetLive(ownKey, nowSecond, out var own))
+        {
+            _entries[ownKey] = own.WithMostRecent(name, Math.Max(expires, own.Expires));
+        }
+    }
+
+    /// <summary>Stores an entry, making room first when it is a new key.</summary>
+    private void Set(Key key, Entry entry, int nowSecond)
+    {
+        if (!_entries.ContainsKey(key) && _entries.Count >= Capacity)
+        {
+            Sweep(nowSecond);
+            if (_entries.Count >= Capacity)
+            {
+                EvictNearestExpiry(Math.Max(1, Capacity / 16));
+            }
         }
         _entries[key] = entry;
-        _byExpiry.Enqueue(key, entry.Expires);
-        if (_byExpiry.Count > 2 * Capacity + 64)
-        {
-            RebuildExpiryOrder();
-        }
     }
 
-    private void RemoveEarliest(bool countEviction)
+    private void Sweep(int nowSecond)
     {
-        while (_byExpiry.TryDequeue(out var key, out int expires))
-        {
-            if (_entries.TryGetValue(key, out var entry) && entry.Expires == expires)
-            {
-                _entries.Remove(key);
-                if (countEviction)
-                {
-                    Evictions++;
-                }
-                if (_entries.Count == 0)
-                {
-                    _names.Clear();
-                }
-                return;
-            }
-        }
-    }
-
-    private void RebuildExpiryOrder()
-    {
-        _byExpiry.Clear();
+        _nextSweep = nowSecond + SweepEverySeconds;
         foreach (var (key, entry) in _entries)
         {
-            _byExpiry.Enqueue(key, entry.Expires);
+            if (entry.Expires <= nowSecond)
+            {
+                _entries.Remove(key); // allowed while enumerating a Dictionary
+            }
         }
-        // Names no entry holds any more are dropped with the rebuild (bounded by the same trigger).
+        DropUnusedNames();
+    }
+
+    /// <summary>Removes <paramref name="count"/> entries, those nearest to expiry.</summary>
+    private void EvictNearestExpiry(int count)
+    {
+        int[] expiries = ArrayPool<int>.Shared.Rent(_entries.Count);
+        int n = 0;
+        foreach (var entry in _entries.Values)
+        {
+            expiries[n++] = entry.Expires;
+        }
+        Array.Sort(expiries, 0, n);
+        int threshold = expiries[Math.Min(count, n) - 1];
+        int atThreshold = count - Array.IndexOf(expiries, threshold, 0, n); // how many entries expiring at the threshold go
+        ArrayPool<int>.Shared.Return(expiries);
+        foreach (var (key, entry) in _entries)
+        {
+            if (entry.Expires < threshold || (entry.Expires == threshold && atThreshold-- > 0))
+            {
+                _entries.Remove(key);
+                Evictions++;
+            }
+        }
+        DropUnusedNames();
+    }
+
+    /// <summary>Forgets the names no entry holds any more, once they clearly outnumber the entries.</summary>
+    private void DropUnusedNames()
+    {
+        if (_names.Count <= 2 * _entries.Count + 64)
+        {
+            return;
+        }
         var live = new HashSet<string>(StringComparer.Ordinal);
         foreach (var entry in _entries.Values)
         {
@@ -190,7 +230,7 @@ public sealed class DnsNameCache
         }
         if (_names.Count >= (MaxNamesPerEntry + 1) * Capacity)
         {
-            RebuildExpiryOrder();
+            DropUnusedNames();
         }
         _names[name] = name;
         return name;
@@ -200,8 +240,10 @@ public sealed class DnsNameCache
 
     private readonly record struct Key(int Pid, AddressKey Address);
 
-    /// <summary>The most recent name inline; older ones (rare: several names on one address) in a small array.</summary>
-    private readonly record struct Entry(string Name, string[]? Older, int Expires)
+    /// <summary>The most recent name inline; older ones (rare: several names on one address) in a small array.
+    /// <paramref name="Owner"/>: on a host-wide entry, the process that resolved <paramref name="Name"/> (its own view
+    /// lives here until another process moves the entry on); unused on a process's entry.</summary>
+    private readonly record struct Entry(string Name, string[]? Older, int Expires, int Owner)
     {
         public IEnumerable<string> Names()
         {
@@ -226,7 +268,7 @@ public sealed class DnsNameCache
                     older.Add(previous);
                 }
             }
-            return new Entry(name, [.. older], expires);
+            return this with { Name = name, Older = [.. older], Expires = expires };
         }
     }
 }

@@ -5,7 +5,7 @@ using System.Net.Sockets;
 namespace NetSentinel.Core.Metrics;
 
 /// <summary>
-/// Where the metrics endpoint listens: <c>127.0.0.1:9469</c>, <c>[::1]:9469</c>, or <c>unix:/run/x.sock</c>.
+/// Where the metrics endpoint listens: <c>127.0.0.1:9469</c>, <c>[::1]:9469</c>, or a Unix socket path <c>/run/net-sentinel/metrics.sock</c>.
 /// Names are not resolved: an address is what the operator meant, and what the loopback rule checks.
 /// </summary>
 public sealed record MetricsEndpoint
@@ -30,27 +30,26 @@ public sealed record MetricsEndpoint
     public static MetricsEndpoint? TryParse(string text, out string problem)
     {
         problem = "";
-        if (text.StartsWith("unix:", StringComparison.Ordinal))
+        if (text.StartsWith('/'))
         {
-            string path = text["unix:".Length..];
-            if (path.Length == 0 || path[0] != '/' || path.Contains('\0', StringComparison.Ordinal))
+            if (text.Contains('\0', StringComparison.Ordinal))
             {
-                problem = "a Unix socket is given as unix:/absolute/path";
+                problem = "must not contain a NUL character";
                 return null;
             }
-            return new MetricsEndpoint(new UnixDomainSocketEndPoint(path), text);
+            return new MetricsEndpoint(new UnixDomainSocketEndPoint(text), text);
         }
         int colon = text.LastIndexOf(':');
-        if (colon <= 0 || !int.TryParse(text.AsSpan(colon + 1), NumberStyles.None, CultureInfo.InvariantCulture, out int port) || port is < 1 or > 65535)
+        if (colon <= 0 || !int.TryParse(text.AsSpan(colon + 1), NumberStyles.None, CultureInfo.InvariantCulture, out int port) || port is < 0 or > 65535)
         {
-            problem = "must be address:port (e.g. 127.0.0.1:9469 or [::1]:9469) or unix:/path";
+            problem = "must be ADDRESS:PORT (e.g. \"127.0.0.1:9469\" or \"[::1]:9469\") or a Unix socket path (\"/run/net-sentinel/metrics.sock\")";
             return null;
         }
         string host = text[..colon];
         if (host.StartsWith('[') && host.EndsWith(']')) host = host[1..^1];
         if (!IPAddress.TryParse(host, out var address) || (address.AddressFamily == AddressFamily.InterNetworkV6 && !text.StartsWith('[')))
         {
-            problem = "the address must be an IP address (IPv6 in brackets), not a name";
+            problem = "must give an IP address (IPv6 in brackets), not a name";
             return null;
         }
         return new MetricsEndpoint(new IPEndPoint(address, port), text);

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Net.Sockets;
 using System.Text;
 
@@ -6,13 +7,15 @@ namespace NetSentinel.Core.Metrics;
 /// <summary>
 /// The Prometheus endpoint: a small HTTP/1.1 responder on a socket of its own thread, no web framework
 /// (nothing the NativeAOT binary would carry only for this). <c>GET /metrics</c> gets the exposition
-/// text; anything else a 404 or 405. One request per connection, handled one at a time with short
-/// timeouts and a bounded request size, so a slow or hostile client costs a few seconds, never memory.
+/// text; anything else a 404 or 405. One request per connection, handled one at a time: a client gets
+/// <see cref="ClientTimeout"/> in all to send its request (at most <see cref="MaxRequestBytes"/>) and take
+/// the answer, so a slow or hostile client delays other scrapes by at most that, and costs no memory.
+/// The monitor's thread is never involved: values are read from counters (see <see cref="MonitorMetrics"/>).
 /// </summary>
 public sealed class MetricsServer : IDisposable
 {
-    private const int MaxRequestBytes = 8 * 1024;
-    private static readonly TimeSpan ClientTimeout = TimeSpan.FromSeconds(3);
+    public const int MaxRequestBytes = 8 * 1024;
+    public static readonly TimeSpan ClientTimeout = TimeSpan.FromSeconds(2);
 
     private readonly MetricsRegistry _registry;
     private readonly Socket _listener;
@@ -86,9 +89,8 @@ public sealed class MetricsServer : IDisposable
             {
                 try
                 {
-                    client.ReceiveTimeout = (int)ClientTimeout.TotalMilliseconds;
                     client.SendTimeout = (int)ClientTimeout.TotalMilliseconds;
-                    Answer(client);
+                    Answer(client, Stopwatch.GetTimestamp() + (long)(ClientTimeout.TotalSeconds * Stopwatch.Frequency));
                 }
                 catch (SocketException) { } // the client went away or was too slow: its problem
                 catch (IOException) { }
@@ -96,9 +98,9 @@ public sealed class MetricsServer : IDisposable
         }
     }
 
-    private void Answer(Socket client)
+    private void Answer(Socket client, long deadline)
     {
-        string? requestLine = ReadRequestLine(client);
+        string? requestLine = ReadRequestLine(client, deadline);
         if (requestLine is null)
         {
             Send(client, "400 Bad Request", "text/plain; charset=utf-8", "bad request\n", includeBody: true);
@@ -129,21 +131,26 @@ public sealed class MetricsServer : IDisposable
         Send(client, "200 OK", "text/plain; version=0.0.4; charset=utf-8", body, includeBody: !head);
     }
 
-    /// <summary>Reads until the end of the headers (bounded) and returns the first line; null if malformed or too long.</summary>
-    private static string? ReadRequestLine(Socket client)
+    /// <summary>Reads until the end of the headers (bounded in bytes and time) and returns the first line; null if malformed, too long or too slow.</summary>
+    private static string? ReadRequestLine(Socket client, long deadline)
     {
         var buffer = new byte[MaxRequestBytes];
         int length = 0;
         while (length < buffer.Length)
         {
+            long remaining = deadline - Stopwatch.GetTimestamp();
+            if (remaining <= 0 || !client.Poll((int)Math.Min(int.MaxValue, remaining * 1_000_000 / Stopwatch.Frequency), SelectMode.SelectRead)) return null;
             int n = client.Receive(buffer, length, buffer.Length - length, SocketFlags.None);
-            if (n == 0) break;
+            if (n == 0) return null; // closed before the headers ended
             length += n;
-            if (buffer.AsSpan(0, length).IndexOf("\r\n\r\n"u8) >= 0 || buffer.AsSpan(0, length).IndexOf("\n\n"u8) >= 0) break;
+            var received = buffer.AsSpan(0, length);
+            if (received.IndexOf("\r\n\r\n"u8) >= 0 || received.IndexOf("\n\n"u8) >= 0)
+            {
+                int end = received.IndexOf((byte)'\n');
+                return end <= 0 ? null : Encoding.ASCII.GetString(buffer, 0, end).TrimEnd('\r');
+            }
         }
-        int end = buffer.AsSpan(0, length).IndexOf((byte)'\n');
-        if (end <= 0) return null;
-        return Encoding.ASCII.GetString(buffer, 0, end).TrimEnd('\r');
+        return null; // headers longer than MaxRequestBytes
     }
 
     private static void Send(Socket client, string status, string contentType, string body, bool includeBody, string extraHeaders = "")

@@ -18,6 +18,9 @@ public sealed class MonitorLoop
     private readonly TimeSpan _interval;
     private readonly TimeProvider _clock;
     private readonly Func<double?> _hostBytesSentPerSecond;
+    private long _intervalsClosed;
+    private long _intervalOverruns;
+    private long _closeDelayTicks;
 
     public MonitorLoop(IConnectionSource source, DetectionPipeline pipeline, TimeSpan interval, TimeProvider clock, Func<double?>? hostBytesSentPerSecond = null)
     {
@@ -27,6 +30,15 @@ public sealed class MonitorLoop
         _clock = clock;
         _hostBytesSentPerSecond = hostBytesSentPerSecond ?? (() => null);
     }
+
+    /// <summary>Intervals closed since the start.</summary>
+    public long IntervalsClosed => Interlocked.Read(ref _intervalsClosed);
+
+    /// <summary>Interval boundaries skipped because the loop was more than a whole interval late (a stall, or a drain that took too long).</summary>
+    public long IntervalOverruns => Interlocked.Read(ref _intervalOverruns);
+
+    /// <summary>How late after its boundary the last interval was closed.</summary>
+    public TimeSpan LastCloseDelay => TimeSpan.FromTicks(Interlocked.Read(ref _closeDelayTicks));
 
     /// <summary>Called after each interval closes, on the loop's thread (status line, baseline progress).</summary>
     public event Action<IntervalSummary>? IntervalClosed;
@@ -53,6 +65,7 @@ public sealed class MonitorLoop
             if (now >= deadline) break;
             if (now >= nextBoundary)
             {
+                Interlocked.Exchange(ref _closeDelayTicks, (now - nextBoundary).Ticks);
                 CloseInterval(now);
                 if (maxIntervals is { } max && ++closed >= max)
                 {
@@ -60,7 +73,15 @@ public sealed class MonitorLoop
                     return;
                 }
                 // After a stall (suspend, debugger) skip the missed boundaries instead of firing a burst.
-                nextBoundary = now - nextBoundary > _interval ? now + _interval : nextBoundary + _interval;
+                if (now - nextBoundary > _interval)
+                {
+                    Interlocked.Add(ref _intervalOverruns, (now - nextBoundary).Ticks / _interval.Ticks);
+                    nextBoundary = now + _interval;
+                }
+                else
+                {
+                    nextBoundary += _interval;
+                }
                 continue;
             }
 
@@ -79,6 +100,7 @@ public sealed class MonitorLoop
         _source.EndInterval(_pipeline);
         var summary = _pipeline.EndInterval(now, _source.EventsLost, _hostBytesSentPerSecond());
         _pipeline.EndDrain();
+        Interlocked.Increment(ref _intervalsClosed);
         IntervalClosed?.Invoke(summary);
     }
 

@@ -10,6 +10,7 @@ internal static partial class LibC
     public const int EWOULDBLOCK = EAGAIN;
     public const int EACCES = 13;
     public const int EEXIST = 17;
+    public const int EXDEV = 18;
     public const int EINVAL = 22;
     public const int ENOSPC = 28;
     public const int ERANGE = 34;

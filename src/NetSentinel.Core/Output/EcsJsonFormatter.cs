@@ -423,11 +423,11 @@ public sealed class EcsJsonFormatter
         writer.WriteEndObject();
 
         writer.WriteStartObject("dns"u8);
-        writer.WriteString("type"u8, message.IsResponse ? "answer" : "query");
-        writer.WriteString("id"u8, message.Id.ToString(CultureInfo.InvariantCulture));
+        writer.WriteString(LogFields.DnsType.Utf8Name, message.IsResponse ? "answer" : "query");
+        writer.WriteString(LogFields.DnsId.Utf8Name, message.Id.ToString(CultureInfo.InvariantCulture));
         writer.WriteStartObject("question"u8);
-        WriteString(writer, "name"u8, message.QuestionName);
-        writer.WriteString("type"u8, type);
+        WriteString(writer, LogFields.DnsQuestionName.Utf8Name, message.QuestionName);
+        writer.WriteString(LogFields.DnsQuestionType.Utf8Name, type);
         writer.WriteString("class"u8, "IN");
         if (message.QuestionName.Length > 0)
         {
@@ -436,16 +436,16 @@ public sealed class EcsJsonFormatter
         writer.WriteEndObject();
         if (message.IsResponse)
         {
-            writer.WriteString("response_code"u8, Dns.DnsRecordTypeText.ResponseCode(message.ResponseCode));
-            writer.WriteStartArray("answers"u8);
+            writer.WriteString(LogFields.DnsResponseCode.Utf8Name, Dns.DnsRecordTypeText.ResponseCode(message.ResponseCode));
+            writer.WriteStartArray(LogFields.DnsAnswers.Utf8Name);
             foreach (var answer in message.Answers)
             {
                 writer.WriteStartObject();
-                WriteString(writer, "name"u8, answer.Name);
-                writer.WriteString("type"u8, Dns.DnsRecordTypeText.Of(answer.Type));
+                WriteString(writer, LogFields.AnswerName.Utf8Name, answer.Name);
+                writer.WriteString(LogFields.AnswerType.Utf8Name, Dns.DnsRecordTypeText.Of(answer.Type));
                 writer.WriteString("class"u8, "IN");
-                writer.WriteNumber("ttl"u8, answer.Ttl);
-                WriteString(writer, "data"u8, answer.Data);
+                writer.WriteNumber(LogFields.AnswerTtl.Utf8Name, answer.Ttl);
+                WriteString(writer, LogFields.AnswerData.Utf8Name, answer.Data);
                 writer.WriteEndObject();
             }
             writer.WriteEndArray();
@@ -474,7 +474,7 @@ public sealed class EcsJsonFormatter
         WriteCommonFigures(writer, record.Source, dns.Process);
         if (!message.Complete)
         {
-            writer.WriteBoolean("dns_truncated"u8, true);
+            writer.WriteBoolean(LogFields.DnsTruncated.Utf8Name, true);
         }
         WriteRawMembers(writer, output, process.ExtraMembers);
         writer.WriteEndObject();
@@ -487,7 +487,7 @@ public sealed class EcsJsonFormatter
         {
             return;
         }
-        writer.WriteStartArray("domains"u8);
+        writer.WriteStartArray(LogFields.Domains.Utf8Name);
         foreach (string name in names.Others)
         {
             writer.WriteStringValue(Utf16Sanitizer.ReplaceLoneSurrogates(name));
@@ -914,7 +914,7 @@ public sealed class EcsJsonFormatter
 
         if (names is not null)
         {
-            WriteString(writer, "domain"u8, names.Domain);
+            WriteString(writer, LogFields.DestinationDomain.Utf8Name, names.Domain);
             WriteString(writer, "registered_domain"u8, names.RegistrableDomain);
         }
 

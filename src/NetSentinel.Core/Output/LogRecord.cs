@@ -58,6 +58,9 @@ public sealed record AlertRecord : LogRecord
     public bool? FirstSeenOnHost { get; init; }
     /// <summary>The incident this line belongs to; set by the pipeline when it writes the line.</summary>
     public IncidentFacts? Incident { get; init; }
+    /// <summary>many_connections made of failed attempts: what a sweep looks like before it crosses a scan threshold.
+    /// Its opening waits one interval, so a scan that follows folds it in (not written: the incident says it).</summary>
+    public bool MayPrecedeScan { get; init; }
 }
 
 /// <summary>
@@ -89,5 +92,8 @@ public sealed record DnsLogRecord : LogRecord
     public required Dns.DnsEvent Event { get; init; }
     public required Dns.DnsMessage Message { get; init; }
 
-    public string Action => Message.IsResponse ? "dns_answer" : "dns_query";
+    public const string QueryAction = "dns_query";
+    public const string AnswerAction = "dns_answer";
+
+    public string Action => Message.IsResponse ? AnswerAction : QueryAction;
 }

@@ -1,7 +1,9 @@
 using System.Globalization;
 using System.Net;
 using System.Text.Json;
+using NetSentinel.Core.Dns;
 using NetSentinel.Core.Model;
+using NetSentinel.Core.Output;
 using NetSentinel.Core.Output.Schema;
 
 namespace NetSentinel.Core.Replay;
@@ -9,7 +11,8 @@ namespace NetSentinel.Core.Replay;
 /// <summary>
 /// Turns one line of the JSON Lines log (docs/jsonl-schema.md) back into the event it recorded, finding every
 /// field through <see cref="LogFields"/> and every action through <see cref="ConnectionActions"/> — the tables
-/// <see cref="Output.EcsJsonFormatter"/> writes with. Connection lines become events; events_lost lines give the
+/// <see cref="Output.EcsJsonFormatter"/> writes with. Connection lines become events (with the names the live run
+/// knew for the destination); dns_query/dns_answer lines become the DNS events they recorded; events_lost lines give the
 /// loss counter; alerts, snapshot rows and lines of kinds or actions replay has no use for are
 /// <see cref="LoggedLine.Ignored"/>. A line that claims to be a connection line but is not a valid one is an
 /// error naming the field.
@@ -65,6 +68,10 @@ public static class ConnectionLogReader
             {
                 return new LoggedLine(timestamp, source, null, NonNegative(root, LogFields.TotalLost));
             }
+            if (kind == "event" && action is DnsLogRecord.QueryAction or DnsLogRecord.AnswerAction)
+            {
+                return new LoggedLine(timestamp, source, null, null, DnsEventOf(root, timestamp, answer: action == DnsLogRecord.AnswerAction));
+            }
             if (kind != "event" || ConnectionActions.Find(action) is not { } row)
             {
                 return LoggedLine.Ignored;
@@ -94,11 +101,132 @@ public static class ConnectionLogReader
                     : TimeSpan.Zero,
                 Failed = row.Failed,
                 CloseInferred = row.Kind == ConnectionEventKind.Closed && OptionalBoolean(root, LogFields.CloseInferred),
+                Names = NamesOf(root),
             };
             return new LoggedLine(timestamp, source, connectionEvent, null);
         }
     }
 
+
+    /// <summary>destination.domain and net_sentinel.domains as the live run wrote them; null when the line has no name.</summary>
+    private static DomainNames? NamesOf(JsonElement root)
+    {
+        if (OptionalText(root, LogFields.DestinationDomain) is not { } domain)
+        {
+            return null;
+        }
+        var others = new List<string>();
+        if (LogFields.Domains.TryFind(root, out _))
+        {
+            JsonElement list = Required(root, LogFields.Domains, JsonValueKind.Array);
+            if (list.GetArrayLength() > DnsNameCache.MaxNamesPerEntry)
+            {
+                throw new LogLineException(LogFields.Domains, $"more than {DnsNameCache.MaxNamesPerEntry} names; not a line net-sentinel writes");
+            }
+            foreach (JsonElement name in list.EnumerateArray())
+            {
+                others.Add(name.ValueKind == JsonValueKind.String ? name.GetString()! : throw new LogLineException(LogFields.Domains, "must hold strings"));
+            }
+        }
+        return new DomainNames(domain, others);
+    }
+
+    /// <summary>A dns_query or dns_answer line back into the DNS event (the message as parsed live: question, RCODE,
+    /// A/AAAA/CNAME answers with their TTLs); the server and this host's end when the line has them.</summary>
+    private static DnsEvent DnsEventOf(JsonElement root, DateTimeOffset timestamp, bool answer)
+    {
+        string dnsType = Text(root, LogFields.DnsType);
+        if (dnsType != (answer ? "answer" : "query"))
+        {
+            throw new LogLineException(LogFields.DnsType, $"\"{dnsType}\" does not match the action");
+        }
+        string idText = Text(root, LogFields.DnsId);
+        if (!ushort.TryParse(idText, NumberStyles.None, CultureInfo.InvariantCulture, out ushort id))
+        {
+            throw new LogLineException(LogFields.DnsId, $"must be a number from 0 to 65535 in a string (got \"{idText}\")");
+        }
+        int responseCode = 0;
+        if (answer)
+        {
+            string code = Text(root, LogFields.DnsResponseCode);
+            if (!DnsRecordTypeText.TryParseResponseCode(code, out responseCode))
+            {
+                throw new LogLineException(LogFields.DnsResponseCode, $"not a response code (got \"{code}\")");
+            }
+        }
+        var message = new DnsMessage
+        {
+            Id = id,
+            IsResponse = answer,
+            ResponseCode = responseCode,
+            QuestionName = Text(root, LogFields.DnsQuestionName),
+            QuestionType = RecordType(root, LogFields.DnsQuestionType),
+            Answers = answer ? Answers(root) : [],
+            Complete = !OptionalBoolean(root, LogFields.DnsTruncated),
+        };
+        // The writer leaves the endpoints out when the source names no server (ETW).
+        bool endpoints = LogFields.DestinationIp.TryFind(root, out _);
+        Transport transport = Transport.Udp;
+        if (OptionalText(root, LogFields.NetworkTransport) is { } transportName && !TransportNames.TryParse(transportName, out transport))
+        {
+            throw new LogLineException(LogFields.NetworkTransport, $"must be \"tcp\" or \"udp\" (got \"{transportName}\")");
+        }
+        return new DnsEvent
+        {
+            Timestamp = timestamp,
+            Process = Process(root),
+            Transport = transport,
+            Server = endpoints ? Endpoint(root, LogFields.DestinationIp, LogFields.DestinationPort) : null,
+            Local = endpoints ? Endpoint(root, LogFields.SourceIp, LogFields.SourcePort) : null,
+            Message = message,
+        };
+    }
+
+    private static List<DnsAnswer> Answers(JsonElement root)
+    {
+        JsonElement list = Required(root, LogFields.DnsAnswers, JsonValueKind.Array);
+        if (list.GetArrayLength() > DnsMessageParser.MaxAnswers)
+        {
+            throw new LogLineException(LogFields.DnsAnswers, $"more than {DnsMessageParser.MaxAnswers} answers; not a line net-sentinel writes");
+        }
+        var answers = new List<DnsAnswer>();
+        int index = 0;
+        foreach (JsonElement item in list.EnumerateArray())
+        {
+            index++;
+            try
+            {
+                string name = Text(item, LogFields.AnswerName);
+                DnsRecordType type = RecordType(item, LogFields.AnswerType);
+                JsonElement ttl = Required(item, LogFields.AnswerTtl, JsonValueKind.Number);
+                if (!ttl.TryGetUInt32(out uint seconds))
+                {
+                    throw new LogLineException(LogFields.AnswerTtl, $"must be a whole number of seconds (got {ttl.GetRawText()})");
+                }
+                string data = Text(item, LogFields.AnswerData);
+                answers.Add(type switch
+                {
+                    DnsRecordType.A or DnsRecordType.Aaaa when IPAddress.TryParse(data, out IPAddress? address) && !data.Contains('%', StringComparison.Ordinal) &&
+                        (address.AddressFamily == System.Net.Sockets.AddressFamily.InterNetwork) == (type == DnsRecordType.A)
+                        => new DnsAnswer(name, type, seconds, address, null),
+                    DnsRecordType.Cname => new DnsAnswer(name, type, seconds, null, data),
+                    DnsRecordType.A or DnsRecordType.Aaaa => throw new LogLineException(LogFields.AnswerData, $"not an {DnsRecordTypeText.Of(type)} address (got \"{data}\")"),
+                    _ => throw new LogLineException(LogFields.AnswerType, $"{DnsRecordTypeText.Of(type)} is not an answer type net-sentinel writes"),
+                });
+            }
+            catch (LogLineException problem)
+            {
+                throw new LogLineException(LogFields.DnsAnswers, $"answer {index}: {problem.Message}");
+            }
+        }
+        return answers;
+    }
+
+    private static DnsRecordType RecordType(JsonElement root, LogField field)
+    {
+        string text = Text(root, field);
+        return DnsRecordTypeText.TryParse(text, out DnsRecordType type) ? type : throw new LogLineException(field, $"not a record type (got \"{text}\")");
+    }
 
     private static DateTimeOffset Timestamp(JsonElement root)
     {

@@ -1,5 +1,6 @@
 using NetSentinel.Core.Configuration;
 using NetSentinel.Core.Detection;
+using NetSentinel.Core.Dns;
 using NetSentinel.Core.Model;
 using NetSentinel.Core.Output;
 
@@ -12,6 +13,10 @@ namespace NetSentinel.Core.Replay;
 /// so a closed connection's bytes are replayed as one Traffic event at its close (all in the interval it closed
 /// in): rates of long connections are concentrated there, which the live run spread over their life.
 /// The replay learns the baseline from the log itself; it neither reads nor writes baseline.state_file.
+/// Names come back from the log as the live run had them: a connection line's destination.domain and
+/// net_sentinel.domains are its names (so the baseline, beacon series and the domain block list key on them), and
+/// dns_query/dns_answer lines are fed to the pipeline as DNS events (the name cache, query-time block list hits,
+/// dns_tunnel).
 /// <para>
 /// A bad line (not JSON, a connection line missing a field, longer than the line bound, cut short by a crash) is
 /// skipped and counted, and the first few are kept for the summary; with <c>strict</c> the first one stops the
@@ -19,7 +24,7 @@ namespace NetSentinel.Core.Replay;
 /// <see cref="MaxIntervalsClosedPerGap"/> interval closes, however long the gap.
 /// </para>
 /// </summary>
-public sealed class ConnectionLogReplay(MonitorConfig config, IRecordSink output, AddressSet? blocklist = null)
+public sealed class ConnectionLogReplay(MonitorConfig config, IRecordSink output, AddressSet? blocklist = null, DomainBlocklist? blockedDomains = null)
 {
     /// <summary>How many bad lines are kept word for word; the rest are only counted.</summary>
     public const int ProblemsKept = 10;
@@ -31,6 +36,9 @@ public sealed class ConnectionLogReplay(MonitorConfig config, IRecordSink output
 
     /// <summary>Connection events fed to the detectors.</summary>
     public long EventsReplayed { get; private set; }
+
+    /// <summary>DNS queries and answers fed to the detectors.</summary>
+    public long DnsMessagesReplayed { get; private set; }
 
     /// <summary>Lines read, including blank, ignored and bad ones.</summary>
     public long LinesRead { get; private set; }
@@ -99,15 +107,21 @@ public sealed class ConnectionLogReplay(MonitorConfig config, IRecordSink output
                     lostTotal = total;
                     continue;
                 }
-                ConnectionEvent connectionEvent = line.Event!;
                 if (pipeline is null)
                 {
                     clock = new ReplayClock(line.Timestamp);
-                    pipeline = new DetectionPipeline(effective, output, line.Source, clock, learnBaseline: true, blocklist: blocklist);
+                    pipeline = new DetectionPipeline(effective, output, line.Source, clock, learnBaseline: true, blocklist: blocklist, blockedDomains: blockedDomains);
                     nextBoundary = line.Timestamp + effective.Interval;
                 }
                 nextBoundary = CloseIntervalsUpTo(line.Timestamp, nextBoundary, effective.Interval, clock!, pipeline, lostTotal);
                 clock!.Now = line.Timestamp;
+                if (line.Dns is { } dns)
+                {
+                    pipeline.OnDns(dns);
+                    DnsMessagesReplayed++;
+                    continue;
+                }
+                ConnectionEvent connectionEvent = line.Event!;
                 if (connectionEvent.Kind == ConnectionEventKind.Closed && (connectionEvent.BytesSent > 0 || connectionEvent.BytesReceived > 0))
                 {
                     pipeline.OnEvent(connectionEvent with { Kind = ConnectionEventKind.Traffic, Duration = TimeSpan.Zero, Failed = false });

@@ -13,7 +13,7 @@ namespace NetSentinel.Linux.Bpf;
 /// interval's batch reads of the byte-counter maps (Traffic, <see cref="EndInterval"/>) into <see cref="FlowLedger{TKey}"/> calls.
 /// Emits everything outbound, loopback included: filtering is the pipeline's job.
 /// </summary>
-public sealed class BpfConnectionSource : IConnectionSource
+public sealed class BpfConnectionSource : IConnectionSource, IEventLossCauses
 {
     /// <summary>How often a waiting Pump drains: events are submitted without wakeup, so this bounds their latency.</summary>
     private const int DrainPeriodMs = 10;
@@ -67,6 +67,23 @@ public sealed class BpfConnectionSource : IConnectionSource
             var (ring, full) = _tracer.ReadLost();
             return ring + full + _decoder.Refused + _translator.Untracked;
         }
+    }
+
+    /// <summary>
+    /// <see cref="EventsLost"/> by cause, for the metrics endpoint (called on its thread: the kernel counters are
+    /// map lookups, the user-space ones 64-bit reads). <c>ring_buffer_full</c> is the consumer falling behind.
+    /// </summary>
+    public IReadOnlyList<KeyValuePair<string, long>> EventsLostByCause()
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        var (ring, full) = _tracer.ReadLost();
+        return
+        [
+            new("ring_buffer_full", ring),
+            new("map_full", full),
+            new("record_refused", _decoder.Refused),
+            new("ledger_full", _translator.Untracked),
+        ];
     }
 
     /// <summary>Live connections and flows user space is tracking (for tests and diagnostics).</summary>

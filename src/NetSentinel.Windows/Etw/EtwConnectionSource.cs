@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.NetworkInformation;
 using System.Runtime.Versioning;
 using NetSentinel.Core.Sources;
+using NetSentinel.Windows.Dns;
 using NetSentinel.Windows.Processes;
 
 namespace NetSentinel.Windows.Etw;
@@ -13,6 +14,11 @@ namespace NetSentinel.Windows.Etw;
 /// monitor's thread inside <see cref="Pump"/>. If the session stops while we still want it (stopped
 /// from outside with logman, or by another tool reusing its name), <see cref="Pump"/> throws
 /// <see cref="EtwSessionException"/>: going blind silently is the one thing a monitor must not do.
+/// Domain names come from a second, user-mode session with the DNS-Client provider (<see cref="TraceEventDnsSession"/>):
+/// its query events become DNS events for the same name cache and detectors as on Linux. It is optional (a note
+/// says why when it does not start), but once running it is held to the same rule: stopped from outside fails Pump.
+/// The two sessions deliver independently; within one Pump their records are applied in timestamp order, so an
+/// answer delivered a Pump later than the connection it led to leaves that connection unnamed (the next one is named).
 /// Needs an elevated token (check <see cref="EtwPrivilege.Check"/> first).
 /// </summary>
 public sealed class EtwConnectionSource : IConnectionSource
@@ -20,16 +26,23 @@ public sealed class EtwConnectionSource : IConnectionSource
     /// <summary>One name for every net-sentinel: a second instance is refused rather than given a session of its own
     /// (kernel sessions are few, and two monitors of one host would only double every alert).</summary>
     public const string SessionName = "net-sentinel-tcpip";
+    public const string DnsSessionName = "net-sentinel-dns";
     public const int DefaultQueueCapacity = 65536;
     // Bounds one Pump so the monitor loop keeps its interval under a flood.
     private const int MaxRecordsPerPump = 8192;
 
     private readonly TimeProvider _clock;
-    private readonly EtwRecordQueue _queue;
+    private readonly EtwRecordQueue<EtwNetworkRecord> _queue;
     private readonly EtwNetworkEventMapper _mapper;
     private readonly IEtwKernelSession _session;
     private readonly Thread _processing;
     private readonly List<EtwNetworkRecord> _batch = new();
+    private readonly EtwRecordQueue<EtwDnsRecord> _dnsQueue;
+    private readonly EtwDnsEventMapper _dnsMapper;
+    private readonly IEtwDnsSession? _dnsSession; // null when it did not start
+    private readonly List<EtwDnsRecord> _dnsBatch = new();
+    private Thread? _dnsProcessing;
+    private long _dnsLost;
     private readonly List<string> _notes = new();
     private volatile string? _failure;
     private long _kernelLost;
@@ -42,7 +55,7 @@ public sealed class EtwConnectionSource : IConnectionSource
     /// <exception cref="EtwSessionException">The session could not start (not elevated, already running, or too many kernel sessions).</exception>
     [SupportedOSPlatform("windows")]
     public EtwConnectionSource(TimeProvider clock, IProcessInfoResolver processes, IConnectionSnapshotProvider existingConnections, int queueCapacity = DefaultQueueCapacity)
-        : this(clock, new TraceEventKernelSession(SessionName), processes, existingConnections, LocalAddresses(), queueCapacity)
+        : this(clock, new TraceEventKernelSession(SessionName), processes, existingConnections, LocalAddresses(), queueCapacity, new TraceEventDnsSession(DnsSessionName))
     {
     }
 
@@ -52,12 +65,15 @@ public sealed class EtwConnectionSource : IConnectionSource
         IProcessInfoResolver processes,
         IConnectionSnapshotProvider existingConnections,
         Func<IPAddress, bool> isLocalAddress,
-        int queueCapacity = DefaultQueueCapacity)
+        int queueCapacity = DefaultQueueCapacity,
+        IEtwDnsSession? dnsSession = null)
     {
         _clock = clock;
         _session = session;
-        _queue = new EtwRecordQueue(queueCapacity);
+        _queue = new EtwRecordQueue<EtwNetworkRecord>(queueCapacity);
         _mapper = new EtwNetworkEventMapper(processes, isLocalAddress);
+        _dnsQueue = new EtwRecordQueue<EtwDnsRecord>(queueCapacity);
+        _dnsMapper = new EtwDnsEventMapper(processes);
         try
         {
             _session.Start(record => _queue.TryEnqueue(record));
@@ -68,8 +84,9 @@ public sealed class EtwConnectionSource : IConnectionSource
             _queue.Dispose();
             throw;
         }
-        _processing = new Thread(ProcessEvents) { IsBackground = true, Name = "etw-tcpip" };
+        _processing = new Thread(() => ProcessEvents(_session.Process, $"the kernel ETW session \"{_session.Name}\"")) { IsBackground = true, Name = "etw-tcpip" };
         _processing.Start();
+        _dnsSession = StartDnsSession(dnsSession);
 
         // The snapshot comes after the session is live, so a connection opened in between is seen by both rather
         // than by neither; the records it produced wait in the queue until Pump, after seeding.
@@ -88,6 +105,10 @@ public sealed class EtwConnectionSource : IConnectionSource
         }
 
         _notes.Add($"source: etw (kernel session \"{_session.Name}\", TcpIp and UdpIp events, IPv4 and IPv6)");
+        if (_dnsSession is not null)
+        {
+            _notes.Add($"etw: domain names from the DNS-Client session \"{_dnsSession.Name}\" ({EtwDnsProvider.Name} events {string.Join(" and ", EtwDnsProvider.EventIds)}, by process id)");
+        }
         _notes.Add("etw: failed TCP connects are inferred from SYN retries (TcpIp/Reconnect) that never complete; the kernel's TcpIp/Fail event names no connection");
     }
 
@@ -104,11 +125,12 @@ public sealed class EtwConnectionSource : IConnectionSource
             try
             {
                 if (!_disposed) _kernelLost = Math.Max(_kernelLost, _session.EventsLost);
+                if (!_disposed && _dnsSession is not null) _dnsLost = Math.Max(_dnsLost, _dnsSession.EventsLost);
             }
             catch (EtwSessionException)
             {
             }
-            return _kernelLost + _queue.Dropped + _mapper.UntrackedConnections;
+            return _kernelLost + _queue.Dropped + _mapper.UntrackedConnections + _dnsLost + _dnsQueue.Dropped;
         }
     }
 
@@ -116,14 +138,28 @@ public sealed class EtwConnectionSource : IConnectionSource
     public void Pump(IConnectionEventSink sink, TimeSpan maxWait)
     {
         ThrowIfFailed();
+        // DNS records wake this wait too (without being network records); Drain clears the wake-up either way.
         if (!_queue.WaitForRecords(maxWait))
         {
             ThrowIfFailed();
-            return;
         }
         _batch.Clear();
         _queue.Drain(_batch, MaxRecordsPerPump);
-        foreach (var record in _batch) _mapper.Apply(record, sink);
+        _dnsBatch.Clear();
+        _dnsQueue.Drain(_dnsBatch, MaxRecordsPerPump);
+        // Timestamp order across the two sessions, so an answer reaches the name cache before the connection it led to.
+        int next = 0, nextDns = 0;
+        while (next < _batch.Count || nextDns < _dnsBatch.Count)
+        {
+            if (nextDns < _dnsBatch.Count && (next == _batch.Count || _dnsBatch[nextDns].Timestamp <= _batch[next].Timestamp))
+            {
+                if (_dnsMapper.Map(_dnsBatch[nextDns++]) is { } dns) sink.OnDns(dns);
+            }
+            else
+            {
+                _mapper.Apply(_batch[next++], sink);
+            }
+        }
     }
 
     public void EndInterval(IConnectionEventSink sink) => _mapper.EndInterval(_clock.GetUtcNow(), sink);
@@ -133,8 +169,11 @@ public sealed class EtwConnectionSource : IConnectionSource
         if (_disposed) return;
         _disposed = true;
         _session.Dispose(); // stops the session, which ends Process() on the processing thread
+        _dnsSession?.Dispose();
         _processing.Join(TimeSpan.FromSeconds(5));
+        _dnsProcessing?.Join(TimeSpan.FromSeconds(5));
         _queue.Dispose();
+        _dnsQueue.Dispose();
     }
 
     private void ThrowIfFailed()
@@ -142,18 +181,42 @@ public sealed class EtwConnectionSource : IConnectionSource
         if (_failure is { } failure) throw new EtwSessionException(failure);
     }
 
-    private void ProcessEvents()
+    /// <summary>Starts the DNS-Client session if there is one; a failure is a note (no names), never the end of monitoring.</summary>
+    private IEtwDnsSession? StartDnsSession(IEtwDnsSession? session)
+    {
+        if (session is null) return null;
+        try
+        {
+            session.Start(record =>
+            {
+                _dnsQueue.TryEnqueue(record);
+                _queue.Wake(); // Pump waits on the network queue
+            });
+        }
+        catch (EtwSessionException error)
+        {
+            session.Dispose();
+            _notes.Add($"etw: no domain names: {error.Message}");
+            return null;
+        }
+        _dnsProcessing = new Thread(() => ProcessEvents(session.Process, $"the DNS-Client ETW session \"{session.Name}\"")) { IsBackground = true, Name = "etw-dns" };
+        _dnsProcessing.Start();
+        return session;
+    }
+
+    /// <summary>Runs one session's Process on its own thread; its end, unless we asked for it, fails the next Pump.</summary>
+    private void ProcessEvents(Action process, string which)
     {
         string? failure;
         try
         {
-            _session.Process();
-            failure = $"the kernel ETW session \"{_session.Name}\" was stopped from outside (logman stop, or a tool that took its name); no events since";
+            process();
+            failure = $"{which} was stopped from outside (logman stop, or a tool that took its name); no events since";
         }
         catch (Exception error)
         {
             // An exception escaping this thread would kill the process; the monitor learns of it in Pump instead.
-            failure = $"the kernel ETW session stopped: {error.Message}";
+            failure = $"{which} stopped: {error.Message}";
         }
         if (_disposed) return; // we stopped it ourselves
         _failure = failure;

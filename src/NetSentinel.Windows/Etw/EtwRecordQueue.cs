@@ -3,13 +3,14 @@ using System.Collections.Concurrent;
 namespace NetSentinel.Windows.Etw;
 
 /// <summary>
-/// The hand-off between TraceEvent's processing thread (producer) and the monitor thread (consumer).
-/// Bounded: when the monitor falls behind, new records are dropped and counted instead of growing
+/// The hand-off between a TraceEvent processing thread (producer) and the monitor thread (consumer), one per
+/// session (kernel network records, DNS-Client records). Bounded: when the monitor falls behind, new records are dropped and counted instead of growing
 /// memory without limit; the count is reported as lost events.
 /// </summary>
-internal sealed class EtwRecordQueue : IDisposable
+internal sealed class EtwRecordQueue<TRecord> : IDisposable
+    where TRecord : struct
 {
-    private readonly ConcurrentQueue<EtwNetworkRecord> _items = new();
+    private readonly ConcurrentQueue<TRecord> _items = new();
     private readonly ManualResetEventSlim _available = new(false);
     private readonly int _capacity;
     private int _count;
@@ -26,7 +27,7 @@ internal sealed class EtwRecordQueue : IDisposable
     public int Count => Volatile.Read(ref _count);
 
     /// <summary>Producer side. False (and counted) when the queue is full.</summary>
-    public bool TryEnqueue(in EtwNetworkRecord record)
+    public bool TryEnqueue(in TRecord record)
     {
         if (Interlocked.Increment(ref _count) > _capacity)
         {
@@ -48,7 +49,7 @@ internal sealed class EtwRecordQueue : IDisposable
     }
 
     /// <summary>Consumer side: moves up to <paramref name="max"/> records into <paramref name="into"/>; returns how many.</summary>
-    public int Drain(List<EtwNetworkRecord> into, int max)
+    public int Drain(List<TRecord> into, int max)
     {
         // Reset before dequeuing: a record enqueued after this sets the signal again, so no wake-up is lost.
         _available.Reset();
@@ -63,7 +64,8 @@ internal sealed class EtwRecordQueue : IDisposable
         return moved;
     }
 
-    /// <summary>Wakes a consumer waiting in <see cref="WaitForRecords"/> without a record (the producer has stopped).</summary>
+    /// <summary>Wakes a consumer waiting in <see cref="WaitForRecords"/> without a record of this queue (the producer
+    /// has stopped, or another queue the consumer also drains has records); the next <see cref="Drain"/> clears it.</summary>
     public void Wake() => _available.Set();
 
     public void Dispose() => _available.Dispose();

@@ -16,16 +16,17 @@ internal static class EtwStartFailure
 
     public static bool IsAlreadyRunning(Exception error) => error is COMException { HResult: AlreadyExistsHResult };
 
-    public static string AlreadyRunningMessage(string sessionName) =>
-        $"the kernel ETW session \"{sessionName}\" already exists: another net-sentinel is monitoring this host " +
+    /// <param name="kind">Which of our sessions: "kernel" (network events) or "DNS-Client".</param>
+    public static string AlreadyRunningMessage(string sessionName, string kind = "kernel") =>
+        $"the {kind} ETW session \"{sessionName}\" already exists: another net-sentinel is monitoring this host " +
         $"(or one was killed and left it behind: remove it with `logman stop {sessionName} -ets`)";
 
-    public static EtwSessionException Explain(Exception error, string sessionName) => new(
+    public static EtwSessionException Explain(Exception error, string sessionName, string kind = "kernel") => new(
         error switch
         {
             UnauthorizedAccessException => NotElevatedMessage,
-            _ when IsAlreadyRunning(error) => AlreadyRunningMessage(sessionName),
-            _ => $"cannot start the kernel ETW session: {error.Message}",
+            _ when IsAlreadyRunning(error) => AlreadyRunningMessage(sessionName, kind),
+            _ => $"cannot start the {kind} ETW session: {error.Message}",
         },
         error);
 }

@@ -36,7 +36,7 @@ internal sealed class TraceEventKernelSession(string name) : IEtwKernelSession
 
     public void Start(Action<EtwNetworkRecord> onRecord)
     {
-        if (IsRunning(Name)) throw new EtwSessionException(EtwStartFailure.AlreadyRunningMessage(Name));
+        if (EtwActiveSessions.IsRunning(Name)) throw new EtwSessionException(EtwStartFailure.AlreadyRunningMessage(Name));
         var session = new TraceEventSession(Name, TraceEventSessionOptions.Create | TraceEventSessionOptions.NoRestartOnCreate)
         {
             StopOnDispose = true,
@@ -62,19 +62,6 @@ internal sealed class TraceEventKernelSession(string name) : IEtwKernelSession
     public void Process() => (_session ?? throw new InvalidOperationException("Start the session first")).Source.Process();
 
     public void Dispose() => _session?.Dispose(); // stops the session, which ends Process() on its thread
-
-    /// <summary>Whether a session of this name is already running; false when the list cannot be read (starting will tell).</summary>
-    private static bool IsRunning(string name)
-    {
-        try
-        {
-            return TraceEventSession.GetActiveSessionNames().Contains(name);
-        }
-        catch (Exception error) when (error is System.Runtime.InteropServices.COMException or UnauthorizedAccessException or InvalidOperationException)
-        {
-            return false;
-        }
-    }
 
     private static void Subscribe(KernelTraceEventParser kernel, Action<EtwNetworkRecord> onRecord)
     {

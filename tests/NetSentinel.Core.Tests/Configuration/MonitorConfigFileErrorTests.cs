@@ -40,6 +40,8 @@ public sealed class MonitorConfigFileErrorTests
         "my.toml:2: log.max_files must be at most 1000 (got 1001)")]
     [InlineData("[syslog]\ntarget = \"udp:logs.example:514\"\n",
         "my.toml:2: syslog.target must give an IP address (IPv6 in brackets), not a name (got \"udp:logs.example:514\")")]
+    [InlineData("[metrics]\nlisten = \"localhost:9469\"\n",
+        "my.toml:2: metrics.listen must give an IP address (IPv6 in brackets), not a name (got \"localhost:9469\")")]
     [InlineData("[syslog]\nfacility = \"kern\"\n",
         "my.toml:2: syslog.facility must be one of \"daemon\", \"user\", \"auth\", \"authpriv\", \"local0\", \"local1\", \"local2\", \"local3\", \"local4\", \"local5\", \"local6\", \"local7\" (got \"kern\")")]
     [InlineData("[log]\nmode = \"0660\"\n",
@@ -121,7 +123,7 @@ public sealed class MonitorConfigFileErrorTests
     [InlineData("interval_seconds = 3\n",
         "my.toml:1: unknown key 'interval_seconds' (did you mean 'general.interval_seconds'?)")]
     [InlineData("verbose = true\n",
-        "my.toml:1: unknown key 'verbose' — keys belong in a table: [general], [thresholds], [alerts], [log], [scan], [beacon], [exfiltration], [allowlist], [blocklist], [baseline], [dns], [stdout], [syslog]")]
+        "my.toml:1: unknown key 'verbose' — keys belong in a table: [general], [thresholds], [alerts], [log], [scan], [beacon], [exfiltration], [allowlist], [blocklist], [baseline], [dns], [stdout], [syslog], [metrics]")]
     [InlineData("general.nope = 1\n",
         "my.toml:1: unknown key 'general.nope' — known keys in [general]: interval_seconds, baseline_samples, log_file, include_loopback, source, log_connections")]
     [InlineData("[general.extra]\n",
@@ -135,11 +137,11 @@ public sealed class MonitorConfigFileErrorTests
     [InlineData("[genral]\ninterval_seconds = 3\n",
         "my.toml:1: unknown table 'genral' (did you mean 'general'?)")]
     [InlineData("# comment\n[output]\n",
-        "my.toml:2: unknown table 'output' — known tables: [general], [thresholds], [alerts], [log], [scan], [beacon], [exfiltration], [allowlist], [blocklist], [baseline], [dns], [stdout], [syslog]")]
+        "my.toml:2: unknown table 'output' — known tables: [general], [thresholds], [alerts], [log], [scan], [beacon], [exfiltration], [allowlist], [blocklist], [baseline], [dns], [stdout], [syslog], [metrics]")]
     [InlineData("[general]\nbaseline_samples = 1\n[[rules]]\nname = \"x\"\n",
-        "my.toml:3: unknown table 'rules' — known tables: [general], [thresholds], [alerts], [log], [scan], [beacon], [exfiltration], [allowlist], [blocklist], [baseline], [dns], [stdout], [syslog]")]
+        "my.toml:3: unknown table 'rules' — known tables: [general], [thresholds], [alerts], [log], [scan], [beacon], [exfiltration], [allowlist], [blocklist], [baseline], [dns], [stdout], [syslog], [metrics]")]
     [InlineData("output.path = \"x\"\n",
-        "my.toml:1: unknown table 'output' — known tables: [general], [thresholds], [alerts], [log], [scan], [beacon], [exfiltration], [allowlist], [blocklist], [baseline], [dns], [stdout], [syslog]")]
+        "my.toml:1: unknown table 'output' — known tables: [general], [thresholds], [alerts], [log], [scan], [beacon], [exfiltration], [allowlist], [blocklist], [baseline], [dns], [stdout], [syslog], [metrics]")]
     public void UnknownTables(string text, string expected)
     {
         Assert.Equal(expected, ParseFails(text).Message);

@@ -26,6 +26,8 @@ public sealed class MonitorConfigTomlTests
         SyslogTarget = "tcp:[2001:db8::7]:6514",
         SyslogLines = NetSentinel.Core.Output.Pipeline.OutputLines.Alerts,
         SyslogFacility = NetSentinel.Core.Output.Pipeline.SyslogFacility.Local7,
+        MetricsListen = "[::1]:9469",
+        MetricsAllowRemote = true,
         ScanWindowSeconds = 30.5,
         ScanDistinctHostsThreshold = 7,
         ScanDistinctPortsThreshold = 65536,
@@ -143,8 +145,8 @@ public sealed class MonitorConfigTomlTests
             ipv6_prefix = 64
 
             [dns]
-            # Address-to-name entries the DNS name cache holds (one per address per process, plus one host-wide); the nearest to expiry goes first (1 to 10000000).
-            cache_entries = 100000
+            # Address-to-name entries the DNS name cache holds (one per address, plus one per further process that resolved it); past it the nearest to expiry go first (1 to 10000000).
+            cache_entries = 50000
             # A resolved name names its addresses for at least this many seconds, however short the answer's TTL (>= 0, at most 86400).
             ttl_floor_seconds = 60
             # ... and for at most this many seconds, however long the TTL (a ceiling below the floor counts as the floor; >= 0, at most 604800).
@@ -167,6 +169,12 @@ public sealed class MonitorConfigTomlTests
             lines = "all"
             # Syslog facility of every message: "daemon", "user", "auth", "authpriv" or "local0" .. "local7".
             facility = "daemon"
+
+            [metrics]
+            # Serve Prometheus metrics at http://ADDRESS:PORT/metrics (e.g. "127.0.0.1:9469") or on a Unix socket path; "" = off. Loopback or a socket only, unless allow_remote.
+            listen = ""
+            # Allow metrics.listen on an address other hosts can reach (true or false); the endpoint has no authentication.
+            allow_remote = false
 
             """;
 

@@ -300,4 +300,54 @@ public class IncidentTrackerTests
         var closed = Assert.Single(lines, l => l.Incident!.Phase == IncidentPhase.Closed);
         Assert.Equal((1, 2L), (closed.Process.Pid, closed.Incident!.Alerts));
     }
+
+    [Fact]
+    public void ASweepWhoseFailedConnectsCrossManyConnectionsBeforeTheScanThresholdWritesNoManyConnectionsLine()
+    {
+        // 60 hosts/s over 1 s intervals: 60 failed connects end an interval before the 100th host is reached.
+        var h = new PipelineHarness(new MonitorConfig { IntervalSeconds = 1, BaselineSamples = 0 });
+        var sweep = new SyntheticEvents(h.Clock, SyntheticEvents.Process(78, "sweep", "/tmp/sweep"));
+        for (int i = 0; i < 160; i++)
+        {
+            var e = sweep.Opened($"198.18.0.{1 + i}", 22);
+            h.Pipeline.OnEvent(e);
+            h.Pipeline.OnEvent(sweep.Closed(e, failed: true));
+            h.Clock.AdvanceSeconds(1.0 / 60);
+            if (i % 60 == 59)
+            {
+                h.Tick(0); // an interval ends every 60 hosts
+            }
+        }
+        h.Tick(120);
+        var lines = h.Sink.Alerts.ToList();
+        Assert.DoesNotContain(lines, l => l.Rule == ManyConnectionsDetector.RuleName);
+        var closed = lines.Last();
+        Assert.Equal((ScanDetector.RuleName, IncidentPhase.Closed), (closed.Rule, closed.Incident!.Phase));
+        Assert.Contains(ManyConnectionsDetector.RuleName, closed.Incident.Folded.Select(f => f.Key));
+        Assert.Contains(closed.Incident.Absorbed, id => id.EndsWith("-2", StringComparison.Ordinal)); // the held incident, never written
+    }
+
+    [Fact]
+    public void AHeldManyConnectionsOpeningIsWrittenAtTheNextTickWhenNoScanCame()
+    {
+        var tracker = new IncidentTracker(TimeSpan.FromSeconds(300), TimeSpan.FromSeconds(60), ManualClock.Start);
+        var lines = new List<AlertRecord>();
+        var failedAttempts = Alert(1, ManyConnectionsDetector.RuleName) with { MayPrecedeScan = true };
+        tracker.Add(failedAttempts, ManualClock.Start, lines);
+        tracker.Tick(ManualClock.Start, lines); // the tick of the interval that raised it
+        Assert.Empty(lines);
+        tracker.Tick(ManualClock.Start.AddSeconds(5), lines);
+        var opened = Assert.Single(lines);
+        Assert.Equal((ManyConnectionsDetector.RuleName, IncidentPhase.Opened, "m1"), (opened.Rule, opened.Incident!.Phase, opened.Message));
+    }
+
+    [Fact]
+    public void AHeldOpeningIsWrittenWhenTheMonitorStops()
+    {
+        var tracker = new IncidentTracker(TimeSpan.FromSeconds(300), TimeSpan.FromSeconds(60), ManualClock.Start);
+        var lines = new List<AlertRecord>();
+        tracker.Add(Alert(1, ManyConnectionsDetector.RuleName) with { MayPrecedeScan = true }, ManualClock.Start, lines);
+        tracker.CloseAll(ManualClock.Start, lines);
+        Assert.Equal(IncidentPhase.Opened, Assert.Single(lines).Incident!.Phase);
+    }
 }

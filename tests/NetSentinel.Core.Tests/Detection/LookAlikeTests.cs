@@ -189,4 +189,72 @@ public class LookAlikeTests
         Assert.Equal((Severity.High, IncidentPhase.Updated), (raised.Severity, raised.Incident!.Phase));
         Assert.Equal(Severity.High, h.Sink.AlertsFor(ExfiltrationDetector.RuleName).Single().Severity);
     }
+
+    [Fact]
+    public void AFastBackupToAKnownServerIsALowSendRateWhileTheSameBurstToANewHostIsMedium()
+    {
+        var h = Harness();
+        var backup = new SyntheticEvents(h.Clock, SyntheticEvents.Process(60, "backup", "/usr/bin/backup"));
+        var upload = new SyntheticEvents(h.Clock, SyntheticEvents.Process(61, "uploader", "/tmp/uploader"));
+        Learn(h, backup, "198.51.100.60", 22);
+        var b = backup.Opened("198.51.100.60", 22);
+        var u = upload.Opened("198.18.6.6", 22);
+        h.Pipeline.OnEvent(b);
+        h.Pipeline.OnEvent(u);
+        // 60 MB in one 5 s interval: 12 MB/s against the default 5 MB/s threshold, from both.
+        h.Pipeline.OnEvent(backup.Traffic(b, 60_000_000, 10_000));
+        h.Pipeline.OnEvent(upload.Traffic(u, 60_000_000, 10_000));
+        h.Tick();
+
+        var usual = Assert.Single(h.Sink.AlertsFor(HighSendRateDetector.RuleName), a => a.Process.Pid == 60);
+        Assert.Equal(Severity.Low, usual.Severity);
+        Assert.Contains("of it to destinations in its baseline", usual.Message);
+        Assert.DoesNotContain(MediumOrAbove(h), a => a.Process.Pid == 60);
+        Assert.Equal(Severity.Medium, Assert.Single(h.Sink.AlertsFor(HighSendRateDetector.RuleName), a => a.Process.Pid == 61).Severity);
+    }
+
+    [Fact]
+    public void AKnownServerDoesNotHideABurstToANewHostFromTheSameProcess()
+    {
+        var h = Harness();
+        var backup = new SyntheticEvents(h.Clock, SyntheticEvents.Process(62, "backup", "/usr/bin/backup"));
+        Learn(h, backup, "198.51.100.62", 22);
+        var known = backup.Opened("198.51.100.62", 22);
+        var unknown = backup.Opened("198.18.6.7", 22);
+        h.Pipeline.OnEvent(known);
+        h.Pipeline.OnEvent(unknown);
+        h.Pipeline.OnEvent(backup.Traffic(known, 30_000_000));
+        h.Pipeline.OnEvent(backup.Traffic(unknown, 30_000_000)); // 6 MB/s to a new host alone is over 5 MB/s
+        h.Tick();
+        Assert.Equal(Severity.Medium, Assert.Single(h.Sink.AlertsFor(HighSendRateDetector.RuleName)).Severity);
+    }
+
+    [Fact]
+    public void ADomainKeyedBeaconAndAnAddressKeyedExfiltrationToTheSameHostAreHighTogether()
+    {
+        var h = Harness();
+        var implant = new SyntheticEvents(h.Clock, SyntheticEvents.Process(70, "implant", "/tmp/implant"));
+        var browser = new SyntheticEvents(h.Clock, SyntheticEvents.Process(71, "browser", "/usr/bin/browser"));
+        Learn(h, browser, "198.18.7.70", 443); // known to the host: the beacon alone is medium
+        var names = new NetSentinel.Core.Dns.DomainNames("c2.example", []);
+        var random = new Random(3);
+        for (int n = 0; n < 12; n++)
+        {
+            var e = implant.Opened("198.18.7.70", 443) with { Names = names };
+            h.Pipeline.OnEvent(e);
+            h.Pipeline.OnEvent(implant.Closed(e, sentTotal: 200));
+            h.Clock.AdvanceSeconds(5 * (0.9 + (0.2 * random.NextDouble())));
+        }
+        var beacon = h.Sink.AlertsFor(BeaconDetector.RuleName).First();
+        Assert.Equal(Severity.Medium, beacon.Severity);
+        Assert.Equal("c2.example", beacon.Names?.Domain);
+
+        var upload = implant.Opened("198.18.7.70", 443);
+        h.Pipeline.OnEvent(upload);
+        h.Pipeline.OnEvent(implant.Traffic(upload, 2_000_000));
+        var raised = h.Sink.AlertsFor(BeaconDetector.RuleName).Last();
+        Assert.Equal((Severity.High, IncidentPhase.Updated), (raised.Severity, raised.Incident!.Phase));
+        Assert.Contains("raised to high", raised.Message);
+        Assert.Equal(Severity.High, h.Sink.AlertsFor(ExfiltrationDetector.RuleName).Single().Severity);
+    }
 }

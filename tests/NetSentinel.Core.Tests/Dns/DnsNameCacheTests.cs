@@ -85,11 +85,11 @@ public class DnsNameCacheTests
         var cache = NewCache(capacity: 10);
         for (int i = 0; i < 20; i++)
         {
-            // Each answer is two entries (the process's and the host-wide one); later answers live longer.
+            // Each answer is one entry (host-wide, standing for its one process too); later answers live longer.
             cache.Add(1, Response($"n{i}.example.test", (uint)(100 + i), new IPAddress([198, 51, 100, (byte)i])), T0);
         }
         Assert.Equal(10, cache.Count);
-        Assert.Equal(30, cache.Evictions);
+        Assert.Equal(10, cache.Evictions);
         Assert.Null(cache.Lookup(1, new IPAddress([198, 51, 100, 0]), T0));
         Assert.Equal("n19.example.test", cache.Lookup(1, new IPAddress([198, 51, 100, 19]), T0)!.Domain);
     }
@@ -106,7 +106,44 @@ public class DnsNameCacheTests
         var names = cache.Lookup(1, A1, T0.AddSeconds(21))!;
         Assert.Equal("v8.example.test", names.Domain);
         Assert.Equal(["v9.example.test", "v7.example.test", "v6.example.test"], names.Others);
-        Assert.Equal(2, cache.Count);
+        Assert.Equal(1, cache.Count);
+    }
+
+    [Fact]
+    public void A_process_keeps_its_own_name_when_others_move_the_address_on_and_back()
+    {
+        var cache = NewCache();
+        cache.Add(100, Response("one.example.test", 300, A1), T0);
+        Assert.Equal(1, cache.Count); // one process, one address: the host-wide entry is its view too
+        cache.Add(200, Response("two.example.test", 300, A1), T0.AddSeconds(1));
+        cache.Add(300, Response("three.example.test", 300, A1), T0.AddSeconds(2));
+        cache.Add(100, Response("four.example.test", 300, A1), T0.AddSeconds(3));
+
+        Assert.Equal("four.example.test", cache.Lookup(100, A1, T0.AddSeconds(4))!.Domain);
+        Assert.Equal("two.example.test", cache.Lookup(200, A1, T0.AddSeconds(4))!.Domain);
+        Assert.Equal("three.example.test", cache.Lookup(300, A1, T0.AddSeconds(4))!.Domain);
+        Assert.Equal("four.example.test", cache.Lookup(999, A1, T0.AddSeconds(4))!.Domain);
+        Assert.Equal(4, cache.Count); // host-wide, plus the views of 100, 200 and 300 copied as the entry moved on
+    }
+
+    [Fact]
+    public void Eviction_goes_by_nearest_expiry_whatever_the_insertion_order()
+    {
+        var cache = NewCache(capacity: 32);
+        for (int i = 0; i < 32; i++)
+        {
+            // Odd addresses live longer than even ones.
+            cache.Add(1, Response($"e{i}.example.test", (uint)(i % 2 == 0 ? 100 : 3000), new IPAddress([198, 51, 100, (byte)i])), T0);
+        }
+        cache.Add(1, Response("late.example.test", 3000, new IPAddress([198, 51, 100, 200])), T0);
+
+        Assert.Equal(2, cache.Evictions); // a sixteenth of 32 at once
+        Assert.Equal(31, cache.Count);
+        for (int i = 1; i < 32; i += 2)
+        {
+            Assert.NotNull(cache.Lookup(1, new IPAddress([198, 51, 100, (byte)i]), T0));
+        }
+        Assert.Equal(14, Enumerable.Range(0, 16).Count(i => cache.Lookup(1, new IPAddress([198, 51, 100, (byte)(2 * i)]), T0) is not null));
     }
 
     [Fact]

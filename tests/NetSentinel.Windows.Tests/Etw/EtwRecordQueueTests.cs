@@ -12,7 +12,7 @@ public class EtwRecordQueueTests
     [Fact]
     public void FullQueueDropsAndCounts()
     {
-        using var queue = new EtwRecordQueue(3);
+        using var queue = new EtwRecordQueue<EtwNetworkRecord>(3);
         for (int i = 0; i < 5; i++) queue.TryEnqueue(Record(i));
 
         Assert.Equal(2, queue.Dropped);
@@ -26,7 +26,7 @@ public class EtwRecordQueueTests
     [Fact]
     public void DrainIsBoundedAndLeavesTheRestSignalled()
     {
-        using var queue = new EtwRecordQueue(10);
+        using var queue = new EtwRecordQueue<EtwNetworkRecord>(10);
         for (int i = 0; i < 5; i++) queue.TryEnqueue(Record(i));
 
         var drained = new List<EtwNetworkRecord>();
@@ -38,14 +38,14 @@ public class EtwRecordQueueTests
     [Fact]
     public void WaitReturnsFalseAfterTheTimeoutWhenEmpty()
     {
-        using var queue = new EtwRecordQueue(1);
+        using var queue = new EtwRecordQueue<EtwNetworkRecord>(1);
         Assert.False(queue.WaitForRecords(TimeSpan.FromMilliseconds(20)));
     }
 
     [Fact]
     public void RecordsFromAnotherThreadWakeTheConsumer()
     {
-        using var queue = new EtwRecordQueue(100_000);
+        using var queue = new EtwRecordQueue<EtwNetworkRecord>(100_000);
         const int total = 50_000;
         var producer = new Thread(() => { for (int i = 0; i < total; i++) queue.TryEnqueue(Record(i)); });
         producer.Start();

@@ -43,4 +43,27 @@ public static class LogFields
     public static readonly LogField CloseInferred = new("net_sentinel.close_inferred");
     /// <summary>events_lost lines: lost since the monitor started.</summary>
     public static readonly LogField TotalLost = new("net_sentinel.total_lost");
+
+    /// <summary>Connection lines: the name the process resolved to the destination, when known.</summary>
+    public static readonly LogField DestinationDomain = new("destination.domain");
+    /// <summary>Connection lines: other names known for the destination (an array of strings), when there are any.</summary>
+    public static readonly LogField Domains = new("net_sentinel.domains");
+
+    /// <summary>dns_query / dns_answer lines: "query" or "answer".</summary>
+    public static readonly LogField DnsType = new("dns.type");
+    /// <summary>The message id, a number in a string.</summary>
+    public static readonly LogField DnsId = new("dns.id");
+    public static readonly LogField DnsQuestionName = new("dns.question.name");
+    /// <summary>"A", "AAAA", ... or "TYPE&lt;n&gt;".</summary>
+    public static readonly LogField DnsQuestionType = new("dns.question.type");
+    /// <summary>Answers only: "NOERROR", "NXDOMAIN", ... or "RCODE&lt;n&gt;".</summary>
+    public static readonly LogField DnsResponseCode = new("dns.response_code");
+    /// <summary>Answers only: an array of objects with <see cref="AnswerName"/>, <see cref="AnswerType"/>, <see cref="AnswerTtl"/>, <see cref="AnswerData"/>.</summary>
+    public static readonly LogField DnsAnswers = new("dns.answers");
+    public static readonly LogField AnswerName = new("name");
+    public static readonly LogField AnswerType = new("type");
+    public static readonly LogField AnswerTtl = new("ttl");
+    public static readonly LogField AnswerData = new("data");
+    /// <summary>Written only when true: the answer section ran past the captured prefix.</summary>
+    public static readonly LogField DnsTruncated = new("net_sentinel.dns_truncated");
 }

@@ -1,0 +1,104 @@
+using System.Diagnostics;
+using NetSentinel.Linux.SelfTest;
+
+namespace NetSentinel.Cli.SelfTest;
+
+/// <summary>
+/// The monitor the self-test watches with: this same binary, started as a user would start it (<c>--config FILE
+/// --json</c>), ready once it says "watching", stopped with SIGTERM so it closes its incidents and writes their totals.
+/// Its stderr lines are kept (they say why it did not start); its stdout (the alerts again) is read and dropped.
+/// </summary>
+public sealed class MonitorProcess : IDisposable
+{
+    private const string ReadyLine = "watching outbound connections";
+    private readonly Process _process;
+    private readonly List<string> _notes = [];
+    private readonly TaskCompletionSource _ready = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    private MonitorProcess(Process process) => _process = process;
+
+    public static MonitorProcess Start(string executable, string configFile)
+    {
+        var start = new ProcessStartInfo(executable) { RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (string arg in new[] { "--config", configFile, "--json" })
+        {
+            start.ArgumentList.Add(arg);
+        }
+        var process = new Process { StartInfo = start, EnableRaisingEvents = true };
+        var monitor = new MonitorProcess(process);
+        process.ErrorDataReceived += (_, e) =>
+        {
+            if (e.Data is null)
+            {
+                return;
+            }
+            lock (monitor._notes)
+            {
+                monitor._notes.Add(e.Data);
+            }
+            if (e.Data.Contains(ReadyLine, StringComparison.Ordinal))
+            {
+                monitor._ready.TrySetResult();
+            }
+        };
+        process.OutputDataReceived += (_, _) => { };
+        process.Exited += (_, _) => monitor._ready.TrySetException(new InvalidOperationException("the monitor exited"));
+        process.Start();
+        process.BeginErrorReadLine();
+        process.BeginOutputReadLine();
+        return monitor;
+    }
+
+    public int Pid => _process.Id;
+
+    /// <summary>What the monitor wrote on stderr so far.</summary>
+    public IReadOnlyList<string> Notes
+    {
+        get
+        {
+            lock (_notes)
+            {
+                return [.. _notes];
+            }
+        }
+    }
+
+    /// <summary>True once the monitor is watching; false when it exited or took longer than <paramref name="timeout"/>.</summary>
+    public bool WaitReady(TimeSpan timeout)
+    {
+        try
+        {
+            return _ready.Task.Wait(timeout);
+        }
+        catch (AggregateException)
+        {
+            return false;
+        }
+    }
+
+    /// <summary>SIGTERM, then up to <paramref name="timeout"/> for it to write its last lines; its exit code, or null if it had to be killed.</summary>
+    public int? Stop(TimeSpan timeout)
+    {
+        if (!_process.HasExited)
+        {
+            ScenarioPrograms.Terminate(_process.Id);
+        }
+        if (_process.WaitForExit(timeout))
+        {
+            _process.WaitForExit(); // the redirected streams drained too
+            return _process.ExitCode;
+        }
+        _process.Kill();
+        return null;
+    }
+
+    public void Dispose()
+    {
+        if (!_process.HasExited)
+        {
+            _process.Kill();
+            _process.WaitForExit(5000);
+        }
+        _process.Dispose();
+    }
+}
