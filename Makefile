@@ -22,6 +22,9 @@ TEST_DEB_PACKAGES := jq
 # dnsmasq is the real DNS server (and local stub) the live DNS tests start in a namespace test host, and the
 # UDP-direction test's server answering a client (its answers are not outbound).
 TEST_DEB_PACKAGES += dnsmasq
+# rsyslog is the real log shipper make shipping-test starts (its own instance and config); libivykis0 and
+# libnet1 are the libraries of syslog-ng-core, which conflicts with rsyslog and so is unpacked, not installed.
+TEST_DEB_PACKAGES += rsyslog libivykis0 libnet1
 # prometheus is the real scraper the metrics test starts (its own config, storage and loopback port) to read
 # the monitor's /metrics and answer PromQL about it.
 TEST_DEB_PACKAGES += prometheus
@@ -29,7 +32,7 @@ TEST_DEB_PACKAGES += prometheus
 # What only `make test-windows` needs: Wine runs the Windows executable, jq reads its JSON.
 WINDOWS_TEST_DEB_PACKAGES := wine64 jq
 
-.PHONY: all deps test-deps install-debs build run test publish publish-windows test-windows clean dist sign verify package-test schema-check
+.PHONY: all deps test-deps install-debs build run test publish publish-windows test-windows clean dist sign verify package-test schema-check shipping-test
 
 all: build
 
@@ -71,6 +74,12 @@ test: test-deps
 # Root (eBPF), node and npm; installs its npm packages from tools/schema-check/package-lock.json.
 schema-check: build
 	tools/schema-check/record-and-check.sh
+
+# Real shippers from Debian (rsyslog, and syslog-ng unpacked with dpkg -x) read a real run's log across
+# rotations as an unprivileged member of the log's group: lines in = lines out, every line JSON (docs/shipping.md).
+# Root; about a minute.
+shipping-test: build test-deps
+	tests/shipping/run.sh
 
 # One self-contained NativeAOT executable: out/linux-x64/net-sentinel
 publish: deps

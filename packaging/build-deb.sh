@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Builds the Debian package from the NativeAOT binary: build-deb.sh VERSION BINARY OUTPUT.deb
 # Layout: /usr/bin/net-sentinel, /etc/net-sentinel/config.toml (conffile), /lib/systemd/system/net-sentinel.service,
-# /usr/share/doc/net-sentinel/{README.md,copyright}; maintainer scripts create the user and /var/log/net-sentinel.
+# /usr/share/doc/net-sentinel/{README.md,shipping.md,copyright}; maintainer scripts create the user, the
+# net-sentinel-readers group and /var/log/net-sentinel.
 set -euo pipefail
 version=$1 binary=$2 output=$3
 here=$(cd "$(dirname "$0")" && pwd)
@@ -18,6 +19,7 @@ install -D -m 0755 "$binary" "$root/usr/bin/net-sentinel"
 install -D -m 0644 "$here/config.toml" "$root/etc/net-sentinel/config.toml"
 install -D -m 0644 "$here/systemd/net-sentinel.service" "$root/lib/systemd/system/net-sentinel.service"
 install -D -m 0644 "$repo/README.md" "$root/usr/share/doc/net-sentinel/README.md"
+install -D -m 0644 "$repo/docs/shipping.md" "$root/usr/share/doc/net-sentinel/shipping.md"
 install -D -m 0644 "$repo/LICENSE" "$root/usr/share/doc/net-sentinel/copyright"
 
 install -d -m 0755 "$root/DEBIAN"

@@ -33,8 +33,10 @@ stage=$(mktemp -d)
 trap 'rm -rf "$stage"' EXIT
 
 # Archives carry a sample config that logs next to where it runs; the .deb's copy logs under /var/log.
+# Their [log] mode and group stay commented out: no postinst creates net-sentinel-readers there (a group
+# that does not exist is a configuration error), and Windows takes the log's readers from its ACL.
 sample_config() {
-  sed 's|^log_file = .*|log_file = "net_sentinel_events.jsonl"|' packaging/config.toml > "$1"
+  sed -e 's|^log_file = .*|log_file = "net_sentinel_events.jsonl"|' -e 's/^\(mode\|group\) = /# &/' packaging/config.toml > "$1"
 }
 pin_times() { find "$1" -exec touch -h -d "@$SOURCE_DATE_EPOCH" {} +; }
 

@@ -1,3 +1,5 @@
+using NetSentinel.Tests.Shared;
+
 namespace NetSentinel.Cli.Tests;
 
 /// <summary>
@@ -48,6 +50,30 @@ public sealed class ConfigValidationTests : IDisposable
 
         Assert.True(code is 0 or 1, stderr);
         Assert.Equal((UnixFileMode)0b110_100_000, File.GetUnixFileMode(log));
+    }
+
+    /// <summary>
+    /// A new log gets its group and mode before it has a name (O_TMPFILE, then linkat), because rsyslog's imfile
+    /// opens it the instant the name appears and gives up on a file it could not open. So a log that cannot get
+    /// its group never appears at all; created by name and fixed afterwards, a 0600 file would be left behind.
+    /// </summary>
+    [RootFact]
+    [System.Runtime.Versioning.SupportedOSPlatform("linux")]
+    public void AGroupTheMonitorMayNotGiveRefusesTheLogAndLeavesNoFileAtThePath()
+    {
+        string dir = Path.Combine(_dir, "nobody");
+        Directory.CreateDirectory(dir);
+        File.SetUnixFileMode(_dir, (UnixFileMode)0b111_101_101);
+        File.SetUnixFileMode(dir, (UnixFileMode)0b111_111_111);
+        string log = Path.Combine(dir, "events.jsonl");
+        string config = Config("[log]\nmode = \"0640\"\ngroup = \"root\"\n");
+
+        var (code, _, stderr) = CliRun.RunAsNobody("--once", "--source", "poll", "-c", config, "--log-file", log);
+
+        Assert.Equal(3, code);
+        string line = Assert.Single(stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries), l => l.Contains("refusing", StringComparison.Ordinal));
+        Assert.Equal($"net-sentinel: refusing to write log '{log}': cannot give it group 'root' (gid 0): Operation not permitted — run as root or as a member of that group, or change [log] group", line);
+        Assert.False(File.Exists(log), "a log without its group was left at the path");
     }
 
     /// <summary>A group the test's user may give a file: its own primary group.</summary>

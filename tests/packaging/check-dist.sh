@@ -3,9 +3,11 @@
 #   1. the .NET tool package installs into a temporary tool path; net-sentinel --version and --once run from there;
 #   2. the .deb: control fields, conffiles, contents, modes and owners (dpkg -x into a temporary root),
 #      the unit file (systemd-analyze verify), the postinst (run in a private mount namespace over a copy
-#      of /etc: it creates the user and /var/log/net-sentinel 0750), and the unit's capability set: the
+#      of /etc: it creates the user, the net-sentinel-readers group and /var/log/net-sentinel 0750; purge removes the
+#      group), and the unit's capability set: the
 #      packaged binary runs the eBPF monitor as that user with exactly the unit's ambient capabilities,
-#      no_new_privs and PR_SET_MDWE (what MemoryDenyWriteExecute= sets);
+#      no_new_privs and PR_SET_MDWE (what MemoryDenyWriteExecute= sets), and its log is net-sentinel-readers 0640:
+#      a member of that group (a shipper) reads it, another user does not;
 #   3. signing: a throwaway key in a temporary GNUPGHOME, make sign + make verify pass; a flipped byte, a
 #      missing signature and a signature by another key each make make verify fail.
 # Everything it creates lives under one temporary directory, removed on exit (also the gpg-agent it starts).
@@ -111,11 +113,12 @@ for entry in "-rwxr-xr-x root/root ./usr/bin/net-sentinel" \
              "-rw-r--r-- root/root ./etc/net-sentinel/config.toml" \
              "-rw-r--r-- root/root ./lib/systemd/system/net-sentinel.service" \
              "-rw-r--r-- root/root ./usr/share/doc/net-sentinel/copyright" \
-             "-rw-r--r-- root/root ./usr/share/doc/net-sentinel/README.md"; do
+             "-rw-r--r-- root/root ./usr/share/doc/net-sentinel/README.md" \
+             "-rw-r--r-- root/root ./usr/share/doc/net-sentinel/shipping.md"; do
   grep -qxF -- "$entry" <<<"$contents" || fail "deb holds '$entry'"
 done
 files=$(dpkg-deb -c "$deb" | awk '$1 !~ /^d/ {print $6}' | sort | tr '\n' ' ')
-[ "$files" = "./etc/net-sentinel/config.toml ./lib/systemd/system/net-sentinel.service ./usr/bin/net-sentinel ./usr/share/doc/net-sentinel/README.md ./usr/share/doc/net-sentinel/copyright " ] \
+[ "$files" = "./etc/net-sentinel/config.toml ./lib/systemd/system/net-sentinel.service ./usr/bin/net-sentinel ./usr/share/doc/net-sentinel/README.md ./usr/share/doc/net-sentinel/copyright ./usr/share/doc/net-sentinel/shipping.md " ] \
   || fail "deb holds no other files (got $files)"
 pass "deb contents: binary 0755, config, unit, doc 0644, all root:root, nothing else"
 
@@ -124,14 +127,21 @@ dpkg -x "$deb" "$root"
 got=$("$root/usr/bin/net-sentinel" --version)
 [ "$got" = "$version_line" ] || fail "deb binary --version: got '$got'"
 pass "deb binary --version: $got"
-"$root/usr/bin/net-sentinel" --print-config -c "$root/etc/net-sentinel/config.toml" >"$work/effective.toml" || fail "default config parses"
-grep -qxF 'log_file = "/var/log/net-sentinel/events.jsonl"' "$work/effective.toml" || fail "default config logs to /var/log/net-sentinel/events.jsonl"
-pass "default config parses; log_file = /var/log/net-sentinel/events.jsonl"
+# The shipped config names the group postinst creates: before postinst it is one clear line and exit 2
+# (the namespace run below parses it after postinst).
+if ! getent group net-sentinel-readers >/dev/null; then
+  "$root/usr/bin/net-sentinel" --print-config -c "$root/etc/net-sentinel/config.toml" >/dev/null 2>"$work/nogroup.err"
+  code=$?
+  [ "$code" = 2 ] && grep -q "log.group names a group that does not exist on this machine" "$work/nogroup.err" \
+    || { cat "$work/nogroup.err" >&2; fail "default config without the readers group: exit 2 naming log.group (got $code)"; }
+  pass "default config before postinst: exit 2, $(cut -c1-90 "$work/nogroup.err")..."
+fi
 
 unit=$root/lib/systemd/system/net-sentinel.service
 unit_value() { sed -n "s/^$1=//p" "$unit"; }
 [ "$(unit_value ExecStart)" = "/usr/bin/net-sentinel -c /etc/net-sentinel/config.toml" ] || fail "unit ExecStart"
 [ "$(unit_value User)" = net-sentinel ] || fail "unit User=net-sentinel"
+[ "$(unit_value Group)" = net-sentinel-readers ] || fail "unit Group=net-sentinel-readers (the log's group)"
 caps=$(unit_value AmbientCapabilities)
 [ "$caps" = "CAP_BPF CAP_PERFMON CAP_NET_ADMIN CAP_SYS_PTRACE CAP_DAC_READ_SEARCH" ] || fail "unit AmbientCapabilities (got '$caps')"
 [ "$(unit_value CapabilityBoundingSet)" = "$caps" ] || fail "unit CapabilityBoundingSet equals AmbientCapabilities"
@@ -140,7 +150,7 @@ for setting in NoNewPrivileges=yes ProtectSystem=strict ProtectHome=yes PrivateT
                "RestrictAddressFamilies=AF_UNIX AF_NETLINK AF_INET AF_INET6" Restart=on-failure; do
   grep -qxF "$setting" "$unit" || fail "unit has $setting"
 done
-pass "unit: ExecStart, User, capabilities ($caps), hardening settings"
+pass "unit: ExecStart, User, Group=net-sentinel-readers, capabilities ($caps), hardening settings"
 
 if command -v systemd-analyze >/dev/null; then
   # verify resolves ExecStart= inside --root, so the extracted package is checked as installed; the root holds
@@ -183,20 +193,43 @@ mount -t tmpfs -o mode=0755 tmpfs /var/log
 sh "$work/control/postinst" configure
 sh "$work/control/postinst" configure   # an upgrade runs it again: must be idempotent
 getent passwd net-sentinel | cut -d: -f7 > "$work/user.shell"
+getent group net-sentinel-readers | cut -d: -f1 > "$work/readers.group"
 stat -c '%U:%G %a' /var/log/net-sentinel > "$work/logdir.stat"
-# The unit, minus what only systemd can do: its user, its capabilities (ambient + bounding), no_new_privs, MDWE.
-setpriv --reuid=net-sentinel --regid=net-sentinel --init-groups \
+"$root/usr/bin/net-sentinel" --print-config -c "$root/etc/net-sentinel/config.toml" > "$work/effective.toml"
+# The unit, minus what only systemd can do: its user and group, its capabilities (ambient + bounding), no_new_privs, MDWE.
+setpriv --reuid=net-sentinel --regid=net-sentinel-readers --init-groups \
   --inh-caps=-all,$setpriv_caps --ambient-caps=-all,$setpriv_caps --bounding-set=-all,$setpriv_caps --no-new-privs \
   "$work/mdwe" "$root/usr/bin/net-sentinel" -c "$root/etc/net-sentinel/config.toml" --source ebpf --duration 2 \
   > "$work/service.out" 2> "$work/service.err"
-stat -c '%U %a' /var/log/net-sentinel/events.jsonl > "$work/log.stat" 2>/dev/null || echo none > "$work/log.stat"
+stat -c '%U:%G %a' /var/log/net-sentinel/events.jsonl > "$work/log.stat" 2>/dev/null || echo none > "$work/log.stat"
+# A shipper: a system user in net-sentinel-readers (not root) reads the log; a user outside the group does not.
+useradd --system --no-create-home --shell /usr/sbin/nologin --groups net-sentinel-readers ns-shipper-probe
+if setpriv --reuid=ns-shipper-probe --regid=nogroup --init-groups cat /var/log/net-sentinel/events.jsonl >/dev/null 2>&1; then echo yes; else echo no; fi > "$work/shipper.read"
+if setpriv --reuid=nobody --regid=nogroup --clear-groups cat /var/log/net-sentinel/events.jsonl >/dev/null 2>&1; then echo yes; else echo no; fi > "$work/other.read"
+# Purge removes the group (remove keeps it: the logs stay).
+sh "$work/control/postrm" remove
+getent group net-sentinel-readers >/dev/null && echo kept > "$work/remove.group"
+sh "$work/control/postrm" purge
+getent group net-sentinel-readers >/dev/null && echo kept > "$work/purge.group" || echo gone > "$work/purge.group"
 SH
   if unshare --mount --propagation private sh "$work/in-namespace.sh" 2>"$work/ns.err"; then
     [ "$(cat "$work/user.shell")" = /usr/sbin/nologin ] || fail "postinst: user net-sentinel with shell /usr/sbin/nologin"
-    [ "$(cat "$work/logdir.stat")" = "net-sentinel:net-sentinel 750" ] || fail "postinst: /var/log/net-sentinel net-sentinel:net-sentinel 0750 (got $(cat "$work/logdir.stat"))"
-    pass "postinst (run twice): system user net-sentinel (nologin), /var/log/net-sentinel net-sentinel:net-sentinel 0750"
+    [ "$(cat "$work/readers.group")" = net-sentinel-readers ] || fail "postinst: system group net-sentinel-readers"
+    [ "$(cat "$work/logdir.stat")" = "net-sentinel:net-sentinel-readers 750" ] || fail "postinst: /var/log/net-sentinel net-sentinel:net-sentinel-readers 0750 (got $(cat "$work/logdir.stat"))"
+    pass "postinst (run twice): system user net-sentinel (nologin), group net-sentinel-readers, /var/log/net-sentinel net-sentinel:net-sentinel-readers 0750"
+    grep -qxF 'log_file = "/var/log/net-sentinel/events.jsonl"' "$work/effective.toml" && grep -qxF 'mode = "0640"' "$work/effective.toml" \
+      && grep -qxF 'group = "net-sentinel-readers"' "$work/effective.toml" || fail "default config: log_file, mode 0640, group net-sentinel-readers"
+    pass "default config parses after postinst: log_file = /var/log/net-sentinel/events.jsonl, mode = \"0640\", group = \"net-sentinel-readers\""
     grep -q "ebpf: hooks live" "$work/service.err" || { cat "$work/service.err" >&2; fail "eBPF monitor starts with the unit's capabilities"; }
     pass "as net-sentinel with only $caps, no_new_privs, MDWE: the eBPF monitor starts and stops cleanly"
+    [ "$(cat "$work/log.stat")" = "net-sentinel:net-sentinel-readers 640" ] || fail "the service's log is net-sentinel:net-sentinel-readers 0640 (got $(cat "$work/log.stat"))"
+    [ "$(cat "$work/shipper.read")" = yes ] || fail "a member of net-sentinel-readers reads the log"
+    [ "$(cat "$work/other.read")" = no ] || fail "a user outside net-sentinel-readers cannot read the log"
+    pass "the service's log is net-sentinel:net-sentinel-readers 0640: a member of the group reads it, nobody does not"
+    [ "$(cat "$work/remove.group" 2>/dev/null)" = kept ] || fail "postrm remove keeps net-sentinel-readers"
+    [ "$(cat "$work/purge.group")" = gone ] || fail "postrm purge removes net-sentinel-readers"
+    pass "postrm: remove keeps the net-sentinel-readers group, purge removes it"
+    getent group net-sentinel-readers >/dev/null && fail "the namespace's group did not leak into the host's /etc/group"
     getent passwd net-sentinel >/dev/null && fail "the namespace's user did not leak into the host's /etc/passwd"
   else
     cat "$work/ns.err" "$work/service.err" 2>/dev/null >&2

@@ -36,6 +36,13 @@ internal static unsafe partial class LibC
     [LibraryImport(Library, EntryPoint = "fchown", SetLastError = true)]
     public static partial int Fchown(int fd, uint owner, uint group);
 
+    /// <summary>linkat(2): gives an O_TMPFILE file its name (through /proc/self/fd/N and AT_SYMLINK_FOLLOW); fails with EEXIST, never replaces.</summary>
+    [LibraryImport(Library, EntryPoint = "linkat", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
+    public static partial int LinkAt(int oldDirectoryFd, string oldPath, int newDirectoryFd, string newPath, int flags);
+
+    public const int AT_FDCWD = -100;
+    public const int AT_SYMLINK_FOLLOW = 0x400;
+
     [LibraryImport(Library, EntryPoint = "geteuid")]
     public static partial uint Geteuid();
 }

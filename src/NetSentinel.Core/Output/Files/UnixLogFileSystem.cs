@@ -19,15 +19,44 @@ internal sealed class UnixLogFileSystem(LogFilePermissions permissions) : ILogFi
     {
     }
 
+    /// <summary>
+    /// An existing log is opened as it is. A new one is made complete before it has a name: created unnamed in
+    /// the log's directory (O_TMPFILE), given its group and mode, then named by linkat, which never replaces
+    /// an entry. A shipper watching the directory (rsyslog's imfile in inotify mode) opens the file the moment
+    /// the name appears: created under its name and fixed afterwards, the file would refuse it for that moment
+    /// (EACCES) and rsyslog would not come back to it. Where O_TMPFILE or /proc is missing (macOS, some file
+    /// systems) the file is created under its name with O_CREAT and given its group and mode right after.
+    /// </summary>
     public IAppendFile OpenForAppend(string path, bool mustCreate)
     {
-        int flags = UnixOpenFlags.Current.ForLog(mustCreate);
+        if (!mustCreate && OpenExisting(path) is { } existing)
+        {
+            return Checked(path, existing);
+        }
+        return Checked(path, CreateComplete(path) ?? Open(path, UnixOpenFlags.Current.ForLog(mustCreate), mustCreate));
+    }
+
+    /// <summary>The log at <paramref name="path"/>, or null when there is none yet.</summary>
+    private static SafeFileHandle? OpenExisting(string path)
+    {
+        try
+        {
+            return Open(path, UnixOpenFlags.Current.ForExistingLog(), mustCreate: false);
+        }
+        catch (LogFileException) when (!FileStatus.TryOfPath(path, out _, out int errno) && errno == LibC.ENOENT)
+        {
+            return null;
+        }
+    }
+
+    private static SafeFileHandle Open(string path, int flags, bool mustCreate)
+    {
         for (int attempt = 0; ; attempt++)
         {
             int fd = LibC.Open(path, flags, NewFileMode);
             if (fd >= 0)
             {
-                return Checked(path, new SafeFileHandle(fd, ownsHandle: true));
+                return new SafeFileHandle(fd, ownsHandle: true);
             }
 
             int errno = Marshal.GetLastPInvokeError();
@@ -37,6 +66,45 @@ internal sealed class UnixLogFileSystem(LogFilePermissions permissions) : ILogFi
             }
 
             throw LogFileErrors.OpenFailed(path, errno, mustCreate);
+        }
+    }
+
+    /// <summary>
+    /// A new log that appears at <paramref name="path"/> with its group and mode already set; null when that cannot
+    /// be done here (no O_TMPFILE, no /proc) or the name was taken meanwhile: the caller then opens by name.
+    /// </summary>
+    private SafeFileHandle? CreateComplete(string path)
+    {
+        UnixOpenFlags flags = UnixOpenFlags.Current;
+        string? directory = Path.GetDirectoryName(Path.GetFullPath(path));
+        if (flags.TempFile == 0 || directory is null)
+        {
+            return null;
+        }
+        int fd = LibC.Open(directory, flags.ForUnnamedLog(), NewFileMode);
+        if (fd < 0)
+        {
+            return null; // unsupported here, or the directory is unusable: the open by name reports why
+        }
+        var handle = new SafeFileHandle(fd, ownsHandle: true);
+        try
+        {
+            if (FileStatus.TryOf(handle, out FileStatus status))
+            {
+                Apply(path, handle, status);
+            }
+            string self = "/proc/self/fd/" + fd.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            if (LibC.LinkAt(LibC.AT_FDCWD, self, LibC.AT_FDCWD, path, LibC.AT_SYMLINK_FOLLOW) == 0)
+            {
+                return handle;
+            }
+            handle.Dispose();
+            return null;
+        }
+        catch
+        {
+            handle.Dispose();
+            throw;
         }
     }
 
