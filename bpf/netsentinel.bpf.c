@@ -335,13 +335,12 @@ static __always_inline struct ns_udp_dest *take_udp_dest(__u64 pid_tgid, __u64 n
 
 /* One datagram (sending) or a read (receiving) on a UDP socket; `now` is the time of a send (one clock
  * read per datagram serves the destination's age, the idle gap and a new flow). */
-static __always_inline void account_udp(const struct sock *sk, __u64 bytes, int sending, __u64 now, int direct)
+static __always_inline void account_udp(const struct sock *sk, __u64 bytes, int sending, const struct ns_udp_dest *dest,
+					__u64 now, int direct)
 {
-	__u64 pid_tgid = bpf_get_current_pid_tgid();
 	struct ns_udp_key key = {};
-	key.tgid = pid_tgid >> 32;
+	key.tgid = bpf_get_current_pid_tgid() >> 32;
 
-	struct ns_udp_dest *dest = sending ? take_udp_dest(pid_tgid, now) : 0;
 	if (dest) {
 		key.family = dest->family;
 		key.dport = dest->dport;
@@ -415,21 +414,258 @@ static __always_inline void account_udp(const struct sock *sk, __u64 bytes, int 
 	submit_open(NS_EVENT_UDP_FLOW, now, fresh.conn_id, &fresh.task, &fresh.ends);
 }
 
+/* ---- DNS capture ----
+ * A socket is a DNS client's once it sends to port 53: marked where the server first shows (the address of an
+ * unconnected sendto/sendmsg in cgroup/sendmsg; on the socket itself at a connected send, or at connect() in the raw_tp
+ * variant). Its storage holds the asker (the task that last sent a query: its own context) and the server.
+ * How the messages are copied depends on the hook variant:
+ *   - tp_btf: in sock_send_length / sock_recv_length, from the caller's own buffers (the syscall's arguments, through
+ *     bpf_task_pt_regs), only for marked sockets. Other traffic pays a port compare, or, for a UDP socket with no
+ *     peer receiving, one socket-storage lookup that finds nothing. No program runs per packet.
+ *   - raw_tp (no BTF-typed programs, so no socket storage from a tracepoint): cgroup_skb ingress/egress on the
+ *     cgroup-v2 root copy the packets of marked sockets; every packet of the host passes through them.
+ */
+struct ns_dns_sock {
+	struct ns_task task;        /* the task that last sent to port 53 on this socket: the asker */
+	struct ns_endpoints server; /* family, daddr, dport: the server it last asked (for an unconnected socket) */
+	__u64 mmsg_vec;             /* sendmmsg: the vector being sent (0 = none), by which thread, and the next entry */
+	__u32 mmsg_tid;
+	__u32 mmsg_next;
+	__u32 tcp_prefix[2];        /* a TCP length prefix read [0] / written [1] in a call of its own: 0x10000 | value */
+};
+
+/* The storage dies with the socket. */
+struct {
+	__uint(type, BPF_MAP_TYPE_SK_STORAGE);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, int);
+	__type(value, struct ns_dns_sock);
+} ns_dns_socks SEC(".maps");
+
+/* A DNS record being assembled from user memory. The spill after the payload lets a copy start anywhere in the payload
+ * with a length the verifier can bound by a mask: it checks the bounds of each copy, not their sum. */
+#define NS_DNS_SPILL_LEN (2 * NS_DNS_PAYLOAD_LEN)
+struct ns_dns_scratch {
+	struct ns_dns_event event;
+	__u8 spill[NS_DNS_SPILL_LEN];
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct ns_dns_scratch);
+} ns_dns_scratch SEC(".maps");
+
+/* x86-64 numbers of the calls that move a socket's data (the object is built for x86-64: -D__TARGET_ARCH_x86).
+ * A 32-bit task's numbers differ and match none of these: its messages are not copied. */
+#define NS_SYS_READ 0
+#define NS_SYS_WRITE 1
+#define NS_SYS_READV 19
+#define NS_SYS_WRITEV 20
+#define NS_SYS_SENDTO 44
+#define NS_SYS_RECVFROM 45
+#define NS_SYS_SENDMSG 46
+#define NS_SYS_RECVMSG 47
+#define NS_SYS_SENDMMSG 307
+#define NS_MMSGHDR_SIZE 64 /* struct mmsghdr: a user_msghdr and its length, padded */
+#define NS_MAX_IOVECS 4    /* a DNS message is one or two buffers (glibc writes a TCP length and the message) */
+
+/* Appends up to `len` bytes at user address `from` to the payload after `got` bytes; returns the new count. */
+static __always_inline __u32 append_user(struct ns_dns_scratch *scratch, __u32 got, __u64 from, __u64 len)
+{
+	if (got >= NS_DNS_PAYLOAD_LEN)
+		return got;
+	__u64 room = NS_DNS_PAYLOAD_LEN - got;
+	if (len > room)
+		len = room;
+	/* len <= room <= NS_DNS_PAYLOAD_LEN; the mask changes nothing but gives the verifier a bound clang cannot drop */
+	barrier_var(len);
+	len &= NS_DNS_SPILL_LEN - 1;
+	if (bpf_probe_read_user(scratch->event.payload + (got & (NS_DNS_PAYLOAD_LEN - 1)), len, (const void *)from))
+		return NS_DNS_PAYLOAD_LEN + 1; /* unreadable: the record is dropped */
+	return got + len;
+}
+
+/* Copies the DNS message a send or receive call on a marked socket just moved (`ret` bytes) from the caller's
+ * buffers into a record. The call is found from the task's syscall registers: read/write/recvfrom/sendto point at
+ * one buffer, readv/writev at an iovec array, recvmsg/sendmsg at a msghdr, sendmmsg at a vector of them (each entry
+ * fires this hook once, in order; which one this is, is kept on the socket and checked against `ret`). Not copied:
+ * recvmmsg (which entry a message went to is unknown here), io_uring and other calls with no such registers. */
+static __always_inline void capture_dns_call(const struct sock *sk, struct ns_dns_sock *dns, __u16 protocol, int ret,
+					     int sending)
+{
+	struct pt_regs *regs = (struct pt_regs *)bpf_task_pt_regs(bpf_get_current_task_btf());
+	long nr = regs->orig_ax;
+	__u64 arg1 = regs->si, arg2 = regs->dx;
+	__u64 buffer = 0, iov = 0, iovcnt = 0, msghdr = 0;
+	int mmsg = 0;
+
+	if (nr == (sending ? NS_SYS_WRITE : NS_SYS_READ) || nr == (sending ? NS_SYS_SENDTO : NS_SYS_RECVFROM)) {
+		buffer = arg1;
+	} else if (nr == (sending ? NS_SYS_WRITEV : NS_SYS_READV)) {
+		iov = arg1;
+		iovcnt = arg2;
+	} else if (nr == (sending ? NS_SYS_SENDMSG : NS_SYS_RECVMSG)) {
+		msghdr = arg1;
+	} else if (sending && nr == NS_SYS_SENDMMSG) {
+		__u32 tid = (__u32)bpf_get_current_pid_tgid();
+		__u64 index = dns->mmsg_vec == arg1 && dns->mmsg_tid == tid && dns->mmsg_next < arg2 ? dns->mmsg_next : 0;
+		dns->mmsg_vec = index + 1 < arg2 ? arg1 : 0;
+		dns->mmsg_tid = tid;
+		dns->mmsg_next = index + 1;
+		msghdr = arg1 + index * NS_MMSGHDR_SIZE;
+		mmsg = 1;
+	} else {
+		return;
+	}
+	if (msghdr) {
+		struct ns_user_msghdr header;
+		if (bpf_probe_read_user(&header, sizeof(header), (const void *)msghdr))
+			return;
+		iov = header.iov;
+		iovcnt = header.iovlen;
+	}
+
+	__u32 zero = 0;
+	struct ns_dns_scratch *scratch = bpf_map_lookup_elem(&ns_dns_scratch, &zero);
+	if (!scratch)
+		return;
+	/* A TCP reader that takes the 2-byte length in a call of its own (glibc) gets it back in front of the message,
+	 * so every TCP record starts with its length, as a segment would. */
+	__u32 direction = sending ? 1 : 0, got = 0;
+	__u32 prefix = dns->tcp_prefix[direction & 1];
+	if (protocol == NS_PROTO_TCP && prefix) {
+		scratch->event.payload[0] = (__u8)(prefix >> 8);
+		scratch->event.payload[1] = (__u8)prefix;
+		got = 2;
+		dns->tcp_prefix[direction & 1] = 0;
+	}
+	__u64 left = (__u64)ret, total = 0;
+	if (buffer) {
+		got = append_user(scratch, got, buffer, left);
+	} else {
+		for (int i = 0; i < NS_MAX_IOVECS; i++) {
+			if (i >= iovcnt)
+				break;
+			struct ns_user_iovec vec;
+			if (bpf_probe_read_user(&vec, sizeof(vec), (const void *)(iov + i * sizeof(vec))))
+				return;
+			total += vec.len;
+			__u64 take = vec.len < left ? vec.len : left;
+			got = append_user(scratch, got, vec.base, take);
+			left -= take;
+		}
+		if (mmsg && iovcnt <= NS_MAX_IOVECS && total != (__u64)ret)
+			return; /* not the entry the cursor said: leave this one out rather than log another's bytes */
+	}
+	if (got > NS_DNS_PAYLOAD_LEN)
+		return;
+	if (protocol == NS_PROTO_TCP && !prefix && ret == 2 && got == 2) {
+		dns->tcp_prefix[direction & 1] = 0x10000 | ((__u32)scratch->event.payload[0] << 8) | scratch->event.payload[1];
+		return;
+	}
+	if (got < 1)
+		return;
+
+	struct ns_dns_event *event = &scratch->event;
+	fill_header(&event->header, NS_EVENT_DNS, bpf_ktime_get_ns());
+	event->task = dns->task;
+	read_addresses(sk, &event->ends, NS_BTF);
+	if (!event->ends.dport) { /* unconnected: the server it last asked */
+		event->ends.family = dns->server.family;
+		event->ends.dport = dns->server.dport;
+		__builtin_memcpy(event->ends.daddr, dns->server.daddr, sizeof(event->ends.daddr));
+	}
+	event->ends.protocol = protocol;
+	event->wire_len = (__u32)ret + (prefix ? 2 : 0);
+	event->captured = got;
+	if (bpf_ringbuf_output(&ns_events, event, sizeof(*event), wakeup_flags()))
+		count_lost(NS_LOST_RINGBUF);
+}
+
+/* A send on a UDP or TCP socket (tp_btf): is it a DNS query? `dest` is an unconnected send's destination. */
+static __always_inline void dns_on_send(const struct sock *sk, __u16 protocol, const struct ns_udp_dest *dest, int ret)
+{
+	struct ns_dns_sock *dns;
+	if (dest) {
+		if (dest->dport != bpf_htons(NS_DNS_PORT))
+			return;
+		dns = bpf_sk_storage_get(&ns_dns_socks, (void *)sk, 0, 0); /* marked by cgroup/sendmsg */
+	} else {
+		if (sk->__sk_common.skc_dport != bpf_htons(NS_DNS_PORT))
+			return;
+		dns = bpf_sk_storage_get(&ns_dns_socks, (void *)sk, 0, BPF_SK_STORAGE_GET_F_CREATE);
+		if (dns && dns->task.pid != (__u32)bpf_get_current_pid_tgid())
+			fill_task(&dns->task, NS_BTF); /* the asker changes only when another thread sends */
+	}
+	if (!dns)
+		return;
+	if (ret <= 0) {
+		dns->mmsg_vec = 0; /* a failed entry ends a sendmmsg */
+		return;
+	}
+	capture_dns_call(sk, dns, protocol, ret, 1);
+}
+
+/* A receive on a UDP or TCP socket (tp_btf): an answer, if the socket is a DNS client's. A connected socket is
+ * turned away by its port; only an unconnected UDP socket costs a storage lookup. */
+static __always_inline void dns_on_recv(const struct sock *sk, __u16 protocol, int ret)
+{
+	__u16 dport = sk->__sk_common.skc_dport;
+	if (dport && dport != bpf_htons(NS_DNS_PORT))
+		return;
+	struct ns_dns_sock *dns = bpf_sk_storage_get(&ns_dns_socks, (void *)sk, 0, 0);
+	if (dns)
+		capture_dns_call(sk, dns, protocol, ret, 0);
+}
+
+/* Marks the socket of a sendto/sendmsg/connect to port 53 (cgroup programs, both variants). */
+static __always_inline void mark_dns_socket(struct bpf_sock_addr *ctx, __u16 family)
+{
+	if (ctx->user_port != bpf_htons(NS_DNS_PORT))
+		return;
+	struct ns_dns_sock *dns = bpf_sk_storage_get(&ns_dns_socks, ctx->sk, 0, BPF_SK_STORAGE_GET_F_CREATE);
+	if (!dns)
+		return;
+	if (dns->task.pid != (__u32)bpf_get_current_pid_tgid()) /* the asker changes only when another thread sends */
+		fill_task(&dns->task, NS_RAW);                     /* no BTF task helper in cgroup programs: probe reads */
+	dns->server.family = family;
+	dns->server.dport = (__u16)ctx->user_port;
+	__u32 *words = (__u32 *)dns->server.daddr;
+	if (family == NS_AF_INET6) {
+		words[0] = ctx->user_ip6[0];
+		words[1] = ctx->user_ip6[1];
+		words[2] = ctx->user_ip6[2];
+		words[3] = ctx->user_ip6[3];
+	} else {
+		words[0] = ctx->user_ip4;
+		words[1] = 0;
+		words[2] = 0;
+		words[3] = 0;
+	}
+}
+
 static __always_inline int send_length(const struct sock *sk, int ret, int direct)
 {
 	__u64 key = (__u64)sk;
 
-	if (ret <= 0) {
-		take_udp_dest(bpf_get_current_pid_tgid(), 0); /* a failed send consumes its destination */
-		return 0;
-	}
 	/* Protocol first: ns_socks holds only TCP sockets, so a UDP send skips a hash lookup that always misses. */
 	__u16 protocol = NS_READ(direct, sk, sk_protocol);
 	if (protocol == NS_PROTO_UDP) {
-		account_udp(sk, (__u64)ret, 1, bpf_ktime_get_ns(), direct);
+		__u64 now = bpf_ktime_get_ns();
+		struct ns_udp_dest *dest = take_udp_dest(bpf_get_current_pid_tgid(), now); /* a failed send consumes it too */
+		if (direct)
+			dns_on_send(sk, protocol, dest, ret);
+		if (ret > 0)
+			account_udp(sk, (__u64)ret, 1, dest, now, direct);
 		return 0;
 	}
 	if (protocol != NS_PROTO_TCP)
+		return 0;
+	if (direct)
+		dns_on_send(sk, protocol, 0, ret);
+	if (ret <= 0)
 		return 0;
 	struct ns_sock_state *state = bpf_map_lookup_elem(&ns_socks, &key);
 	if (state)
@@ -457,11 +693,15 @@ static __always_inline int recv_length(const struct sock *sk, int ret, int flags
 		return 0;
 	__u16 protocol = NS_READ(direct, sk, sk_protocol);
 	if (protocol == NS_PROTO_UDP) {
-		account_udp(sk, (__u64)ret, 0, 0, direct);
+		if (direct)
+			dns_on_recv(sk, protocol, ret);
+		account_udp(sk, (__u64)ret, 0, 0, 0, direct);
 		return 0;
 	}
 	if (protocol != NS_PROTO_TCP)
 		return 0;
+	if (direct)
+		dns_on_recv(sk, protocol, ret);
 	struct ns_sock_state *state = bpf_map_lookup_elem(&ns_socks, &key);
 	if (state)
 		__sync_fetch_and_add(&state->bytes_received, (__u64)ret);
@@ -480,29 +720,9 @@ int BPF_PROG(ns_recv_len_raw, struct sock *sk, int ret, int flags)
 	return recv_length(sk, ret, flags, NS_RAW);
 }
 
-/* Sockets that sent to a DNS server (port 53), holding the task that last did: which packets with port 53
- * are DNS of a client socket, and whose. The task is captured at send time because that is the asker's own
- * context; the answer's delivery may run in softirq or, on loopback, in the stub resolver's context.
- * The storage dies with the socket. */
-struct {
-	__uint(type, BPF_MAP_TYPE_SK_STORAGE);
-	__uint(map_flags, BPF_F_NO_PREALLOC);
-	__type(key, int);
-	__type(value, struct ns_task);
-} ns_dns_socks SEC(".maps");
-
-static __always_inline void mark_dns_socket(struct bpf_sock_addr *ctx)
-{
-	if (ctx->user_port != bpf_htons(NS_DNS_PORT))
-		return;
-	struct ns_task *task = bpf_sk_storage_get(&ns_dns_socks, ctx->sk, 0, BPF_SK_STORAGE_GET_F_CREATE);
-	if (task)
-		fill_task(task, NS_RAW); /* no BTF task helper in cgroup programs: probe reads */
-}
-
 static __always_inline int remember_udp_dest(struct bpf_sock_addr *ctx, __u16 family)
 {
-	mark_dns_socket(ctx);
+	mark_dns_socket(ctx, family);
 	__u32 zero = 0;
 	struct ns_udp_dest *dest = bpf_map_lookup_elem(&ns_udp_dests, &zero);
 	if (!dest)
@@ -641,14 +861,14 @@ int BPF_PROG(ns_exit_raw, struct task_struct *p, bool group_dead)
 SEC("cgroup/connect4")
 int ns_dns_connect4(struct bpf_sock_addr *ctx)
 {
-	mark_dns_socket(ctx);
+	mark_dns_socket(ctx, NS_AF_INET);
 	return 1;
 }
 
 SEC("cgroup/connect6")
 int ns_dns_connect6(struct bpf_sock_addr *ctx)
 {
-	mark_dns_socket(ctx);
+	mark_dns_socket(ctx, NS_AF_INET6);
 	return 1;
 }
 
@@ -697,8 +917,8 @@ static __always_inline int capture_dns(struct __sk_buff *skb, int ingress)
 	sk = bpf_sk_fullsock(sk);
 	if (!sk)
 		return 1;
-	struct ns_task *task = bpf_sk_storage_get(&ns_dns_socks, sk, 0, 0);
-	if (!task)
+	struct ns_dns_sock *dns = bpf_sk_storage_get(&ns_dns_socks, sk, 0, 0);
+	if (!dns)
 		return 1;
 
 	struct ns_endpoints ends = {};
@@ -761,7 +981,7 @@ static __always_inline int capture_dns(struct __sk_buff *skb, int ingress)
 		return 1;
 	}
 	fill_header(&event->header, NS_EVENT_DNS, bpf_ktime_get_ns());
-	event->task = *task;
+	event->task = dns->task;
 	ends.protocol = protocol;
 	ends.sport = ingress ? dport : sport;
 	ends.dport = ingress ? sport : dport;

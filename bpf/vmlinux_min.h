@@ -166,4 +166,31 @@ struct linux_binprm {
 	const char *filename;
 } __attribute__((preserve_access_index));
 
+/* x86-64 user registers at syscall entry (bpf_task_pt_regs): the syscall number and its first arguments. */
+struct pt_regs {
+	unsigned long dx;
+	unsigned long si;
+	unsigned long di;
+	unsigned long orig_ax;
+} __attribute__((preserve_access_index));
+
+/* ---- user-space ABI (x86-64 layout, fixed): what a send or receive call points at ---- */
+struct ns_user_iovec {
+	__u64 base;
+	__u64 len;
+};
+
+/* struct user_msghdr; struct mmsghdr is one of these plus a u32 length, padded to 64 bytes. */
+struct ns_user_msghdr {
+	__u64 name;
+	__u32 namelen;
+	__u32 pad0;
+	__u64 iov;
+	__u64 iovlen;
+	__u64 control;
+	__u64 controllen;
+	__u32 flags;
+	__u32 pad1;
+};
+
 #endif

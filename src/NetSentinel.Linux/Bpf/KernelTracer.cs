@@ -85,7 +85,7 @@ internal sealed unsafe class KernelTracer : IUdpFlowTable, IDisposable
                 obj = BpfObjectHandle.Open(elf);
                 nint raw = obj.DangerousGetHandle();
                 // Only the chosen variant's programs are loaded: the others would attach to the same tracepoints.
-                var wanted = new HashSet<string>(variant.Programs.Concat(BpfHookVariant.CgroupPrograms));
+                var wanted = new HashSet<string>(variant.Programs.Concat(variant.CgroupProgramsToAttach.Select(p => p.Program)));
                 for (nint prog = LibBpf.NextProgram(raw, 0); prog != 0; prog = LibBpf.NextProgram(raw, prog))
                     LibBpf.ProgramSetAutoload(prog, wanted.Contains(Marshal.PtrToStringUTF8(LibBpf.ProgramName(prog))!));
                 LibBpfErrors.CheckResult(LibBpf.ObjectLoad(raw), $"loading the BPF programs ({variant.Name})");
@@ -93,7 +93,7 @@ internal sealed unsafe class KernelTracer : IUdpFlowTable, IDisposable
                     links.Add(Attach(raw, name));
                 notes.Add($"ebpf: hooks live: {variant.Name} ({string.Join(", ", BpfHookVariant.Tracepoints.Select(t => t.Tracepoint))})");
                 if (failures.Count > 0) notes.Add("ebpf: preferred hooks unavailable: " + string.Join("; ", failures));
-                notes.Add(AttachCgroupHooks(raw, links));
+                notes.Add(AttachCgroupHooks(raw, variant, links));
                 return new KernelTracer(obj, links, notes, variant);
             }
             catch (BpfException e)
@@ -106,7 +106,7 @@ internal sealed unsafe class KernelTracer : IUdpFlowTable, IDisposable
         throw new BpfException("no eBPF hook variant could be loaded: " + string.Join("; ", failures));
     }
 
-    private static string AttachCgroupHooks(nint obj, List<BpfLinkHandle> links)
+    private static string AttachCgroupHooks(nint obj, BpfHookVariant variant, List<BpfLinkHandle> links)
     {
         string? root = CgroupMounts.FindV2Root();
         if (root is null)
@@ -116,13 +116,13 @@ internal sealed unsafe class KernelTracer : IUdpFlowTable, IDisposable
             return $"ebpf: cannot open {root} (errno {Marshal.GetLastPInvokeError()}): unconnected UDP sends are not attributed and DNS names are not captured";
         try
         {
-            foreach (string name in BpfHookVariant.CgroupPrograms)
+            foreach (var (name, _) in variant.CgroupProgramsToAttach)
             {
                 nint prog = LibBpfErrors.CheckPointer(LibBpf.FindProgramByName(obj, name), $"finding program {name}");
                 nint link = LibBpfErrors.CheckPointer(LibBpf.ProgramAttachCgroup(prog, fd), $"attaching {name} to {root}");
                 links.Add(new BpfLinkHandle(link));
             }
-            return $"ebpf: UDP and DNS hooks live: cgroup/sendmsg4, cgroup/sendmsg6, cgroup/recvmsg4, cgroup/recvmsg6, cgroup/connect4, cgroup/connect6, cgroup_skb/ingress, cgroup_skb/egress on {root}";
+            return $"ebpf: UDP and DNS hooks live: {string.Join(", ", variant.CgroupProgramsToAttach.Select(p => p.AttachPoint))} on {root}; {variant.DnsCaptureNote}";
         }
         finally
         {
