@@ -102,6 +102,9 @@ public sealed class OutputPipelineTests
             for (int i = 0; i < 50; i++) pipeline.Write(SampleRecords.HighSendRate() with { Message = $"alert {i}" });
         });
         producer.Start();
+        // The stalled write holds the first lines; the queue then fills (waited for, not assumed: a loaded machine
+        // may take a while to start the thread).
+        Assert.True(SpinWait.SpinUntil(() => file.QueuedBytes > 4 * 1024, 10_000), "the producer never filled the queue");
         Assert.False(producer.Join(300), "the monitor went on although the file's queue was full");
         writer.Open.Set();
         Assert.True(producer.Join(10_000));
@@ -120,10 +123,14 @@ public sealed class OutputPipelineTests
         writer.Open.Reset(); // a disk that stalls
         var file = new QueuedOutput("file", writer, OutputLines.All, OutputFormat.Json, 16 * 1024) { WaitWhenFull = true, StopTimeout = TimeSpan.FromSeconds(10) };
         var pipeline = new OutputPipeline(Formatter, [file]);
-        var started = DateTime.UtcNow;
-        for (int i = 0; i < 200; i++) pipeline.Write(Opened(3000 + i));
-        pipeline.Write(SampleRecords.HighSendRate()); // the alert the storm caused
-        Assert.True(DateTime.UtcNow - started < TimeSpan.FromSeconds(2), "connection lines made the monitor wait for a stalled disk");
+        var producer = new Thread(() =>
+        {
+            for (int i = 0; i < 200; i++) pipeline.Write(Opened(3000 + i));
+            pipeline.Write(SampleRecords.HighSendRate()); // the alert the storm caused
+        });
+        producer.Start();
+        // The disk stays stalled until the producer is done: a wait on it would never end.
+        Assert.True(producer.Join(30_000), "connection lines made the monitor wait for a stalled disk");
         Assert.True(file.LinesDropped > 0, "200 connection lines fitted a 16 KiB queue");
         Assert.True(file.QueuedBytes <= 16 * 1024);
         writer.Open.Set();
