@@ -51,7 +51,8 @@ group=ship-readers-$$
 PIDS=""
 cleanup() {
   local pid
-  for pid in $PIDS; do kill -TERM "$pid" 2>/dev/null; done
+  # The daemons by their own pid files too: a daemon must never outlive the test.
+  for pid in $PIDS $(cat "$work"/*/*.pid 2>/dev/null); do kill -TERM "$pid" 2>/dev/null; done
   for pid in $PIDS; do wait "$pid" 2>/dev/null; done
   getent group "$group" >/dev/null && groupdel "$group"
   if [ -n "${SHIPPING_KEEP:-}" ]; then echo "shipping-test: kept $work"; else rm -rf "$work"; fi
@@ -87,7 +88,8 @@ logdir=$work/log
 install -d -o root -g "$group" -m 0750 "$logdir"
 log=$logdir/events.jsonl
 for shipper in rsyslog rsyslog-tcp syslog-ng; do install -d -o "$READER" -g "$group" -m 0750 "$work/$shipper"; done
-as_reader() { setpriv --reuid="$READER" --regid="$group" --clear-groups "$@"; }
+# A command word list, not a function: "${as_reader[@]}" prog & forks once and execs, so $! is the daemon itself.
+as_reader=(setpriv --reuid="$READER" --regid="$group" --clear-groups)
 
 # --- rsyslog: imfile (inotify) + mmjsonparse; lines that do not parse go to bad.jsonl ---------------------
 # The same instance also receives the monitor's syslog output ([syslog] target, RFC 5424 over TCP with octet
@@ -119,7 +121,7 @@ ruleset(name="syslog") {
 }
 CONF
 rsyslogd -N1 -f "$work/rsyslog/rsyslog.conf" >"$work/rsyslog/check.log" 2>&1 || { cat "$work/rsyslog/check.log" >&2; die "rsyslogd -N1 refused the configuration"; }
-as_reader rsyslogd -n -f "$work/rsyslog/rsyslog.conf" -i "$work/rsyslog/rsyslogd.pid" >"$work/rsyslog/stderr.log" 2>&1 &
+"${as_reader[@]}" rsyslogd -n -f "$work/rsyslog/rsyslog.conf" -i "$work/rsyslog/rsyslogd.pid" >"$work/rsyslog/stderr.log" 2>&1 &
 PIDS="$! $PIDS"
 
 # --- syslog-ng: file() + json-parser(); lines that do not parse go to bad.jsonl ---------------------------
@@ -135,7 +137,7 @@ CONF
 sng_args=(-f "$work/syslog-ng/syslog-ng.conf" -p "$work/syslog-ng/syslog-ng.pid" -R "$work/syslog-ng/syslog-ng.persist"
           -c "$work/syslog-ng/syslog-ng.ctl" --no-caps)
 syslog_ng --syntax-only "${sng_args[@]}" >"$work/syslog-ng/check.log" 2>&1 || { cat "$work/syslog-ng/check.log" >&2; die "syslog-ng --syntax-only refused the configuration"; }
-as_reader env LD_LIBRARY_PATH="$export_sng_libs" "$sng_root/usr/sbin/syslog-ng" --module-path="$sng_modules" -F "${sng_args[@]}" \
+"${as_reader[@]}" env LD_LIBRARY_PATH="$export_sng_libs" "$sng_root/usr/sbin/syslog-ng" --module-path="$sng_modules" -F "${sng_args[@]}" \
   >"$work/syslog-ng/stderr.log" 2>&1 &
 PIDS="$! $PIDS"
 
