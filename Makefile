@@ -22,9 +22,9 @@ TEST_DEB_PACKAGES := jq
 # dnsmasq is the real DNS server (and local stub) the live DNS tests start in a namespace test host, and the
 # UDP-direction test's server answering a client (its answers are not outbound).
 TEST_DEB_PACKAGES += dnsmasq
-# rsyslog is the real log shipper make shipping-test starts (its own instance and config); libivykis0 and
-# libnet1 are the libraries of syslog-ng-core, which conflicts with rsyslog and so is unpacked, not installed.
-TEST_DEB_PACKAGES += rsyslog libivykis0 libnet1
+# rsyslog is the real log shipper make shipping-test starts (its own instance and config). syslog-ng-core
+# conflicts with it, so the test fetches it (and its libivykis0, libnet1) with apt-get download and unpacks them.
+TEST_DEB_PACKAGES += rsyslog
 # prometheus is the real scraper the metrics test starts (its own config, storage and loopback port) to read
 # the monitor's /metrics and answer PromQL about it.
 TEST_DEB_PACKAGES += prometheus

@@ -63,7 +63,8 @@ trap 'exit 130' INT TERM
 # --- the shippers' programs -----------------------------------------------------------------------------
 cc -O2 -Wall -pthread -o "$work/nsload" bench/loadgen/nsload.c || die "cannot compile bench/loadgen/nsload.c"
 
-# syslog-ng-core and the two libraries it needs beyond what rsyslog's machine has, unpacked, never installed.
+# syslog-ng-core and the two libraries it needs beyond what rsyslog's machine has, unpacked, never installed
+# (found through LD_LIBRARY_PATH).
 sng_root=$CACHE/root
 if [ ! -x "$sng_root/usr/sbin/syslog-ng" ]; then
   mkdir -p "$CACHE/debs" && rm -rf "$sng_root"
