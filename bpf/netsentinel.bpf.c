@@ -800,33 +800,117 @@ int ns_udp_sendmsg6(struct bpf_sock_addr *ctx)
 	return remember_udp_dest(ctx, NS_AF_INET6);
 }
 
-/* So that a process which execs, connects and exits within a millisecond still has its executable. */
-static __always_inline int process_exec(struct linux_binprm *bprm, int direct)
+/* An exec record and its argv, too large for the stack: built here, then copied into the ring buffer at its used
+ * length (a short command line costs a short record). */
+struct ns_exec_record {
+	struct ns_exec_event event;
+	char args[NS_ARGS_LEN];
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct ns_exec_record);
+} ns_exec_scratch SEC(".maps");
+
+/* Writes the path of `file` into event->path as its components leaf first, each NUL-terminated, walking dentries up
+ * to their mount's root and crossing to the parent mount until the root of the process's mount tree. The leaf is
+ * written first so that what is cut, when the path is deeper than NS_PATH_DEPTH steps or longer than NS_PATH_LEN,
+ * is the top of the path (the event is then marked NS_EXEC_PATH_TRUNCATED). Probe reads: runs once per exec. */
+static __always_inline void read_exe_path(struct ns_exec_event *event, struct file *file)
 {
-	struct ns_exec_event *event = bpf_ringbuf_reserve(&ns_events, sizeof(*event), 0);
-	if (!event) {
-		count_lost(NS_LOST_RINGBUF);
-		return 0;
+	struct dentry *dentry = BPF_CORE_READ(file, f_path.dentry);
+	struct vfsmount *vfsmnt = BPF_CORE_READ(file, f_path.mnt);
+	struct mount *mnt = (struct mount *)((char *)vfsmnt - bpf_core_field_offset(struct mount, mnt));
+	__u32 used = 0;
+	int reached_root = 0;
+
+	for (int step = 0; step < NS_PATH_DEPTH; step++) {
+		struct dentry *parent = BPF_CORE_READ(dentry, d_parent);
+		if (dentry == BPF_CORE_READ(vfsmnt, mnt_root) || dentry == parent) {
+			struct mount *up = BPF_CORE_READ(mnt, mnt_parent);
+			if (dentry != BPF_CORE_READ(vfsmnt, mnt_root) || up == mnt) {
+				reached_root = 1; /* the root of the mount tree (or of a detached file system) */
+				break;
+			}
+			dentry = BPF_CORE_READ(mnt, mnt_mountpoint);
+			mnt = up;
+			vfsmnt = (struct vfsmount *)((char *)up + bpf_core_field_offset(struct mount, mnt));
+			continue;
+		}
+		if (used >= NS_PATH_LEN)
+			break; /* no room for a whole component: truncated */
+		const unsigned char *name = BPF_CORE_READ(dentry, d_name.name);
+		long n = bpf_probe_read_kernel_str(&event->path[used & (NS_PATH_LEN - 1)], NS_NAME_LEN, name);
+		if (n <= 0)
+			break;
+		used += n;
+		dentry = parent;
 	}
+	if (!reached_root)
+		event->flags |= NS_EXEC_PATH_TRUNCATED;
+	event->path_len = used > NS_PATH_LEN + NS_NAME_LEN ? NS_PATH_LEN + NS_NAME_LEN : used;
+}
+
+/* So that a process which execs, connects and exits within a millisecond still has its executable, and every
+ * connection keeps the command line its process had when it connected. */
+static __always_inline int process_exec(int direct)
+{
+	__u32 zero = 0;
+	struct ns_exec_record *record = bpf_map_lookup_elem(&ns_exec_scratch, &zero);
+	if (!record)
+		return 0;
+	struct ns_exec_event *event = &record->event;
 	fill_header(&event->header, NS_EVENT_EXEC, bpf_ktime_get_ns());
 	fill_task(&event->task, direct);
-	const char *filename = NS_READ(direct, bprm, filename);
-	if (bpf_probe_read_kernel_str(event->filename, sizeof(event->filename), filename) < 0)
-		event->filename[0] = 0;
-	bpf_ringbuf_submit(event, wakeup_flags());
+	event->flags = 0;
+	event->path_len = 0;
+	event->args_len = 0;
+	event->exe_inode = 0;
+	event->exe_dev = 0;
+
+	struct task_struct *task = (struct task_struct *)bpf_get_current_task();
+	event->start_boottime_ns = BPF_CORE_READ(task, group_leader, start_boottime);
+	struct mm_struct *mm = BPF_CORE_READ(task, mm);
+	struct file *exe = BPF_CORE_READ(mm, exe_file);
+	if (exe) {
+		event->exe_inode = BPF_CORE_READ(exe, f_inode, i_ino);
+		event->exe_dev = BPF_CORE_READ(exe, f_inode, i_sb, s_dev);
+		read_exe_path(event, exe);
+	} else {
+		event->flags |= NS_EXEC_NO_FILE;
+	}
+
+	/* The new program's argv, just laid out by the kernel on its stack (resident: no fault needed). */
+	unsigned long arg_start = BPF_CORE_READ(mm, arg_start), arg_end = BPF_CORE_READ(mm, arg_end);
+	__u64 len = arg_end > arg_start ? arg_end - arg_start : 0;
+	if (len > NS_ARGS_LEN) {
+		len = NS_ARGS_LEN;
+		event->flags |= NS_EXEC_ARGS_TRUNCATED;
+	}
+	/* ((len - 1) & (NS_ARGS_LEN - 1)) + 1 == len for 1 <= len <= NS_ARGS_LEN, in a form the verifier can bound */
+	if (len > 0 && bpf_probe_read_user(record->args, ((len - 1) & (NS_ARGS_LEN - 1)) + 1, (const void *)arg_start) == 0)
+		event->args_len = len;
+
+	__u64 size = sizeof(*event) + event->args_len;
+	if (size > sizeof(*record))
+		return 0;
+	if (bpf_ringbuf_output(&ns_events, record, size, wakeup_flags()))
+		count_lost(NS_LOST_RINGBUF);
 	return 0;
 }
 
 SEC("tp_btf/sched_process_exec")
 int BPF_PROG(ns_exec, struct task_struct *p, pid_t old_pid, struct linux_binprm *bprm)
 {
-	return process_exec(bprm, NS_BTF);
+	return process_exec(NS_BTF);
 }
 
 SEC("raw_tp/sched_process_exec")
 int BPF_PROG(ns_exec_raw, struct task_struct *p, pid_t old_pid, struct linux_binprm *bprm)
 {
-	return process_exec(bprm, NS_RAW);
+	return process_exec(NS_RAW);
 }
 
 /* Lets user space drop what it cached about a process. */

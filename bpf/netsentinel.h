@@ -16,10 +16,16 @@
 #include <linux/types.h>
 #endif
 
-#define NS_ABI_VERSION 5
+#define NS_ABI_VERSION 6
 
 #define NS_COMM_LEN 16
-#define NS_PATH_LEN 256
+/* The executable's path, as its components leaf first (each NUL-terminated): PATH_MAX, plus room for one more
+ * NAME_MAX component so that a bounded read never runs past the end. */
+#define NS_PATH_LEN 4096
+#define NS_NAME_LEN 256  /* NAME_MAX + NUL: the most one component read may write */
+#define NS_PATH_DEPTH 48 /* components and mount crossings walked; deeper paths are marked truncated */
+/* The command line captured at exec (argv as the kernel laid it out, NUL-separated), at most this much. */
+#define NS_ARGS_LEN 16384
 
 /* ns_header.kind */
 #define NS_EVENT_TCP_CONNECT 1
@@ -33,6 +39,11 @@
 /* DNS capture: the server port, and how much of a message is copied (a typical answer section fits). */
 #define NS_DNS_PORT 53
 #define NS_DNS_PAYLOAD_LEN 512
+
+/* ns_exec_event.flags */
+#define NS_EXEC_PATH_TRUNCATED 1 /* the path was deeper or longer than NS_PATH_DEPTH / NS_PATH_LEN: its top is missing */
+#define NS_EXEC_ARGS_TRUNCATED 2 /* the command line was longer than NS_ARGS_LEN: args holds its beginning */
+#define NS_EXEC_NO_FILE 4        /* no mm->exe_file could be read: path, device and inode are empty */
 
 /* ns_close_event.flags */
 #define NS_CLOSE_ESTABLISHED 1 /* the handshake completed; absent = failed connect */
@@ -106,11 +117,20 @@ struct ns_close_event {
 	struct ns_endpoints ends;
 };
 
-/* NS_EVENT_EXEC: a successful execve. */
+/* NS_EVENT_EXEC: a successful execve, described by what the kernel executed (not the path string given to execve,
+ * which a symlink repointed later, or a relative path, would make name another file). The record is this struct
+ * followed by args_len bytes: the new program's argv as the kernel laid it out (NUL-separated, as
+ * /proc/PID/cmdline), read in its own context at exec, at most NS_ARGS_LEN. */
 struct ns_exec_event {
 	struct ns_header header;
 	struct ns_task task;
-	char filename[NS_PATH_LEN]; /* bprm->filename: the path given to execve (may be relative) */
+	__u64 start_boottime_ns; /* the process's start (task->start_boottime): what /proc/PID/stat's starttime counts */
+	__u64 exe_inode;         /* mm->exe_file's inode number */
+	__u32 exe_dev;           /* its super block's device, kernel encoding (major << 20 | minor) */
+	__u32 flags;             /* NS_EXEC_* */
+	__u32 path_len;          /* bytes of path used */
+	__u32 args_len;          /* bytes of argv after this struct */
+	char path[NS_PATH_LEN + NS_NAME_LEN]; /* mm->exe_file's path components, leaf first, each NUL-terminated */
 };
 
 /* NS_EVENT_EXIT: the last thread of a process exited. */
@@ -168,7 +188,7 @@ _Static_assert(sizeof(struct ns_task) == 40, "ns_task size");
 _Static_assert(sizeof(struct ns_endpoints) == 40, "ns_endpoints size");
 _Static_assert(sizeof(struct ns_open_event) == 104, "ns_open_event size");
 _Static_assert(sizeof(struct ns_close_event) == 136, "ns_close_event size");
-_Static_assert(sizeof(struct ns_exec_event) == 312, "ns_exec_event size");
+_Static_assert(sizeof(struct ns_exec_event) == 4440, "ns_exec_event size");
 _Static_assert(sizeof(struct ns_exit_event) == 56, "ns_exit_event size");
 _Static_assert(sizeof(struct ns_dns_event) == 616, "ns_dns_event size");
 _Static_assert(sizeof(struct ns_sock_state) == 120, "ns_sock_state size");

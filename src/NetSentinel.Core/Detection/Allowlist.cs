@@ -44,8 +44,9 @@ public sealed class Allowlist
     }
 
     /// <summary>
-    /// A truncated executable path is a prefix of the real one (…/chronyd/x cut to …/chronyd): matching it, or the
-    /// name of the process running it, by name would let any long path pose as an allow-listed program.
+    /// A truncated executable path is only part of the real one (…/chronyd/x cut to …/chronyd, or only its last
+    /// components): matching it, or the name of the process running it, by name would let any long path pose as an
+    /// allow-listed program.
     /// </summary>
     private bool MatchesExecutable(ProcessInfo process)
     {

@@ -21,8 +21,9 @@ public sealed record ProcessInfo
     /// <summary>Full path of the executable, when known.</summary>
     public string? Executable { get; init; }
     /// <summary>
-    /// The executable's path did not fit where it was captured: <see cref="Executable"/> is a prefix, so it must
-    /// never be matched by name (an allowlist entry would otherwise match a longer, different path).
+    /// The executable's path did not fit where it was captured: <see cref="Executable"/> is part of it (the eBPF source
+    /// keeps the last components after a "…"), so it must never be matched by name (an allowlist entry would otherwise
+    /// match a different path).
     /// </summary>
     public bool ExecutableTruncated { get; init; }
     /// <summary>Device and inode of the file actually executed (not the path string given to exec), when known.</summary>

@@ -76,11 +76,9 @@ public sealed class BpfEventTranslator
         _ledger.Close(flow, when, sink, failed: (close.Flags & NsAbi.CloseEstablished) == 0, duration: duration);
     }
 
-    internal unsafe void OnExec(in NsExecEvent exec)
-    {
-        fixed (byte* filename = exec.Filename)
-            _processes.OnExec(exec.Task.Tgid, exec.Task.Ppid, BpfText.Comm(exec.Task), BpfText.CString(new ReadOnlySpan<byte>(filename, NsAbi.PathLength)), exec.Header.TimestampNs);
-    }
+    /// <summary>An exec record: its fixed part and the argv bytes that follow it in the record.</summary>
+    internal void OnExec(in NsExecEvent exec, ReadOnlySpan<byte> argv) =>
+        _processes.OnExec(exec.Task.Tgid, exec.Task.Ppid, BpfText.Comm(exec.Task), ExecIdentity.From(exec, argv), exec.Header.TimestampNs);
 
     /// <summary>A process's UDP flows end with it (UDP has no close), with their final counters from the kernel map.</summary>
     internal void OnExit(in NsExitEvent exit, IConnectionEventSink sink)

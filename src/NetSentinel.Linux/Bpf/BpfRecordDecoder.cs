@@ -69,7 +69,7 @@ public sealed class BpfRecordDecoder
         kinds[NsAbi.EventTcpConnect] = Row<NsOpenEvent>(static (t, r, s) => t.OnOpen(Read<NsOpenEvent>(r), Transport.Tcp, s));
         kinds[NsAbi.EventUdpFlow] = Row<NsOpenEvent>(static (t, r, s) => t.OnOpen(Read<NsOpenEvent>(r), Transport.Udp, s));
         kinds[NsAbi.EventTcpClose] = Row<NsCloseEvent>(static (t, r, s) => t.OnClose(Read<NsCloseEvent>(r), s));
-        kinds[NsAbi.EventExec] = Row<NsExecEvent>(static (t, r, _) => t.OnExec(Read<NsExecEvent>(r)));
+        kinds[NsAbi.EventExec] = Row<NsExecEvent>(static (t, r, _) => t.OnExec(Read<NsExecEvent>(r), r[Unsafe.SizeOf<NsExecEvent>()..])); // argv follows
         kinds[NsAbi.EventExit] = Row<NsExitEvent>(static (t, r, s) => t.OnExit(Read<NsExitEvent>(r), s));
         kinds[NsAbi.EventDns] = Row<NsDnsEvent>(static (t, r, s) => t.OnDns(Read<NsDnsEvent>(r), s));
         kinds[NsAbi.EventUdpResumed] = Row<NsOpenEvent>(static (t, r, s) => t.OnUdpResumed(Read<NsOpenEvent>(r), s));

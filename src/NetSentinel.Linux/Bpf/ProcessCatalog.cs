@@ -51,27 +51,40 @@ public sealed class ProcessCatalog
 
     public void OnExec(uint tgid, string filename, ulong timestampNs) => OnExec(tgid, 0, string.Empty, filename, timestampNs);
 
+    /// <summary>An exec known only by its path (tests, and hand-made records).</summary>
+    public void OnExec(uint tgid, uint parentTgid, string name, string filename, ulong timestampNs) =>
+        OnExec(tgid, parentTgid, name, new ExecIdentity { Executable = NullIfEmpty(filename) }, timestampNs);
+
     /// <summary>
-    /// A successful exec, with the parent and name the kernel captured: kept so that once the process has exited
-    /// (a shell between a service and the program that connects), its children still name it in their ancestry.
+    /// A successful exec, with the parent, name, file and command line the kernel captured: kept so that once the process
+    /// has exited (a shell between a service and the program that connects), its children still name it in their
+    /// ancestry, and so that a connection made before a later exec keeps the identity its process had then.
     /// </summary>
-    public void OnExec(uint tgid, uint parentTgid, string name, string filename, ulong timestampNs)
+    public void OnExec(uint tgid, uint parentTgid, string name, ExecIdentity exec, ulong timestampNs)
     {
         if (ExitedAt(tgid) is ulong exitNs && exitNs >= timestampNs) return; // drained after its process's exit: it names nothing alive
-        // execve may have been given a relative path (then /proc/<tgid>/exe, absolute while the process lives),
-        // or one through symlinks such as /bin -> /usr/bin: canonical, it names the program as /proc and the
-        // snapshot source do, so baselines learn one key per program. A script keeps its own path (not the interpreter's).
-        string? executable = filename.StartsWith('/')
-            ? LibC.RealPath(filename) ?? filename
-            : _identity.ReadExecutable(tgid) ?? NullIfEmpty(filename);
         Bound();
+        if (_byTgid.TryGetValue(tgid, out ProcessFacts? before)) before.Before = null; // one level: a process that execs in a loop holds no chain
         var facts = new ProcessFacts
         {
-            Executable = executable,
+            Executable = exec.Executable,
+            ExecutableTruncated = exec.ExecutableTruncated,
+            ExecutableDevice = exec.Device,
+            ExecutableInode = exec.Inode,
+            Args = exec.Args,
+            CommandLine = exec.CommandLine,
+            CommandLineTruncated = exec.CommandLineTruncated,
+            // What exec captured is the command line of the moment: /proc, read later, may already show another program's.
+            CommandLineRead = exec.Args is not null,
             Name = NullIfEmpty(name),
             ParentTgid = parentTgid,
+            StartTicks = exec.StartTicks,
             // The exec time stands in for the start time should the process be gone before /proc is read.
             ExecTicks = EntityId.TicksFromBootNanoseconds(timestampNs),
+            ExecNs = timestampNs,
+            // Records are drained in reservation order, not timestamp order: a connect record stamped before this exec
+            // (written at ESTABLISHED or at a SYN retransmission) may arrive after it and must name the program before.
+            Before = before is { ExitedNs: 0 } ? before : null,
         };
         _byTgid[tgid] = facts;
         // The chain is taken now, while the parents' facts are at hand: a shell that started this program and
@@ -104,6 +117,8 @@ public sealed class ProcessCatalog
     {
         if (_byTgid.TryGetValue(task.Tgid, out ProcessFacts? facts) && facts.ExitedNs != 0 && facts.ExitedNs < timestampNs)
             facts = null; // the pid was reused by a process whose exec we did not see
+        if (facts is { Before: not null } && facts.ExecNs > timestampNs)
+            facts = facts.Before; // an event from before the process's latest exec
         if (facts is null)
         {
             Bound();
@@ -139,7 +154,12 @@ public sealed class ProcessCatalog
             UserName = _users.Resolve(task.Uid),
             Name = name,
             Executable = facts.Executable,
+            ExecutableTruncated = facts.ExecutableTruncated,
+            ExecutableDevice = facts.ExecutableDevice,
+            ExecutableInode = facts.ExecutableInode,
             CommandLine = facts.CommandLine,
+            CommandLineTruncated = facts.CommandLineTruncated,
+            Args = facts.Args,
             IdentifiedBy = AttributionSource.Kernel,
             EntityId = facts.EntityId,
             Start = facts.Start,
@@ -168,6 +188,7 @@ public sealed class ProcessCatalog
                 ParentPid = (int)facts.ParentTgid,
                 Name = facts.Name ?? "?",
                 Executable = facts.Executable,
+                ExecutableTruncated = facts.ExecutableTruncated,
                 CommandLine = facts.CommandLine,
                 EntityId = facts.EntityId,
                 Start = facts.Start,
@@ -213,7 +234,7 @@ public sealed class ProcessCatalog
     {
         if (facts.IdentityRead) return;
         facts.IdentityRead = true;
-        ulong? ticks = _identity.ReadStat(tgid)?.StartTime ?? facts.ExecTicks;
+        ulong? ticks = facts.StartTicks ?? _identity.ReadStat(tgid)?.StartTime ?? facts.ExecTicks;
         if (ticks is ulong startTicks)
         {
             facts.EntityId = EntityId.Derive(_hostId, _bootId, (int)tgid, startTicks);
@@ -239,6 +260,18 @@ public sealed class ProcessCatalog
     private sealed class ProcessFacts
     {
         public string? Executable { get; init; }
+        public bool ExecutableTruncated { get; init; }
+        public ulong? ExecutableDevice { get; init; }
+        public ulong? ExecutableInode { get; init; }
+        /// <summary>argv as exec captured it; null when not captured (a process whose exec was not seen).</summary>
+        public IReadOnlyList<string>? Args { get; init; }
+        public bool CommandLineTruncated { get; init; }
+        /// <summary>The kernel's start time of the process in clock ticks, from its exec record.</summary>
+        public ulong? StartTicks { get; init; }
+        /// <summary>Kernel time of the exec these facts come from; 0 when not from an exec.</summary>
+        public ulong ExecNs { get; init; }
+        /// <summary>The same process before this exec (one level), for its events drained after the exec record.</summary>
+        public ProcessFacts? Before { get; set; }
         /// <summary>comm as the kernel gave it at exec (or /proc/PID/stat said).</summary>
         public string? Name { get; set; }
         public uint ParentTgid { get; set; }

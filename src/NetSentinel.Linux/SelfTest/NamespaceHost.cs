@@ -152,6 +152,11 @@ public sealed class NamespaceHost : IDisposable
         _slotLock?.Dispose();
     }
 
+    /// <summary>Whether an interface of this namespace already has the address.</summary>
+    private static bool AddressInUse(string address) =>
+        System.Net.NetworkInformation.NetworkInterface.GetAllNetworkInterfaces()
+            .Any(i => i.GetIPProperties().UnicastAddresses.Any(a => a.Address.ToString() == address));
+
     /// <summary>
     /// The first free address slot, held by an exclusive lock on its file until Dispose (.NET takes
     /// FileShare.None as a flock, which the kernel drops if this process dies).
@@ -166,7 +171,8 @@ public sealed class NamespaceHost : IDisposable
             {
                 var lockFile = new FileStream(Path.Combine(SlotLockDirectory, $"slot{slot}"), FileMode.OpenOrCreate,
                                               FileAccess.ReadWrite, FileShare.None);
-                return (lockFile, slot);
+                if (!AddressInUse($"198.51.100.{(slot * 4) + 1}")) return (lockFile, slot);
+                lockFile.Dispose(); // used by something that does not take these locks (a hand-made namespace): two routes to one /30 break both
             }
             catch (IOException)
             {

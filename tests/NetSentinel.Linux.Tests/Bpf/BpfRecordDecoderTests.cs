@@ -160,6 +160,52 @@ public sealed class BpfRecordDecoderTests : IDisposable
     }
 
     [Fact]
+    public void AnExecRecordGivesTheKernelsFileArgumentsAndTruncationMarks()
+    {
+        // st_dev 259:2 (an NVMe partition) in the kernel's encoding, major << 20 | minor.
+        Decode(Exec(1_000, Task(90, "curl"), "/usr/bin/curl", ["curl", "-T", "big file", "https://198.51.100.2/"], inode: 1_573_249, kernelDevice: (259u << 20) | 2));
+        Decode(Exec(1_100, Task(91, "x"), "d/chronyd/x", ["x"], flags: NsAbi.ExecPathTruncated | NsAbi.ExecArgsTruncated));
+        Decode(TcpConnect(1, 2_000, Task(90, "curl"), Web));
+        Decode(TcpConnect(2, 2_100, Task(91, "x"), Web));
+
+        ProcessInfo curl = _events.Events[0].Process;
+        Assert.Equal("/usr/bin/curl", curl.Executable);
+        Assert.Equal((1_573_249UL, 66_306UL), (curl.ExecutableInode!.Value, curl.ExecutableDevice!.Value)); // what stat -c '%i %d' says
+        Assert.Equal(["curl", "-T", "big file", "https://198.51.100.2/"], curl.Args);
+        Assert.Equal("curl -T big file https://198.51.100.2/", curl.CommandLine);
+        Assert.False(curl.ExecutableTruncated || curl.CommandLineTruncated);
+
+        ProcessInfo cut = _events.Events[1].Process;
+        Assert.Equal("…/d/chronyd/x", cut.Executable);
+        Assert.True(cut.ExecutableTruncated && cut.CommandLineTruncated);
+        Assert.EndsWith("…(truncated)", cut.ProgramKey, StringComparison.Ordinal); // the baseline never learns it as a whole path
+    }
+
+    [Fact]
+    public void AConnectRecordStampedBeforeAnExecButDrainedAfterItNamesTheProgramBefore()
+    {
+        // The connect record of a slow handshake is written at ESTABLISHED or a SYN retransmission, stamped with the
+        // SYN_SENT time: a process that connected and then exec'd has its exec record drained first.
+        Decode(Exec(1_000, Task(92, "bash"), "/usr/bin/bash", ["bash", "-c", "connect; exec sleep 9"]));
+        Decode(Exec(3_000, Task(92, "sleep"), "/usr/bin/sleep", ["sleep", "9"]));
+        Decode(TcpConnect(1, 2_000, Task(92, "bash"), Web));
+        Decode(TcpConnect(2, 4_000, Task(92, "sleep"), Web));
+
+        Assert.Equal(["/usr/bin/bash", "/usr/bin/sleep"], _events.Events.Select(e => e.Process.Executable));
+        Assert.Equal("bash -c connect; exec sleep 9", _events.Events[0].Process.CommandLine);
+    }
+
+    [Fact]
+    public void AnExecRecordShorterThanItsArgumentLengthIsReadOnlyAsFarAsItGoes()
+    {
+        byte[] record = Exec(1_000, Task(93, "tool"), "/usr/bin/tool", ["tool", "--flag"]);
+        Decode(record[..^3]); // args_len says 12 bytes ("tool\0--flag\0"); 9 arrived
+        Decode(TcpConnect(1, 2_000, Task(93, "tool"), Web));
+
+        Assert.Equal(["tool", "--fl"], _events.Events[0].Process.Args);
+    }
+
+    [Fact]
     public void ARecordOfAnotherAbiVersionIsRefusedAndCounted()
     {
         byte[] record = TcpConnect(1, 1_000, Task(1), Web);

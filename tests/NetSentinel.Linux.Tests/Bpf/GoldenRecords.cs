@@ -74,11 +74,23 @@ internal static unsafe class GoldenRecords
             Ends = ends,
         });
 
-    public static byte[] Exec(ulong ns, NsTask task, string filename)
+    /// <summary>An exec record as the kernel writes it: the path's components leaf first, each NUL-terminated, then argv.</summary>
+    public static byte[] Exec(ulong ns, NsTask task, string path, string[]? args = null, uint flags = 0, ulong inode = 0, uint kernelDevice = 0)
     {
-        var exec = new NsExecEvent { Header = Header(NsAbi.EventExec, ns), Task = task };
-        Encoding.UTF8.GetBytes(filename).AsSpan().CopyTo(new Span<byte>(exec.Filename, NsAbi.PathLength));
-        return Bytes(exec);
+        byte[] components = [.. path.Split('/', StringSplitOptions.RemoveEmptyEntries).Reverse().SelectMany(name => Encoding.UTF8.GetBytes(name + "\0"))];
+        byte[] argv = args is null ? [] : [.. args.SelectMany(arg => Encoding.UTF8.GetBytes(arg + "\0"))];
+        var exec = new NsExecEvent
+        {
+            Header = Header(NsAbi.EventExec, ns),
+            Task = task,
+            ExeInode = inode,
+            ExeDev = kernelDevice,
+            Flags = flags,
+            PathLen = (uint)components.Length,
+            ArgsLen = (uint)argv.Length,
+        };
+        components.CopyTo(new Span<byte>(exec.Path, NsAbi.PathLength + NsAbi.NameLength));
+        return [.. Bytes(exec), .. argv];
     }
 
     public static byte[] Exit(ulong ns, NsTask task) => Bytes(new NsExitEvent { Header = Header(NsAbi.EventExit, ns), Task = task });

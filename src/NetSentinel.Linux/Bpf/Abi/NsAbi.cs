@@ -3,9 +3,16 @@ namespace NetSentinel.Linux.Bpf.Abi;
 /// <summary>Constants of bpf/netsentinel.h (the single definition; a test checks this mirror against it).</summary>
 internal static class NsAbi
 {
-    public const uint Version = 5;
+    public const uint Version = 6;
     public const int CommLength = 16;
-    public const int PathLength = 256;
+    public const int PathLength = 4096;
+    public const int NameLength = 256;
+    public const int PathDepth = 48;
+    public const int ArgsLength = 16384;
+
+    public const uint ExecPathTruncated = 1;
+    public const uint ExecArgsTruncated = 2;
+    public const uint ExecNoFile = 4;
 
     public const uint EventTcpConnect = 1;
     public const uint EventTcpClose = 2;

@@ -1,0 +1,87 @@
+using System.Text;
+using NetSentinel.Core.Identity;
+using NetSentinel.Linux.Bpf.Abi;
+using NetSentinel.Linux.Processes;
+
+namespace NetSentinel.Linux.Bpf;
+
+/// <summary>
+/// What the kernel's exec record says a process is: the file it executes (path, device, inode, resolved in the kernel
+/// from <c>mm->exe_file</c>, so no symlink repointed later and no relative path can name another file) and its
+/// command line as exec laid it out. Both may be cut where the kernel's bounds end; then they say so.
+/// </summary>
+public sealed record ExecIdentity
+{
+    /// <summary>The marker a path starts with when its top did not fit (the kernel walks from the file up).</summary>
+    public const string TruncatedPathMarker = "…";
+
+    /// <summary>Absolute path; when <see cref="ExecutableTruncated"/>, the marker followed by its last components.</summary>
+    public string? Executable { get; init; }
+    public bool ExecutableTruncated { get; init; }
+    /// <summary>st_dev as stat(2) reports it.</summary>
+    public ulong? Device { get; init; }
+    public ulong? Inode { get; init; }
+    public IReadOnlyList<string>? Args { get; init; }
+    public string? CommandLine { get; init; }
+    public bool CommandLineTruncated { get; init; }
+    /// <summary>The process's start in clock ticks since boot (what /proc/PID/stat's starttime says).</summary>
+    public ulong? StartTicks { get; init; }
+
+    /// <summary>Decodes an exec record's fixed part and the argv bytes that follow it.</summary>
+    internal static unsafe ExecIdentity From(in NsExecEvent exec, ReadOnlySpan<byte> argv)
+    {
+        bool noFile = (exec.Flags & NsAbi.ExecNoFile) != 0;
+        bool pathCut = (exec.Flags & NsAbi.ExecPathTruncated) != 0;
+        string? path;
+        fixed (byte* bytes = exec.Path)
+            path = noFile ? null : PathFromLeafFirst(new ReadOnlySpan<byte>(bytes, (int)Math.Min(exec.PathLen, (uint)(NsAbi.PathLength + NsAbi.NameLength))), pathCut);
+        argv = argv[..(int)Math.Min((uint)argv.Length, exec.ArgsLen)];
+        return new ExecIdentity
+        {
+            Executable = path,
+            ExecutableTruncated = path is not null && pathCut,
+            Device = noFile ? null : UserDevice(exec.ExeDev),
+            Inode = noFile ? null : exec.ExeInode,
+            Args = SplitArgs(argv),
+            CommandLine = CommandLineDecoder.Decode(argv),
+            CommandLineTruncated = (exec.Flags & NsAbi.ExecArgsTruncated) != 0,
+            StartTicks = exec.StartBoottimeNs == 0 ? null : EntityId.TicksFromBootNanoseconds(exec.StartBoottimeNs),
+        };
+    }
+
+    /// <summary>"x\0chronyd\0bin\0" → "/bin/chronyd/x"; cut at the top → "…/chronyd/x". Null when there is no component.</summary>
+    internal static string? PathFromLeafFirst(ReadOnlySpan<byte> components, bool truncated)
+    {
+        var names = new List<string>();
+        while (components.Length > 0)
+        {
+            int end = components.IndexOf((byte)0);
+            ReadOnlySpan<byte> name = end < 0 ? components : components[..end];
+            if (name.Length > 0) names.Add(Encoding.UTF8.GetString(name));
+            components = end < 0 ? default : components[(end + 1)..];
+        }
+        if (names.Count == 0) return truncated ? null : "/";
+        names.Reverse();
+        string joined = "/" + string.Join('/', names);
+        return truncated ? TruncatedPathMarker + joined : joined;
+    }
+
+    /// <summary>The kernel's dev_t (major &lt;&lt; 20 | minor) as glibc's makedev encodes it for stat(2).</summary>
+    internal static ulong UserDevice(uint kernelDevice)
+    {
+        ulong major = kernelDevice >> 20, minor = kernelDevice & 0xfffff;
+        return ((major & 0xfff) << 8) | (minor & 0xff) | ((minor & ~0xffUL) << 12) | ((major & ~0xfffUL) << 32);
+    }
+
+    /// <summary>argv from its NUL-separated bytes (the last argument may be cut); null when empty.</summary>
+    private static List<string>? SplitArgs(ReadOnlySpan<byte> argv)
+    {
+        int end = argv.Length;
+        while (end > 0 && argv[end - 1] == 0) end--;
+        if (end == 0) return null;
+        var args = new List<string>();
+        foreach (Range range in argv[..end].Split((byte)0))
+            args.Add(Encoding.UTF8.GetString(argv[range]));
+        return args;
+    }
+}
