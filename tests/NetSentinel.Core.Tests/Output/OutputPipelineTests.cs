@@ -116,9 +116,10 @@ public sealed class OutputPipelineTests
     }
 
     [Fact]
-    public void ConnectionLinesNeverMakeTheMonitorWaitAndLeaveRoomForAlerts()
+    public void ConnectionLinesWaitForTheFileOnlyBrieflyAndLeaveRoomForAlerts()
     {
         // Issue #15: while the monitor waited for the disk, the kernel's ring buffer filled and detection lost events.
+        // A drain's connection lines wait at most QueuedOutput.PerEventWaitPerDrain, then drop.
         var writer = new RecordingWriter();
         writer.Open.Reset(); // a disk that stalls
         var file = new QueuedOutput("file", writer, OutputLines.All, OutputFormat.Json, 16 * 1024) { WaitWhenFull = true, StopTimeout = TimeSpan.FromSeconds(10) };
@@ -132,6 +133,7 @@ public sealed class OutputPipelineTests
         // The disk stays stalled until the producer is done: a wait on it would never end.
         Assert.True(producer.Join(30_000), "connection lines made the monitor wait for a stalled disk");
         Assert.True(file.LinesDropped > 0, "200 connection lines fitted a 16 KiB queue");
+        Assert.InRange(file.BlockedTime, QueuedOutput.PerEventWaitPerDrain * 0.9, TimeSpan.FromSeconds(5));
         Assert.True(file.QueuedBytes <= 16 * 1024);
         writer.Open.Set();
         pipeline.Dispose();

@@ -19,6 +19,14 @@ public sealed class QueuedOutput : IDisposable
     /// <summary>The part of the queue per-event lines may fill: a storm of them leaves room for the alerts it causes.</summary>
     public const double PerEventShare = 0.75;
 
+    /// <summary>
+    /// How long per-event lines may make the monitor wait for a <see cref="WaitWhenFull"/> output in one drain.
+    /// A short wait costs nothing: the kernel's ring buffer holds the events meanwhile, in ~140-byte records
+    /// rather than ~2.6 KB lines (4 MiB of it is ~100 ms of the fastest storm in make bench), so a writer thread
+    /// that waited a moment for a core loses no line. A longer one would overflow the ring and blind detection.
+    /// </summary>
+    public static readonly TimeSpan PerEventWaitPerDrain = TimeSpan.FromMilliseconds(20);
+
     private readonly object _gate = new();
     private readonly IBatchWriter _writer;
     private readonly Action<string>? _report;
@@ -36,6 +44,7 @@ public sealed class QueuedOutput : IDisposable
     private long _linesFailed;
     private long _batches;
     private long _blockedTicks;
+    private TimeSpan _perEventWaitLeft = PerEventWaitPerDrain;
 
     /// <param name="name">Short name in reports and metrics: "file", "stdout", "syslog".</param>
     /// <param name="capacityBytes">Most bytes queued at once; the buffers grow to it only under load.</param>
@@ -61,11 +70,11 @@ public sealed class QueuedOutput : IDisposable
     public int CapacityBytes { get; }
 
     /// <summary>
-    /// The log file's choice for alerts and notices: when its queue is full the monitor waits for the disk
-    /// rather than drop one (they are rare, so the wait is short and rare). Per-event lines never wait: while
-    /// the monitor waited, the kernel's ring buffer would fill and detection would lose events, so a storm's
-    /// connection lines that find the queue full are dropped and counted instead (issue #15). Consoles and
-    /// syslog drop every kind of line.
+    /// The log file's choice: when its queue is full the monitor waits for the disk rather than drop a line —
+    /// for alerts and notices as long as it takes (they are rare), for per-event lines at most
+    /// <see cref="PerEventWaitPerDrain"/> per drain: while the monitor waits, the kernel's ring buffer fills, and
+    /// past that detection would lose events, so a storm's connection lines that still find the queue full are
+    /// dropped and counted instead (issue #15). Consoles and syslog drop every kind of line at once.
     /// </summary>
     public bool WaitWhenFull { get; init; }
 
@@ -94,9 +103,9 @@ public sealed class QueuedOutput : IDisposable
 
     /// <summary>
     /// Copies one whole line (ending with '\n') into the queue. When the queue is full the line is
-    /// dropped and counted, false, unless <see cref="WaitWhenFull"/> and it is not
-    /// <paramref name="perEvent"/>: then the caller waits for room. A per-event line counts as not
-    /// fitting once the queue is <see cref="PerEventShare"/> full.
+    /// dropped and counted, false, unless <see cref="WaitWhenFull"/>: then the caller waits for room (a
+    /// <paramref name="perEvent"/> line only within the drain's <see cref="PerEventWaitPerDrain"/>). A
+    /// per-event line counts as not fitting once the queue is <see cref="PerEventShare"/> full.
     /// </summary>
     public bool TryEnqueue(ReadOnlySpan<byte> line, bool perEvent = false)
     {
@@ -107,9 +116,16 @@ public sealed class QueuedOutput : IDisposable
             {
                 return false; // closed: nothing more is accepted (and nothing is lost by a slow reader)
             }
-            if (_filled + line.Length > limit && WaitWhenFull && !perEvent && line.Length <= CapacityBytes)
+            if (_filled + line.Length > limit && WaitWhenFull && line.Length <= CapacityBytes)
             {
-                WaitForRoom(line.Length);
+                if (!perEvent)
+                {
+                    WaitForRoom(line.Length, limit, Timeout.InfiniteTimeSpan);
+                }
+                else if (_perEventWaitLeft > TimeSpan.Zero)
+                {
+                    _perEventWaitLeft -= WaitForRoom(line.Length, limit, _perEventWaitLeft);
+                }
             }
             if (_stopping || _filled + line.Length > limit)
             {
@@ -140,16 +156,24 @@ public sealed class QueuedOutput : IDisposable
     /// <summary>Time the monitor spent waiting for room (only with <see cref="WaitWhenFull"/>).</summary>
     public TimeSpan BlockedTime => TimeSpan.FromTicks(Volatile.Read(ref _blockedTicks));
 
-    private void WaitForRoom(int needed)
+    /// <summary>Waits until <paramref name="needed"/> bytes fit under <paramref name="limit"/>, or the stop, or <paramref name="timeout"/>; returns the time waited.</summary>
+    private TimeSpan WaitForRoom(int needed, int limit, TimeSpan timeout)
     {
         long start = System.Diagnostics.Stopwatch.GetTimestamp();
         _flushRequested = true;
         Monitor.PulseAll(_gate);
-        while (!_stopping && _filled + needed > CapacityBytes)
+        while (!_stopping && _filled + needed > limit)
         {
-            Monitor.Wait(_gate);
+            TimeSpan left = timeout == Timeout.InfiniteTimeSpan ? timeout : timeout - System.Diagnostics.Stopwatch.GetElapsedTime(start);
+            if (left != Timeout.InfiniteTimeSpan && left <= TimeSpan.Zero)
+            {
+                break;
+            }
+            Monitor.Wait(_gate, left);
         }
-        Interlocked.Add(ref _blockedTicks, System.Diagnostics.Stopwatch.GetElapsedTime(start).Ticks);
+        TimeSpan waited = System.Diagnostics.Stopwatch.GetElapsedTime(start);
+        Interlocked.Add(ref _blockedTicks, waited.Ticks);
+        return waited;
     }
 
     /// <summary>The monitor finished a drain: write what is queued now.</summary>
@@ -157,6 +181,7 @@ public sealed class QueuedOutput : IDisposable
     {
         lock (_gate)
         {
+            _perEventWaitLeft = PerEventWaitPerDrain;
             if (_filled == 0) return;
             _flushRequested = true;
             Monitor.PulseAll(_gate);
