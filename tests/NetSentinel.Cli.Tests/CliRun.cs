@@ -29,6 +29,18 @@ public static class CliRun
         return monitor;
     }
 
+    /// <summary>
+    /// Writes a config whose log does not rotate within a test and returns its path. The eBPF monitor logs every
+    /// connection and DNS message on the host, other tests' storms too: under load a 10 MiB log rotated within
+    /// seconds and took a test's own lines with it. <paramref name="toml"/> is the rest of the test's config.
+    /// </summary>
+    public static string UnrotatedLogConfig(string directory, string toml = "")
+    {
+        string path = Path.Combine(directory, $"unrotated-{Guid.NewGuid():N}.toml");
+        File.WriteAllText(path, toml + "\n[log]\nmax_size_mb = 4096\n");
+        return path;
+    }
+
     private static Process Start(string[] args, string launcher, string[]? launcherArgs = null)
     {
         var psi = new ProcessStartInfo(launcher) { RedirectStandardOutput = true, RedirectStandardError = true };

@@ -23,7 +23,7 @@ public sealed partial class LiveDnsTests : IDisposable
         using var host = new DnsTestHost(_dir);
         host.SetNames(("app.web.test", host.ServiceAddress(1)));
         string log = Path.Combine(_dir, "own.jsonl");
-        using var monitor = StartMonitor(log, "--no-baseline");
+        using var monitor = StartMonitor(log, ["--no-baseline"]);
 
         IPAddress address = Resolve(host.Network.PeerV4, "app.web.test");
         using (var client = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp))
@@ -53,7 +53,7 @@ public sealed partial class LiveDnsTests : IDisposable
         host.SetNames(("libc.web.test", host.ServiceAddress(2)));
         string resolv = host.ResolvConf(host.Network.PeerV4.ToString());
         string log = Path.Combine(_dir, "glibc.jsonl");
-        using var monitor = StartMonitor(log, "--no-baseline");
+        using var monitor = StartMonitor(log, ["--no-baseline"]);
 
         // bash's /dev/tcp resolves with getaddrinfo; the private mount namespace gives it our resolv.conf.
         int pid = RunBash($"unshare -m bash -c 'mount --bind {resolv} /etc/resolv.conf && exec 3<>/dev/tcp/libc.web.test/{host.Port}'");
@@ -74,7 +74,7 @@ public sealed partial class LiveDnsTests : IDisposable
         int stub = host.StartStub();
         string resolv = host.ResolvConf("127.0.0.53");
         string log = Path.Combine(_dir, "stub.jsonl");
-        using var monitor = StartMonitor(log, "--no-baseline");
+        using var monitor = StartMonitor(log, ["--no-baseline"]);
 
         // The asker runs on the test host, where the stub listens on 127.0.0.53.
         int pid = RunBash($"ip netns exec {host.Network.Namespace} unshare -m bash -c " +
@@ -103,7 +103,7 @@ public sealed partial class LiveDnsTests : IDisposable
         string config = Path.Combine(_dir, "dns.toml");
         File.WriteAllText(config, $"[dns]\nblocklist_file = \"{blocklist}\"\n");
         string log = Path.Combine(_dir, "blocked.jsonl");
-        using var monitor = StartMonitor(log, "-c", config);
+        using var monitor = StartMonitor(log, [], File.ReadAllText(config));
 
         IPAddress address = Resolve(host.Network.PeerV4, "c2.bad.test");
         using (var client = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp))
@@ -130,7 +130,7 @@ public sealed partial class LiveDnsTests : IDisposable
         using var host = new DnsTestHost(_dir);
         string resolv = host.ResolvConf(host.Network.PeerV4.ToString());
         string log = Path.Combine(_dir, "beacon.jsonl");
-        using var monitor = StartMonitor(log);
+        using var monitor = StartMonitor(log, []);
 
         // 12 connections ~1.3 s apart (± 6 %); a new address every 3. The script rewrites the server's hosts file and
         // signals it to reload right after a connection, so the rotation is in step and does not stretch a gap.
@@ -174,7 +174,7 @@ public sealed partial class LiveDnsTests : IDisposable
         using var net = new TestNetwork();
         using var server = net.BindUdp(net.PeerV4, 53);
         string log = Path.Combine(_dir, "hostile.jsonl");
-        using var monitor = StartMonitor(log, "--no-baseline");
+        using var monitor = StartMonitor(log, ["--no-baseline"]);
 
         var loop = new DnsPacketBuilder().Header(7, response: true, answers: 1).Question("loop.test");
         loop.Pointer(loop.Length).U16(1).U16(1).U32(5).U16(4).Raw(198, 51, 100, 9);
@@ -228,9 +228,11 @@ public sealed partial class LiveDnsTests : IDisposable
         return message!.Answers.First(a => a.Address is not null).Address!;
     }
 
-    private Process StartMonitor(string log, params string[] extra)
+    /// <summary>The live monitor; <paramref name="toml"/> is the test's own config (the log never rotates during the test).</summary>
+    private Process StartMonitor(string log, string[] extra, string toml = "")
     {
-        var monitor = CliRun.Start(["--source", "ebpf", "--log-connections", "--interval", "1", "--duration", "60", "--log-file", log, .. extra]);
+        string config = CliRun.UnrotatedLogConfig(_dir, toml);
+        var monitor = CliRun.Start(["--source", "ebpf", "--log-connections", "--interval", "1", "--duration", "60", "--log-file", log, "-c", config, .. extra]);
         WaitForLine(monitor.StandardError, "watching outbound connections");
         return monitor;
     }

@@ -21,7 +21,7 @@ public sealed partial class LiveMonitorTests : IDisposable
         using var server = new DrainingServer(listener);
         string log = Path.Combine(_dir, "live.jsonl");
 
-        using var monitor = CliRun.Start(["--source", "ebpf", "--log-connections", "--no-baseline", "--interval", "1", "--duration", "8", "--log-file", log]);
+        using var monitor = CliRun.Start(["--source", "ebpf", "--log-connections", "--no-baseline", "--interval", "1", "--duration", "8", "--log-file", log, "-c", CliRun.UnrotatedLogConfig(_dir)]);
         WaitForLine(monitor.StandardError, "watching outbound connections");
 
         // Three short-lived processes, each connecting once and sending a known amount.

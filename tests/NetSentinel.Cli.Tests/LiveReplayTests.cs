@@ -21,7 +21,7 @@ public sealed class LiveReplayTests : IDisposable
         int port = ((IPEndPoint)listener.LocalEndPoint!).Port;
         string log = Path.Combine(_dir, "live.jsonl");
 
-        using (var monitor = CliRun.Start(["--source", "ebpf", "--log-connections", "--no-baseline", "--interval", "1", "--duration", "6", "--log-file", log]))
+        using (var monitor = CliRun.Start(["--source", "ebpf", "--log-connections", "--no-baseline", "--interval", "1", "--duration", "6", "--log-file", log, "-c", CliRun.UnrotatedLogConfig(_dir)]))
         {
             WaitForLine(monitor.StandardError, "watching outbound connections");
             // TCP opens and closes (refused ones too: nothing listens on port+1) and UDP flows, IPv4 and IPv6.

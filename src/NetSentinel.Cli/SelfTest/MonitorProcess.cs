@@ -64,11 +64,12 @@ public sealed class MonitorProcess : IDisposable
     }
 
     /// <summary>True once the monitor is watching; false when it exited or took longer than <paramref name="timeout"/>.</summary>
-    public bool WaitReady(TimeSpan timeout)
+    /// <exception cref="OperationCanceledException"><paramref name="interrupt"/> was cancelled.</exception>
+    public bool WaitReady(TimeSpan timeout, CancellationToken interrupt)
     {
         try
         {
-            return _ready.Task.Wait(timeout);
+            return _ready.Task.Wait(timeout, interrupt);
         }
         catch (AggregateException)
         {

@@ -37,9 +37,16 @@ public sealed class RunningScenario : IDisposable
     public bool WaitReady(TimeSpan timeout) => _ready.Task.Wait(timeout);
 
     /// <summary>Waits for the end (killing the program past <paramref name="timeout"/>); null when it did its part, else why not.</summary>
-    public string? Finish(TimeSpan timeout)
+    /// <exception cref="OperationCanceledException"><paramref name="interrupt"/> was cancelled (the program is killed on Dispose).</exception>
+    public string? Finish(TimeSpan timeout, CancellationToken interrupt)
     {
-        if (!_process.WaitForExit(timeout))
+        using var limit = CancellationTokenSource.CreateLinkedTokenSource(interrupt);
+        limit.CancelAfter(timeout);
+        try
+        {
+            _process.WaitForExitAsync(limit.Token).GetAwaiter().GetResult();
+        }
+        catch (OperationCanceledException) when (!interrupt.IsCancellationRequested)
         {
             _process.Kill();
             _process.WaitForExit();

@@ -13,7 +13,7 @@ public sealed record ScenarioPlan
     public required ScenarioAction Action { get; init; }
     /// <summary>Where to connect or send (cycled through); for <see cref="ScenarioAction.UdpServe"/>, where to listen.</summary>
     public required IReadOnlyList<IPEndPoint> Targets { get; init; }
-    /// <summary>Exchanges or datagrams (targets cycled); for a server, the datagrams to answer before stopping.</summary>
+    /// <summary>Exchanges or datagrams (targets cycled); for a server, the clients to answer before stopping.</summary>
     public int Count { get; init; } = 1;
     /// <summary>The gap between starts (the mean, with <see cref="RandomGaps"/>); 0 = back to back.</summary>
     public double PeriodSeconds { get; init; }

@@ -123,7 +123,7 @@ public static class ScenarioRunner
         return $"{plan.Count} datagrams to {target}, {replies} answered";
     }
 
-    /// <summary>Answers every datagram with a reply until <see cref="ScenarioPlan.Count"/> were answered; says "ready" once bound.</summary>
+    /// <summary>Answers every datagram with a reply until <see cref="ScenarioPlan.Count"/> clients were answered; says "ready" once bound.</summary>
     private static async Task<string> Serve(ScenarioPlan plan, TextWriter stdout, CancellationToken cancel)
     {
         var local = plan.Targets[0];
@@ -134,12 +134,14 @@ public static class ScenarioRunner
         var buffer = new byte[2048];
         var reply = new byte[ScenarioWire.UdpReplyBytes];
         var clients = new HashSet<EndPoint>();
-        for (int answered = 0; answered < plan.Count; answered++)
+        int answered = 0;
+        while (clients.Count < plan.Count) // clients, not datagrams: a client asking twice must not end it early
         {
             var from = await socket.ReceiveFromAsync(buffer, SocketFlags.None, new IPEndPoint(local.AddressFamily == AddressFamily.InterNetwork ? IPAddress.Any : IPAddress.IPv6Any, 0), cancel);
             await socket.SendToAsync(reply, SocketFlags.None, from.RemoteEndPoint, cancel);
             clients.Add(from.RemoteEndPoint);
+            answered++;
         }
-        return $"answered {plan.Count} datagrams from {clients.Count} clients";
+        return $"answered {answered} datagrams from {clients.Count} clients";
     }
 }

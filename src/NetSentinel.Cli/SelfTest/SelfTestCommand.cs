@@ -3,6 +3,7 @@ using System.ComponentModel;
 using System.Diagnostics;
 using System.Globalization;
 using System.Net.Sockets;
+using System.Runtime.InteropServices;
 using NetSentinel.Core.Configuration;
 using NetSentinel.Core.Detection;
 using NetSentinel.Core.Model;
@@ -85,6 +86,16 @@ public static class SelfTestCommand
         string self = Environment.ProcessPath ?? throw CliFailure.Runtime("selftest cannot find its own executable");
 
         var clock = Stopwatch.StartNew();
+        // Ctrl-C or SIGTERM must not leave a namespace, routes or a monitor behind: every wait below ends on it,
+        // and the finally block removes what was made.
+        using var interrupt = new CancellationTokenSource();
+        void Interrupt(PosixSignalContext context)
+        {
+            context.Cancel = true;
+            interrupt.Cancel();
+        }
+        using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, Interrupt);
+        using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, Interrupt);
         var work = Directory.CreateTempSubdirectory("net-sentinel-selftest-");
         NamespaceHost? host = null;
         ScenarioServers? servers = null;
@@ -113,7 +124,7 @@ public static class SelfTestCommand
 
             stderr.WriteLine($"selftest: test host {host.Namespace} ({at.PeerV4}, {at.PeerV6}, {at.Block}); {scenarios.Count} scenario programs in {work.FullName}");
             monitor = MonitorProcess.Start(self, configPath);
-            if (!monitor.WaitReady(MonitorStart))
+            if (!monitor.WaitReady(MonitorStart, interrupt.Token))
             {
                 throw CliFailure.Runtime($"the monitor did not start within {MonitorStart.TotalSeconds:0} s: {string.Join(" | ", monitor.Notes)}");
             }
@@ -133,9 +144,12 @@ public static class SelfTestCommand
             stderr.WriteLine(string.Create(CultureInfo.InvariantCulture, $"selftest: {scenarios.Count} scenarios running, the longest planned {longest.TotalSeconds:0} s"));
             AskTheUdpServer(host, running.Single(r => r.Scenario.Plan.Action == ScenarioAction.UdpServe), stderr);
 
-            var problems = running.ToDictionary(r => r.Scenario.Name, r => r.Finish(longest + TimeSpan.FromSeconds(120)));
+            var problems = running.ToDictionary(r => r.Scenario.Name, r => r.Finish(longest + TimeSpan.FromSeconds(120), interrupt.Token));
             // Two intervals more, so interval detectors (send rate) see the last bytes; then the monitor closes every incident.
-            Thread.Sleep(TimeSpan.FromSeconds((2 * config.IntervalSeconds) + 1));
+            if (interrupt.Token.WaitHandle.WaitOne(TimeSpan.FromSeconds((2 * config.IntervalSeconds) + 1)))
+            {
+                throw new OperationCanceledException(interrupt.Token);
+            }
             int? monitorExit = monitor.Stop(TimeSpan.FromSeconds(30));
             if (monitorExit is not 0)
             {
@@ -154,6 +168,10 @@ public static class SelfTestCommand
                 $"selftest: {(verdict.Passed && unreadable == 0 ? "passed" : "FAILED")} in {clock.Elapsed.TotalSeconds:0} s ({summary.Replace("net-sentinel: ", "monitor ", StringComparison.Ordinal)})"));
             return verdict.Passed && unreadable == 0 ? ExitCodes.Ok : ExitCodes.AlertsFound;
         }
+        catch (OperationCanceledException) when (interrupt.IsCancellationRequested)
+        {
+            throw CliFailure.Runtime("selftest interrupted: its programs, monitor, test host and files are removed");
+        }
         finally
         {
             foreach (var scenario in running)
@@ -167,7 +185,7 @@ public static class SelfTestCommand
             {
                 stderr.WriteLine($"selftest: kept {work.FullName}");
             }
-            else
+            else if (Directory.Exists(work.FullName))
             {
                 work.Delete(recursive: true);
             }

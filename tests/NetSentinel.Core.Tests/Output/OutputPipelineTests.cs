@@ -112,7 +112,8 @@ public sealed class OutputPipelineTests
 
         Assert.Equal(0, file.LinesDropped);
         Assert.Equal(50, writer.Lines.Count);
-        Assert.True(file.BlockedTime > TimeSpan.FromMilliseconds(200));
+        // Counted, but not how long: on a loaded machine the producer may fill the queue only just before the disk resumes.
+        Assert.True(file.BlockedTime > TimeSpan.Zero);
     }
 
     [Fact]
