@@ -913,6 +913,37 @@ int BPF_PROG(ns_exec_raw, struct task_struct *p, pid_t old_pid, struct linux_bin
 	return process_exec(NS_RAW);
 }
 
+/* A new process: its parent, captured now, is the one it names even if that parent exits before the child execs
+ * (the child is then re-parented to init or a subreaper). Threads leave at once. */
+static __always_inline int process_fork(struct task_struct *child, int direct)
+{
+	if (NS_READ(direct, child, pid) != NS_READ(direct, child, tgid))
+		return 0;
+	struct ns_fork_event *event = bpf_ringbuf_reserve(&ns_events, sizeof(*event), 0);
+	if (!event) {
+		count_lost(NS_LOST_RINGBUF);
+		return 0;
+	}
+	fill_header(&event->header, NS_EVENT_FORK, bpf_ktime_get_ns());
+	fill_task(&event->task, direct);
+	event->child_tgid = NS_READ(direct, child, tgid);
+	event->pad0 = 0;
+	bpf_ringbuf_submit(event, wakeup_flags());
+	return 0;
+}
+
+SEC("tp_btf/sched_process_fork")
+int BPF_PROG(ns_fork, struct task_struct *parent, struct task_struct *child)
+{
+	return process_fork(child, NS_BTF);
+}
+
+SEC("raw_tp/sched_process_fork")
+int BPF_PROG(ns_fork_raw, struct task_struct *parent, struct task_struct *child)
+{
+	return process_fork(child, NS_RAW);
+}
+
 /* Lets user space drop what it cached about a process. */
 static __always_inline int process_exit(bool group_dead, int direct)
 {

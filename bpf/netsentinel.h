@@ -16,7 +16,7 @@
 #include <linux/types.h>
 #endif
 
-#define NS_ABI_VERSION 6
+#define NS_ABI_VERSION 7
 
 #define NS_COMM_LEN 16
 /* The executable's path, as its components leaf first (each NUL-terminated): PATH_MAX, plus room for one more
@@ -34,6 +34,7 @@
 #define NS_EVENT_EXEC 4
 #define NS_EVENT_EXIT 5
 #define NS_EVENT_DNS 6
+#define NS_EVENT_FORK 8 /* a new process (not a thread): struct ns_fork_event */
 #define NS_EVENT_UDP_RESUMED 7 /* a UDP flow sent again after NS_UDP_IDLE_GAP_NS of silence (struct ns_open_event) */
 
 /* DNS capture: the server port, and how much of a message is copied (a typical answer section fits). */
@@ -133,6 +134,15 @@ struct ns_exec_event {
 	char path[NS_PATH_LEN + NS_NAME_LEN]; /* mm->exe_file's path components, leaf first, each NUL-terminated */
 };
 
+/* NS_EVENT_FORK: a new process (fork, vfork, clone without CLONE_THREAD), so that a child re-parented before it
+ * execs (its parent exited) still names the parent that started it. */
+struct ns_fork_event {
+	struct ns_header header;
+	struct ns_task task; /* the parent, in its own context */
+	__u32 child_tgid;
+	__u32 pad0;
+};
+
 /* NS_EVENT_EXIT: the last thread of a process exited. */
 struct ns_exit_event {
 	struct ns_header header;
@@ -190,6 +200,7 @@ _Static_assert(sizeof(struct ns_open_event) == 104, "ns_open_event size");
 _Static_assert(sizeof(struct ns_close_event) == 136, "ns_close_event size");
 _Static_assert(sizeof(struct ns_exec_event) == 4440, "ns_exec_event size");
 _Static_assert(sizeof(struct ns_exit_event) == 56, "ns_exit_event size");
+_Static_assert(sizeof(struct ns_fork_event) == 64, "ns_fork_event size");
 _Static_assert(sizeof(struct ns_dns_event) == 616, "ns_dns_event size");
 _Static_assert(sizeof(struct ns_sock_state) == 120, "ns_sock_state size");
 _Static_assert(sizeof(struct ns_udp_key) == 24, "ns_udp_key size");

@@ -76,6 +76,9 @@ public sealed class BpfEventTranslator
         _ledger.Close(flow, when, sink, failed: (close.Flags & NsAbi.CloseEstablished) == 0, duration: duration);
     }
 
+    /// <summary>A new process: it names the parent that started it, even once re-parented.</summary>
+    internal void OnFork(in NsForkEvent fork) => _processes.OnFork(fork.ChildTgid, fork.Task.Tgid, fork.Header.TimestampNs);
+
     /// <summary>An exec record: its fixed part and the argv bytes that follow it in the record.</summary>
     internal void OnExec(in NsExecEvent exec, ReadOnlySpan<byte> argv) =>
         _processes.OnExec(exec.Task.Tgid, exec.Task.Ppid, BpfText.Comm(exec.Task), ExecIdentity.From(exec, argv), exec.Header.TimestampNs);

@@ -36,6 +36,7 @@ internal sealed record BpfHookVariant(string Name, string ProgramSuffix, bool Dn
         ("ns_tcp_retransmit", "tcp_retransmit_skb"),
         ("ns_send_len", "sock_send_length"),
         ("ns_recv_len", "sock_recv_length"),
+        ("ns_fork", "sched_process_fork"),
         ("ns_exec", "sched_process_exec"),
         ("ns_exit", "sched_process_exit"),
     ];

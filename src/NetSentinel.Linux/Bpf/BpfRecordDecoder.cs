@@ -65,7 +65,7 @@ public sealed class BpfRecordDecoder
 
     private static RecordKind[] BuildKinds()
     {
-        var kinds = new RecordKind[NsAbi.EventUdpResumed + 1];
+        var kinds = new RecordKind[NsAbi.EventFork + 1];
         kinds[NsAbi.EventTcpConnect] = Row<NsOpenEvent>(static (t, r, s) => t.OnOpen(Read<NsOpenEvent>(r), Transport.Tcp, s));
         kinds[NsAbi.EventUdpFlow] = Row<NsOpenEvent>(static (t, r, s) => t.OnOpen(Read<NsOpenEvent>(r), Transport.Udp, s));
         kinds[NsAbi.EventTcpClose] = Row<NsCloseEvent>(static (t, r, s) => t.OnClose(Read<NsCloseEvent>(r), s));
@@ -73,6 +73,7 @@ public sealed class BpfRecordDecoder
         kinds[NsAbi.EventExit] = Row<NsExitEvent>(static (t, r, s) => t.OnExit(Read<NsExitEvent>(r), s));
         kinds[NsAbi.EventDns] = Row<NsDnsEvent>(static (t, r, s) => t.OnDns(Read<NsDnsEvent>(r), s));
         kinds[NsAbi.EventUdpResumed] = Row<NsOpenEvent>(static (t, r, s) => t.OnUdpResumed(Read<NsOpenEvent>(r), s));
+        kinds[NsAbi.EventFork] = Row<NsForkEvent>(static (t, r, _) => t.OnFork(Read<NsForkEvent>(r)));
         return kinds;
     }
 

@@ -65,6 +65,10 @@ public sealed class ProcessCatalog
         if (ExitedAt(tgid) is ulong exitNs && exitNs >= timestampNs) return; // drained after its process's exit: it names nothing alive
         Bound();
         if (_byTgid.TryGetValue(tgid, out ProcessFacts? before)) before.Before = null; // one level: a process that execs in a loop holds no chain
+        // A child whose fork we saw names the parent that forked it: the kernel's real_parent at exec is a reaper when
+        // that parent has exited in between (a shell starting a program in the background and leaving).
+        bool forked = before is { ForkedBy: not 0, ExitedNs: 0 };
+        if (forked) parentTgid = before!.ForkedBy;
         var facts = new ProcessFacts
         {
             Executable = exec.Executable,
@@ -85,11 +89,42 @@ public sealed class ProcessCatalog
             // Records are drained in reservation order, not timestamp order: a connect record stamped before this exec
             // (written at ESTABLISHED or at a SYN retransmission) may arrive after it and must name the program before.
             Before = before is { ExitedNs: 0 } ? before : null,
+            ForkedBy = forked ? parentTgid : 0,
         };
         _byTgid[tgid] = facts;
         // The chain is taken now, while the parents' facts are at hand: a shell that started this program and
         // exits forgets nothing of it later (its child is re-parented, and its own facts leave this catalog).
-        if (parentTgid != 0) facts.Ancestors = Ancestry(parentTgid, tgid);
+        // A forked child's chain was taken at its fork, when its parent was certainly alive.
+        if (forked && before!.Ancestors is { Count: > 0 } atFork) facts.Ancestors = atFork;
+        else if (parentTgid != 0) facts.Ancestors = Ancestry(parentTgid, tgid);
+    }
+
+    /// <summary>
+    /// A new process: until it execs it runs its parent's program, and it names the parent that forked it even if that
+    /// parent exits first and it is re-parented (to init or a subreaper). The ancestry is taken now, while the parent lives.
+    /// </summary>
+    public void OnFork(uint childTgid, uint parentTgid, ulong timestampNs)
+    {
+        if (ExitedAt(childTgid) is ulong exitNs && exitNs >= timestampNs) return;
+        Bound();
+        ProcessFacts? parent = _byTgid.TryGetValue(parentTgid, out ProcessFacts? p) && p.ExitedNs == 0 ? p : null;
+        var facts = new ProcessFacts
+        {
+            Executable = parent?.Executable,
+            ExecutableTruncated = parent?.ExecutableTruncated ?? false,
+            ExecutableDevice = parent?.ExecutableDevice,
+            ExecutableInode = parent?.ExecutableInode,
+            Args = parent?.Args,
+            CommandLine = parent?.CommandLine,
+            CommandLineTruncated = parent?.CommandLineTruncated ?? false,
+            CommandLineRead = parent?.CommandLineRead ?? false,
+            Name = parent?.Name,
+            ParentTgid = parentTgid,
+            ForkedBy = parentTgid,
+            ExecTicks = EntityId.TicksFromBootNanoseconds(timestampNs),
+        };
+        _byTgid[childTgid] = facts;
+        facts.Ancestors = Ancestry(parentTgid, childTgid);
     }
 
     /// <summary>The process is gone. Its facts stay until the next <see cref="ForgetExited"/> but one: its pid may be reused after.</summary>
@@ -132,7 +167,9 @@ public sealed class ProcessCatalog
         }
         ProcessInfo? last = facts.Last;
         string name = BpfText.Comm(task);
-        if (last is not null && last.ParentPid == (int)task.Ppid && last.Uid == task.Uid && last.Name == name && facts.CgroupId == task.CgroupId)
+        // The parent that started it, not a subreaper it was re-parented to when that parent exited.
+        if (facts.ParentTgid == 0) facts.ParentTgid = task.Ppid;
+        if (last is not null && last.ParentPid == (int)facts.ParentTgid && last.Uid == task.Uid && last.Name == name && facts.CgroupId == task.CgroupId)
             return last;
         if (facts.CgroupId != task.CgroupId && _cgroups.Resolve(task.CgroupId) is string cgroupPath)
         {
@@ -142,14 +179,12 @@ public sealed class ProcessCatalog
         }
 
         facts.CgroupId = task.CgroupId;
-        // The parent that started it, not a subreaper it was re-parented to when that parent exited.
-        if (facts.ParentTgid == 0) facts.ParentTgid = task.Ppid;
         facts.Name ??= name;
         ReadIdentity(task.Tgid, facts);
         return facts.Last = new ProcessInfo
         {
             Pid = (int)task.Tgid,
-            ParentPid = (int)task.Ppid,
+            ParentPid = (int)facts.ParentTgid,
             Uid = task.Uid,
             UserName = _users.Resolve(task.Uid),
             Name = name,
@@ -270,6 +305,8 @@ public sealed class ProcessCatalog
         public ulong? StartTicks { get; init; }
         /// <summary>Kernel time of the exec these facts come from; 0 when not from an exec.</summary>
         public ulong ExecNs { get; init; }
+        /// <summary>The parent whose fork record created these facts (or the exec that followed one); 0 when not seen forking.</summary>
+        public uint ForkedBy { get; init; }
         /// <summary>The same process before this exec (one level), for its events drained after the exec record.</summary>
         public ProcessFacts? Before { get; set; }
         /// <summary>comm as the kernel gave it at exec (or /proc/PID/stat said).</summary>

@@ -15,7 +15,7 @@ public class BpfAbiTests
     [
         (typeof(NsHeader), "ns_header"), (typeof(NsTask), "ns_task"), (typeof(NsEndpoints), "ns_endpoints"),
         (typeof(NsOpenEvent), "ns_open_event"), (typeof(NsCloseEvent), "ns_close_event"), (typeof(NsExecEvent), "ns_exec_event"),
-        (typeof(NsExitEvent), "ns_exit_event"), (typeof(NsSockState), "ns_sock_state"), (typeof(NsUdpKey), "ns_udp_key"),
+        (typeof(NsExitEvent), "ns_exit_event"), (typeof(NsForkEvent), "ns_fork_event"), (typeof(NsSockState), "ns_sock_state"), (typeof(NsUdpKey), "ns_udp_key"),
         (typeof(NsUdpFlow), "ns_udp_flow"), (typeof(NsDnsEvent), "ns_dns_event"),
     ];
 
@@ -81,6 +81,7 @@ public class BpfAbiTests
         [nameof(NsAbi.EventExec)] = "NS_EVENT_EXEC",
         [nameof(NsAbi.EventExit)] = "NS_EVENT_EXIT",
         [nameof(NsAbi.EventUdpResumed)] = "NS_EVENT_UDP_RESUMED",
+        [nameof(NsAbi.EventFork)] = "NS_EVENT_FORK",
         [nameof(NsAbi.UdpIdleGapNs)] = "NS_UDP_IDLE_GAP_NS",
         [nameof(NsAbi.EventDns)] = "NS_EVENT_DNS",
         [nameof(NsAbi.DnsPort)] = "NS_DNS_PORT",

@@ -254,7 +254,7 @@ public class BpfConnectionSourceTests(ITestOutputHelper output)
         // Other tests and engineers load ns_* programs on this machine at the same time: count only the ones this process holds.
         ours.IntersectWith(ProgramIdsHeldByThisProcess());
         source.Dispose();
-        Assert.Equal(10, ours.Count); // 6 tracepoint hooks, 2 UDP sendmsg, 2 UDP recvmsg (tp_btf copies DNS in its send/recv hooks)
+        Assert.Equal(11, ours.Count); // 7 tracepoint hooks, 2 UDP sendmsg, 2 UDP recvmsg (tp_btf copies DNS in its send/recv hooks)
 
         // The kernel frees a detached program asynchronously (RCU): give it a bounded moment.
         var clock = Stopwatch.StartNew();

@@ -31,7 +31,7 @@ public class BpfHookVariantTests(ITestOutputHelper output)
     {
         using var source = BpfConnectionSource.Start();
         Assert.Same(BpfHookVariant.TpBtf, source.HookVariant);
-        Assert.Contains(source.StartupNotes, n => n == "ebpf: hooks live: tp_btf (inet_sock_set_state, tcp_retransmit_skb, sock_send_length, sock_recv_length, sched_process_exec, sched_process_exit)");
+        Assert.Contains(source.StartupNotes, n => n == "ebpf: hooks live: tp_btf (inet_sock_set_state, tcp_retransmit_skb, sock_send_length, sock_recv_length, sched_process_fork, sched_process_exec, sched_process_exit)");
         Assert.DoesNotContain(source.StartupNotes, n => n.Contains("unavailable", StringComparison.Ordinal));
     }
 

@@ -196,6 +196,34 @@ public sealed class BpfRecordDecoderTests : IDisposable
     }
 
     [Fact]
+    public void AChildReparentedBeforeItExecsNamesTheParentThatForkedIt()
+    {
+        Decode(Exec(1_000, Task(100, "sh") with { Ppid = 50 }, "/usr/bin/dash", ["sh", "-c", "tool &"]));
+        Decode(Fork(1_100, Task(100, "sh") with { Ppid = 50 }, childTgid: 101));
+        Decode(Exit(1_200, Task(100, "sh") with { Ppid = 50 }));
+        Interval();
+        Interval(); // sh is forgotten
+        Decode(Exec(1_300, Task(101, "tool") with { Ppid = 1 }, "/usr/bin/tool", ["tool"])); // re-parented to init by now
+        Decode(TcpConnect(1, 2_000, Task(101, "tool") with { Ppid = 1 }, Web));
+
+        ProcessInfo tool = Assert.Single(_events.Events).Process;
+        Assert.Equal(100, tool.ParentPid);
+        Assert.Equal((100, "sh", "/usr/bin/dash"), (tool.Ancestry[0].Pid, tool.Ancestry[0].Name, tool.Ancestry[0].Executable));
+        Assert.Equal(["tool"], tool.Args);
+    }
+
+    [Fact]
+    public void AForkedChildThatConnectsBeforeExecRunsItsParentsProgram()
+    {
+        Decode(Exec(1_000, Task(110, "server"), "/usr/sbin/server", ["server", "--workers", "4"]));
+        Decode(Fork(1_100, Task(110, "server"), childTgid: 111));
+        Decode(TcpConnect(1, 2_000, Task(111, "server") with { Ppid = 110 }, Web));
+
+        ProcessInfo worker = Assert.Single(_events.Events).Process;
+        Assert.Equal(("/usr/sbin/server", "server --workers 4", 110), (worker.Executable, worker.CommandLine, worker.ParentPid));
+    }
+
+    [Fact]
     public void AnExecRecordShorterThanItsArgumentLengthIsReadOnlyAsFarAsItGoes()
     {
         byte[] record = Exec(1_000, Task(93, "tool"), "/usr/bin/tool", ["tool", "--flag"]);

@@ -93,6 +93,9 @@ internal static unsafe class GoldenRecords
         return [.. Bytes(exec), .. argv];
     }
 
+    public static byte[] Fork(ulong ns, NsTask parent, uint childTgid) =>
+        Bytes(new NsForkEvent { Header = Header(NsAbi.EventFork, ns), Task = parent, ChildTgid = childTgid });
+
     public static byte[] Exit(ulong ns, NsTask task) => Bytes(new NsExitEvent { Header = Header(NsAbi.EventExit, ns), Task = task });
 
     public static NsSockState Socket(ulong connId, NsTask task, NsEndpoints ends, ulong sent, ulong received) =>

@@ -46,6 +46,29 @@ public class ProcessContextLiveTests
     }
 
     [RootFact]
+    public void AChildReparentedBeforeItExecsStillNamesTheShellThatForkedIt()
+    {
+        using var net = new TestNetwork();
+        using var listener = net.ListenTcp(net.PeerV4);
+        var target = (IPEndPoint)listener.LocalEndPoint!;
+        using var source = BpfConnectionSource.Start();
+        var recorder = new EventRecorder();
+
+        // The background subshell is forked by bash, which exits at once; 0.5 s later, re-parented, it execs the program
+        // that connects. Only the fork record knows it was bash's.
+        using var bash = Process.Start(new ProcessStartInfo("/bin/bash", ["-c", $"( sleep 0.5; exec /bin/bash -c 'exec 3<>/dev/tcp/{target.Address}/{target.Port}' ) & exit 0"]))!;
+        Assert.True(bash.WaitForExit(10_000));
+
+        Assert.True(recorder.PumpUntil(source, () => recorder.Events.Any(e => e.Kind == ConnectionEventKind.Opened && e.Remote.Equals(target)), s_timeout));
+        ProcessInfo process = recorder.Events.First(e => e.Kind == ConnectionEventKind.Opened && e.Remote.Equals(target)).Process;
+        Assert.NotEqual(bash.Id, process.Pid);
+        Assert.Equal(bash.Id, process.ParentPid);
+        Assert.Equal(bash.Id, process.Ancestry[0].Pid);
+        Assert.Equal("bash", process.Ancestry[0].Name);
+        Assert.Equal(Environment.ProcessId, process.Ancestry[1].Pid);
+    }
+
+    [RootFact]
     public void AProcessInADockerNamedCgroupCarriesTheContainerId()
     {
         string id = Convert.ToHexStringLower(Guid.NewGuid().ToByteArray()) + Convert.ToHexStringLower(Guid.NewGuid().ToByteArray());
