@@ -97,7 +97,9 @@ field() { dpkg-deb -f "$deb" "$1"; }
 [ "$(field Package)" = net-sentinel ] && [ "$(field Version)" = "$version" ] && [ "$(field Architecture)" = amd64 ] \
   || fail "control: Package/Version/Architecture"
 field Depends | grep -qE '(^|, )libbpf1(,|$| )' || fail "control: Depends names libbpf1 (got '$(field Depends)')"
-pass "control: net-sentinel $version amd64, Depends: $(field Depends)"
+# `net-sentinel selftest` builds its test host with ip(8); without it the self-test exits 3 saying what to install.
+[ "$(field Recommends)" = iproute2 ] || fail "control: Recommends iproute2 for the self-test (got '$(field Recommends)')"
+pass "control: net-sentinel $version amd64, Depends: $(field Depends), Recommends: $(field Recommends)"
 dpkg-deb -e "$deb" "$work/control"
 [ "$(cat "$work/control/conffiles")" = /etc/net-sentinel/config.toml ] || fail "conffiles is exactly /etc/net-sentinel/config.toml"
 pass "conffiles: /etc/net-sentinel/config.toml"
