@@ -68,6 +68,8 @@ public sealed partial class PrometheusScrapeTests : IDisposable
             Assert.Equal(1, Query(http, "up{job=\"net-sentinel\"}"));
             Assert.True(Query(http, "scrape_samples_scraped{job=\"net-sentinel\"}") > 40, "Prometheus took few samples from a scrape");
             Assert.True(Query(http, "process_resident_memory_bytes{job=\"net-sentinel\"}") > 1_000_000);
+            Assert.Equal(4 << 20, Query(http, "net_sentinel_ring_buffer_capacity_bytes"));
+            Assert.InRange(Query(http, "net_sentinel_ring_buffer_bytes"), 0, 4 << 20);
         }
         finally
         {

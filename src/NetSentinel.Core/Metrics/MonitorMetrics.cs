@@ -36,6 +36,13 @@ public static class MonitorMetrics
             ["reason"], () => [new MetricSample(counters.IgnoredLoopback, "loopback"), new MetricSample(counters.IgnoredAllowlist, "allowlist")]);
         registry.Counter("net_sentinel_events_lost_total", "Events the source lost, by cause: ring_buffer_full (the consumer fell behind the kernel), map_full (the kernel could not track a socket or flow), record_refused (malformed or wrong ABI), ledger_full (user space could not track a flow); other sources: unspecified.",
             ["cause"], () => LostByCause(source));
+        if (source is ISourceBacklog backlog)
+        {
+            registry.Gauge("net_sentinel_ring_buffer_bytes", "Bytes the kernel queued in the event ring buffer that the monitor has not read yet (drained at least every 10 ms).",
+                () => backlog.Backlog is { } b ? b.Queued : double.NaN);
+            registry.Gauge("net_sentinel_ring_buffer_capacity_bytes", "Size of the event ring buffer; when it is full, events are lost (cause ring_buffer_full).",
+                () => backlog.Backlog is { } b ? b.Capacity : double.NaN);
+        }
         registry.Counter("net_sentinel_dns_messages_malformed_total", "DNS messages captured that could not be parsed (counted, never acted on).", () => counters.DnsMalformed);
 
         // Detection

@@ -13,7 +13,7 @@ namespace NetSentinel.Linux.Bpf;
 /// interval's batch reads of the byte-counter maps (Traffic, <see cref="EndInterval"/>) into <see cref="FlowLedger{TKey}"/> calls.
 /// Emits everything outbound, loopback included: filtering is the pipeline's job.
 /// </summary>
-public sealed class BpfConnectionSource : IConnectionSource, IEventLossCauses
+public sealed class BpfConnectionSource : IConnectionSource, IEventLossCauses, ISourceBacklog
 {
     /// <summary>How often a waiting Pump drains: events are submitted without wakeup, so this bounds their latency.</summary>
     private const int DrainPeriodMs = 10;
@@ -85,6 +85,9 @@ public sealed class BpfConnectionSource : IConnectionSource, IEventLossCauses
             new("ledger_full", _translator.Untracked),
         ];
     }
+
+    /// <summary>The kernel ring buffer's unread bytes and size (metrics thread: two loads from a read-only mapping).</summary>
+    public (long Queued, long Capacity)? Backlog => _disposed ? null : _tracer.RingBufferBacklog;
 
     /// <summary>Live connections and flows user space is tracking (for tests and diagnostics).</summary>
     public int TrackedCount => _translator.TrackedCount;

@@ -23,6 +23,7 @@ internal sealed unsafe class KernelTracer : IUdpFlowTable, IDisposable
     private readonly int _socksFd;
     private readonly int _udpFlowsFd;
     private readonly int _lostFd;
+    private readonly RingBufferFill? _ringBufferFill;
     private readonly int _cpus;
     private Action<ReadOnlySpan<byte>>? _recordHandler;
     private ExceptionDispatchInfo? _handlerFailure;
@@ -47,8 +48,11 @@ internal sealed unsafe class KernelTracer : IUdpFlowTable, IDisposable
         _self = GCHandle.Alloc(this);
         try
         {
-            nint rb = LibBpf.RingBufferNew(MapFd(raw, "ns_events"), &OnSample, (void*)GCHandle.ToIntPtr(_self), null);
+            int eventsFd = MapFd(raw, "ns_events");
+            nint rb = LibBpf.RingBufferNew(eventsFd, &OnSample, (void*)GCHandle.ToIntPtr(_self), null);
             _ringBuffer = new RingBufferHandle(LibBpfErrors.CheckPointer(rb, "creating the ring buffer consumer"));
+            // Only for the metrics: a kernel that refuses the mapping costs the fill gauge, nothing else.
+            _ringBufferFill = RingBufferFill.TryOpen(eventsFd, LibBpf.MapMaxEntries(LibBpf.FindMapByName(raw, "ns_events")), out _);
         }
         catch
         {
@@ -225,6 +229,9 @@ internal sealed unsafe class KernelTracer : IUdpFlowTable, IDisposable
         }
     }
 
+    /// <summary>Bytes in the event ring buffer not yet consumed, and its size; null when its positions could not be mapped.</summary>
+    public (long Queued, long Capacity)? RingBufferBacklog => _ringBufferFill is { } fill ? (fill.QueuedBytes, fill.CapacityBytes) : null;
+
     /// <summary>Sums the per-CPU loss counters: (ring-buffer reservations failed, sockets/flows not tracked because a map was full).</summary>
     public (long RingBuffer, long MapFull) ReadLost()
     {
@@ -267,6 +274,7 @@ internal sealed unsafe class KernelTracer : IUdpFlowTable, IDisposable
 
     public void Dispose()
     {
+        _ringBufferFill?.Dispose();
         _ringBuffer.Dispose();
         foreach (BpfLinkHandle link in _links) link.Dispose();
         _object.Dispose();

@@ -102,9 +102,8 @@ public sealed class OutputPipelineTests
             for (int i = 0; i < 50; i++) pipeline.Write(SampleRecords.HighSendRate() with { Message = $"alert {i}" });
         });
         producer.Start();
-        // The stalled write holds the first lines; the queue then fills (waited for, not assumed: a loaded machine
-        // may take a while to start the thread).
-        Assert.True(SpinWait.SpinUntil(() => file.QueuedBytes > 4 * 1024, 10_000), "the producer never filled the queue");
+        // Wait for the queue to be full first: on a loaded machine the first lines (JIT, formatting) alone can take 300 ms.
+        Assert.True(SpinWait.SpinUntil(() => file.QueuedBytes > 8 * 1024 / 2, 30_000), "the queue never filled");
         Assert.False(producer.Join(300), "the monitor went on although the file's queue was full");
         writer.Open.Set();
         Assert.True(producer.Join(10_000));

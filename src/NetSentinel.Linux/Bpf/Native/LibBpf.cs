@@ -86,6 +86,9 @@ internal static unsafe partial class LibBpf
     [LibraryImport(Library, EntryPoint = "bpf_map__fd")]
     public static partial int MapFd(nint map);
 
+    [LibraryImport(Library, EntryPoint = "bpf_map__max_entries")]
+    public static partial uint MapMaxEntries(nint map);
+
     [LibraryImport(Library, EntryPoint = "ring_buffer__new", SetLastError = true)]
     public static partial nint RingBufferNew(int mapFd, delegate* unmanaged<void*, void*, nuint, int> sample, void* context, void* opts);
 
