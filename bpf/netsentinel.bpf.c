@@ -432,6 +432,8 @@ struct ns_dns_sock {
 	__u32 mmsg_tid;
 	__u32 mmsg_next;
 	__u32 tcp_prefix[2];        /* a TCP length prefix read [0] / written [1] in a call of its own: 0x10000 | value */
+	__u32 tcp_offset[2];        /* TCP: bytes read [0] / written [1] so far, the record's tcp_seq (user space
+				     * puts a message read in several calls back together by it) */
 };
 
 /* The storage dies with the socket. */
@@ -495,6 +497,10 @@ static __always_inline __u32 append_user(struct ns_dns_scratch *scratch, __u32 g
 static __always_inline void capture_dns_call(const struct sock *sk, struct ns_dns_sock *dns, __u16 protocol, int ret,
 					     int sending)
 {
+	/* Every call moves the stream on, whether or not its bytes are copied below. */
+	__u32 offset = dns->tcp_offset[sending ? 1 : 0];
+	if (protocol == NS_PROTO_TCP)
+		dns->tcp_offset[sending ? 1 : 0] = offset + (__u32)ret;
 	struct pt_regs *regs = (struct pt_regs *)bpf_task_pt_regs(bpf_get_current_task_btf());
 	long nr = regs->orig_ax;
 	__u64 arg1 = regs->si, arg2 = regs->dx;
@@ -580,6 +586,8 @@ static __always_inline void capture_dns_call(const struct sock *sk, struct ns_dn
 	event->ends.protocol = protocol;
 	event->wire_len = (__u32)ret + (prefix ? 2 : 0);
 	event->captured = got;
+	event->tcp_seq = protocol == NS_PROTO_TCP ? offset - (prefix ? 2 : 0) : 0; /* the prefix came just before */
+	event->ingress = !sending;
 	if (bpf_ringbuf_output(&ns_events, event, sizeof(*event), wakeup_flags()))
 		count_lost(NS_LOST_RINGBUF);
 }
@@ -1103,6 +1111,10 @@ static __always_inline int capture_dns(struct __sk_buff *skb, int ingress)
 	event->ends = ends;
 	event->wire_len = wire_len;
 	event->captured = captured;
+	/* l4h[4..7]: the TCP sequence number, already loaded with the header */
+	event->tcp_seq = protocol == NS_PROTO_TCP
+		? ((__u32)l4h[4] << 24) | ((__u32)l4h[5] << 16) | ((__u32)l4h[6] << 8) | l4h[7] : 0;
+	event->ingress = ingress;
 	bpf_ringbuf_submit(event, wakeup_flags());
 	return 1;
 }

@@ -16,7 +16,7 @@
 #include <linux/types.h>
 #endif
 
-#define NS_ABI_VERSION 7
+#define NS_ABI_VERSION 8
 
 #define NS_COMM_LEN 16
 /* The executable's path, as its components leaf first (each NUL-terminated): PATH_MAX, plus room for one more
@@ -156,6 +156,8 @@ struct ns_dns_event {
 	struct ns_endpoints ends; /* saddr/sport: this socket's side; daddr/dport: the DNS server's */
 	__u32 wire_len;           /* the message's length (UDP payload; TCP: this segment's payload) */
 	__u32 captured;           /* bytes of it in payload: min(wire_len, NS_DNS_PAYLOAD_LEN) */
+	__u32 tcp_seq;            /* TCP: the segment's sequence number (user space puts a message's segments together); UDP: 0 */
+	__u32 ingress;            /* 1: from the server (an answer), 0: to it (a query) */
 	__u8 payload[NS_DNS_PAYLOAD_LEN];
 };
 
@@ -201,7 +203,7 @@ _Static_assert(sizeof(struct ns_close_event) == 136, "ns_close_event size");
 _Static_assert(sizeof(struct ns_exec_event) == 4440, "ns_exec_event size");
 _Static_assert(sizeof(struct ns_exit_event) == 56, "ns_exit_event size");
 _Static_assert(sizeof(struct ns_fork_event) == 64, "ns_fork_event size");
-_Static_assert(sizeof(struct ns_dns_event) == 616, "ns_dns_event size");
+_Static_assert(sizeof(struct ns_dns_event) == 624, "ns_dns_event size");
 _Static_assert(sizeof(struct ns_sock_state) == 120, "ns_sock_state size");
 _Static_assert(sizeof(struct ns_udp_key) == 24, "ns_udp_key size");
 _Static_assert(sizeof(struct ns_udp_flow) == 136, "ns_udp_flow size");

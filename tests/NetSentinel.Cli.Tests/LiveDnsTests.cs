@@ -205,6 +205,55 @@ public sealed partial class LiveDnsTests : IDisposable
         Assert.True(int.Parse(counts.Groups[1].Value) >= 2, stderr);
     }
 
+    [RootFact]
+    public void ATcpAnswerSentInSeveralSegmentsIsReadWhole()
+    {
+        using var net = new TestNetwork();
+        using var server = net.ListenTcp(net.PeerV4, 53);
+        string log = Path.Combine(_dir, "tcp.jsonl");
+        using var monitor = StartMonitor(log, ["--no-baseline"]);
+
+        // 32 answers: past the 512 bytes the kernel copies of one segment. The server writes the length alone, then
+        // the message in two pieces, each flushed on its own (no Nagle, a pause between): three segments.
+        var addresses = Enumerable.Range(1, 32).Select(i => new IPAddress([198, 18, 0, (byte)i])).ToArray();
+        var serving = Task.Run(() =>
+        {
+            using var peer = server.Accept();
+            peer.NoDelay = true;
+            var header = new byte[2];
+            peer.Receive(header);
+            peer.Receive(new byte[(header[0] << 8) | header[1]]);
+            byte[] answer = DnsPacketBuilder.Response("split.web.test", id: 0x5151, addresses: addresses);
+            peer.Send([(byte)(answer.Length >> 8), (byte)answer.Length]);
+            Thread.Sleep(100);
+            peer.Send(answer.AsSpan(0, 300));
+            Thread.Sleep(100);
+            peer.Send(answer.AsSpan(300));
+            Thread.Sleep(200);
+        });
+        using (var client = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp) { ReceiveTimeout = 5_000 })
+        {
+            client.Connect(net.PeerV4, 53);
+            byte[] query = DnsPacketBuilder.Query("split.web.test", id: 0x5151);
+            client.Send([(byte)(query.Length >> 8), (byte)query.Length, .. query]);
+            var length = new byte[2];
+            Assert.Equal(2, client.Receive(length));
+            int expected = (length[0] << 8) | length[1], read = 0;
+            var buffer = new byte[expected];
+            while (read < expected) read += client.Receive(buffer, read, expected - read, SocketFlags.None);
+            Assert.True(expected > 512);
+        }
+        Assert.True(serving.Wait(10_000));
+        WaitForLog(log, l => Pid(l) == Environment.ProcessId && Action(l) == "dns_answer");
+        StopAndWait(monitor);
+
+        var answerLine = Assert.Single(Lines(log), l => Pid(l) == Environment.ProcessId && Action(l) == "dns_answer");
+        Assert.Equal("tcp", answerLine.GetProperty("network").GetProperty("transport").GetString());
+        Assert.Equal(addresses.Select(a => a.ToString()),
+            answerLine.GetProperty("dns").GetProperty("resolved_ip").EnumerateArray().Select(a => a.GetString()));
+        Assert.False(answerLine.GetProperty("net_sentinel").TryGetProperty("dns_truncated", out _));
+    }
+
     [System.Text.RegularExpressions.GeneratedRegex(@"(\d+) malformed")]
     private static partial System.Text.RegularExpressions.Regex MalformedCount();
 

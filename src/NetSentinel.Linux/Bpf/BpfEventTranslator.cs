@@ -1,4 +1,3 @@
-using System.Buffers.Binary;
 using NetSentinel.Core.Dns;
 using NetSentinel.Core.Flows;
 using NetSentinel.Core.Model;
@@ -23,6 +22,7 @@ public sealed class BpfEventTranslator
     private readonly IUdpFlowTable _udpFlows;
     private readonly KernelClock _clock;
     private readonly Dictionary<uint, List<UdpFlowRef>> _udpFlowsByTgid = [];
+    private readonly TcpDnsReassembler _tcpDns = new();
 
     internal BpfEventTranslator(FlowLedger<ulong> ledger, ProcessCatalog processes, IUdpFlowTable udpFlows)
     {
@@ -106,8 +106,8 @@ public sealed class BpfEventTranslator
     /// <summary>
     /// A DNS message the kernel copied (at most NS_DNS_PAYLOAD_LEN bytes of it), attributed to the task that sent to
     /// port 53 on the socket. Parsed here; a malformed one reaches the sink without a message, to be counted.
-    /// Over TCP only a segment that starts a message (its 2-byte length prefix covers the segment) is parsed:
-    /// continuation segments are skipped.
+    /// Over TCP a message's segments are put back together by their sequence numbers (<see cref="TcpDnsReassembler"/>),
+    /// so an answer split over several segments, or a length written before its message, is parsed whole.
     /// </summary>
     internal unsafe void OnDns(in NsDnsEvent dns, IConnectionEventSink sink)
     {
@@ -122,13 +122,14 @@ public sealed class BpfEventTranslator
             var bytes = new ReadOnlySpan<byte>(payload, captured);
             if (transport == Transport.Tcp)
             {
-                if (bytes.Length < 2) return;
-                int declared = BinaryPrimitives.ReadUInt16BigEndian(bytes);
-                if (declared + 2 < wireLength) return; // a continuation, or several messages in one segment
-                bytes = bytes[2..];
-                wireLength = declared;
+                var stream = new TcpDnsStream(AddressKey.From(local.Address), local.Port, AddressKey.From(server.Address), server.Port, dns.Ingress != 0);
+                if (!_tcpDns.TryAdd(stream, dns.TcpSeq, (int)wireLength, bytes, out byte[] whole, out int declared)) return;
+                status = DnsMessageParser.Parse(whole, isPrefix: declared > whole.Length, out message);
             }
-            status = DnsMessageParser.Parse(bytes, isPrefix: wireLength > bytes.Length, out message);
+            else
+            {
+                status = DnsMessageParser.Parse(bytes, isPrefix: wireLength > bytes.Length, out message);
+            }
         }
         if (status == DnsParseStatus.Ignored) return;
         sink.OnDns(new DnsEvent

@@ -82,5 +82,33 @@ public sealed class BpfDnsRecordTests : IDisposable
         Assert.Equal((Transport.Tcp, "tcp.example.test"), (dns.Transport, dns.Message!.QuestionName));
     }
 
+    [Fact]
+    public void OverTcpAnAnswerInSeveralSegmentsIsPutTogetherByItsSequenceNumbers()
+    {
+        // 30 answers (past the 512 bytes one record holds), sent as its length alone and then two pieces; a query
+        // segment of the same connection (the other direction) comes in between.
+        var addresses = Enumerable.Range(1, 30).Select(i => new IPAddress([198, 18, 0, (byte)i])).ToArray();
+        var answer = DnsPacketBuilder.Response("split.example.test", addresses: addresses);
+        var framed = new byte[answer.Length + 2];
+        BinaryPrimitives.WriteUInt16BigEndian(framed, (ushort)answer.Length);
+        answer.CopyTo(framed, 2);
+        var query = DnsPacketBuilder.Query("split.example.test");
+        var framedQuery = new byte[query.Length + 2];
+        BinaryPrimitives.WriteUInt16BigEndian(framedQuery, (ushort)query.Length);
+        query.CopyTo(framedQuery, 2);
+
+        _decoder.Decode(DnsMessage(1_000, Task(1), Tcp, framed[..2], tcpSeq: 5000), _events);
+        _decoder.Decode(DnsMessage(1_500, Task(1), Tcp, framedQuery, tcpSeq: 77, ingress: false), _events);
+        _decoder.Decode(DnsMessage(2_000, Task(1), Tcp, framed[2..400], tcpSeq: 5002), _events);
+        _decoder.Decode(DnsMessage(3_000, Task(1), Tcp, framed[400..], tcpSeq: 5400), _events);
+
+        Assert.Equal(2, _events.DnsEvents.Count);
+        Assert.False(_events.DnsEvents[0].Message!.IsResponse);
+        var whole = _events.DnsEvents[1].Message!;
+        Assert.True(whole.Complete);
+        Assert.Equal(30, whole.Answers.Count);
+        Assert.Equal("198.18.0.30", whole.Answers[^1].Data);
+    }
+
     public void Dispose() => Directory.Delete(_proc, recursive: true);
 }

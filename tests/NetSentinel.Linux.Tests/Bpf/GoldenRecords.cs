@@ -42,9 +42,9 @@ internal static unsafe class GoldenRecords
     }
 
     /// <summary>An ns_dns_event carrying <paramref name="payload"/> (cut to NS_DNS_PAYLOAD_LEN as the kernel does).</summary>
-    public static byte[] DnsMessage(ulong ns, NsTask task, NsEndpoints ends, byte[] payload, uint? wireLength = null)
+    public static byte[] DnsMessage(ulong ns, NsTask task, NsEndpoints ends, byte[] payload, uint? wireLength = null, uint tcpSeq = 0, bool ingress = true)
     {
-        var record = new NsDnsEvent { Header = Header(NsAbi.EventDns, ns), Task = task, Ends = ends };
+        var record = new NsDnsEvent { Header = Header(NsAbi.EventDns, ns), Task = task, Ends = ends, TcpSeq = tcpSeq, Ingress = ingress ? 1u : 0u };
         int captured = Math.Min(payload.Length, NsAbi.DnsPayloadLength);
         record.WireLen = wireLength ?? (uint)payload.Length;
         record.Captured = (uint)captured;

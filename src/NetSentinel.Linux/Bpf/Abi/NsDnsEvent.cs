@@ -11,5 +11,7 @@ internal unsafe struct NsDnsEvent
     public NsEndpoints Ends;
     public uint WireLen;
     public uint Captured;
+    public uint TcpSeq;
+    public uint Ingress;
     public fixed byte Payload[NsAbi.DnsPayloadLength];
 }
