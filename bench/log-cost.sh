@@ -4,7 +4,8 @@
 # monitor with its default logging (alerts only) and with every connection logged, each during a bounded
 # connect storm; the per-line figure is the difference per connect divided by the lines per connect:
 #   µs/line = (CPU per connect, every line logged − CPU per connect, alerts only) / (lines per connect)
-# Also printed: CPU per 10k connects in both modes, and the events lost (the monitor's stop summary).
+# Also printed: CPU per 10k connects in both modes, the events lost and the file's dropped lines (the monitor's
+# stop summary).
 #   bench/log-cost.sh [ROUNDS] [SECONDS] [THREADS]       defaults 3 rounds, 3 s storms, 1 thread
 # LOGCOST_PERF=1 records `perf record -g` of the last logging round to bench/results/log-cost.perf.data.
 # Root. Traffic goes only to 198.18.77.2, a namespace reached over a veth pair from 198.18.77.1; the
@@ -44,7 +45,7 @@ TICK=$(getconf CLK_TCK)
 cpu_ticks() { awk '{ sub(/^.*\) /, ""); print $12 + $13 }' "/proc/$1/stat"; }
 printf '[log]\nmax_size_mb = 100000\nmax_files = 1\n' > "$WORK/cfg.toml" # keep every line: they are counted
 
-# One round: MODE (alerts|all) -> "mode connects lines lost cpu_ticks" appended to $WORK/rows.
+# One round: MODE (alerts|all) -> "mode connects lines lost cpu_ticks rate dropped" appended to $WORK/rows.
 round() {
 	local mode=$1 last=$2 every=() log="$WORK/log.jsonl" err="$WORK/err" mon cpu0 cpu1 perf=""
 	[ "$mode" = all ] && every=(--log-connections)
@@ -66,11 +67,12 @@ round() {
 	[ -n "$perf" ] && wait "$perf"
 	kill -TERM "$mon"; wait "$mon" || true
 	PIDS="${PIDS#"$mon "}"
-	local connects lines lost
+	local connects lines lost dropped
 	connects=$(tr ' ' '\n' <<< "$summary" | awk -F= '$1 == "ops" { print $2 }')
 	lines=$(grep -F '"dataset":"net_sentinel.connection"' "$log" | grep -cF "\"ip\":\"$PEER_IP\"" || true)
 	lost=$(sed -n 's/.*, \([0-9]*\) event(s) lost.*/\1/p' "$err"); lost=${lost:-nan}
-	echo "$mode $connects $lines $lost $((cpu1 - cpu0)) $(tr ' ' '\n' <<< "$summary" | awk -F= '$1 == "rate" { print $2 }')" >> "$WORK/rows"
+	dropped=$(sed -n 's/.*file dropped \([0-9]*\) line(s).*/\1/p' "$err"); dropped=${dropped:-0}
+	echo "$mode $connects $lines $lost $((cpu1 - cpu0)) $(tr ' ' '\n' <<< "$summary" | awk -F= '$1 == "rate" { print $2 }') $dropped" >> "$WORK/rows"
 }
 
 "$NSLOAD" connect --host $PEER_IP --port 20000 --ports 1000 --threads "$THREADS" --seconds 0.5 --max 100000 > /dev/null # warm-up
@@ -80,13 +82,13 @@ for r in $(seq "$ROUNDS"); do
 	round all "$last"
 done
 
-echo "rounds (mode connects lines_logged events_lost cpu_ticks connects_per_s):"
+echo "rounds (mode connects lines_logged events_lost cpu_ticks connects_per_s file_lines_dropped):"
 cat "$WORK/rows"
 awk -v t="$TICK" '
-	{ n[$1] += $2; l[$1] += $3; x[$1] += $4; c[$1] += $5 }
+	{ n[$1] += $2; l[$1] += $3; x[$1] += $4; c[$1] += $5; d[$1] += $7 }
 	END {
 		qa = 1e6 * c["alerts"] / t / n["alerts"]; qe = 1e6 * c["all"] / t / n["all"]; per = l["all"] / n["all"]
 		printf "alerts only:     %.1f ms CPU per 10k connects, %d events lost\n", qa * 10, x["alerts"]
-		printf "every line:      %.1f ms CPU per 10k connects, %.2f lines per connect, %d events lost\n", qe * 10, per, x["all"]
+		printf "every line:      %.1f ms CPU per 10k connects, %.2f lines per connect, %d events lost, %d lines dropped by the file\n", qe * 10, per, x["all"], d["all"]
 		printf "per logged line: %.2f us of monitor CPU\n", (qe - qa) / per
 	}' "$WORK/rows"

@@ -19,7 +19,7 @@ public sealed class ConsoleRecordSink(TextWriter output) : IRecordSink
     /// <summary>The human line for a record, without the newline; null for records the console does not show.</summary>
     public static string? Line(LogRecord record)
     {
-        string time = record.Timestamp.ToLocalTime().ToString("HH:mm:ss");
+        string time = LocalTime(record.Timestamp);
         return record switch
         {
             AlertRecord a => $"{time} ALERT {a.Severity.ToString().ToLowerInvariant()} {a.Rule}: {TerminalText.Safe(a.Message)}",
@@ -30,9 +30,33 @@ public sealed class ConsoleRecordSink(TextWriter output) : IRecordSink
         };
     }
 
+    // With --log-connections this runs for every connection: the last second's clock text and the last process's
+    // name are kept rather than made again for each line (a time-zone conversion and a character scan per line).
+    // (Tuples, not value tuples: each is replaced whole, so a reader on another thread never sees half of one.)
+    private static Tuple<long, string> s_lastTime = Tuple.Create(long.MinValue, "");
+    private static Tuple<ProcessInfo, string>? s_lastWho;
+
+    private static string LocalTime(DateTimeOffset timestamp)
+    {
+        long second = timestamp.UtcTicks / TimeSpan.TicksPerSecond;
+        var last = s_lastTime;
+        if (last.Item1 == second) return last.Item2;
+        string text = timestamp.ToLocalTime().ToString("HH:mm:ss");
+        s_lastTime = Tuple.Create(second, text);
+        return text;
+    }
+
+    private static string Who(ProcessInfo process)
+    {
+        if (s_lastWho is { } last && ReferenceEquals(last.Item1, process)) return last.Item2;
+        string text = $"{TerminalText.Safe(process.Name, 32)} (pid {process.Pid})";
+        s_lastWho = Tuple.Create(process, text);
+        return text;
+    }
+
     private static string Describe(ConnectionEvent e)
     {
-        string who = $"{TerminalText.Safe(e.Process.Name, 32)} (pid {e.Process.Pid})";
+        string who = Who(e.Process);
         string proto = TransportNames.Of(e.Transport);
         string flow = $"{proto} {ConnectionTable.Format(e.Local)} -> {ConnectionTable.Format(e.Remote)}";
         return e.Kind == ConnectionEventKind.Closed

@@ -42,6 +42,8 @@ public sealed class EcsJsonFormatter
     {
         Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
         Indented = false,
+        // The layout is fixed code, checked by the golden-line tests; checking every call's place in it again per line is waste.
+        SkipValidation = true,
     };
 
     private readonly byte[] _hostJson;
@@ -94,7 +96,7 @@ public sealed class EcsJsonFormatter
         try
         {
             writer.WriteStartObject();
-            WriteTimestamp(writer, LogFields.Timestamp.Name, record.Timestamp);
+            WriteTimestamp(writer, LogFields.Timestamp.Utf8Name, record.Timestamp);
             switch (record)
             {
                 case AlertRecord alert:
@@ -144,34 +146,34 @@ public sealed class EcsJsonFormatter
     private void WriteAlert(Utf8JsonWriter writer, IBufferWriter<byte> output, AlertRecord alert)
     {
         RuleMetadata? rule = RuleCatalog.Find(alert.Rule);
-        WriteString(writer, "message", alert.Message);
+        WriteString(writer, "message"u8, alert.Message);
         // An alert is a warning in the log's own terms; how bad it is lives in event.severity and risk_score.
         WriteLog(writer, "warning");
         WriteProduct(writer);
 
-        writer.WriteStartObject("event");
-        writer.WriteString("kind", "alert");
+        writer.WriteStartObject("event"u8);
+        writer.WriteString("kind"u8, "alert");
         WriteEventId(writer);
-        WriteString(writer, "action", alert.Rule);
-        WriteStringArray(writer, "category", "network");
-        WriteStringArray(writer, "type", "info");
-        writer.WriteNumber("severity", (int)alert.Severity);
-        WriteFloat(writer, "risk_score", RuleCatalog.RiskScore(alert.Severity));
-        WriteString(writer, "reason", alert.Message);
+        WriteString(writer, "action"u8, alert.Rule);
+        WriteStringArray(writer, "category"u8, "network");
+        WriteStringArray(writer, "type"u8, "info");
+        writer.WriteNumber("severity"u8, (int)alert.Severity);
+        WriteFloat(writer, "risk_score"u8, RuleCatalog.RiskScore(alert.Severity));
+        WriteString(writer, "reason"u8, alert.Message);
         WriteCreated(writer);
-        writer.WriteString("module", Module);
-        writer.WriteString("dataset", "net_sentinel.alert");
+        writer.WriteString("module"u8, Module);
+        writer.WriteString("dataset"u8, "net_sentinel.alert");
         writer.WriteEndObject();
 
-        writer.WriteStartObject("rule");
-        WriteString(writer, "name", alert.Rule);
+        writer.WriteStartObject("rule"u8);
+        WriteString(writer, "name"u8, alert.Rule);
         if (rule is not null)
         {
-            writer.WriteString("id", rule.Id);
-            writer.WriteString("ruleset", RuleCatalog.Ruleset);
-            writer.WriteString("category", rule.Category);
-            writer.WriteString("description", rule.Description);
-            writer.WriteString("reference", rule.Reference);
+            writer.WriteString("id"u8, rule.Id);
+            writer.WriteString("ruleset"u8, RuleCatalog.Ruleset);
+            writer.WriteString("category"u8, rule.Category);
+            writer.WriteString("description"u8, rule.Description);
+            writer.WriteString("reference"u8, rule.Reference);
         }
 
         writer.WriteEndObject();
@@ -182,10 +184,10 @@ public sealed class EcsJsonFormatter
 
         if (alert.QueriedName is { } queried)
         {
-            writer.WriteStartObject("dns");
-            writer.WriteStartObject("question");
-            WriteString(writer, "name", queried);
-            WriteString(writer, "registered_domain", Dns.RegistrableDomain.Of(queried));
+            writer.WriteStartObject("dns"u8);
+            writer.WriteStartObject("question"u8);
+            WriteString(writer, "name"u8, queried);
+            WriteString(writer, "registered_domain"u8, Dns.RegistrableDomain.Of(queried));
             writer.WriteEndObject();
             writer.WriteEndObject();
         }
@@ -198,30 +200,30 @@ public sealed class EcsJsonFormatter
         WriteHost(writer);
         WriteRelated(writer, local, remote, alert.RelatedAddresses, alert.Process);
 
-        writer.WriteStartObject("net_sentinel");
+        writer.WriteStartObject("net_sentinel"u8);
         WriteCommonFigures(writer, alert.Source, alert.Process);
         WriteOtherDomains(writer, alert.Names);
-        WriteFloat(writer, "value", alert.Value);
-        WriteFloat(writer, "threshold", alert.Threshold);
-        WriteString(writer, "unit", alert.Unit);
-        WriteFloat(writer, "window_seconds", alert.Window.TotalSeconds);
-        writer.WriteNumber("events_lost_in_window", alert.EventsLostInWindow);
-        writer.WriteStartObject("baseline");
-        writer.WriteNumber("samples_seen", alert.BaselineSamplesSeen);
-        writer.WriteNumber("samples_required", alert.BaselineSamplesRequired);
-        writer.WriteBoolean("mature", alert.BaselineSamplesSeen >= alert.BaselineSamplesRequired);
+        WriteFloat(writer, "value"u8, alert.Value);
+        WriteFloat(writer, "threshold"u8, alert.Threshold);
+        WriteString(writer, "unit"u8, alert.Unit);
+        WriteFloat(writer, "window_seconds"u8, alert.Window.TotalSeconds);
+        writer.WriteNumber("events_lost_in_window"u8, alert.EventsLostInWindow);
+        writer.WriteStartObject("baseline"u8);
+        writer.WriteNumber("samples_seen"u8, alert.BaselineSamplesSeen);
+        writer.WriteNumber("samples_required"u8, alert.BaselineSamplesRequired);
+        writer.WriteBoolean("mature"u8, alert.BaselineSamplesSeen >= alert.BaselineSamplesRequired);
         writer.WriteEndObject();
         if (alert.PeriodSeconds is double period)
         {
-            WriteFloat(writer, "period_seconds", period);
+            WriteFloat(writer, "period_seconds"u8, period);
         }
         if (alert.Observations is long observations)
         {
-            writer.WriteNumber("observations", observations);
+            writer.WriteNumber("observations"u8, observations);
         }
         if (alert.Targets is { } targets)
         {
-            writer.WriteStartArray("targets");
+            writer.WriteStartArray("targets"u8);
             foreach (string target in targets)
             {
                 writer.WriteStringValue(Utf16Sanitizer.ReplaceLoneSurrogates(target));
@@ -230,15 +232,15 @@ public sealed class EcsJsonFormatter
         }
         if (alert.WindowBytesSent is long windowSent)
         {
-            writer.WriteNumber("window_bytes_sent", windowSent);
+            writer.WriteNumber("window_bytes_sent"u8, windowSent);
         }
         if (alert.WindowBytesReceived is long windowReceived)
         {
-            writer.WriteNumber("window_bytes_received", windowReceived);
+            writer.WriteNumber("window_bytes_received"u8, windowReceived);
         }
         if (alert.FirstSeenOnHost is bool firstSeenOnHost)
         {
-            writer.WriteBoolean("first_seen_on_host", firstSeenOnHost);
+            writer.WriteBoolean("first_seen_on_host"u8, firstSeenOnHost);
         }
         if (alert.Incident is { } incident)
         {
@@ -246,8 +248,8 @@ public sealed class EcsJsonFormatter
         }
         if (alert.HostBytesSentPerSecond is double hostRate && double.IsFinite(hostRate))
         {
-            writer.WriteStartObject("host");
-            WriteFloat(writer, "bytes_sent_per_second", hostRate);
+            writer.WriteStartObject("host"u8);
+            WriteFloat(writer, "bytes_sent_per_second"u8, hostRate);
             writer.WriteEndObject();
         }
 
@@ -258,22 +260,22 @@ public sealed class EcsJsonFormatter
     /// <summary>net_sentinel.incident: which incident the line belongs to, its phase and its counts so far.</summary>
     private static void WriteIncident(Utf8JsonWriter writer, IncidentFacts incident)
     {
-        writer.WriteStartObject("incident");
-        writer.WriteString("id", incident.Id);
-        writer.WriteString("phase", incident.Phase switch
+        writer.WriteStartObject("incident"u8);
+        writer.WriteString("id"u8, incident.Id);
+        writer.WriteString("phase"u8, incident.Phase switch
         {
             IncidentPhase.Opened => "opened",
             IncidentPhase.Updated => "updated",
             _ => "closed",
         });
-        WriteTimestamp(writer, "first_seen", incident.FirstSeen);
-        WriteTimestamp(writer, "last_seen", incident.LastSeen);
-        WriteFloat(writer, "span_seconds", Math.Round(incident.Span.TotalSeconds, 3));
-        writer.WriteNumber("alerts", incident.Alerts);
-        writer.WriteNumber("destinations", incident.Destinations);
+        WriteTimestamp(writer, "first_seen"u8, incident.FirstSeen);
+        WriteTimestamp(writer, "last_seen"u8, incident.LastSeen);
+        WriteFloat(writer, "span_seconds"u8, Math.Round(incident.Span.TotalSeconds, 3));
+        writer.WriteNumber("alerts"u8, incident.Alerts);
+        writer.WriteNumber("destinations"u8, incident.Destinations);
         if (incident.Folded.Count > 0)
         {
-            writer.WriteStartObject("folded");
+            writer.WriteStartObject("folded"u8);
             foreach (var (rule, count) in incident.Folded)
             {
                 writer.WriteNumber(rule, count);
@@ -282,7 +284,7 @@ public sealed class EcsJsonFormatter
         }
         if (incident.Absorbed.Count > 0)
         {
-            writer.WriteStartArray("absorbed");
+            writer.WriteStartArray("absorbed"u8);
             foreach (string id in incident.Absorbed)
             {
                 writer.WriteStringValue(id);
@@ -305,35 +307,35 @@ public sealed class EcsJsonFormatter
         WriteLog(writer, "info");
         WriteProduct(writer);
 
-        writer.WriteStartObject("event");
-        writer.WriteString(LogFields.EventKind.Name, "event");
+        writer.WriteStartObject("event"u8);
+        writer.WriteString(LogFields.EventKind.Utf8Name, "event");
         WriteEventId(writer);
-        writer.WriteString(LogFields.EventAction.Name, action.Name);
-        WriteStringArray(writer, "category", "network");
-        writer.WriteStartArray("type");
+        writer.WriteString(LogFields.EventAction.Utf8Name, action.Name);
+        WriteStringArray(writer, "category"u8, "network");
+        writer.WriteStartArray("type"u8);
         for (int i = 0; i < action.EventTypes.Count; i++) // by index: foreach over the interface allocates an enumerator per line
         {
             writer.WriteStringValue(action.EventTypes[i]);
         }
 
         writer.WriteEndArray();
-        WriteOptionalString(writer, "outcome", action.Outcome);
+        WriteOptionalString(writer, "outcome"u8, action.Outcome);
 
         if (connection.Kind == ConnectionEventKind.Closed)
         {
             // ECS event.duration is in nanoseconds; a tick is 100 ns.
-            writer.WriteNumber(LogFields.EventDuration.Name, connection.Duration.Ticks * 100);
-            WriteTimestamp(writer, "start", connection.Timestamp - connection.Duration);
-            WriteTimestamp(writer, "end", connection.Timestamp);
+            writer.WriteNumber(LogFields.EventDuration.Utf8Name, connection.Duration.Ticks * 100);
+            WriteTimestamp(writer, "start"u8, connection.Timestamp - connection.Duration);
+            WriteTimestamp(writer, "end"u8, connection.Timestamp);
         }
         else if (connection.Kind == ConnectionEventKind.Opened)
         {
-            WriteTimestamp(writer, "start", connection.Timestamp);
+            WriteTimestamp(writer, "start"u8, connection.Timestamp);
         }
 
         WriteCreated(writer);
-        writer.WriteString("module", Module);
-        writer.WriteString("dataset", "net_sentinel.connection");
+        writer.WriteString("module"u8, Module);
+        writer.WriteString("dataset"u8, "net_sentinel.connection");
         writer.WriteEndObject();
 
         WriteRawMembers(writer, output, process.Members);
@@ -341,16 +343,16 @@ public sealed class EcsJsonFormatter
         WriteHost(writer);
         WriteRelated(writer, local, remote, null, connection.Process);
 
-        writer.WriteStartObject("net_sentinel");
+        writer.WriteStartObject("net_sentinel"u8);
         WriteCommonFigures(writer, record.Source, connection.Process);
         WriteOtherDomains(writer, connection.Names);
-        writer.WriteNumber(LogFields.ConnectionId.Name, connection.ConnectionId);
+        writer.WriteNumber(LogFields.ConnectionId.Utf8Name, connection.ConnectionId);
         if (connection.Kind == ConnectionEventKind.Closed)
         {
-            writer.WriteBoolean(LogFields.Failed.Name, connection.Failed);
+            writer.WriteBoolean(LogFields.Failed.Utf8Name, connection.Failed);
             if (connection.CloseInferred)
             {
-                writer.WriteBoolean(LogFields.CloseInferred.Name, true);
+                writer.WriteBoolean(LogFields.CloseInferred.Utf8Name, true);
             }
         }
 
@@ -366,19 +368,19 @@ public sealed class EcsJsonFormatter
         IPEndPoint remote = WithoutMapping(connection.Remote);
         string transport = TransportNames.Of(connection.Transport);
 
-        WriteString(writer, "message", $"{transport} {FormatEndpoint(local)} -> {FormatEndpoint(remote)} {connection.State} by {connection.Process.Name} (pid {connection.Process.Pid})");
+        WriteString(writer, "message"u8, $"{transport} {FormatEndpoint(local)} -> {FormatEndpoint(remote)} {connection.State} by {connection.Process.Name} (pid {connection.Process.Pid})");
         WriteLog(writer, "info");
         WriteProduct(writer);
 
-        writer.WriteStartObject("event");
-        writer.WriteString("kind", "state");
+        writer.WriteStartObject("event"u8);
+        writer.WriteString("kind"u8, "state");
         WriteEventId(writer);
-        writer.WriteString("action", "connection_snapshot");
-        WriteStringArray(writer, "category", "network");
-        WriteStringArray(writer, "type", "connection", "info");
+        writer.WriteString("action"u8, "connection_snapshot");
+        WriteStringArray(writer, "category"u8, "network");
+        WriteStringArray(writer, "type"u8, "connection", "info");
         WriteCreated(writer);
-        writer.WriteString("module", Module);
-        writer.WriteString("dataset", "net_sentinel.snapshot");
+        writer.WriteString("module"u8, Module);
+        writer.WriteString("dataset"u8, "net_sentinel.snapshot");
         writer.WriteEndObject();
 
         ProcessJson process = ProcessJsonOf(connection.Process);
@@ -387,10 +389,10 @@ public sealed class EcsJsonFormatter
         WriteHost(writer);
         WriteRelated(writer, local, remote, null, connection.Process);
 
-        writer.WriteStartObject("net_sentinel");
+        writer.WriteStartObject("net_sentinel"u8);
         WriteCommonFigures(writer, record.Source, connection.Process);
-        WriteString(writer, "state", connection.State);
-        writer.WriteNumber("connection_id", connection.SocketId);
+        WriteString(writer, "state"u8, connection.State);
+        writer.WriteNumber("connection_id"u8, connection.SocketId);
         WriteRawMembers(writer, output, process.ExtraMembers);
         writer.WriteEndObject();
     }
@@ -405,49 +407,49 @@ public sealed class EcsJsonFormatter
         string text = message.IsResponse
             ? $"{action} {message.QuestionName} {type} {Dns.DnsRecordTypeText.ResponseCode(message.ResponseCode)} ({message.Answers.Count} answers) to {dns.Process.Name} (pid {dns.Process.Pid})"
             : $"{action} {message.QuestionName} {type} by {dns.Process.Name} (pid {dns.Process.Pid})";
-        WriteString(writer, "message", text);
+        WriteString(writer, "message"u8, text);
         WriteLog(writer, "info");
         WriteProduct(writer);
 
-        writer.WriteStartObject("event");
-        writer.WriteString("kind", "event");
+        writer.WriteStartObject("event"u8);
+        writer.WriteString("kind"u8, "event");
         WriteEventId(writer);
-        writer.WriteString("action", action);
-        WriteStringArray(writer, "category", "network");
-        WriteStringArray(writer, "type", "protocol", "info");
+        writer.WriteString("action"u8, action);
+        WriteStringArray(writer, "category"u8, "network");
+        WriteStringArray(writer, "type"u8, "protocol", "info");
         WriteCreated(writer);
-        writer.WriteString("module", Module);
-        writer.WriteString("dataset", "net_sentinel.dns");
+        writer.WriteString("module"u8, Module);
+        writer.WriteString("dataset"u8, "net_sentinel.dns");
         writer.WriteEndObject();
 
-        writer.WriteStartObject("dns");
-        writer.WriteString(LogFields.DnsType.Name, message.IsResponse ? "answer" : "query");
-        writer.WriteString(LogFields.DnsId.Name, message.Id.ToString(CultureInfo.InvariantCulture));
-        writer.WriteStartObject("question");
-        WriteString(writer, LogFields.DnsQuestionName.Name, message.QuestionName);
-        writer.WriteString(LogFields.DnsQuestionType.Name, type);
-        writer.WriteString("class", "IN");
+        writer.WriteStartObject("dns"u8);
+        writer.WriteString(LogFields.DnsType.Utf8Name, message.IsResponse ? "answer" : "query");
+        writer.WriteString(LogFields.DnsId.Utf8Name, message.Id.ToString(CultureInfo.InvariantCulture));
+        writer.WriteStartObject("question"u8);
+        WriteString(writer, LogFields.DnsQuestionName.Utf8Name, message.QuestionName);
+        writer.WriteString(LogFields.DnsQuestionType.Utf8Name, type);
+        writer.WriteString("class"u8, "IN");
         if (message.QuestionName.Length > 0)
         {
-            WriteString(writer, "registered_domain", Dns.RegistrableDomain.Of(message.QuestionName));
+            WriteString(writer, "registered_domain"u8, Dns.RegistrableDomain.Of(message.QuestionName));
         }
         writer.WriteEndObject();
         if (message.IsResponse)
         {
-            writer.WriteString(LogFields.DnsResponseCode.Name, Dns.DnsRecordTypeText.ResponseCode(message.ResponseCode));
-            writer.WriteStartArray(LogFields.DnsAnswers.Name);
+            writer.WriteString(LogFields.DnsResponseCode.Utf8Name, Dns.DnsRecordTypeText.ResponseCode(message.ResponseCode));
+            writer.WriteStartArray(LogFields.DnsAnswers.Utf8Name);
             foreach (var answer in message.Answers)
             {
                 writer.WriteStartObject();
-                WriteString(writer, LogFields.AnswerName.Name, answer.Name);
-                writer.WriteString(LogFields.AnswerType.Name, Dns.DnsRecordTypeText.Of(answer.Type));
-                writer.WriteString("class", "IN");
-                writer.WriteNumber(LogFields.AnswerTtl.Name, answer.Ttl);
-                WriteString(writer, LogFields.AnswerData.Name, answer.Data);
+                WriteString(writer, LogFields.AnswerName.Utf8Name, answer.Name);
+                writer.WriteString(LogFields.AnswerType.Utf8Name, Dns.DnsRecordTypeText.Of(answer.Type));
+                writer.WriteString("class"u8, "IN");
+                writer.WriteNumber(LogFields.AnswerTtl.Utf8Name, answer.Ttl);
+                WriteString(writer, LogFields.AnswerData.Utf8Name, answer.Data);
                 writer.WriteEndObject();
             }
             writer.WriteEndArray();
-            writer.WriteStartArray("resolved_ip");
+            writer.WriteStartArray("resolved_ip"u8);
             foreach (var answer in message.Answers)
             {
                 if (answer.Address is { } address)
@@ -468,11 +470,11 @@ public sealed class EcsJsonFormatter
         WriteHost(writer);
         WriteRelated(writer, dns.Local is null ? null : WithoutMapping(dns.Local), dns.Server is null ? null : WithoutMapping(dns.Server), null, dns.Process);
 
-        writer.WriteStartObject("net_sentinel");
+        writer.WriteStartObject("net_sentinel"u8);
         WriteCommonFigures(writer, record.Source, dns.Process);
         if (!message.Complete)
         {
-            writer.WriteBoolean(LogFields.DnsTruncated.Name, true);
+            writer.WriteBoolean(LogFields.DnsTruncated.Utf8Name, true);
         }
         WriteRawMembers(writer, output, process.ExtraMembers);
         writer.WriteEndObject();
@@ -485,7 +487,7 @@ public sealed class EcsJsonFormatter
         {
             return;
         }
-        writer.WriteStartArray(LogFields.Domains.Name);
+        writer.WriteStartArray(LogFields.Domains.Utf8Name);
         foreach (string name in names.Others)
         {
             writer.WriteStringValue(Utf16Sanitizer.ReplaceLoneSurrogates(name));
@@ -495,102 +497,102 @@ public sealed class EcsJsonFormatter
 
     private void WriteEventsLost(Utf8JsonWriter writer, EventsLostRecord record)
     {
-        WriteString(writer, "message", $"{record.Lost} events lost by the {record.Source} source ({record.TotalLost} since start)");
+        WriteString(writer, "message"u8, $"{record.Lost} events lost by the {record.Source} source ({record.TotalLost} since start)");
         WriteLog(writer, "warning");
         WriteProduct(writer);
 
-        writer.WriteStartObject("event");
-        writer.WriteString("kind", "metric");
+        writer.WriteStartObject("event"u8);
+        writer.WriteString("kind"u8, "metric");
         WriteEventId(writer);
-        writer.WriteString("action", "events_lost");
+        writer.WriteString("action"u8, "events_lost");
         WriteCreated(writer);
-        writer.WriteString("module", Module);
-        writer.WriteString("dataset", "net_sentinel.events_lost");
+        writer.WriteString("module"u8, Module);
+        writer.WriteString("dataset"u8, "net_sentinel.events_lost");
         writer.WriteEndObject();
 
         WriteHost(writer);
 
-        writer.WriteStartObject("net_sentinel");
-        writer.WriteNumber("schema_version", SchemaVersion);
-        WriteString(writer, "source", record.Source);
-        writer.WriteNumber("lost", record.Lost);
-        writer.WriteNumber(LogFields.TotalLost.Name, record.TotalLost);
+        writer.WriteStartObject("net_sentinel"u8);
+        writer.WriteNumber("schema_version"u8, SchemaVersion);
+        WriteString(writer, "source"u8, record.Source);
+        writer.WriteNumber("lost"u8, record.Lost);
+        writer.WriteNumber(LogFields.TotalLost.Utf8Name, record.TotalLost);
         writer.WriteEndObject();
     }
 
     /// <summary>An output (file, stdout, syslog) lost lines: its queue was full or its writer failed (docs/outputs.md).</summary>
     private void WriteOutputLinesDropped(Utf8JsonWriter writer, OutputLinesDroppedRecord record)
     {
-        WriteString(writer, "message", $"{record.Dropped} line(s) dropped by the {record.Output} output ({record.TotalDropped} since start): it did not keep up or could not write");
+        WriteString(writer, "message"u8, $"{record.Dropped} line(s) dropped by the {record.Output} output ({record.TotalDropped} since start): it did not keep up or could not write");
         WriteLog(writer, "warning");
         WriteProduct(writer);
 
-        writer.WriteStartObject("event");
-        writer.WriteString("kind", "metric");
+        writer.WriteStartObject("event"u8);
+        writer.WriteString("kind"u8, "metric");
         WriteEventId(writer);
-        writer.WriteString("action", "output_lines_dropped");
+        writer.WriteString("action"u8, "output_lines_dropped");
         WriteCreated(writer);
-        writer.WriteString("module", Module);
-        writer.WriteString("dataset", "net_sentinel.output_lines_dropped");
+        writer.WriteString("module"u8, Module);
+        writer.WriteString("dataset"u8, "net_sentinel.output_lines_dropped");
         writer.WriteEndObject();
 
         WriteHost(writer);
 
-        writer.WriteStartObject("net_sentinel");
-        writer.WriteNumber("schema_version", SchemaVersion);
-        WriteString(writer, "source", record.Source);
-        WriteString(writer, "output", record.Output);
-        writer.WriteNumber("lines_dropped", record.Dropped);
-        writer.WriteNumber("total_lines_dropped", record.TotalDropped);
+        writer.WriteStartObject("net_sentinel"u8);
+        writer.WriteNumber("schema_version"u8, SchemaVersion);
+        WriteString(writer, "source"u8, record.Source);
+        WriteString(writer, "output"u8, record.Output);
+        writer.WriteNumber("lines_dropped"u8, record.Dropped);
+        writer.WriteNumber("total_lines_dropped"u8, record.TotalDropped);
         writer.WriteEndObject();
     }
 
     /// <summary>What happened to the log file itself: reopened, repaired, lines dropped on a full disk.</summary>
     private void WriteLogFileNotice(Utf8JsonWriter writer, LogFileNoticeRecord record)
     {
-        WriteString(writer, "message", record.Message);
+        WriteString(writer, "message"u8, record.Message);
         WriteLog(writer, "warning");
         WriteProduct(writer);
 
-        writer.WriteStartObject("event");
-        writer.WriteString("kind", record.Dropped is null ? "event" : "metric");
+        writer.WriteStartObject("event"u8);
+        writer.WriteString("kind"u8, record.Dropped is null ? "event" : "metric");
         WriteEventId(writer);
-        WriteString(writer, "action", record.Action);
+        WriteString(writer, "action"u8, record.Action);
         WriteCreated(writer);
-        writer.WriteString("module", Module);
-        writer.WriteString("dataset", "net_sentinel.log");
+        writer.WriteString("module"u8, Module);
+        writer.WriteString("dataset"u8, "net_sentinel.log");
         writer.WriteEndObject();
 
         WriteHost(writer);
 
-        writer.WriteStartObject("net_sentinel");
-        writer.WriteNumber("schema_version", SchemaVersion);
-        WriteString(writer, "source", record.Source);
+        writer.WriteStartObject("net_sentinel"u8);
+        writer.WriteNumber("schema_version"u8, SchemaVersion);
+        WriteString(writer, "source"u8, record.Source);
         if (record.Dropped is long dropped)
         {
-            writer.WriteNumber("lines_dropped", dropped);
+            writer.WriteNumber("lines_dropped"u8, dropped);
         }
         if (record.TotalDropped is long total)
         {
-            writer.WriteNumber("total_lines_dropped", total);
+            writer.WriteNumber("total_lines_dropped"u8, total);
         }
         writer.WriteEndObject();
     }
 
     private static void WriteLog(Utf8JsonWriter writer, string level)
     {
-        writer.WriteStartObject("log");
-        writer.WriteString("level", level);
+        writer.WriteStartObject("log"u8);
+        writer.WriteString("level"u8, level);
         writer.WriteEndObject();
     }
 
     /// <summary>ecs.version and agent.*: which schema and which program wrote the line.</summary>
     private void WriteProduct(Utf8JsonWriter writer)
     {
-        writer.WriteStartObject("ecs");
-        writer.WriteString("version", EcsVersion);
+        writer.WriteStartObject("ecs"u8);
+        writer.WriteString("version"u8, EcsVersion);
         writer.WriteEndObject();
-        writer.WritePropertyName("agent");
+        writer.WritePropertyName("agent"u8);
         writer.WriteRawValue(_agentJson, skipInputValidation: true);
     }
 
@@ -598,14 +600,13 @@ public sealed class EcsJsonFormatter
     {
         if (_nextEventId is not null)
         {
-            writer.WriteString("id", _nextEventId());
+            writer.WriteString("id"u8, _nextEventId());
             return;
         }
 
-        // A UUIDv7 per line (time-ordered, unique without coordination), written as text without a string.
-        Span<byte> id = stackalloc byte[36];
-        Guid.CreateVersion7().TryFormat(id, out int written);
-        writer.WriteString("id", id[..written]);
+        Span<byte> id = stackalloc byte[EventIds.Utf8Length];
+        EventIds.Write(id, _clock.GetUtcNow());
+        writer.WriteString("id"u8, id);
     }
 
     /// <summary>
@@ -613,28 +614,28 @@ public sealed class EcsJsonFormatter
     /// time of a connect or close; the end of the window an alert judged), so lines are in file order by
     /// event.created and in event order by @timestamp.
     /// </summary>
-    private void WriteCreated(Utf8JsonWriter writer) => WriteTimestamp(writer, "created", _clock.GetUtcNow());
+    private void WriteCreated(Utf8JsonWriter writer) => WriteTimestamp(writer, "created"u8, _clock.GetUtcNow());
 
     private void WriteHost(Utf8JsonWriter writer)
     {
-        writer.WritePropertyName("host");
+        writer.WritePropertyName("host"u8);
         writer.WriteRawValue(_hostJson, skipInputValidation: true);
     }
 
     private static void WriteThreat(Utf8JsonWriter writer, IReadOnlyList<ThreatTechnique> techniques)
     {
-        writer.WriteStartObject("threat");
-        writer.WriteString("framework", "MITRE ATT&CK");
-        writer.WriteStartObject("tactic");
+        writer.WriteStartObject("threat"u8);
+        writer.WriteString("framework"u8, "MITRE ATT&CK");
+        writer.WriteStartObject("tactic"u8);
         var tactics = techniques.DistinctBy(t => t.TacticId).ToArray();
-        WriteStringArray(writer, "id", [.. tactics.Select(t => t.TacticId)]);
-        WriteStringArray(writer, "name", [.. tactics.Select(t => t.TacticName)]);
-        WriteStringArray(writer, "reference", [.. tactics.Select(t => t.TacticReference)]);
+        WriteStringArray(writer, "id"u8, [.. tactics.Select(t => t.TacticId)]);
+        WriteStringArray(writer, "name"u8, [.. tactics.Select(t => t.TacticName)]);
+        WriteStringArray(writer, "reference"u8, [.. tactics.Select(t => t.TacticReference)]);
         writer.WriteEndObject();
-        writer.WriteStartObject("technique");
-        WriteStringArray(writer, "id", [.. techniques.Select(t => t.Id)]);
-        WriteStringArray(writer, "name", [.. techniques.Select(t => t.Name)]);
-        WriteStringArray(writer, "reference", [.. techniques.Select(t => t.Reference)]);
+        writer.WriteStartObject("technique"u8);
+        WriteStringArray(writer, "id"u8, [.. techniques.Select(t => t.Id)]);
+        WriteStringArray(writer, "name"u8, [.. techniques.Select(t => t.Name)]);
+        WriteStringArray(writer, "reference"u8, [.. techniques.Select(t => t.Reference)]);
         writer.WriteEndObject();
         writer.WriteEndObject();
     }
@@ -692,9 +693,9 @@ public sealed class EcsJsonFormatter
 
     private static void WriteCommonFigures(Utf8JsonWriter writer, string source, ProcessInfo process)
     {
-        writer.WriteNumber(LogFields.SchemaVersion.Name, SchemaVersion);
-        WriteString(writer, LogFields.Source.Name, source);
-        writer.WriteString(LogFields.Attribution.Name, AttributionName(process.IdentifiedBy));
+        writer.WriteNumber(LogFields.SchemaVersion.Utf8Name, SchemaVersion);
+        WriteString(writer, LogFields.Source.Utf8Name, source);
+        writer.WriteString(LogFields.Attribution.Utf8Name, AttributionName(process.IdentifiedBy));
     }
 
     /// <summary>
@@ -708,18 +709,18 @@ public sealed class EcsJsonFormatter
             return;
         }
 
-        writer.WriteStartObject("process");
+        writer.WriteStartObject("process"u8);
         WriteProcessFields(writer, process);
         if (process.Ancestry.Count > 0)
         {
-            writer.WriteStartObject("parent");
+            writer.WriteStartObject("parent"u8);
             WriteProcessFields(writer, process.Ancestry[0]);
             writer.WriteEndObject();
         }
         else if (process.ParentPid > 0)
         {
-            writer.WriteStartObject("parent");
-            writer.WriteNumber(LogFields.ProcessParentPid.Name, process.ParentPid);
+            writer.WriteStartObject("parent"u8);
+            writer.WriteNumber(LogFields.ProcessParentPid.Utf8Name, process.ParentPid);
             writer.WriteEndObject();
         }
 
@@ -727,14 +728,14 @@ public sealed class EcsJsonFormatter
 
         if (process.Uid >= 0 || process.UserName is not null)
         {
-            writer.WriteStartObject("user");
+            writer.WriteStartObject("user"u8);
             if (process.Uid >= 0)
             {
                 // ECS user.id is a keyword: the uid as a string.
-                writer.WriteString(LogFields.UserId.Name, process.Uid.ToString(CultureInfo.InvariantCulture));
+                writer.WriteString(LogFields.UserId.Utf8Name, process.Uid.ToString(CultureInfo.InvariantCulture));
             }
 
-            WriteOptionalString(writer, LogFields.UserName.Name, process.UserName);
+            WriteOptionalString(writer, LogFields.UserName.Utf8Name, process.UserName);
             writer.WriteEndObject();
         }
 
@@ -742,19 +743,19 @@ public sealed class EcsJsonFormatter
         {
             if (container.Id is not null || container.Runtime is not null)
             {
-                writer.WriteStartObject("container");
-                WriteOptionalString(writer, "id", container.Id);
-                WriteOptionalString(writer, "runtime", container.Runtime);
+                writer.WriteStartObject("container"u8);
+                WriteOptionalString(writer, "id"u8, container.Id);
+                WriteOptionalString(writer, "runtime"u8, container.Runtime);
                 writer.WriteEndObject();
             }
 
             if (container.PodUid is not null)
             {
-                writer.WriteStartObject("orchestrator");
-                writer.WriteString("type", "kubernetes");
-                writer.WriteStartObject("resource");
-                writer.WriteString("type", "pod");
-                WriteString(writer, "id", container.PodUid);
+                writer.WriteStartObject("orchestrator"u8);
+                writer.WriteString("type"u8, "kubernetes");
+                writer.WriteStartObject("resource"u8);
+                writer.WriteString("type"u8, "pod");
+                WriteString(writer, "id"u8, container.PodUid);
                 writer.WriteEndObject();
                 writer.WriteEndObject();
             }
@@ -766,22 +767,22 @@ public sealed class EcsJsonFormatter
     {
         if (process.Pid > 0)
         {
-            writer.WriteNumber(LogFields.ProcessPid.Name, process.Pid);
+            writer.WriteNumber(LogFields.ProcessPid.Utf8Name, process.Pid);
         }
 
-        WriteOptionalString(writer, "entity_id", process.EntityId);
-        WriteString(writer, LogFields.ProcessName.Name, process.Name);
-        WriteOptionalString(writer, LogFields.ProcessExecutable.Name, process.Executable);
-        WriteOptionalString(writer, LogFields.ProcessCommandLine.Name, process.CommandLine);
+        WriteOptionalString(writer, "entity_id"u8, process.EntityId);
+        WriteString(writer, LogFields.ProcessName.Utf8Name, process.Name);
+        WriteOptionalString(writer, LogFields.ProcessExecutable.Utf8Name, process.Executable);
+        WriteOptionalString(writer, LogFields.ProcessCommandLine.Utf8Name, process.CommandLine);
         if (process.Args is { } args)
         {
-            WriteStringArray(writer, "args", [.. args.Select(Utf16Sanitizer.ReplaceLoneSurrogates)]);
-            writer.WriteNumber("args_count", args.Count);
+            WriteStringArray(writer, "args"u8, [.. args.Select(Utf16Sanitizer.ReplaceLoneSurrogates)]);
+            writer.WriteNumber("args_count"u8, args.Count);
         }
 
         if (process.Start is DateTimeOffset start)
         {
-            WriteTimestamp(writer, "start", start);
+            WriteTimestamp(writer, "start"u8, start);
         }
     }
 
@@ -801,39 +802,39 @@ public sealed class EcsJsonFormatter
                    || process.CgroupPath is not null || process.NetworkNamespace is not null || process.Container?.QosClass is not null;
         if (any)
         {
-            writer.WriteStartObject("process");
+            writer.WriteStartObject("process"u8);
             if (process.ExecutableTruncated)
             {
-                writer.WriteBoolean("executable_truncated", true);
+                writer.WriteBoolean("executable_truncated"u8, true);
             }
 
             if (process.CommandLineTruncated)
             {
-                writer.WriteBoolean("command_line_truncated", true);
+                writer.WriteBoolean("command_line_truncated"u8, true);
             }
 
             if (process.ExecutableInode is ulong inode)
             {
-                writer.WriteNumber("executable_inode", inode);
+                writer.WriteNumber("executable_inode"u8, inode);
                 if (process.ExecutableDevice is ulong device)
                 {
-                    writer.WriteNumber("executable_device", device);
+                    writer.WriteNumber("executable_device"u8, device);
                 }
             }
 
-            WriteOptionalString(writer, "cgroup", process.CgroupPath);
+            WriteOptionalString(writer, "cgroup"u8, process.CgroupPath);
             if (process.NetworkNamespace is ulong netns)
             {
-                writer.WriteNumber("network_namespace", netns);
+                writer.WriteNumber("network_namespace"u8, netns);
             }
 
-            WriteOptionalString(writer, "pod_qos_class", process.Container?.QosClass);
+            WriteOptionalString(writer, "pod_qos_class"u8, process.Container?.QosClass);
             writer.WriteEndObject();
         }
 
         if (process.Ancestry.Count > 0)
         {
-            writer.WriteStartArray("ancestry");
+            writer.WriteStartArray("ancestry"u8);
             foreach (ProcessInfo ancestor in process.Ancestry)
             {
                 writer.WriteStartObject();
@@ -856,12 +857,12 @@ public sealed class EcsJsonFormatter
         remote = remote is null ? null : WithoutMapping(remote);
         if (local is not null)
         {
-            WriteEndpoint(writer, "source", local, bytesSent);
+            WriteEndpoint(writer, "source"u8, local, bytesSent);
         }
 
         if (remote is not null)
         {
-            WriteEndpoint(writer, "destination", remote, bytesReceived, names);
+            WriteEndpoint(writer, "destination"u8, remote, bytesReceived, names);
         }
 
         IPAddress? family = remote?.Address ?? local?.Address;
@@ -870,22 +871,22 @@ public sealed class EcsJsonFormatter
             return;
         }
 
-        writer.WriteStartObject("network");
+        writer.WriteStartObject("network"u8);
         if (transport is Transport t)
         {
-            writer.WriteString(LogFields.NetworkTransport.Name, TransportNames.Of(t));
-            writer.WriteString("iana_number", t == Transport.Udp ? "17" : "6");
+            writer.WriteString(LogFields.NetworkTransport.Utf8Name, TransportNames.Of(t));
+            writer.WriteString("iana_number"u8, t == Transport.Udp ? "17" : "6");
         }
 
         if (family is not null)
         {
-            writer.WriteString("type", family.AddressFamily == AddressFamily.InterNetworkV6 ? "ipv6" : "ipv4");
+            writer.WriteString("type"u8, family.AddressFamily == AddressFamily.InterNetworkV6 ? "ipv6" : "ipv4");
         }
 
-        writer.WriteString("direction", "egress");
+        writer.WriteString("direction"u8, "egress");
         if (bytesSent >= 0 && bytesReceived >= 0)
         {
-            writer.WriteNumber("bytes", bytesSent.Value + bytesReceived.Value);
+            writer.WriteNumber("bytes"u8, bytesSent.Value + bytesReceived.Value);
         }
 
         if (transport is Transport known && local is { Port: > 0 } && remote is { Port: > 0 } && IsSpecified(local.Address)
@@ -894,37 +895,37 @@ public sealed class EcsJsonFormatter
             Span<byte> communityId = stackalloc byte[CommunityId.MaxUtf8Length];
             int length = CommunityId.Format(communityId, local.Address, local.Port, remote.Address, remote.Port,
                 known == Transport.Udp ? CommunityId.Udp : CommunityId.Tcp);
-            writer.WriteString("community_id", communityId[..length]);
+            writer.WriteString("community_id"u8, communityId[..length]);
         }
 
         writer.WriteEndObject();
     }
 
-    private static void WriteEndpoint(Utf8JsonWriter writer, string name, IPEndPoint endpoint, long? bytes, Dns.DomainNames? names = null)
+    private static void WriteEndpoint(Utf8JsonWriter writer, ReadOnlySpan<byte> name, IPEndPoint endpoint, long? bytes, Dns.DomainNames? names = null)
     {
         // source.* and destination.* hold the same leaves (ip, port, bytes); the source rows of LogFields name them.
         writer.WriteStartObject(name);
         // This host's unspecified address (0.0.0.0, ::: an unbound UDP socket) names no host and is left out. A
         // peer's is kept: connect() to 0.0.0.0 reaches this host, and the line must say where it went.
-        if (name == "destination" || IsSpecified(endpoint.Address))
+        if (name.SequenceEqual("destination"u8) || IsSpecified(endpoint.Address))
         {
-            WriteAddress(writer, LogFields.SourceIp.Name, endpoint.Address);
+            WriteAddress(writer, LogFields.SourceIp.Utf8Name, endpoint.Address);
         }
 
         if (names is not null)
         {
-            WriteString(writer, LogFields.DestinationDomain.Name, names.Domain);
-            WriteString(writer, "registered_domain", names.RegistrableDomain);
+            WriteString(writer, LogFields.DestinationDomain.Utf8Name, names.Domain);
+            WriteString(writer, "registered_domain"u8, names.RegistrableDomain);
         }
 
         // Port 0 means "not known" (a refused connect may never show it): leave it out rather than claim port 0.
         if (endpoint.Port != 0)
         {
-            writer.WriteNumber(LogFields.SourcePort.Name, endpoint.Port);
+            writer.WriteNumber(LogFields.SourcePort.Utf8Name, endpoint.Port);
         }
         if (bytes >= 0)
         {
-            writer.WriteNumber(LogFields.SourceBytes.Name, bytes.Value);
+            writer.WriteNumber(LogFields.SourceBytes.Utf8Name, bytes.Value);
         }
 
         writer.WriteEndObject();
@@ -951,10 +952,10 @@ public sealed class EcsJsonFormatter
             return;
         }
 
-        writer.WriteStartObject("related");
+        writer.WriteStartObject("related"u8);
         if (addresses.Count > 0)
         {
-            writer.WriteStartArray("ip");
+            writer.WriteStartArray("ip"u8);
             foreach (IPAddress address in addresses)
             {
                 WriteAddressValue(writer, address);
@@ -965,7 +966,7 @@ public sealed class EcsJsonFormatter
 
         if (user is not null)
         {
-            WriteStringArray(writer, "user", Utf16Sanitizer.ReplaceLoneSurrogates(user));
+            WriteStringArray(writer, "user"u8, Utf16Sanitizer.ReplaceLoneSurrogates(user));
         }
 
         writer.WriteEndObject();
@@ -986,7 +987,7 @@ public sealed class EcsJsonFormatter
     }
 
     /// <summary>An address as a JSON string, formatted straight into the line.</summary>
-    private static void WriteAddress(Utf8JsonWriter writer, string name, IPAddress address)
+    private static void WriteAddress(Utf8JsonWriter writer, ReadOnlySpan<byte> name, IPAddress address)
     {
         Span<byte> text = stackalloc byte[MaxAddressLength];
         address.TryFormat(text, out int written);
@@ -1015,23 +1016,23 @@ public sealed class EcsJsonFormatter
         using (var writer = new Utf8JsonWriter(buffer, WriterOptions))
         {
             writer.WriteStartObject();
-            WriteString(writer, "name", host.Name);
-            WriteOptionalString(writer, "id", host.Id);
+            WriteString(writer, "name"u8, host.Name);
+            WriteOptionalString(writer, "id"u8, host.Id);
             if (host.Addresses.Count > 0)
             {
-                WriteStringArray(writer, "ip", [.. host.Addresses.Select(a => a.ToString())]);
+                WriteStringArray(writer, "ip"u8, [.. host.Addresses.Select(a => a.ToString())]);
             }
 
             if (host.OsType is not null || host.OsName is not null || host.OsKernel is not null)
             {
-                writer.WriteStartObject("os");
-                WriteOptionalString(writer, "type", host.OsType);
-                WriteOptionalString(writer, "family", host.OsFamily);
-                WriteOptionalString(writer, "platform", host.OsPlatform);
-                WriteOptionalString(writer, "name", host.OsName);
-                WriteOptionalString(writer, "version", host.OsVersion);
-                WriteOptionalString(writer, "full", host.OsFull);
-                WriteOptionalString(writer, "kernel", host.OsKernel);
+                writer.WriteStartObject("os"u8);
+                WriteOptionalString(writer, "type"u8, host.OsType);
+                WriteOptionalString(writer, "family"u8, host.OsFamily);
+                WriteOptionalString(writer, "platform"u8, host.OsPlatform);
+                WriteOptionalString(writer, "name"u8, host.OsName);
+                WriteOptionalString(writer, "version"u8, host.OsVersion);
+                WriteOptionalString(writer, "full"u8, host.OsFull);
+                WriteOptionalString(writer, "kernel"u8, host.OsKernel);
                 writer.WriteEndObject();
             }
 
@@ -1047,9 +1048,9 @@ public sealed class EcsJsonFormatter
         using (var writer = new Utf8JsonWriter(buffer, WriterOptions))
         {
             writer.WriteStartObject();
-            writer.WriteString("name", AgentName);
-            writer.WriteString("type", AgentName);
-            WriteString(writer, "version", version);
+            writer.WriteString("name"u8, AgentName);
+            writer.WriteString("type"u8, AgentName);
+            WriteString(writer, "version"u8, version);
             writer.WriteEndObject();
         }
 
@@ -1081,11 +1082,11 @@ public sealed class EcsJsonFormatter
                 $"{action} {transport} {(v6 ? "[" : "")}{local.Address}{(v6 ? "]" : "")}:{Number(local.Port, localPort)} -> {(remoteV6 ? "[" : "")}{remote.Address}{(remoteV6 ? "]" : "")}:{Number(remote.Port, remotePort)} by {name} (pid {Number(pid, pidText)})",
                 out int written))
         {
-            writer.WriteString("message", text[..written]);
+            writer.WriteString("message"u8, text[..written]);
         }
         else
         {
-            writer.WriteString("message", $"{action} {transport} {FormatEndpoint(local)} -> {FormatEndpoint(remote)} by {name} (pid {pid})");
+            writer.WriteString("message"u8, $"{action} {transport} {FormatEndpoint(local)} -> {FormatEndpoint(remote)} by {name} (pid {pid})");
         }
     }
 
@@ -1102,7 +1103,7 @@ public sealed class EcsJsonFormatter
     private const int TimestampLength = 24;
 
     /// <summary>Every timestamp on a line: UTC, milliseconds (truncated, not rounded), a trailing Z.</summary>
-    private static void WriteTimestamp(Utf8JsonWriter writer, string name, DateTimeOffset timestamp)
+    private static void WriteTimestamp(Utf8JsonWriter writer, ReadOnlySpan<byte> name, DateTimeOffset timestamp)
     {
         Span<byte> text = stackalloc byte[TimestampLength];
         FormatTimestamp(timestamp, text);
@@ -1153,7 +1154,7 @@ public sealed class EcsJsonFormatter
         _ => "unknown",
     };
 
-    private static void WriteStringArray(Utf8JsonWriter writer, string name, params ReadOnlySpan<string> values)
+    private static void WriteStringArray(Utf8JsonWriter writer, ReadOnlySpan<byte> name, params ReadOnlySpan<string> values)
     {
         writer.WriteStartArray(name);
         foreach (string value in values)
@@ -1168,7 +1169,7 @@ public sealed class EcsJsonFormatter
     /// A figure that can be fractional, always with a decimal point or exponent so its JSON type never changes
     /// (7500000 is written 7500000.0). Utf8JsonWriter cannot write NaN or infinity; such a figure is unknown, so left out.
     /// </summary>
-    private static void WriteFloat(Utf8JsonWriter writer, string name, double value)
+    private static void WriteFloat(Utf8JsonWriter writer, ReadOnlySpan<byte> name, double value)
     {
         if (!double.IsFinite(value))
         {
@@ -1187,7 +1188,7 @@ public sealed class EcsJsonFormatter
         writer.WriteRawValue(text[..written], skipInputValidation: true);
     }
 
-    private static void WriteOptionalString(Utf8JsonWriter writer, string name, string? value)
+    private static void WriteOptionalString(Utf8JsonWriter writer, ReadOnlySpan<byte> name, string? value)
     {
         if (value is not null)
         {
@@ -1196,6 +1197,6 @@ public sealed class EcsJsonFormatter
     }
 
     /// <summary>Every string goes through here: it may come from a hostile process.</summary>
-    private static void WriteString(Utf8JsonWriter writer, string name, string value) =>
+    private static void WriteString(Utf8JsonWriter writer, ReadOnlySpan<byte> name, string value) =>
         writer.WriteString(name, Utf16Sanitizer.ReplaceLoneSurrogates(value));
 }

@@ -91,7 +91,7 @@ public sealed class OutputPipelineTests
     }
 
     [Fact]
-    public void TheFileMakesTheMonitorWaitWhenItsQueueIsFullAndLosesNothing()
+    public void TheFileMakesTheMonitorWaitForAnAlertWhenItsQueueIsFullAndLosesNone()
     {
         var writer = new RecordingWriter();
         writer.Open.Reset(); // a disk that stalls
@@ -99,7 +99,7 @@ public sealed class OutputPipelineTests
         var pipeline = new OutputPipeline(Formatter, [file]);
         var producer = new Thread(() =>
         {
-            for (int i = 0; i < 200; i++) pipeline.Write(Opened(3000 + i));
+            for (int i = 0; i < 50; i++) pipeline.Write(SampleRecords.HighSendRate() with { Message = $"alert {i}" });
         });
         producer.Start();
         // Wait for the queue to be full first: on a loaded machine the first lines (JIT, formatting) alone can take 300 ms.
@@ -110,9 +110,40 @@ public sealed class OutputPipelineTests
         pipeline.Dispose();
 
         Assert.Equal(0, file.LinesDropped);
-        Assert.Equal(200, writer.Lines.Count);
+        Assert.Equal(50, writer.Lines.Count);
         // Counted, but not how long: on a loaded machine the producer may fill the queue only just before the disk resumes.
         Assert.True(file.BlockedTime > TimeSpan.Zero);
+    }
+
+    [Fact]
+    public void ConnectionLinesWaitForTheFileOnlyBrieflyAndLeaveRoomForAlerts()
+    {
+        // Issue #15: while the monitor waited for the disk, the kernel's ring buffer filled and detection lost events.
+        // A drain's connection lines wait at most QueuedOutput.PerEventWaitPerDrain, then drop.
+        var writer = new RecordingWriter();
+        writer.Open.Reset(); // a disk that stalls
+        var file = new QueuedOutput("file", writer, OutputLines.All, OutputFormat.Json, 16 * 1024) { WaitWhenFull = true, StopTimeout = TimeSpan.FromSeconds(10) };
+        var pipeline = new OutputPipeline(Formatter, [file]);
+        var producer = new Thread(() =>
+        {
+            for (int i = 0; i < 200; i++) pipeline.Write(Opened(3000 + i));
+            pipeline.Write(SampleRecords.HighSendRate()); // the alert the storm caused
+        });
+        producer.Start();
+        // The disk stays stalled until the producer is done: a wait on it would never end.
+        Assert.True(producer.Join(30_000), "connection lines made the monitor wait for a stalled disk");
+        Assert.True(file.LinesDropped > 0, "200 connection lines fitted a 16 KiB queue");
+        Assert.InRange(file.BlockedTime, QueuedOutput.PerEventWaitPerDrain * 0.9, TimeSpan.FromSeconds(5));
+        Assert.True(file.QueuedBytes <= 16 * 1024);
+        writer.Open.Set();
+        pipeline.Dispose();
+
+        List<string> lines = writer.Lines;
+        Assert.Contains(lines, l => l.Contains("\"action\":\"high_send_rate\"", StringComparison.Ordinal));
+        Assert.Equal(201, lines.Count(l => l.Contains("\"dataset\":\"net_sentinel.connection\"", StringComparison.Ordinal)
+                                           || l.Contains("\"action\":\"high_send_rate\"", StringComparison.Ordinal)) + file.LinesDropped);
+        // The loss is said in the file itself.
+        Assert.Contains(lines, l => l.Contains("\"action\":\"output_lines_dropped\"", StringComparison.Ordinal));
     }
 
     [Fact]

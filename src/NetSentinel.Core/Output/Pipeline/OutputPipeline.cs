@@ -6,8 +6,8 @@ namespace NetSentinel.Core.Output.Pipeline;
 /// <summary>
 /// One formatter, several outputs. Each record is formatted once (the JSON line; the human line and
 /// the syslog header only if an output wants them) into reusable buffers and copied into the queue
-/// of every output that takes that kind of line. Nothing here waits for an output: see
-/// <see cref="QueuedOutput"/>. Called from the monitor's thread only.
+/// of every output that takes that kind of line. Nothing here waits for an output, except the file for an
+/// alert or notice when its queue is full: see <see cref="QueuedOutput"/>. Called from the monitor's thread only.
 /// <para>
 /// Loss is never silent: an output that dropped lines since the last report gets an
 /// <see cref="OutputLinesDroppedRecord"/> written to every output (at most one per output per
@@ -69,7 +69,7 @@ public sealed class OutputPipeline : IRecordSink
                         FormatJson(record);
                         json = true;
                     }
-                    output.TryEnqueue(_json.WrittenSpan);
+                    output.TryEnqueue(_json.WrittenSpan, isConnection);
                     break;
                 case OutputFormat.Text:
                     if (!text)
@@ -77,7 +77,7 @@ public sealed class OutputPipeline : IRecordSink
                         FormatText(record);
                         text = true;
                     }
-                    if (_text.WrittenCount > 0) output.TryEnqueue(_text.WrittenSpan);
+                    if (_text.WrittenCount > 0) output.TryEnqueue(_text.WrittenSpan, isConnection);
                     break;
                 case OutputFormat.Syslog:
                     if (!syslog)
@@ -92,7 +92,7 @@ public sealed class OutputPipeline : IRecordSink
                         _syslog.Write(_json.WrittenSpan);
                         syslog = true;
                     }
-                    output.TryEnqueue(_syslog.WrittenSpan);
+                    output.TryEnqueue(_syslog.WrittenSpan, isConnection);
                     break;
             }
         }

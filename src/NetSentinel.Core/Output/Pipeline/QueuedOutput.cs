@@ -2,9 +2,10 @@ namespace NetSentinel.Core.Output.Pipeline;
 
 /// <summary>
 /// One output behind a bounded queue with a thread of its own, so that a slow or stuck output (a
-/// console nobody reads, a syslog server that stopped answering) never blocks detection or the other
-/// outputs. The monitor's thread copies each line into the queue and never waits: a line that does
-/// not fit is dropped and counted. The output's thread takes everything queued at once and hands it
+/// console nobody reads, a syslog server that stopped answering, a stalling disk) never blocks detection
+/// or the other outputs. The monitor's thread copies each line into the queue: a line that does not fit
+/// is dropped and counted. Per-event lines (one per connection or DNS message) may fill only
+/// <see cref="PerEventShare"/> of the queue, so the rest is always there for alerts and notices. The output's thread takes everything queued at once and hands it
 /// to the <see cref="IBatchWriter"/> in one write, when the monitor ends a drain (<see cref="Flush"/>),
 /// when half the queue is full, or at the latest <see cref="MaxDelay"/> after the first line queued.
 /// </summary>
@@ -14,6 +15,17 @@ public sealed class QueuedOutput : IDisposable
     public static readonly TimeSpan MaxDelay = TimeSpan.FromMilliseconds(50);
 
     private const int InitialBufferBytes = 64 * 1024;
+
+    /// <summary>The part of the queue per-event lines may fill: a storm of them leaves room for the alerts it causes.</summary>
+    public const double PerEventShare = 0.75;
+
+    /// <summary>
+    /// How long per-event lines may make the monitor wait for a <see cref="WaitWhenFull"/> output in one drain.
+    /// A short wait costs nothing: the kernel's ring buffer holds the events meanwhile, in ~140-byte records
+    /// rather than ~2.6 KB lines (4 MiB of it is ~100 ms of the fastest storm in make bench), so a writer thread
+    /// that waited a moment for a core loses no line. A longer one would overflow the ring and blind detection.
+    /// </summary>
+    public static readonly TimeSpan PerEventWaitPerDrain = TimeSpan.FromMilliseconds(20);
 
     private readonly object _gate = new();
     private readonly IBatchWriter _writer;
@@ -32,6 +44,7 @@ public sealed class QueuedOutput : IDisposable
     private long _linesFailed;
     private long _batches;
     private long _blockedTicks;
+    private TimeSpan _perEventWaitLeft = PerEventWaitPerDrain;
 
     /// <param name="name">Short name in reports and metrics: "file", "stdout", "syslog".</param>
     /// <param name="capacityBytes">Most bytes queued at once; the buffers grow to it only under load.</param>
@@ -57,9 +70,11 @@ public sealed class QueuedOutput : IDisposable
     public int CapacityBytes { get; }
 
     /// <summary>
-    /// The log file's choice: when its queue is full the monitor waits for the disk instead of dropping
-    /// a line, as it did before outputs had queues; the kernel's ring buffer then absorbs the delay,
-    /// and what it cannot hold is counted as events lost. Consoles and syslog drop instead.
+    /// The log file's choice: when its queue is full the monitor waits for the disk rather than drop a line —
+    /// for alerts and notices as long as it takes (they are rare), for per-event lines at most
+    /// <see cref="PerEventWaitPerDrain"/> per drain: while the monitor waits, the kernel's ring buffer fills, and
+    /// past that detection would lose events, so a storm's connection lines that still find the queue full are
+    /// dropped and counted instead (issue #15). Consoles and syslog drop every kind of line at once.
     /// </summary>
     public bool WaitWhenFull { get; init; }
 
@@ -88,21 +103,31 @@ public sealed class QueuedOutput : IDisposable
 
     /// <summary>
     /// Copies one whole line (ending with '\n') into the queue. When the queue is full the line is
-    /// dropped and counted, false, unless <see cref="WaitWhenFull"/>: then the caller waits for room.
+    /// dropped and counted, false, unless <see cref="WaitWhenFull"/>: then the caller waits for room (a
+    /// <paramref name="perEvent"/> line only within the drain's <see cref="PerEventWaitPerDrain"/>). A
+    /// per-event line counts as not fitting once the queue is <see cref="PerEventShare"/> full.
     /// </summary>
-    public bool TryEnqueue(ReadOnlySpan<byte> line)
+    public bool TryEnqueue(ReadOnlySpan<byte> line, bool perEvent = false)
     {
+        int limit = perEvent ? (int)(CapacityBytes * PerEventShare) : CapacityBytes;
         lock (_gate)
         {
             if (_stopping)
             {
                 return false; // closed: nothing more is accepted (and nothing is lost by a slow reader)
             }
-            if (_filled + line.Length > CapacityBytes && WaitWhenFull && line.Length <= CapacityBytes)
+            if (_filled + line.Length > limit && WaitWhenFull && line.Length <= CapacityBytes)
             {
-                WaitForRoom(line.Length);
+                if (!perEvent)
+                {
+                    WaitForRoom(line.Length, limit, Timeout.InfiniteTimeSpan);
+                }
+                else if (_perEventWaitLeft > TimeSpan.Zero)
+                {
+                    _perEventWaitLeft -= WaitForRoom(line.Length, limit, _perEventWaitLeft);
+                }
             }
-            if (_stopping || _filled + line.Length > CapacityBytes)
+            if (_stopping || _filled + line.Length > limit)
             {
                 _linesDropped++;
                 return false;
@@ -131,16 +156,24 @@ public sealed class QueuedOutput : IDisposable
     /// <summary>Time the monitor spent waiting for room (only with <see cref="WaitWhenFull"/>).</summary>
     public TimeSpan BlockedTime => TimeSpan.FromTicks(Volatile.Read(ref _blockedTicks));
 
-    private void WaitForRoom(int needed)
+    /// <summary>Waits until <paramref name="needed"/> bytes fit under <paramref name="limit"/>, or the stop, or <paramref name="timeout"/>; returns the time waited.</summary>
+    private TimeSpan WaitForRoom(int needed, int limit, TimeSpan timeout)
     {
         long start = System.Diagnostics.Stopwatch.GetTimestamp();
         _flushRequested = true;
         Monitor.PulseAll(_gate);
-        while (!_stopping && _filled + needed > CapacityBytes)
+        while (!_stopping && _filled + needed > limit)
         {
-            Monitor.Wait(_gate);
+            TimeSpan left = timeout == Timeout.InfiniteTimeSpan ? timeout : timeout - System.Diagnostics.Stopwatch.GetElapsedTime(start);
+            if (left != Timeout.InfiniteTimeSpan && left <= TimeSpan.Zero)
+            {
+                break;
+            }
+            Monitor.Wait(_gate, left);
         }
-        Interlocked.Add(ref _blockedTicks, System.Diagnostics.Stopwatch.GetElapsedTime(start).Ticks);
+        TimeSpan waited = System.Diagnostics.Stopwatch.GetElapsedTime(start);
+        Interlocked.Add(ref _blockedTicks, waited.Ticks);
+        return waited;
     }
 
     /// <summary>The monitor finished a drain: write what is queued now.</summary>
@@ -148,6 +181,7 @@ public sealed class QueuedOutput : IDisposable
     {
         lock (_gate)
         {
+            _perEventWaitLeft = PerEventWaitPerDrain;
             if (_filled == 0) return;
             _flushRequested = true;
             Monitor.PulseAll(_gate);
