@@ -19,8 +19,12 @@ public static class LogSinks
     /// </summary>
     public const int FileQueueBytes = 4 * 1024 * 1024;
 
-    /// <summary>Most bytes queued for the console or syslog: a reader that stops costs at most this much memory.</summary>
-    public const int StreamQueueBytes = 1024 * 1024;
+    /// <summary>
+    /// Most bytes queued for the console or syslog: a reader that stops costs at most this much memory. Connection
+    /// lines may take three quarters of it (~1,200 lines of ~2.6 KB); 1 MiB dropped lines of a 200-connect burst
+    /// to a UDP syslog receiver that kept up.
+    /// </summary>
+    public const int StreamQueueBytes = 4 * 1024 * 1024;
 
     /// <param name="report">Receives one-line notes about the log file itself (repaired, reopened, disk full, rotation slot skipped).</param>
     public static JsonlFileSink OpenFile(MonitorConfig config, Action<string>? report = null)
