@@ -627,6 +627,23 @@ static __always_inline void dns_on_recv(const struct sock *sk, __u16 protocol, i
 		capture_dns_call(sk, dns, protocol, ret, 0);
 }
 
+/* The address a cgroup sock_addr program sees (network order), as the 16 bytes our keys hold; IPv4 in the first four. */
+static __always_inline void copy_user_addr(const struct bpf_sock_addr *ctx, __u16 family, __u8 *daddr)
+{
+	__u32 *words = (__u32 *)daddr;
+	if (family == NS_AF_INET6) {
+		words[0] = ctx->user_ip6[0];
+		words[1] = ctx->user_ip6[1];
+		words[2] = ctx->user_ip6[2];
+		words[3] = ctx->user_ip6[3];
+	} else {
+		words[0] = ctx->user_ip4;
+		words[1] = 0;
+		words[2] = 0;
+		words[3] = 0;
+	}
+}
+
 /* Marks the socket of a sendto/sendmsg/connect to port 53 (the raw_tp variant's cgroup programs). */
 static __always_inline void mark_dns_socket(struct bpf_sock_addr *ctx, __u16 family)
 {
@@ -639,18 +656,7 @@ static __always_inline void mark_dns_socket(struct bpf_sock_addr *ctx, __u16 fam
 		fill_task(&dns->task, NS_RAW);                     /* no BTF task helper in cgroup programs: probe reads */
 	dns->server.family = family;
 	dns->server.dport = (__u16)ctx->user_port;
-	__u32 *words = (__u32 *)dns->server.daddr;
-	if (family == NS_AF_INET6) {
-		words[0] = ctx->user_ip6[0];
-		words[1] = ctx->user_ip6[1];
-		words[2] = ctx->user_ip6[2];
-		words[3] = ctx->user_ip6[3];
-	} else {
-		words[0] = ctx->user_ip4;
-		words[1] = 0;
-		words[2] = 0;
-		words[3] = 0;
-	}
+	copy_user_addr(ctx, family, dns->server.daddr);
 }
 
 /* tp_btf: an unconnected send's destination, read from the call's own arguments (sendto's address, sendmsg's
@@ -781,18 +787,7 @@ static __always_inline int remember_udp_dest(struct bpf_sock_addr *ctx, __u16 fa
 	dest->set_ns = bpf_ktime_get_ns();
 	dest->family = family;
 	dest->dport = (__u16)ctx->user_port;
-	__u32 *words = (__u32 *)dest->daddr;
-	if (family == NS_AF_INET6) {
-		words[0] = ctx->user_ip6[0];
-		words[1] = ctx->user_ip6[1];
-		words[2] = ctx->user_ip6[2];
-		words[3] = ctx->user_ip6[3];
-	} else {
-		words[0] = ctx->user_ip4;
-		words[1] = 0;
-		words[2] = 0;
-		words[3] = 0;
-	}
+	copy_user_addr(ctx, family, dest->daddr);
 	return 1; /* allow: we observe, never block */
 }
 
@@ -805,15 +800,7 @@ static __always_inline int remember_udp_peer(struct bpf_sock_addr *ctx, __u16 fa
 	key.tgid = bpf_get_current_pid_tgid() >> 32;
 	key.family = family;
 	key.dport = (__u16)ctx->user_port;
-	__u32 *words = (__u32 *)key.daddr;
-	if (family == NS_AF_INET6) {
-		words[0] = ctx->user_ip6[0];
-		words[1] = ctx->user_ip6[1];
-		words[2] = ctx->user_ip6[2];
-		words[3] = ctx->user_ip6[3];
-	} else {
-		words[0] = ctx->user_ip4;
-	}
+	copy_user_addr(ctx, family, key.daddr);
 	if (bpf_map_lookup_elem(&ns_udp_flows, &key))
 		return 1; /* we sent first: an answer on our own flow */
 	__u64 now = bpf_ktime_get_ns();
