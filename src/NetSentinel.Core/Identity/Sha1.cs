@@ -57,36 +57,22 @@ public static class Sha1
         }
 
         uint a = state[0], b = state[1], c = state[2], d = state[3], e = state[4];
-        for (int t = 0; t < 80; t++)
+        // The four rounds as four loops: no per-step branch on the round.
+        for (int t = 0; t < 20; t++)
         {
-            uint f, k;
-            if (t < 20)
-            {
-                f = (b & c) | (~b & d);
-                k = 0x5A827999u;
-            }
-            else if (t < 40)
-            {
-                f = b ^ c ^ d;
-                k = 0x6ED9EBA1u;
-            }
-            else if (t < 60)
-            {
-                f = (b & c) | (b & d) | (c & d);
-                k = 0x8F1BBCDCu;
-            }
-            else
-            {
-                f = b ^ c ^ d;
-                k = 0xCA62C1D6u;
-            }
-
-            uint next = BitOperations.RotateLeft(a, 5) + f + e + k + w[t];
-            e = d;
-            d = c;
-            c = BitOperations.RotateLeft(b, 30);
-            b = a;
-            a = next;
+            Step(ref a, ref b, ref c, ref d, ref e, ((b & c) | (~b & d)) + 0x5A827999u + w[t]);
+        }
+        for (int t = 20; t < 40; t++)
+        {
+            Step(ref a, ref b, ref c, ref d, ref e, (b ^ c ^ d) + 0x6ED9EBA1u + w[t]);
+        }
+        for (int t = 40; t < 60; t++)
+        {
+            Step(ref a, ref b, ref c, ref d, ref e, ((b & c) | (b & d) | (c & d)) + 0x8F1BBCDCu + w[t]);
+        }
+        for (int t = 60; t < 80; t++)
+        {
+            Step(ref a, ref b, ref c, ref d, ref e, (b ^ c ^ d) + 0xCA62C1D6u + w[t]);
         }
 
         state[0] += a;
@@ -94,5 +80,17 @@ public static class Sha1
         state[2] += c;
         state[3] += d;
         state[4] += e;
+    }
+
+    /// <summary>One step: <paramref name="mixed"/> is f(b, c, d) + K + W[t] of the step's round.</summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+    private static void Step(ref uint a, ref uint b, ref uint c, ref uint d, ref uint e, uint mixed)
+    {
+        uint next = BitOperations.RotateLeft(a, 5) + mixed + e;
+        e = d;
+        d = c;
+        c = BitOperations.RotateLeft(b, 30);
+        b = a;
+        a = next;
     }
 }
