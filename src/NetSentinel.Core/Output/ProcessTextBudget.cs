@@ -48,9 +48,9 @@ internal static class ProcessTextBudget
     /// <summary>The process with its texts cut to fit, or <paramref name="process"/> itself when they already do.</summary>
     public static ProcessInfo Fit(ProcessInfo process)
     {
-        if (UpperBound(process) <= MaxEscapedBytes)
+        if (Size(process, static text => text.Length * MaxBytesPerChar) <= MaxEscapedBytes || Size(process, static text => EscapedBytes(text)) <= MaxEscapedBytes)
         {
-            return process; // every process of ordinary size: no scan of its texts
+            return process; // the first test spares ordinary processes a scan of their texts; nothing that fits is cut
         }
 
         int left = MaxEscapedBytes;
@@ -64,7 +64,7 @@ internal static class ProcessTextBudget
         for (int i = 0; i < ancestry.Length; i++)
         {
             // The parent is written twice (process.parent and the first of the ancestry), with its command line once;
-            // an ancestor's argv is never written.
+            // a parent's argv (which no source keeps today) is left out.
             ProcessInfo ancestor = process.Ancestry[i];
             int copies = i == 0 ? 2 : 1;
             int share = left / copies;
@@ -81,15 +81,6 @@ internal static class ProcessTextBudget
                 CommandLine = ancestorCommandLine,
                 Args = null,
             };
-        }
-
-        bool changed = !ReferenceEquals(name, process.Name) || !ReferenceEquals(executable, process.Executable) || !ReferenceEquals(commandLine, process.CommandLine)
-                       || argsCut || !ReferenceEquals(userName, process.UserName) || !ReferenceEquals(cgroup, process.CgroupPath)
-                       || ancestry.Where((a, i) => !ReferenceEquals(a.Name, process.Ancestry[i].Name) || !ReferenceEquals(a.Executable, process.Ancestry[i].Executable)
-                                                   || (i == 0 && !ReferenceEquals(a.CommandLine, process.Ancestry[i].CommandLine))).Any();
-        if (!changed)
-        {
-            return process; // long, but within every cap
         }
 
         return process with
@@ -135,28 +126,39 @@ internal static class ProcessTextBudget
         return bytes;
     }
 
-    /// <summary>6 bytes per character of every text: when even this fits, nothing needs a closer look.</summary>
-    private static long UpperBound(ProcessInfo process)
+    /// <summary>The process part's texts, each measured by <paramref name="measure"/>, as often as the line writes them.</summary>
+    private static long Size(ProcessInfo process, Func<string, int> measure)
     {
-        long chars = Length(process.Name) + Length(process.Executable) + Length(process.CommandLine) + Length(process.UserName) + Length(process.CgroupPath);
-        if (process.Args is { } args)
-        {
-            foreach (string arg in args)
-            {
-                chars += arg.Length + 3; // its quotes and comma
-            }
-        }
-
+        long bytes = Measure(process.Name, measure) + Measure(process.Executable, measure) + Measure(process.CommandLine, measure)
+                     + Measure(process.UserName, measure) + Measure(process.CgroupPath, measure) + MeasureArgs(process.Args, measure);
         for (int i = 0; i < process.Ancestry.Count; i++)
         {
             ProcessInfo ancestor = process.Ancestry[i];
-            chars += (i == 0 ? 2 : 1) * (Length(ancestor.Name) + Length(ancestor.Executable)) + (i == 0 ? Length(ancestor.CommandLine) : 0);
+            bytes += (i == 0 ? 2 : 1) * (Measure(ancestor.Name, measure) + Measure(ancestor.Executable, measure));
+            if (i == 0)
+            {
+                bytes += Measure(ancestor.CommandLine, measure) + MeasureArgs(ancestor.Args, measure); // process.parent has them
+            }
         }
 
-        return chars * MaxBytesPerChar;
+        return bytes;
     }
 
-    private static int Length(string? text) => text?.Length ?? 0;
+    private static long MeasureArgs(IReadOnlyList<string>? args, Func<string, int> measure)
+    {
+        long bytes = 0;
+        if (args is not null)
+        {
+            foreach (string arg in args)
+            {
+                bytes += measure(arg) + 3; // its quotes and comma
+            }
+        }
+
+        return bytes;
+    }
+
+    private static long Measure(string? text, Func<string, int> measure) => text is null ? 0 : measure(text);
 
     /// <summary>The longest beginning of <paramref name="text"/> that fits min(cap, left) escaped (with <paramref name="marker"/> after it when cut).</summary>
     private static string? Take(string? text, int cap, ref int left, out bool cut, string marker = "")
