@@ -55,6 +55,12 @@ public sealed record HostIdentity
     /// <summary>/etc/machine-id, or null where there is none.</summary>
     public static string? MachineId() => FirstLine("/etc/machine-id");
 
+    /// <summary>
+    /// The host part of every process entity id (<see cref="EntityId"/>): the machine id, else the host name. Every
+    /// source derives it here, so one process has one entity id whichever source saw it.
+    /// </summary>
+    public static string EntityHostId() => MachineId() ?? Environment.MachineName;
+
     /// <summary>The kernel's id of this boot, or null where there is none.</summary>
     public static string? CurrentBootId() => FirstLine("/proc/sys/kernel/random/boot_id");
 
