@@ -17,6 +17,8 @@ namespace NetSentinel.Linux.Processes;
 /// </summary>
 public sealed class ProcIdentityReader(string procRoot = "/proc")
 {
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<string, DateTimeOffset?> s_bootTimes = new();
+
     private readonly byte[] _buffer = new byte[4096]; // PATH_MAX, and more than stat or status needs
     private readonly byte[] _cmdline = new byte[NsAbi.ArgsLength + 1];
 
@@ -135,8 +137,15 @@ public sealed class ProcIdentityReader(string procRoot = "/proc")
         }
     }
 
-    /// <summary>When this machine booted, on the wall clock: now minus /proc/uptime. Process start ticks count from it.</summary>
-    public DateTimeOffset? ReadBootTime()
+    /// <summary>
+    /// When this machine booted, on the wall clock: now minus /proc/uptime, taken once per /proc for the life of this
+    /// process. Process start ticks count from it; every reader (the eBPF catalog, the snapshot, the poller) dates them
+    /// from the same instant, so one process has one <c>process.start</c> in all of them (two readings of now minus the
+    /// uptime differ by milliseconds).
+    /// </summary>
+    public DateTimeOffset? ReadBootTime() => s_bootTimes.GetOrAdd(procRoot, _ => ReadBootTimeNow());
+
+    private DateTimeOffset? ReadBootTimeNow()
     {
         int length = ReadFile($"{procRoot}/uptime");
         string text = Encoding.ASCII.GetString(_buffer, 0, Math.Max(length, 0));

@@ -1,13 +1,19 @@
 using System.Diagnostics;
 using System.Net;
+using System.Text;
 using NetSentinel.Core.Model;
+using NetSentinel.Core.Output;
+using NetSentinel.Core.Sources;
 using NetSentinel.Linux.Bpf;
 using NetSentinel.Linux.Snapshot;
 using NetSentinel.Tests.Shared;
 
 namespace NetSentinel.Linux.Tests.Bpf;
 
-/// <summary>One real process, seen by the eBPF source and by the snapshot (`--once`, polling): one identity.</summary>
+/// <summary>
+/// One real process, seen by the eBPF source, the snapshot (`--once`) and the polling source: one identity, and the
+/// real formatter's lines carry the fields docs/jsonl-schema.md says each source fills.
+/// </summary>
 [Collection(BpfTestCollection.Name)]
 public class ProcIdentityParityLiveTests
 {
@@ -48,6 +54,18 @@ public class ProcIdentityParityLiveTests
 
             ConnectionRecord row = Assert.Single(new LinuxSnapshotProvider().Capture(), c => c.Remote.Equals(target) && c.Direction == Direction.Outbound);
             ProcessInfo proc = row.Process;
+            var polled = new EventRecorder();
+            new PollingConnectionSource(new LinuxSnapshotProvider(), TimeProvider.System).EndInterval(polled);
+            ConnectionEvent pollOpened = Assert.Single(polled.Events, e => e.Kind == ConnectionEventKind.Opened && e.Remote.Equals(target));
+
+            var formatter = new EcsJsonFormatter("parity-test");
+            string Line(LogRecord record) => Encoding.UTF8.GetString(formatter.FormatLine(record));
+            ConnectionEvent kernelOpened = recorder.Events.First(e => e.Kind == ConnectionEventKind.Opened && e.Remote.Equals(target));
+            ProcessFieldTable.Check("ebpf", Line(new ConnectionLogRecord { Timestamp = kernelOpened.Timestamp, Source = "ebpf", Event = kernelOpened }));
+            ProcessFieldTable.Check("poll", Line(new ConnectionLogRecord { Timestamp = pollOpened.Timestamp, Source = "poll", Event = pollOpened }));
+            ProcessFieldTable.Check("--once", Line(new ConnectionSnapshotRecord { Timestamp = DateTimeOffset.UtcNow, Source = "snapshot", Connection = row }));
+            Assert.Equal((proc.EntityId, proc.Start, proc.CommandLine), (pollOpened.Process.EntityId, pollOpened.Process.Start, pollOpened.Process.CommandLine));
+            Assert.Equal(proc.Ancestry.Select(a => a.EntityId), pollOpened.Process.Ancestry.Select(a => a.EntityId));
 
             Assert.Equal(AttributionSource.Kernel, kernel.IdentifiedBy);
             Assert.Equal(AttributionSource.Proc, proc.IdentifiedBy);

@@ -4,6 +4,9 @@ using System.Text.Json;
 using NetSentinel.Core.Identity;
 using NetSentinel.Core.Model;
 using NetSentinel.Core.Output;
+using NetSentinel.Tests.Shared;
+using NetSentinel.Windows.Etw;
+using NetSentinel.Windows.IpHelper;
 using NetSentinel.Windows.Processes;
 
 namespace NetSentinel.Windows.Tests.Processes;
@@ -112,5 +115,26 @@ public class WindowsProcessInfoResolverTests
         Assert.Equal("cmd.exe", process.GetProperty("parent").GetProperty("name").GetString());
         JsonElement ancestry = json.RootElement.GetProperty("net_sentinel").GetProperty("ancestry");
         Assert.Equal(800, Assert.Single(ancestry.EnumerateArray()).GetProperty("pid").GetInt32());
+    }
+
+    [Fact]
+    public void TheEtwMappingAndTheIpHelperSnapshotFillWhatTheSchemaTableSays()
+    {
+        _table.Add(800, @"C:\Windows\System32\cmd.exe", 700, minutesAfterBoot: 5);
+        _table.Add(900, @"C:\Tools\curl.exe", 800, minutesAfterBoot: 6);
+        var resolver = Resolver();
+        var formatter = new EcsJsonFormatter("win-test");
+        string Line(LogRecord record) => Encoding.UTF8.GetString(formatter.FormatLine(record));
+        var me = IPEndPoint.Parse("198.51.100.1:50001");
+        var peer = IPEndPoint.Parse("198.51.100.2:443");
+
+        var sink = new CollectingSink();
+        new EtwNetworkEventMapper(resolver, address => address.Equals(me.Address))
+            .Apply(new EtwNetworkRecord(EtwNetworkOpcode.Connect, Transport.Tcp, 900, 0, me.Address, me.Port, peer.Address, peer.Port, DateTimeOffset.UnixEpoch), sink);
+        ConnectionEvent opened = Assert.Single(sink.Events);
+        ProcessFieldTable.Check("etw", Line(new ConnectionLogRecord { Timestamp = opened.Timestamp, Source = "etw", Event = opened }));
+
+        ConnectionRecord row = Assert.Single(IpHelperRecordBuilder.Build([new IpHelperSocketRow(Transport.Tcp, me, peer, 5, 900)], resolver));
+        ProcessFieldTable.Check("iphelper", Line(new ConnectionSnapshotRecord { Timestamp = DateTimeOffset.UnixEpoch, Source = "snapshot", Connection = row }));
     }
 }
