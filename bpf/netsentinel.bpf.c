@@ -965,6 +965,9 @@ static __always_inline int process_fork(struct task_struct *child, int direct)
 	fill_task(&event->task, direct);
 	event->child_tgid = NS_READ(direct, child, tgid);
 	event->pad0 = 0;
+	/* Set by copy_process before this tracepoint, in the clock /proc/PID/stat's starttime counts (boot time, suspend
+	 * included): a child that never execs gets the same entity_id here as from a /proc reader. */
+	event->child_start_boottime_ns = NS_READ(direct, child, start_boottime);
 	bpf_ringbuf_submit(event, wakeup_flags());
 	return 0;
 }

@@ -16,7 +16,7 @@
 #include <linux/types.h>
 #endif
 
-#define NS_ABI_VERSION 8
+#define NS_ABI_VERSION 9
 
 #define NS_COMM_LEN 16
 /* The executable's path, as its components leaf first (each NUL-terminated): PATH_MAX, plus room for one more
@@ -141,6 +141,7 @@ struct ns_fork_event {
 	struct ns_task task; /* the parent, in its own context */
 	__u32 child_tgid;
 	__u32 pad0;
+	__u64 child_start_boottime_ns; /* the child's task->start_boottime: what /proc/PID/stat's starttime counts */
 };
 
 /* NS_EVENT_EXIT: the last thread of a process exited. */
@@ -202,7 +203,7 @@ _Static_assert(sizeof(struct ns_open_event) == 104, "ns_open_event size");
 _Static_assert(sizeof(struct ns_close_event) == 136, "ns_close_event size");
 _Static_assert(sizeof(struct ns_exec_event) == 4440, "ns_exec_event size");
 _Static_assert(sizeof(struct ns_exit_event) == 56, "ns_exit_event size");
-_Static_assert(sizeof(struct ns_fork_event) == 64, "ns_fork_event size");
+_Static_assert(sizeof(struct ns_fork_event) == 72, "ns_fork_event size");
 _Static_assert(sizeof(struct ns_dns_event) == 624, "ns_dns_event size");
 _Static_assert(sizeof(struct ns_sock_state) == 120, "ns_sock_state size");
 _Static_assert(sizeof(struct ns_udp_key) == 24, "ns_udp_key size");

@@ -17,7 +17,7 @@ public sealed record HostIdentity
     public string? Id { get; init; }
     /// <summary>/proc/sys/kernel/random/boot_id on Linux; null elsewhere.</summary>
     public string? BootId { get; init; }
-    /// <summary>The host's unicast addresses, loopback excluded, as the interfaces had them at start.</summary>
+    /// <summary>The host's unicast addresses that name it beyond its own links (<see cref="NamesTheHost"/>), as the interfaces had them at start.</summary>
     public IReadOnlyList<IPAddress> Addresses { get; init; } = [];
     /// <summary><c>host.os.type</c>: <c>linux</c>, <c>windows</c>, <c>macos</c>.</summary>
     public string? OsType { get; init; }
@@ -91,6 +91,19 @@ public sealed record HostIdentity
         }
     }
 
+    /// <summary>
+    /// Whether an interface address belongs in <c>host.ip</c>: not loopback, and not link-local (fe80::/10,
+    /// 169.254.0.0/16). A link-local address is derived from a MAC or picked at random on every link, means
+    /// nothing to a SIEM off that link, and every veth or bridge adds one: they were half of host.ip and ~10 %
+    /// of each connection line's bytes on the bench host (issue #15).
+    /// </summary>
+    internal static bool NamesTheHost(IPAddress address) => address.AddressFamily switch
+    {
+        AddressFamily.InterNetwork => !IPAddress.IsLoopback(address) && !address.GetAddressBytes().AsSpan(0, 2).SequenceEqual((ReadOnlySpan<byte>)[169, 254]),
+        AddressFamily.InterNetworkV6 => !IPAddress.IsLoopback(address) && !address.IsIPv6LinkLocal && !address.IsIPv4MappedToIPv6,
+        _ => false,
+    };
+
     private static IPAddress[] UnicastAddresses()
     {
         try
@@ -99,8 +112,7 @@ public sealed record HostIdentity
                 .Where(nic => nic.OperationalStatus != OperationalStatus.Down && nic.NetworkInterfaceType != NetworkInterfaceType.Loopback)
                 .SelectMany(nic => nic.GetIPProperties().UnicastAddresses)
                 .Select(unicast => unicast.Address)
-                .Where(address => !IPAddress.IsLoopback(address)
-                                  && address.AddressFamily is AddressFamily.InterNetwork or AddressFamily.InterNetworkV6)
+                .Where(NamesTheHost)
                 .Select(address => address.AddressFamily == AddressFamily.InterNetworkV6 && address.ScopeId != 0 ? new IPAddress(address.GetAddressBytes()) : address)
                 .Distinct()
                 .ToArray();

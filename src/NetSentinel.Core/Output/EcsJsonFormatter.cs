@@ -643,12 +643,14 @@ public sealed class EcsJsonFormatter
     /// <summary>The process's part of a line, formatted when the process is first written and copied after that.</summary>
     private ProcessJson ProcessJsonOf(ProcessInfo process) => _processes.Get(process, FormatProcessJson);
 
+    /// <summary>Formatted with its texts cut to fit the line bound (<see cref="ProcessTextBudget"/>); cached under the process as given.</summary>
     private static ProcessJson FormatProcessJson(ProcessInfo process)
     {
+        ProcessInfo fitted = ProcessTextBudget.Fit(process);
         var buffer = new ArrayBufferWriter<byte>(2048);
-        byte[] members = Members(buffer, writer => WriteProcessAndUser(writer, process));
-        byte[] extraMembers = Members(buffer, writer => WriteProcessExtras(writer, process));
-        return new ProcessJson(process, members, extraMembers, Utf16Sanitizer.ReplaceLoneSurrogates(process.Name));
+        byte[] members = Members(buffer, writer => WriteProcessAndUser(writer, fitted));
+        byte[] extraMembers = Members(buffer, writer => WriteProcessExtras(writer, fitted));
+        return new ProcessJson(process, members, extraMembers, Utf16Sanitizer.ReplaceLoneSurrogates(fitted.Name));
     }
 
     /// <summary>What <paramref name="write"/> writes as members of an object, each after its comma: <c>,"a":1,"b":{…}</c>.</summary>

@@ -77,7 +77,7 @@ public sealed class BpfEventTranslator
     }
 
     /// <summary>A new process: it names the parent that started it, even once re-parented.</summary>
-    internal void OnFork(in NsForkEvent fork) => _processes.OnFork(fork.ChildTgid, fork.Task.Tgid, fork.Header.TimestampNs);
+    internal void OnFork(in NsForkEvent fork) => _processes.OnFork(fork.ChildTgid, fork.Task.Tgid, fork.Header.TimestampNs, fork.ChildStartBoottimeNs);
 
     /// <summary>An exec record: its fixed part and the argv bytes that follow it in the record.</summary>
     internal void OnExec(in NsExecEvent exec, ReadOnlySpan<byte> argv) =>

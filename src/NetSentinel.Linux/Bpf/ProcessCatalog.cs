@@ -102,8 +102,12 @@ public sealed class ProcessCatalog
     /// <summary>
     /// A new process: until it execs it runs its parent's program, and it names the parent that forked it even if that
     /// parent exits first and it is re-parented (to init or a subreaper). The ancestry is taken now, while the parent lives.
+    /// <paramref name="startBoottimeNs"/> is the child's start as the kernel keeps it (what /proc/PID/stat's starttime
+    /// counts, suspend included), so that its entity_id is the one a /proc reader derives even if it never execs and is
+    /// gone before /proc is read; 0 when unknown (then /proc, else no entity_id: the record's monotonic time would name
+    /// another process after a suspend).
     /// </summary>
-    public void OnFork(uint childTgid, uint parentTgid, ulong timestampNs)
+    public void OnFork(uint childTgid, uint parentTgid, ulong timestampNs, ulong startBoottimeNs = 0)
     {
         if (ExitedAt(childTgid) is ulong exitNs && exitNs >= timestampNs) return;
         Bound();
@@ -121,7 +125,7 @@ public sealed class ProcessCatalog
             Name = parent?.Name,
             ParentTgid = parentTgid,
             ForkedBy = parentTgid,
-            ExecTicks = EntityId.TicksFromBootNanoseconds(timestampNs),
+            StartTicks = startBoottimeNs == 0 ? null : EntityId.TicksFromBootNanoseconds(startBoottimeNs),
         };
         _byTgid[childTgid] = facts;
         facts.Ancestors = Ancestry(parentTgid, childTgid);

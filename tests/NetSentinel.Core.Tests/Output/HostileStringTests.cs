@@ -101,8 +101,14 @@ public class HostileStringTests
         string commandLine = string.Concat(Enumerable.Repeat("arg\n\"x\" ", 20_000));
         var alert = SampleRecords.HighSendRate() with { Process = SampleRecords.Curl() with { CommandLine = commandLine } };
 
-        using JsonDocument document = JsonLine.ParseSingle(Formatter.FormatLine(alert));
+        byte[] line = Formatter.FormatLine(alert);
+        using JsonDocument document = JsonLine.ParseSingle(line);
 
-        Assert.Equal(commandLine, document.RootElement.At("process.command_line").GetString());
+        // Cut to fit the 64 KiB line bound (escaped, each newline and quote counted as JSON writes it), and marked.
+        string written = document.RootElement.At("process.command_line").GetString()!;
+        Assert.InRange(written.Length, 10_000, 16 * 1024);
+        Assert.StartsWith(written, commandLine, StringComparison.Ordinal);
+        Assert.True(document.RootElement.At("net_sentinel.process.command_line_truncated").GetBoolean());
+        Assert.InRange(line.Length, 1, (64 * 1024) - 1);
     }
 }
