@@ -13,7 +13,7 @@ namespace NetSentinel.Core.Identity;
 public sealed record HostIdentity
 {
     public required string Name { get; init; }
-    /// <summary>/etc/machine-id on Linux; null when unreadable.</summary>
+    /// <summary>/etc/machine-id on Linux, MachineGuid on Windows; null when unreadable.</summary>
     public string? Id { get; init; }
     /// <summary>/proc/sys/kernel/random/boot_id on Linux; null elsewhere.</summary>
     public string? BootId { get; init; }
@@ -52,8 +52,28 @@ public sealed record HostIdentity
         };
     }
 
-    /// <summary>/etc/machine-id, or null where there is none.</summary>
-    public static string? MachineId() => FirstLine("/etc/machine-id");
+    /// <summary>/etc/machine-id; on Windows the MachineGuid setup writes (what Elastic Agent and Winlogbeat call the host id); else null.</summary>
+    public static string? MachineId() => OperatingSystem.IsWindows() ? MachineGuid() : FirstLine("/etc/machine-id");
+
+    [System.Runtime.Versioning.SupportedOSPlatform("windows")]
+    private static string? MachineGuid()
+    {
+        try
+        {
+            using var key = Microsoft.Win32.Registry.LocalMachine.OpenSubKey(@"SOFTWARE\Microsoft\Cryptography");
+            return key?.GetValue("MachineGuid") is string { Length: > 0 } guid ? guid : null;
+        }
+        catch (Exception e) when (e is System.Security.SecurityException or UnauthorizedAccessException or IOException)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>
+    /// The host part of every process entity id (<see cref="EntityId"/>): the machine id, else the host name. Every
+    /// source derives it here, so one process has one entity id whichever source saw it.
+    /// </summary>
+    public static string EntityHostId() => MachineId() ?? Environment.MachineName;
 
     /// <summary>The kernel's id of this boot, or null where there is none.</summary>
     public static string? CurrentBootId() => FirstLine("/proc/sys/kernel/random/boot_id");
