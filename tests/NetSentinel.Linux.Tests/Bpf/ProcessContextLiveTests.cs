@@ -95,7 +95,7 @@ public class ProcessContextLiveTests
         Assert.True(recorder.PumpUntil(source, () => recorder.Events.Any(e => e.Kind == ConnectionEventKind.Opened && e.Remote.Equals(target)), s_timeout));
         ProcessInfo process = recorder.Events.First(e => e.Kind == ConnectionEventKind.Opened && e.Remote.Equals(target)).Process;
         Assert.Equal(child, process.Pid);
-        string host = Core.Identity.HostIdentity.MachineId() ?? Environment.MachineName;
+        string host = Core.Identity.HostIdentity.EntityHostId();
         string boot = Core.Identity.HostIdentity.CurrentBootId() ?? string.Empty;
         Assert.Equal(Core.Identity.EntityId.Derive(host, boot, child, startTicks), process.EntityId);
         Assert.Equal(bash.Id, process.ParentPid);
