@@ -1266,6 +1266,29 @@ public sealed class EcsJsonFormatter
     /// </summary>
     internal static void FormatTimestamp(DateTimeOffset timestamp, Span<byte> text)
     {
+        // A line's times mostly repeat a millisecond another time on it or on the line before (a connect's start and
+        // @timestamp, the drain's event.created): four slots by millisecond, per thread, each its last text.
+        long millisecond = timestamp.UtcTicks / TimeSpan.TicksPerMillisecond;
+        long[] keys = t_timestampKeys ??= new long[4];
+        byte[] texts = t_timestampTexts ??= new byte[4 * TimestampLength];
+        int slot = (int)(millisecond & 3);
+        Span<byte> cached = texts.AsSpan(slot * TimestampLength, TimestampLength);
+        if (keys[slot] != millisecond + 1) // + 1: a fresh slot (0) is never a hit
+        {
+            FormatTimestampDigits(timestamp, cached);
+            keys[slot] = millisecond + 1;
+        }
+        cached.CopyTo(text);
+    }
+
+    [ThreadStatic]
+    private static long[]? t_timestampKeys;
+
+    [ThreadStatic]
+    private static byte[]? t_timestampTexts;
+
+    private static void FormatTimestampDigits(DateTimeOffset timestamp, Span<byte> text)
+    {
         DateTime utc = timestamp.UtcDateTime;
         utc.Deconstruct(out int year, out int month, out int day);
         Digits(text[..4], year);
