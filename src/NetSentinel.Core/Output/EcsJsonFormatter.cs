@@ -425,11 +425,8 @@ public sealed class EcsJsonFormatter
         }
         if (HasCommunityId(local, remote))
         {
-            Span<byte> communityId = stackalloc byte[CommunityId.MaxUtf8Length];
-            int length = CommunityId.Format(communityId, local.Address, local.Port, remote.Address, remote.Port,
-                connection.Transport == Transport.Udp ? CommunityId.Udp : CommunityId.Tcp);
             line.Append(",\"community_id\":\""u8);
-            line.Append(communityId[..length]);
+            line.Append(CommunityIdCache.Get(connection.ConnectionId, local, remote, connection.Transport == Transport.Udp ? CommunityId.Udp : CommunityId.Tcp));
             line.Append((byte)'"');
         }
         line.Append("},\"host\":"u8);
