@@ -42,31 +42,25 @@ ulimit -n 65536 2>/dev/null || true
 make_test_host "$NS" "$VETH" "$HOST_IP" "$PEER_IP"
 serve_on_test_host $((ROUNDS * 2 * (SECONDS_PER_ROUND + 10) + 60))
 TICK=$(getconf CLK_TCK)
-cpu_ticks() { awk '{ sub(/^.*\) /, ""); print $12 + $13 }' "/proc/$1/stat"; }
 printf '[log]\nmax_size_mb = 100000\nmax_files = 1\n' > "$WORK/cfg.toml" # keep every line: they are counted
 
 # One round: MODE (alerts|all) -> "mode connects lines lost cpu_ticks rate dropped" appended to $WORK/rows.
 round() {
-	local mode=$1 last=$2 every=() log="$WORK/log.jsonl" err="$WORK/err" mon cpu0 cpu1 perf=""
+	local mode=$1 last=$2 every=() log="$WORK/log.jsonl" err="$WORK/err" cpu0 cpu1 perf=""
 	[ "$mode" = all ] && every=(--log-connections)
 	rm -f "$log"
-	"$BIN" -c "$WORK/cfg.toml" --source ebpf "${every[@]}" --no-baseline --log-file "$log" > /dev/null 2> "$err" &
-	mon=$!
-	PIDS="$mon $PIDS"
-	for _ in $(seq 1200); do grep -q "watching outbound" "$err" 2>/dev/null && break; sleep 0.05; done
-	grep -q "watching outbound" "$err" || die "net-sentinel did not start: $(cat "$err")"
+	start_monitor "$err" "$BIN" -c "$WORK/cfg.toml" --source ebpf "${every[@]}" --no-baseline --log-file "$log"
 	if [ "${LOGCOST_PERF:-0}" = 1 ] && [ "$mode" = all ] && [ "$last" = 1 ]; then
 		mkdir -p bench/results
-		perf record -q -g -p "$mon" -o bench/results/log-cost.perf.data -- sleep "$SECONDS_PER_ROUND" 2> /dev/null &
+		perf record -q -g -p "$MON" -o bench/results/log-cost.perf.data -- sleep "$SECONDS_PER_ROUND" 2> /dev/null &
 		perf=$!
 	fi
-	cpu0=$(cpu_ticks "$mon")
+	cpu0=$(cpu_ticks "$MON")
 	summary=$("$NSLOAD" connect --host $PEER_IP --port 20000 --ports 1000 --threads "$THREADS" --seconds "$SECONDS_PER_ROUND" --max 2000000)
 	sleep 0.3 # the tail of the burst: the monitor drains every 10-50 ms
-	cpu1=$(cpu_ticks "$mon")
+	cpu1=$(cpu_ticks "$MON")
 	[ -n "$perf" ] && wait "$perf"
-	kill -TERM "$mon"; wait "$mon" || true
-	PIDS="${PIDS#"$mon "}"
+	stop_monitor
 	local connects lines lost dropped
 	connects=$(tr ' ' '\n' <<< "$summary" | awk -F= '$1 == "ops" { print $2 }')
 	lines=$(grep -F '"dataset":"net_sentinel.connection"' "$log" | grep -cF "\"ip\":\"$PEER_IP\"" || true)

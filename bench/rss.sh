@@ -35,22 +35,17 @@ ulimit -n 65536 2>/dev/null || true
 make_test_host "$NS" "$VETH" "$HOST_IP" "$PEER_IP"
 serve_on_test_host $((STORM_SECONDS + 60))
 
-env "$@" "$BIN" --source ebpf --log-connections --no-baseline --log-file "$WORK/log.jsonl" > /dev/null 2> "$WORK/err" &
-MON=$!
-PIDS="$MON $PIDS"
-for _ in $(seq 400); do grep -q "watching outbound" "$WORK/err" 2>/dev/null && break; sleep 0.05; done
-grep -q "watching outbound" "$WORK/err" || die "net-sentinel did not start: $(cat "$WORK/err")"
-idle=$(awk '$1 == "VmRSS:" { printf "%.1f", $2 / 1024 }' /proc/$MON/status)
+start_monitor "$WORK/err" "$@" "$BIN" --source ebpf --log-connections --no-baseline --log-file "$WORK/log.jsonl"
+idle=$(rss_mb "$MON")
 
 "$NSLOAD" connect --host $PEER_IP --port 20000 --ports 1000 --threads 1 --seconds "$STORM_SECONDS" --max 100000000 > "$WORK/load.out" &
 LOAD=$!
 samples=""
 while kill -0 "$LOAD" 2>/dev/null; do
 	sleep 1
-	samples="$samples $(awk '$1 == "VmRSS:" { printf "%.0f", $2 / 1024 }' /proc/$MON/status)"
+	samples="$samples $(rss_mb "$MON")"
 done
-hwm=$(awk '$1 == "VmHWM:" { printf "%.1f", $2 / 1024 }' /proc/$MON/status)
-kill -TERM "$MON"; wait "$MON" || true
-PIDS="${PIDS#"$MON "}"
+hwm=$(rss_mb "$MON" VmHWM)
+stop_monitor
 echo "environment: ${*:-(none)}; RSS idle ${idle} MB; during the storm, each second (MB):${samples}; peak (VmHWM) ${hwm} MB"
 echo "load: $(cat "$WORK/load.out"); monitor: $(tail -1 "$WORK/err")"

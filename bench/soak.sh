@@ -34,11 +34,7 @@ ulimit -n 65536 2>/dev/null || true
 make_test_host "$NS" "$VETH" "$HOST_IP" "$PEER_IP"
 serve_on_test_host $((SOAK_SECONDS + 120))
 
-"$BIN" --source ebpf --log-connections --no-baseline --log-file "$WORK/soak.jsonl" > /dev/null 2> "$WORK/err" &
-MON=$!
-PIDS="$MON $PIDS"
-for _ in $(seq 200); do grep -q "watching outbound" "$WORK/err" && break; sleep 0.05; done
-grep -q "watching outbound" "$WORK/err" || die "net-sentinel did not start: $(cat "$WORK/err")"
+start_monitor "$WORK/err" "$BIN" --source ebpf --log-connections --no-baseline --log-file "$WORK/soak.jsonl"
 
 "$NSLOAD" connect --host $PEER_IP --port 20000 --ports 1000 --threads 1 --seconds "$SOAK_SECONDS" --max 100000000 > "$WORK/load.out" &
 LOAD=$!
@@ -47,14 +43,11 @@ start=$EPOCHSECONDS
 echo "seconds rss_mb hwm_mb cpu_s" > "$WORK/samples"
 while kill -0 "$LOAD" 2>/dev/null && (( EPOCHSECONDS - start < SOAK_SECONDS + 30 )); do
 	sleep 10
-	awk -v t=$((EPOCHSECONDS - start)) -v tick="$(getconf CLK_TCK)" -v stat="$(cat /proc/$MON/stat)" '
-		$1 == "VmRSS:" { r = $2 } $1 == "VmHWM:" { h = $2 }
-		END { sub(/^.*\) /, "", stat); split(stat, f, " "); printf "%d %.1f %.1f %.1f\n", t, r / 1024, h / 1024, (f[12] + f[13]) / tick }' \
-		"/proc/$MON/status" >> "$WORK/samples"
+	echo "$((EPOCHSECONDS - start)) $(rss_mb "$MON") $(rss_mb "$MON" VmHWM) $(awk -v t="$(cpu_ticks "$MON")" -v tick="$(getconf CLK_TCK)" 'BEGIN { printf "%.1f", t / tick }')" >> "$WORK/samples"
 done
 wait "$LOAD" || true
-kill -TERM "$MON"; wait "$MON" || true
-PIDS="${PIDS#"$MON $LOAD "}"
+PIDS="${PIDS#"$LOAD "}"
+stop_monitor
 
 mkdir -p bench/results
 {

@@ -43,3 +43,28 @@ prog_counters() {
 		| .[] | select((.id as $i | $mine | index($i)) and (.name | startswith("ns_")))
 		| "\(.name) \(.run_time_ns // 0) \(.run_cnt // 0)"'
 }
+
+# start_monitor ERR [VAR=VALUE ...] COMMAND [ARGS...]: the monitor (COMMAND, run by env with the VAR=VALUE pairs),
+# stdout to /dev/null, stderr to ERR; sets MON, adds it to PIDS and returns once it watches (else dies with its stderr).
+start_monitor() {
+	local err=$1
+	shift
+	env "$@" > /dev/null 2> "$err" &
+	MON=$!
+	PIDS="$MON $PIDS"
+	for _ in $(seq 1200); do grep -q "watching outbound" "$err" 2>/dev/null && break; sleep 0.05; done
+	grep -q "watching outbound" "$err" || die "net-sentinel did not start: $(cat "$err")"
+}
+
+# stop_monitor: SIGTERM to MON, waits for it (its stop summary is the last line of its stderr), takes it off PIDS.
+stop_monitor() {
+	kill -TERM "$MON"
+	wait "$MON" || true
+	PIDS=$(tr ' ' '\n' <<< "$PIDS" | grep -vx "$MON" | paste -sd ' ' -)
+}
+
+# cpu_ticks PID: the CPU time the kernel accounted to PID (utime + stime, all threads), in clock ticks (getconf CLK_TCK).
+cpu_ticks() { awk '{ sub(/^.*\) /, ""); print $12 + $13 }' "/proc/$1/stat"; }
+
+# rss_mb PID [FIELD]: VmRSS (or FIELD, e.g. VmHWM) of PID in MB, one decimal.
+rss_mb() { awk -v f="${2:-VmRSS}:" '$1 == f { printf "%.1f", $2 / 1024 }' "/proc/$1/status"; }

@@ -175,8 +175,9 @@ static __always_inline void read_addresses(const struct sock *sk, struct ns_endp
 	}
 }
 
+/* `route`: a new UDP flow's socket's routing inputs (struct ns_sock_route); null for the other records. */
 static __always_inline void submit_open(__u32 kind, __u64 now, __u64 conn_id, const struct ns_task *task,
-					const struct ns_endpoints *ends)
+					const struct ns_endpoints *ends, const struct ns_sock_route *route)
 {
 	struct ns_open_event *event = bpf_ringbuf_reserve(&ns_events, sizeof(*event), 0);
 	if (!event) {
@@ -187,6 +188,10 @@ static __always_inline void submit_open(__u32 kind, __u64 now, __u64 conn_id, co
 	event->conn_id = conn_id;
 	event->task = *task;
 	event->ends = *ends;
+	if (route)
+		event->route = *route;
+	else
+		__builtin_memset(&event->route, 0, sizeof(event->route));
 	bpf_ringbuf_submit(event, wakeup_flags());
 }
 
@@ -220,7 +225,7 @@ static __always_inline void open_when_port_known(const struct sock *sk, struct n
 	if (state->flags & NS_SOCK_OPENED)
 		return;
 	state->flags |= NS_SOCK_OPENED;
-	submit_open(NS_EVENT_TCP_CONNECT, state->start_ns, state->conn_id, &state->task, &state->ends);
+	submit_open(NS_EVENT_TCP_CONNECT, state->start_ns, state->conn_id, &state->task, &state->ends, 0);
 }
 
 static __always_inline void on_close(const struct sock *sk, __u64 key, int direct)
@@ -333,6 +338,23 @@ static __always_inline struct ns_udp_dest *take_udp_dest(__u64 pid_tgid, __u64 n
 	return dest;
 }
 
+/* Once per new UDP flow: what user space needs to ask the routing table for the source address the kernel picks for an
+ * unbound socket (no program runs per datagram to see it). */
+static __always_inline void read_route(const struct sock *sk, struct ns_sock_route *route, int direct)
+{
+	if (direct) {
+		route->netns = sk->__sk_common.skc_net.net->ns.inum;
+		route->bound_dev_if = sk->__sk_common.skc_bound_dev_if;
+		route->mark = sk->sk_mark;
+		route->uid = sk->sk_uid.val;
+	} else {
+		route->netns = BPF_CORE_READ(sk, __sk_common.skc_net.net, ns.inum);
+		route->bound_dev_if = BPF_CORE_READ(sk, __sk_common.skc_bound_dev_if);
+		route->mark = BPF_CORE_READ(sk, sk_mark);
+		route->uid = BPF_CORE_READ(sk, sk_uid.val);
+	}
+}
+
 /* One datagram (sending) or a read (receiving) on a UDP socket; `now` is the time of a send (one clock
  * read per datagram serves the destination's age, the idle gap and a new flow). */
 static __always_inline void account_udp(const struct sock *sk, __u64 bytes, int sending, const struct ns_udp_dest *dest,
@@ -375,7 +397,7 @@ static __always_inline void account_udp(const struct sock *sk, __u64 bytes, int 
 		}
 		/* The first send after an idle gap starts a session; of two CPUs sending at once, one reports it. */
 		if (__sync_val_compare_and_swap(&flow->last_send_ns, last, now) == last)
-			submit_open(NS_EVENT_UDP_RESUMED, now, flow->conn_id, &flow->task, &flow->ends);
+			submit_open(NS_EVENT_UDP_RESUMED, now, flow->conn_id, &flow->task, &flow->ends, 0);
 		return;
 	}
 	if (!sending)
@@ -411,7 +433,9 @@ static __always_inline void account_udp(const struct sock *sk, __u64 bytes, int 
 			count_lost(NS_LOST_MAP_FULL);
 		return;
 	}
-	submit_open(NS_EVENT_UDP_FLOW, now, fresh.conn_id, &fresh.task, &fresh.ends);
+	struct ns_sock_route route = {};
+	read_route(sk, &route, direct);
+	submit_open(NS_EVENT_UDP_FLOW, now, fresh.conn_id, &fresh.task, &fresh.ends, &route);
 }
 
 /* ---- DNS capture ----
@@ -965,6 +989,9 @@ static __always_inline int process_fork(struct task_struct *child, int direct)
 	fill_task(&event->task, direct);
 	event->child_tgid = NS_READ(direct, child, tgid);
 	event->pad0 = 0;
+	/* Set by copy_process before this tracepoint, in the clock /proc/PID/stat's starttime counts (boot time, suspend
+	 * included): a child that never execs gets the same entity_id here as from a /proc reader. */
+	event->child_start_boottime_ns = NS_READ(direct, child, start_boottime);
 	bpf_ringbuf_submit(event, wakeup_flags());
 	return 0;
 }

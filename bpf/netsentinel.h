@@ -16,7 +16,7 @@
 #include <linux/types.h>
 #endif
 
-#define NS_ABI_VERSION 8
+#define NS_ABI_VERSION 10
 
 #define NS_COMM_LEN 16
 /* The executable's path, as its components leaf first (each NUL-terminated): PATH_MAX, plus room for one more
@@ -95,6 +95,17 @@ struct ns_endpoints {
 	__u8 daddr[16];
 };
 
+/* What the kernel's route lookup for a UDP socket's datagrams depends on besides the destination and ports, read from
+ * the socket when its flow is born: an unbound socket has no source address of its own (the kernel picks one per
+ * datagram from the route), so user space asks the routing table the same question (RTM_GETROUTE) in the socket's
+ * network namespace. All zero on TCP records and when not read. */
+struct ns_sock_route {
+	__u32 netns;        /* the socket's network namespace: its inode number, as /proc/PID/ns/net shows it */
+	__u32 bound_dev_if; /* SO_BINDTODEVICE's interface index; 0 = none */
+	__u32 mark;         /* SO_MARK (policy routing by fwmark) */
+	__u32 uid;          /* the socket's owner (sk_uid), which `ip rule ... uidrange` matches */
+};
+
 /* NS_EVENT_TCP_CONNECT (once the local port exists: at ESTABLISHED or the first SYN retransmission; stamped
  * with the SYN_SENT time, task as captured then), NS_EVENT_UDP_FLOW (first datagram of a flow) and
  * NS_EVENT_UDP_RESUMED (first datagram after an idle gap; task is the flow's first sender). */
@@ -103,6 +114,7 @@ struct ns_open_event {
 	__u64 conn_id; /* unique per tracked socket/flow while the program is loaded */
 	struct ns_task task;
 	struct ns_endpoints ends;
+	struct ns_sock_route route; /* NS_EVENT_UDP_FLOW only */
 };
 
 /* NS_EVENT_TCP_CLOSE (at the transition to CLOSE of a socket seen at SYN_SENT). */
@@ -141,6 +153,7 @@ struct ns_fork_event {
 	struct ns_task task; /* the parent, in its own context */
 	__u32 child_tgid;
 	__u32 pad0;
+	__u64 child_start_boottime_ns; /* the child's task->start_boottime: what /proc/PID/stat's starttime counts */
 };
 
 /* NS_EVENT_EXIT: the last thread of a process exited. */
@@ -198,11 +211,12 @@ struct ns_udp_flow {
 _Static_assert(sizeof(struct ns_header) == 16, "ns_header size");
 _Static_assert(sizeof(struct ns_task) == 40, "ns_task size");
 _Static_assert(sizeof(struct ns_endpoints) == 40, "ns_endpoints size");
-_Static_assert(sizeof(struct ns_open_event) == 104, "ns_open_event size");
+_Static_assert(sizeof(struct ns_sock_route) == 16, "ns_sock_route size");
+_Static_assert(sizeof(struct ns_open_event) == 120, "ns_open_event size");
 _Static_assert(sizeof(struct ns_close_event) == 136, "ns_close_event size");
 _Static_assert(sizeof(struct ns_exec_event) == 4440, "ns_exec_event size");
 _Static_assert(sizeof(struct ns_exit_event) == 56, "ns_exit_event size");
-_Static_assert(sizeof(struct ns_fork_event) == 64, "ns_fork_event size");
+_Static_assert(sizeof(struct ns_fork_event) == 72, "ns_fork_event size");
 _Static_assert(sizeof(struct ns_dns_event) == 624, "ns_dns_event size");
 _Static_assert(sizeof(struct ns_sock_state) == 120, "ns_sock_state size");
 _Static_assert(sizeof(struct ns_udp_key) == 24, "ns_udp_key size");

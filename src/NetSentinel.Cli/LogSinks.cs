@@ -41,6 +41,13 @@ public static class LogSinks
         }
     }
 
+    /// <summary>
+    /// <c>[stdout] lines</c>, with "auto" decided: every line for a person at a terminal or for --json (asked for
+    /// machine lines on stdout), alerts only for a service's journal or a pipe, which the file already gives every line.
+    /// </summary>
+    public static OutputLines StdoutLines(MonitorConfig config, bool json, TextWriter stdout) =>
+        config.StdoutLines ?? (json || (ReferenceEquals(stdout, Console.Out) && !Console.IsOutputRedirected) ? OutputLines.All : OutputLines.Alerts);
+
     /// <param name="log">The file from <see cref="OpenFile"/>; the pipeline closes it when it is disposed.</param>
     /// <param name="json">--json: the console gets the JSON lines; otherwise the short human lines.</param>
     /// <param name="report">Where an output says it started or stopped failing (stderr).</param>
@@ -60,7 +67,7 @@ public static class LogSinks
             IBatchWriter console = !ReferenceEquals(stdout, Console.Out) ? new TextBatchWriter(stdout)
                 : OperatingSystem.IsWindows() ? new StreamBatchWriter(Console.OpenStandardOutput(), leaveOpen: false)
                 : new DescriptorBatchWriter(1);
-            outputs.Add(new QueuedOutput("stdout", console, config.StdoutLines, json ? OutputFormat.Json : OutputFormat.Text, StreamQueueBytes, report));
+            outputs.Add(new QueuedOutput("stdout", console, StdoutLines(config, json, stdout), json ? OutputFormat.Json : OutputFormat.Text, StreamQueueBytes, report));
             SyslogHeader? syslogHeader = null;
             if (config.SyslogTarget.Length > 0)
             {

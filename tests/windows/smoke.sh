@@ -2,7 +2,7 @@
 # make test-windows: runs the real Windows executable under Wine, as a user would, and checks what
 # Wine can honestly show (see README "Windows"): the version line, a bad configuration, ETW refused
 # (and on Windows 7, where TraceEvent will not load) and auto's fallback, the IP Helper snapshot naming a Windows program's own connections (pid, name,
-# path), polling seeing a short-lived connection open and close, no ::1 rows unless asked, and UTF-8
+# path, start, entity id, parent pid), polling seeing a short-lived connection open and close, no ::1 rows unless asked, and UTF-8
 # stdout for a program named café.exe. Not asserted, because Wine cannot give them: ETW events (no
 # kernel ETW), pids of IPv6 TCP rows and of sockets only wineserver holds (always 0), timings.
 #
@@ -94,6 +94,23 @@ inner() {
       '.process.pid == $pid and .process.name == "nsprobe.exe" and .process.executable == $path and .network.direction == "egress"' <<<"$row" >/dev/null 2>&1; then
     pass "--once --json: nsprobe.exe (pid $pid) 127.0.0.1:$client outbound, path $want_path"
   else fail "--once --json probe row" "exit $code, probe '$probe_line', row '$row', stderr: $(cat err)"; fi
+
+  # 5b. identity as Windows gives it, for a probe that cmd.exe started (a process started from Linux has no Windows
+  # creator): its creation time (GetProcessTimes), the entity id derived from it, its creator (NtQueryInformationProcess)
+  # named while it lives, and the host's MachineGuid as host.id
+  rm -f stop cmd-probe.out
+  "$wine" cmd /c "Z:${work//\//\\}\\nsprobe.exe" hold stop 60 >cmd-probe.out 2>&1 &
+  probe_pid=$!
+  for _ in $(seq 100); do grep -q '^ready' cmd-probe.out && break; sleep 0.1; done
+  probe_line=$(grep '^ready' cmd-probe.out | tr -d '\r'); client=$(port v4client)
+  $ns --once --json --include-loopback >cmd-once.json 2>err; code=$?
+  stop_probe
+  row=$(jq -c --argjson p "${client:-0}" 'select(.source.port == $p and .network.type == "ipv4")' cmd-once.json 2>/dev/null)
+  if [ $code = 0 ] && jq -e --arg day "$(date -u +%Y-%m-%d)" '(.process.entity_id | test("^[A-Za-z0-9_-]{22}$")) and (.process.start | startswith($day))
+      and .process.parent.name == "cmd.exe" and (.process.parent.entity_id | test("^[A-Za-z0-9_-]{22}$")) and .process.parent.start <= .process.start
+      and .net_sentinel.ancestry[0].pid == .process.parent.pid and (.host.id | test("^[0-9a-f-]{36}$"))' <<<"$row" >/dev/null 2>&1; then
+    pass "--once --json identity: $(jq -c '{entity_id: .process.entity_id, start: .process.start, parent: .process.parent, host_id: .host.id}' <<<"$row")"
+  else fail "--once --json identity" "exit $code, probe '$probe_line', row '$row', stderr: $(cat err)"; fi
 
   # 6. ::1: listed as plain ::1 with --include-loopback, absent without it (the scope id used to leak)
   v6row=$(jq -c --argjson p "${v6client:-0}" 'select(.source.port == $p)' once.json 2>/dev/null)

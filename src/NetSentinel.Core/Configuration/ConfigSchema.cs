@@ -55,6 +55,14 @@ internal static class ConfigSchema
         new("alerts", OutputLines.Alerts),
     ];
 
+    /// <summary>The console's choices: "auto" (null) decides at start from where stdout goes (see <see cref="MonitorConfig.StdoutLines"/>).</summary>
+    private static readonly KeyValuePair<string, OutputLines?>[] StdoutLinesNames =
+    [
+        new("auto", null),
+        new("all", OutputLines.All),
+        new("alerts", OutputLines.Alerts),
+    ];
+
     private static readonly KeyValuePair<string, SyslogFacility>[] SyslogFacilityNames =
     [
         new("daemon", SyslogFacility.Daemon),
@@ -233,9 +241,9 @@ internal static class ConfigSchema
             (c, v) => c with { LogLines = v.ReadChoice(OutputLinesNames) },
             c => ConfigTomlText.String(OutputLinesName(c.LogLines))),
         new("stdout", "lines",
-            "Lines the console (stdout) gets: \"all\" or \"alerts\"; a reader that stops only loses console lines, counted.",
-            (c, v) => c with { StdoutLines = v.ReadChoice(OutputLinesNames) },
-            c => ConfigTomlText.String(OutputLinesName(c.StdoutLines))),
+            "Lines the console (stdout) gets: \"auto\" (\"all\" on a terminal or with --json, else \"alerts\": a service's journal gets no line per connection), \"all\" or \"alerts\"; a reader that stops only loses console lines, counted.",
+            (c, v) => c with { StdoutLines = v.ReadChoice(StdoutLinesNames) },
+            c => ConfigTomlText.String(StdoutLinesNames.First(pair => pair.Value == c.StdoutLines).Key)),
         new("syslog", "target",
             "Also send lines to syslog (RFC 5424, the JSON line as the message): \"/dev/log\" (a Unix datagram socket), \"udp:ADDRESS:PORT\" or \"tcp:ADDRESS:PORT\" (octet-counted frames); \"\" = off.",
             (c, v) => c with { SyslogTarget = v.ReadString(text => text.Length == 0 || Output.Syslog.SyslogTarget.TryParse(text, out _) is not null ? null : SyslogTargetProblem(text)) },

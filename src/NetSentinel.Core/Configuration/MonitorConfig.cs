@@ -50,8 +50,12 @@ public sealed record MonitorConfig
     /// <summary>Which lines the log file gets (connection lines exist only with log_connections).</summary>
     public Output.Pipeline.OutputLines LogLines { get; init; } = Output.Pipeline.OutputLines.All;
 
-    /// <summary>Which lines stdout gets (the human view, or JSON with --json).</summary>
-    public Output.Pipeline.OutputLines StdoutLines { get; init; } = Output.Pipeline.OutputLines.All;
+    /// <summary>
+    /// Which lines stdout gets (the human view, or JSON with --json); null ("auto") = every line on a terminal or
+    /// with --json, alerts only otherwise (a service's journal, a pipe): the file already holds each connection line,
+    /// and the human copy of it cost a quarter of the monitor's CPU per logged line (bench/log-cost.sh).
+    /// </summary>
+    public Output.Pipeline.OutputLines? StdoutLines { get; init; }
 
     // [syslog]
     /// <summary>syslog.target: "/dev/log" (or another Unix datagram socket path), "udp:ADDRESS:PORT" or "tcp:ADDRESS:PORT"; empty = no syslog output.</summary>

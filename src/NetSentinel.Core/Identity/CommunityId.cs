@@ -2,7 +2,6 @@ using System.Buffers.Binary;
 using System.Buffers.Text;
 using System.Net;
 using System.Net.Sockets;
-using System.Security.Cryptography;
 using System.Text;
 using NetSentinel.Core.Model;
 
@@ -104,8 +103,8 @@ public static class CommunityId
             at += 2;
         }
 
-        Span<byte> digest = stackalloc byte[SHA1.HashSizeInBytes];
-        SHA1.HashData(input[..at], digest);
+        Span<byte> digest = stackalloc byte[Sha1.HashSizeInBytes];
+        Sha1.HashData(input[..at], digest); // managed: OpenSSL's per-call overhead was most of a line's hashing cost
         "1:"u8.CopyTo(utf8);
         Base64.EncodeToUtf8(digest, utf8[2..], out _, out int written);
         return 2 + written;

@@ -13,11 +13,11 @@ namespace NetSentinel.Core.Identity;
 public sealed record HostIdentity
 {
     public required string Name { get; init; }
-    /// <summary>/etc/machine-id on Linux; null when unreadable.</summary>
+    /// <summary>/etc/machine-id on Linux, MachineGuid on Windows; null when unreadable.</summary>
     public string? Id { get; init; }
     /// <summary>/proc/sys/kernel/random/boot_id on Linux; null elsewhere.</summary>
     public string? BootId { get; init; }
-    /// <summary>The host's unicast addresses, loopback excluded, as the interfaces had them at start.</summary>
+    /// <summary>The host's unicast addresses that name it beyond its own links (<see cref="NamesTheHost"/>), as the interfaces had them at start.</summary>
     public IReadOnlyList<IPAddress> Addresses { get; init; } = [];
     /// <summary><c>host.os.type</c>: <c>linux</c>, <c>windows</c>, <c>macos</c>.</summary>
     public string? OsType { get; init; }
@@ -52,8 +52,28 @@ public sealed record HostIdentity
         };
     }
 
-    /// <summary>/etc/machine-id, or null where there is none.</summary>
-    public static string? MachineId() => FirstLine("/etc/machine-id");
+    /// <summary>/etc/machine-id; on Windows the MachineGuid setup writes (what Elastic Agent and Winlogbeat call the host id); else null.</summary>
+    public static string? MachineId() => OperatingSystem.IsWindows() ? MachineGuid() : FirstLine("/etc/machine-id");
+
+    [System.Runtime.Versioning.SupportedOSPlatform("windows")]
+    private static string? MachineGuid()
+    {
+        try
+        {
+            using var key = Microsoft.Win32.Registry.LocalMachine.OpenSubKey(@"SOFTWARE\Microsoft\Cryptography");
+            return key?.GetValue("MachineGuid") is string { Length: > 0 } guid ? guid : null;
+        }
+        catch (Exception e) when (e is System.Security.SecurityException or UnauthorizedAccessException or IOException)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>
+    /// The host part of every process entity id (<see cref="EntityId"/>): the machine id, else the host name. Every
+    /// source derives it here, so one process has one entity id whichever source saw it.
+    /// </summary>
+    public static string EntityHostId() => MachineId() ?? Environment.MachineName;
 
     /// <summary>The kernel's id of this boot, or null where there is none.</summary>
     public static string? CurrentBootId() => FirstLine("/proc/sys/kernel/random/boot_id");
@@ -71,6 +91,19 @@ public sealed record HostIdentity
         }
     }
 
+    /// <summary>
+    /// Whether an interface address belongs in <c>host.ip</c>: not loopback, and not link-local (fe80::/10,
+    /// 169.254.0.0/16). A link-local address is derived from a MAC or picked at random on every link, means
+    /// nothing to a SIEM off that link, and every veth or bridge adds one: they were half of host.ip and ~10 %
+    /// of each connection line's bytes on the bench host (issue #15).
+    /// </summary>
+    internal static bool NamesTheHost(IPAddress address) => address.AddressFamily switch
+    {
+        AddressFamily.InterNetwork => !IPAddress.IsLoopback(address) && !address.GetAddressBytes().AsSpan(0, 2).SequenceEqual((ReadOnlySpan<byte>)[169, 254]),
+        AddressFamily.InterNetworkV6 => !IPAddress.IsLoopback(address) && !address.IsIPv6LinkLocal && !address.IsIPv4MappedToIPv6,
+        _ => false,
+    };
+
     private static IPAddress[] UnicastAddresses()
     {
         try
@@ -79,8 +112,7 @@ public sealed record HostIdentity
                 .Where(nic => nic.OperationalStatus != OperationalStatus.Down && nic.NetworkInterfaceType != NetworkInterfaceType.Loopback)
                 .SelectMany(nic => nic.GetIPProperties().UnicastAddresses)
                 .Select(unicast => unicast.Address)
-                .Where(address => !IPAddress.IsLoopback(address)
-                                  && address.AddressFamily is AddressFamily.InterNetwork or AddressFamily.InterNetworkV6)
+                .Where(NamesTheHost)
                 .Select(address => address.AddressFamily == AddressFamily.InterNetworkV6 && address.ScopeId != 0 ? new IPAddress(address.GetAddressBytes()) : address)
                 .Distinct()
                 .ToArray();

@@ -38,13 +38,19 @@ public sealed class EcsJsonFormatter
     // The relaxed encoder keeps non-ASCII text readable (a process called "café" stays "café") while
     // still escaping quotes, backslashes and every control character, so a line can never be broken.
     // HTML-sensitive characters need no escaping: the log is never embedded in HTML.
-    private static readonly JsonWriterOptions WriterOptions = new()
+    internal static readonly JsonWriterOptions WriterOptions = new()
     {
         Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
         Indented = false,
         // The layout is fixed code, checked by the golden-line tests; checking every call's place in it again per line is waste.
         SkipValidation = true,
     };
+
+    private static readonly byte[] EcsVersionUtf8 = Encoding.UTF8.GetBytes(EcsVersion);
+
+    /// <summary>Each connection action's name, <c>event.type</c> array and outcome as JSON, for <see cref="WriteConnectionLine"/>.</summary>
+    private static readonly (ConnectionAction Action, byte[] Name, byte[] Types, byte[] Outcome)[] ConnectionActionJson =
+        [.. ConnectionActions.All.Select(a => (a, Encoding.UTF8.GetBytes(a.Name), Encoding.UTF8.GetBytes($"[{string.Join(',', a.EventTypes.Select(t => $"\"{t}\""))}]"), Encoding.UTF8.GetBytes(a.Outcome ?? "")))];
 
     private readonly byte[] _hostJson;
     private readonly byte[] _agentJson;
@@ -90,6 +96,11 @@ public sealed class EcsJsonFormatter
     {
         ArgumentNullException.ThrowIfNull(record);
         ArgumentNullException.ThrowIfNull(output);
+        if (record is ConnectionLogRecord connectionRecord)
+        {
+            WriteConnectionLine(connectionRecord, output);
+            return;
+        }
 
         Utf8JsonWriter writer = t_writer ??= new Utf8JsonWriter(output, WriterOptions);
         writer.Reset(output);
@@ -101,9 +112,6 @@ public sealed class EcsJsonFormatter
             {
                 case AlertRecord alert:
                     WriteAlert(writer, output, alert);
-                    break;
-                case ConnectionLogRecord connection:
-                    WriteConnection(writer, output, connection);
                     break;
                 case DnsLogRecord dns:
                     WriteDns(writer, output, dns);
@@ -294,70 +302,233 @@ public sealed class EcsJsonFormatter
         writer.WriteEndObject();
     }
 
-    private void WriteConnection(Utf8JsonWriter writer, IBufferWriter<byte> output, ConnectionLogRecord record)
+    /// <summary>
+    /// A connection line, the line a storm writes tens of thousands of times a second, written byte by byte
+    /// (<see cref="Utf8Line"/>) in the layout the other lines get from Utf8JsonWriter, with the same rules: the
+    /// same members in the same order, left out under the same conditions (see <see cref="WriteEndpoints"/>,
+    /// <see cref="WriteRelated"/>); the golden-line tests hold both to the same bytes.
+    /// </summary>
+    private void WriteConnectionLine(ConnectionLogRecord record, IBufferWriter<byte> output)
     {
         ConnectionEvent connection = record.Event;
-        ConnectionAction action = ConnectionActions.Of(connection);
+        var action = ActionJsonOf(ConnectionActions.Of(connection));
         IPEndPoint local = WithoutMapping(connection.Local);
         IPEndPoint remote = WithoutMapping(connection.Remote);
-        string transport = TransportNames.Of(connection.Transport);
         ProcessJson process = ProcessJsonOf(connection.Process);
+        Dns.DomainNames? names = connection.Names;
+        string? registrable = names?.RegistrableDomain;
 
-        WriteConnectionMessage(writer, action.Name, transport, local, remote, process.Name, connection.Process.Pid);
-        WriteLog(writer, "info");
-        WriteProduct(writer);
-
-        writer.WriteStartObject("event"u8);
-        writer.WriteString(LogFields.EventKind.Utf8Name, "event");
-        WriteEventId(writer);
-        writer.WriteString(LogFields.EventAction.Utf8Name, action.Name);
-        WriteStringArray(writer, "category"u8, "network");
-        writer.WriteStartArray("type"u8);
-        for (int i = 0; i < action.EventTypes.Count; i++) // by index: foreach over the interface allocates an enumerator per line
+        int most = 2048 + process.Members.Length + process.ExtraMembers.Length + process.EscapedName.Length + process.EscapedUser.Length
+                   + _hostJson.Length + _agentJson.Length + Utf8Line.MaxEscapedLength(record.Source);
+        if (names is not null)
         {
-            writer.WriteStringValue(action.EventTypes[i]);
+            most += Utf8Line.MaxEscapedLength(names.Domain) + Utf8Line.MaxEscapedLength(registrable);
+            foreach (string other in names.Others) most += Utf8Line.MaxEscapedLength(other) + 3;
         }
 
-        writer.WriteEndArray();
-        WriteOptionalString(writer, "outcome"u8, action.Outcome);
+        var line = new Utf8Line(output.GetSpan(most));
+        DateTimeOffset now = _clock.GetUtcNow();
+        line.Append("{\"@timestamp\":"u8);
+        line.AppendTimestamp(record.Timestamp);
 
+        // message: connection_opened tcp 198.51.100.1:0 -> 198.51.100.2:443 by curl (pid 4242)
+        line.Append(",\"message\":\""u8);
+        line.Append(action.Name);
+        line.Append((byte)' ');
+        line.Append(connection.Transport == Transport.Udp ? "udp"u8 : "tcp"u8);
+        line.Append((byte)' ');
+        AppendEndpointText(ref line, local);
+        line.Append(" -> "u8);
+        AppendEndpointText(ref line, remote);
+        line.Append(" by "u8);
+        line.Append(process.EscapedName);
+        line.Append(" (pid "u8);
+        line.AppendNumber(connection.Process.Pid);
+        line.Append(")\",\"log\":{\"level\":\"info\"},\"ecs\":{\"version\":\""u8);
+        line.Append(EcsVersionUtf8);
+        line.Append("\"},\"agent\":"u8);
+        line.Append(_agentJson);
+
+        line.Append(",\"event\":{\"kind\":\"event\",\"id\":\""u8);
+        if (_nextEventId is not null)
+        {
+            line.AppendEscaped(_nextEventId());
+        }
+        else
+        {
+            Span<byte> id = stackalloc byte[EventIds.Utf8Length];
+            EventIds.Write(id, now);
+            line.Append(id);
+        }
+        line.Append("\",\"action\":\""u8);
+        line.Append(action.Name);
+        line.Append("\",\"category\":[\"network\"],\"type\":"u8);
+        line.Append(action.Types);
+        if (action.Action.Outcome is not null)
+        {
+            line.Append(",\"outcome\":\""u8);
+            line.Append(action.Outcome);
+            line.Append((byte)'"');
+        }
         if (connection.Kind == ConnectionEventKind.Closed)
         {
             // ECS event.duration is in nanoseconds; a tick is 100 ns.
-            writer.WriteNumber(LogFields.EventDuration.Utf8Name, connection.Duration.Ticks * 100);
-            WriteTimestamp(writer, "start"u8, connection.Timestamp - connection.Duration);
-            WriteTimestamp(writer, "end"u8, connection.Timestamp);
+            line.Append(",\"duration\":"u8);
+            line.AppendNumber(connection.Duration.Ticks * 100);
+            line.Append(",\"start\":"u8);
+            line.AppendTimestamp(connection.Timestamp - connection.Duration);
+            line.Append(",\"end\":"u8);
+            line.AppendTimestamp(connection.Timestamp);
         }
         else if (connection.Kind == ConnectionEventKind.Opened)
         {
-            WriteTimestamp(writer, "start"u8, connection.Timestamp);
+            line.Append(",\"start\":"u8);
+            line.AppendTimestamp(connection.Timestamp);
+        }
+        line.Append(",\"created\":"u8);
+        line.AppendTimestamp(now);
+        line.Append(",\"module\":\"net_sentinel\",\"dataset\":\"net_sentinel.connection\"}"u8);
+
+        line.Append(process.Members);
+
+        // source.*, destination.*, network.*: as WriteEndpoints writes them for a line with both ends and a transport.
+        line.Append(",\"source\":{"u8);
+        bool sourceMember = false;
+        if (IsSpecified(local.Address))
+        {
+            line.Append("\"ip\":\""u8);
+            line.AppendAddress(local.Address);
+            line.Append((byte)'"');
+            sourceMember = true;
+        }
+        AppendPortAndBytes(ref line, local.Port, connection.BytesSent, sourceMember);
+        line.Append("},\"destination\":{\"ip\":\""u8);
+        line.AppendAddress(remote.Address);
+        line.Append((byte)'"');
+        if (names is not null)
+        {
+            line.Append(",\"domain\":\""u8);
+            line.AppendEscaped(names.Domain);
+            line.Append("\",\"registered_domain\":\""u8);
+            line.AppendEscaped(registrable!);
+            line.Append((byte)'"');
+        }
+        AppendPortAndBytes(ref line, remote.Port, connection.BytesReceived, true);
+        line.Append("},\"network\":{\"transport\":"u8);
+        line.Append(connection.Transport == Transport.Udp ? "\"udp\",\"iana_number\":\"17\""u8 : "\"tcp\",\"iana_number\":\"6\""u8);
+        line.Append(remote.AddressFamily == AddressFamily.InterNetworkV6 ? ",\"type\":\"ipv6\""u8 : ",\"type\":\"ipv4\""u8);
+        line.Append(",\"direction\":\"egress\""u8);
+        if (connection.BytesSent >= 0 && connection.BytesReceived >= 0)
+        {
+            line.Append(",\"bytes\":"u8);
+            line.AppendNumber(connection.BytesSent + connection.BytesReceived);
+        }
+        if (HasCommunityId(local, remote))
+        {
+            Span<byte> communityId = stackalloc byte[CommunityId.MaxUtf8Length];
+            int length = CommunityId.Format(communityId, local.Address, local.Port, remote.Address, remote.Port,
+                connection.Transport == Transport.Udp ? CommunityId.Udp : CommunityId.Tcp);
+            line.Append(",\"community_id\":\""u8);
+            line.Append(communityId[..length]);
+            line.Append((byte)'"');
+        }
+        line.Append("},\"host\":"u8);
+        line.Append(_hostJson);
+
+        // related.*: as WriteRelated writes it.
+        bool localRelated = IsSpecified(local.Address);
+        bool remoteRelated = IsSpecified(remote.Address) && !(localRelated && local.Address.Equals(remote.Address));
+        bool user = connection.Process.Pid > 0 && connection.Process.UserName is not null;
+        if (localRelated || remoteRelated || user)
+        {
+            line.Append(",\"related\":{"u8);
+            if (localRelated || remoteRelated)
+            {
+                line.Append("\"ip\":[\""u8);
+                if (localRelated)
+                {
+                    line.AppendAddress(local.Address);
+                    if (remoteRelated) line.Append("\",\""u8);
+                }
+                if (remoteRelated) line.AppendAddress(remote.Address);
+                line.Append("\"]"u8);
+                if (user) line.Append((byte)',');
+            }
+            if (user)
+            {
+                line.Append("\"user\":[\""u8);
+                line.Append(process.EscapedUser);
+                line.Append("\"]"u8);
+            }
+            line.Append((byte)'}');
         }
 
-        WriteCreated(writer);
-        writer.WriteString("module"u8, Module);
-        writer.WriteString("dataset"u8, "net_sentinel.connection");
-        writer.WriteEndObject();
-
-        WriteRawMembers(writer, output, process.Members);
-        WriteEndpoints(writer, local, remote, connection.Transport, connection.BytesSent, connection.BytesReceived, connection.Names);
-        WriteHost(writer);
-        WriteRelated(writer, local, remote, null, connection.Process);
-
-        writer.WriteStartObject("net_sentinel"u8);
-        WriteCommonFigures(writer, record.Source, connection.Process);
-        WriteOtherDomains(writer, connection.Names);
-        writer.WriteNumber(LogFields.ConnectionId.Utf8Name, connection.ConnectionId);
+        line.Append(",\"net_sentinel\":{\"schema_version\":"u8);
+        line.AppendNumber(SchemaVersion);
+        line.Append(",\"source\":\""u8);
+        line.AppendEscaped(record.Source);
+        line.Append("\",\"attribution\":\""u8);
+        line.Append(AttributionName(connection.Process.IdentifiedBy));
+        line.Append((byte)'"');
+        if (names is not null && names.Others.Count > 0)
+        {
+            line.Append(",\"domains\":["u8);
+            for (int i = 0; i < names.Others.Count; i++)
+            {
+                line.Append(i == 0 ? "\""u8 : ",\""u8);
+                line.AppendEscaped(names.Others[i]);
+                line.Append((byte)'"');
+            }
+            line.Append((byte)']');
+        }
+        line.Append(",\"connection_id\":"u8);
+        line.AppendNumber(connection.ConnectionId);
         if (connection.Kind == ConnectionEventKind.Closed)
         {
-            writer.WriteBoolean(LogFields.Failed.Utf8Name, connection.Failed);
+            line.Append(connection.Failed ? ",\"failed\":true"u8 : ",\"failed\":false"u8);
             if (connection.CloseInferred)
             {
-                writer.WriteBoolean(LogFields.CloseInferred.Utf8Name, true);
+                line.Append(",\"close_inferred\":true"u8);
             }
         }
+        line.Append(process.ExtraMembers);
+        line.Append("}}\n"u8);
+        output.Advance(line.Length);
+    }
 
-        WriteRawMembers(writer, output, process.ExtraMembers);
-        writer.WriteEndObject();
+    private static (ConnectionAction Action, byte[] Name, byte[] Types, byte[] Outcome) ActionJsonOf(ConnectionAction action)
+    {
+        foreach (var row in ConnectionActionJson)
+        {
+            if (ReferenceEquals(row.Action, action)) return row;
+        }
+        throw new ArgumentException($"connection action {action.Name} is not in ConnectionActions.All", nameof(action));
+    }
+
+    /// <summary>An endpoint as IPEndPoint writes it: an IPv6 address in brackets before the port.</summary>
+    private static void AppendEndpointText(ref Utf8Line line, IPEndPoint endpoint)
+    {
+        bool v6 = endpoint.AddressFamily == AddressFamily.InterNetworkV6;
+        if (v6) line.Append((byte)'[');
+        line.AppendAddress(endpoint.Address);
+        line.Append(v6 ? "]:"u8 : ":"u8);
+        line.AppendNumber(endpoint.Port);
+    }
+
+    /// <summary>port (when known: 0 means not known) and bytes (when not negative) of source.* or destination.*.</summary>
+    private static void AppendPortAndBytes(ref Utf8Line line, int port, long bytes, bool afterMember)
+    {
+        if (port != 0)
+        {
+            line.Append(afterMember ? ",\"port\":"u8 : "\"port\":"u8);
+            line.AppendNumber(port);
+            afterMember = true;
+        }
+        if (bytes >= 0)
+        {
+            line.Append(afterMember ? ",\"bytes\":"u8 : "\"bytes\":"u8);
+            line.AppendNumber(bytes);
+        }
     }
 
     /// <summary>A --once row: a connection as it stands, with the kernel's lifetime byte counters.</summary>
@@ -643,12 +814,17 @@ public sealed class EcsJsonFormatter
     /// <summary>The process's part of a line, formatted when the process is first written and copied after that.</summary>
     private ProcessJson ProcessJsonOf(ProcessInfo process) => _processes.Get(process, FormatProcessJson);
 
+    /// <summary>Formatted with its texts cut to fit the line bound (<see cref="ProcessTextBudget"/>); cached under the process as given.</summary>
     private static ProcessJson FormatProcessJson(ProcessInfo process)
     {
+        ProcessInfo fitted = ProcessTextBudget.Fit(process);
         var buffer = new ArrayBufferWriter<byte>(2048);
-        byte[] members = Members(buffer, writer => WriteProcessAndUser(writer, process));
-        byte[] extraMembers = Members(buffer, writer => WriteProcessExtras(writer, process));
-        return new ProcessJson(process, members, extraMembers, Utf16Sanitizer.ReplaceLoneSurrogates(process.Name));
+        byte[] members = Members(buffer, writer => WriteProcessAndUser(writer, fitted));
+        byte[] extraMembers = Members(buffer, writer => WriteProcessExtras(writer, fitted));
+        string name = Utf16Sanitizer.ReplaceLoneSurrogates(fitted.Name);
+        // related.user as WriteRelated writes it: the process's user name as given.
+        byte[] user = process.Pid > 0 && process.UserName is { } userName ? Utf8Line.Escape(userName) : [];
+        return new ProcessJson(process, members, extraMembers, name, Utf8Line.Escape(name), user);
     }
 
     /// <summary>What <paramref name="write"/> writes as members of an object, each after its comma: <c>,"a":1,"b":{…}</c>.</summary>
@@ -889,8 +1065,7 @@ public sealed class EcsJsonFormatter
             writer.WriteNumber("bytes"u8, bytesSent.Value + bytesReceived.Value);
         }
 
-        if (transport is Transport known && local is { Port: > 0 } && remote is { Port: > 0 } && IsSpecified(local.Address)
-            && IsSpecified(remote.Address) && local.AddressFamily == remote.AddressFamily)
+        if (transport is Transport known && local is not null && remote is not null && HasCommunityId(local, remote))
         {
             Span<byte> communityId = stackalloc byte[CommunityId.MaxUtf8Length];
             int length = CommunityId.Format(communityId, local.Address, local.Port, remote.Address, remote.Port,
@@ -1001,6 +1176,10 @@ public sealed class EcsJsonFormatter
         writer.WriteStringValue(text[..written]);
     }
 
+    /// <summary>A flow has a community id once both ends' addresses and ports are known (and of one family).</summary>
+    private static bool HasCommunityId(IPEndPoint local, IPEndPoint remote) =>
+        local.Port > 0 && remote.Port > 0 && IsSpecified(local.Address) && IsSpecified(remote.Address) && local.AddressFamily == remote.AddressFamily;
+
     private static bool IsSpecified(IPAddress address) => !address.Equals(IPAddress.Any) && !address.Equals(IPAddress.IPv6Any);
 
     /// <summary>
@@ -1067,40 +1246,11 @@ public sealed class EcsJsonFormatter
 
     private static string FormatEndpoint(IPEndPoint endpoint) => endpoint.ToString();
 
-    /// <summary>
-    /// The message of a connection line, <c>connection_opened tcp 198.51.100.1:0 -> 198.51.100.2:443 by curl (pid 4242)</c>,
-    /// composed as UTF-8 on the stack; an unusually long process name takes the string path instead.
-    /// </summary>
-    private static void WriteConnectionMessage(Utf8JsonWriter writer, string action, string transport, IPEndPoint local, IPEndPoint remote, string name, int pid)
-    {
-        Span<byte> text = stackalloc byte[512];
-        // The numbers as UTF-8 spans: the interpolation's generic number path boxes them in unoptimized (tier-0) code.
-        Span<byte> localPort = stackalloc byte[11], remotePort = stackalloc byte[11], pidText = stackalloc byte[11];
-        // IPEndPoint's own text: an IPv6 address in brackets before the port.
-        bool v6 = local.AddressFamily == AddressFamily.InterNetworkV6, remoteV6 = remote.AddressFamily == AddressFamily.InterNetworkV6;
-        if (Utf8.TryWrite(text,
-                $"{action} {transport} {(v6 ? "[" : "")}{local.Address}{(v6 ? "]" : "")}:{Number(local.Port, localPort)} -> {(remoteV6 ? "[" : "")}{remote.Address}{(remoteV6 ? "]" : "")}:{Number(remote.Port, remotePort)} by {name} (pid {Number(pid, pidText)})",
-                out int written))
-        {
-            writer.WriteString("message"u8, text[..written]);
-        }
-        else
-        {
-            writer.WriteString("message"u8, $"{action} {transport} {FormatEndpoint(local)} -> {FormatEndpoint(remote)} by {name} (pid {pid})");
-        }
-    }
-
-    private static ReadOnlySpan<byte> Number(int value, Span<byte> text)
-    {
-        value.TryFormat(text, out int written, provider: CultureInfo.InvariantCulture);
-        return text[..written];
-    }
-
     /// <summary>Longest text of an IPv6 address with an IPv4 tail (and a scope id, which canonical addresses never have).</summary>
     private const int MaxAddressLength = 65;
 
     /// <summary>Length of <c>2025-03-14T13:09:26.535Z</c>.</summary>
-    private const int TimestampLength = 24;
+    internal const int TimestampLength = 24;
 
     /// <summary>Every timestamp on a line: UTC, milliseconds (truncated, not rounded), a trailing Z.</summary>
     private static void WriteTimestamp(Utf8JsonWriter writer, ReadOnlySpan<byte> name, DateTimeOffset timestamp)
@@ -1114,7 +1264,7 @@ public sealed class EcsJsonFormatter
     /// yyyy-MM-ddTHH:mm:ss.fffZ in UTC, written digit by digit: DateTime's custom format strings were the largest
     /// single cost of a line (a dozen timestamps per line with a process's ancestry).
     /// </summary>
-    private static void FormatTimestamp(DateTimeOffset timestamp, Span<byte> text)
+    internal static void FormatTimestamp(DateTimeOffset timestamp, Span<byte> text)
     {
         DateTime utc = timestamp.UtcDateTime;
         utc.Deconstruct(out int year, out int month, out int day);
@@ -1145,13 +1295,13 @@ public sealed class EcsJsonFormatter
     }
 
 
-    private static string AttributionName(AttributionSource source) => source switch
+    private static ReadOnlySpan<byte> AttributionName(AttributionSource source) => source switch
     {
-        AttributionSource.Kernel => "kernel",
-        AttributionSource.Proc => "proc",
-        AttributionSource.Etw => "etw",
-        AttributionSource.IpHelper => "ip_helper",
-        _ => "unknown",
+        AttributionSource.Kernel => "kernel"u8,
+        AttributionSource.Proc => "proc"u8,
+        AttributionSource.Etw => "etw"u8,
+        AttributionSource.IpHelper => "ip_helper"u8,
+        _ => "unknown"u8,
     };
 
     private static void WriteStringArray(Utf8JsonWriter writer, ReadOnlySpan<byte> name, params ReadOnlySpan<string> values)

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using NetSentinel.Core.Flows;
 using NetSentinel.Core.Sources;
 using NetSentinel.Linux.Bpf.Abi;
+using NetSentinel.Linux.Routing;
 
 namespace NetSentinel.Linux.Bpf;
 
@@ -22,6 +23,7 @@ public sealed class BpfConnectionSource : IConnectionSource, IEventLossCauses, I
     private const int LedgerCapacity = 131072;
 
     private readonly KernelTracer _tracer;
+    private readonly KernelRouteSources _routes;
     private readonly BpfEventTranslator _translator;
     private readonly BpfRecordDecoder _decoder;
     private readonly List<NsSockState> _socketScratch = [];
@@ -35,7 +37,8 @@ public sealed class BpfConnectionSource : IConnectionSource, IEventLossCauses, I
     {
         _tracer = tracer;
         _clock = clock;
-        _translator = new BpfEventTranslator(new FlowLedger<ulong>(clock, LedgerCapacity), new ProcessCatalog(), tracer);
+        _routes = new KernelRouteSources();
+        _translator = new BpfEventTranslator(new FlowLedger<ulong>(clock, LedgerCapacity), new ProcessCatalog(), tracer, _routes);
         _decoder = new BpfRecordDecoder(_translator);
         _onRecord = record => _decoder.Decode(record, _sink!);
         StartupNotes = tracer.Notes;
@@ -150,5 +153,6 @@ public sealed class BpfConnectionSource : IConnectionSource, IEventLossCauses, I
         if (_disposed) return;
         _disposed = true;
         _tracer.Dispose();
+        _routes.Dispose();
     }
 }

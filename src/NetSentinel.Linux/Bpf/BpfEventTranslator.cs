@@ -1,8 +1,10 @@
+using System.Net;
 using NetSentinel.Core.Dns;
 using NetSentinel.Core.Flows;
 using NetSentinel.Core.Model;
 using NetSentinel.Core.Sources;
 using NetSentinel.Linux.Bpf.Abi;
+using NetSentinel.Linux.Routing;
 
 namespace NetSentinel.Linux.Bpf;
 
@@ -20,16 +22,19 @@ public sealed class BpfEventTranslator
     private readonly FlowLedger<ulong> _ledger;
     private readonly ProcessCatalog _processes;
     private readonly IUdpFlowTable _udpFlows;
+    private readonly IRouteSourceResolver? _routes;
     private readonly KernelClock _clock;
     private readonly Dictionary<uint, List<UdpFlowRef>> _udpFlowsByTgid = [];
     private readonly TcpDnsReassembler _tcpDns = new();
     private readonly RecentAddresses _addresses = new();
 
-    internal BpfEventTranslator(FlowLedger<ulong> ledger, ProcessCatalog processes, IUdpFlowTable udpFlows)
+    /// <param name="routes">Tells the source address the kernel picks for an unbound UDP socket; none: such flows have no source address.</param>
+    internal BpfEventTranslator(FlowLedger<ulong> ledger, ProcessCatalog processes, IUdpFlowTable udpFlows, IRouteSourceResolver? routes = null)
     {
         _ledger = ledger;
         _processes = processes;
         _udpFlows = udpFlows;
+        _routes = routes;
         _clock = new KernelClock(ledger.Clock);
     }
 
@@ -42,6 +47,7 @@ public sealed class BpfEventTranslator
     internal void OnOpen(in NsOpenEvent open, Transport transport, IConnectionEventSink sink)
     {
         var (local, remote) = _addresses.Endpoints(open.Ends);
+        if (transport == Transport.Udp) local = WithKernelSource(open, local, remote);
         ProcessInfo process = _processes.Describe(open.Task, open.Header.TimestampNs);
         Flow<ulong>? flow = _ledger.Open(open.ConnId, open.ConnId, transport, local, remote, process, _clock.ToWallClock(open.Header.TimestampNs), sink);
         if (flow is null || transport != Transport.Udp) return;
@@ -85,7 +91,7 @@ public sealed class BpfEventTranslator
     }
 
     /// <summary>A new process: it names the parent that started it, even once re-parented.</summary>
-    internal void OnFork(in NsForkEvent fork) => _processes.OnFork(fork.ChildTgid, fork.Task.Tgid, fork.Header.TimestampNs);
+    internal void OnFork(in NsForkEvent fork) => _processes.OnFork(fork.ChildTgid, fork.Task.Tgid, fork.Header.TimestampNs, fork.ChildStartBoottimeNs);
 
     /// <summary>An exec record: its fixed part and the argv bytes that follow it in the record.</summary>
     internal void OnExec(in NsExecEvent exec, ReadOnlySpan<byte> argv) =>
@@ -184,6 +190,19 @@ public sealed class BpfEventTranslator
                 if (!_ledger.TryGet(flows[i].Id, out _)) flows.RemoveAt(i);
         }
         _processes.ForgetExited();
+    }
+
+    /// <summary>
+    /// An unbound socket has no source address (0.0.0.0, ::): the kernel picks one per datagram from the route. No program
+    /// sees the datagram, so the routing table of the socket's namespace is asked the same question with the socket's
+    /// routing inputs (read in the kernel when the flow was born); without an answer the address stays unspecified
+    /// and the line has no source.ip.
+    /// </summary>
+    private IPEndPoint WithKernelSource(in NsOpenEvent open, IPEndPoint local, IPEndPoint remote)
+    {
+        if (_routes is null || open.Route.Netns == 0 || !(local.Address.Equals(IPAddress.Any) || local.Address.Equals(IPAddress.IPv6Any))) return local;
+        var query = new RouteQuery(remote.Address, local.Port, remote.Port, open.Route.BoundDevIf, open.Route.Mark, open.Route.Uid);
+        return _routes.SourceFor(open.Route.Netns, open.Task.Pid, open.Task.Tgid, query) is IPAddress source ? new IPEndPoint(source, local.Port) : local;
     }
 
     private static unsafe NsUdpKey UdpKeyOf(in NsOpenEvent open)

@@ -42,7 +42,7 @@ public sealed record ExecIdentity
             ExecutableTruncated = path is not null && pathCut,
             Device = noFile ? null : UserDevice(exec.ExeDev),
             Inode = noFile ? null : exec.ExeInode,
-            Args = SplitArgs(argv),
+            Args = CommandLineDecoder.SplitArgs(argv),
             CommandLine = CommandLineDecoder.Decode(argv),
             CommandLineTruncated = (exec.Flags & NsAbi.ExecArgsTruncated) != 0,
             StartTicks = exec.StartBoottimeNs == 0 ? null : EntityId.TicksFromBootNanoseconds(exec.StartBoottimeNs),
@@ -71,17 +71,5 @@ public sealed record ExecIdentity
     {
         ulong major = kernelDevice >> 20, minor = kernelDevice & 0xfffff;
         return ((major & 0xfff) << 8) | (minor & 0xff) | ((minor & ~0xffUL) << 12) | ((major & ~0xfffUL) << 32);
-    }
-
-    /// <summary>argv from its NUL-separated bytes (the last argument may be cut); null when empty.</summary>
-    private static List<string>? SplitArgs(ReadOnlySpan<byte> argv)
-    {
-        int end = argv.Length;
-        while (end > 0 && argv[end - 1] == 0) end--;
-        if (end == 0) return null;
-        var args = new List<string>();
-        foreach (Range range in argv[..end].Split((byte)0))
-            args.Add(Encoding.UTF8.GetString(argv[range]));
-        return args;
     }
 }

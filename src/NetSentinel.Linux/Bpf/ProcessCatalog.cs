@@ -42,7 +42,7 @@ public sealed class ProcessCatalog
         _procRoot = procRoot;
         _cgroups = new CgroupPathResolver(cgroupMount ?? (procRoot == "/proc" ? CgroupMounts.FindV2Root() : null));
         _identity = new ProcIdentityReader(procRoot);
-        _hostId = hostId ?? HostIdentity.MachineId() ?? Environment.MachineName;
+        _hostId = hostId ?? HostIdentity.EntityHostId();
         _bootId = bootId ?? HostIdentity.CurrentBootId() ?? string.Empty;
         _bootTime = _identity.ReadBootTime();
     }
@@ -102,8 +102,12 @@ public sealed class ProcessCatalog
     /// <summary>
     /// A new process: until it execs it runs its parent's program, and it names the parent that forked it even if that
     /// parent exits first and it is re-parented (to init or a subreaper). The ancestry is taken now, while the parent lives.
+    /// <paramref name="startBoottimeNs"/> is the child's start as the kernel keeps it (what /proc/PID/stat's starttime
+    /// counts, suspend included), so that its entity_id is the one a /proc reader derives even if it never execs and is
+    /// gone before /proc is read; 0 when unknown (then /proc, else no entity_id: the record's monotonic time would name
+    /// another process after a suspend).
     /// </summary>
-    public void OnFork(uint childTgid, uint parentTgid, ulong timestampNs)
+    public void OnFork(uint childTgid, uint parentTgid, ulong timestampNs, ulong startBoottimeNs = 0)
     {
         if (ExitedAt(childTgid) is ulong exitNs && exitNs >= timestampNs) return;
         Bound();
@@ -121,7 +125,7 @@ public sealed class ProcessCatalog
             Name = parent?.Name,
             ParentTgid = parentTgid,
             ForkedBy = parentTgid,
-            ExecTicks = EntityId.TicksFromBootNanoseconds(timestampNs),
+            StartTicks = startBoottimeNs == 0 ? null : EntityId.TicksFromBootNanoseconds(startBoottimeNs),
         };
         _byTgid[childTgid] = facts;
         facts.Ancestors = Ancestry(parentTgid, childTgid);
@@ -157,14 +161,10 @@ public sealed class ProcessCatalog
         if (facts is null)
         {
             Bound();
-            facts = new ProcessFacts { Executable = _identity.ReadExecutable(task.Tgid) };
+            facts = FromProc(task.Tgid);
             _byTgid[task.Tgid] = facts;
         }
-        if (!facts.CommandLineRead)
-        {
-            facts.CommandLine = _identity.ReadCommandLine(task.Tgid);
-            facts.CommandLineRead = true;
-        }
+        ReadArguments(task.Tgid, facts);
         ProcessInfo? last = facts.Last;
         string name = BpfText.Comm(task);
         // The parent that started it, not a subreaper it was re-parented to when that parent exited.
@@ -250,18 +250,34 @@ public sealed class ProcessCatalog
         {
             if (_identity.ReadStat(tgid) is not ProcStat stat) return null;
             Bound();
-            facts = new ProcessFacts { Executable = _identity.ReadExecutable(tgid), Name = stat.Name, ParentTgid = (uint)Math.Max(stat.ParentPid, 0) };
+            facts = FromProc(tgid);
+            (facts.Name, facts.ParentTgid) = (stat.Name, (uint)Math.Max(stat.ParentPid, 0));
             _byTgid[tgid] = facts;
         }
 
-        if (!facts.CommandLineRead)
-        {
-            facts.CommandLine = _identity.ReadCommandLine(tgid);
-            facts.CommandLineRead = true;
-        }
+        ReadArguments(tgid, facts);
 
         ReadIdentity(tgid, facts);
         return facts;
+    }
+
+    /// <summary>A process whose exec was not seen (it started before the monitor, or its record was lost): its file from /proc.</summary>
+    private ProcessFacts FromProc(uint tgid)
+    {
+        (ulong Device, ulong Inode)? file = _identity.ReadExecutableFile(tgid);
+        return new ProcessFacts { Executable = _identity.ReadExecutable(tgid), ExecutableDevice = file?.Device, ExecutableInode = file?.Inode };
+    }
+
+    /// <summary>
+    /// argv from /proc, once, for a process whose exec was not seen: cut where the kernel's capture cuts it, so a process
+    /// reads the same whichever way it was learnt (and the same as the snapshot and polling sources read it).
+    /// </summary>
+    private void ReadArguments(uint tgid, ProcessFacts facts)
+    {
+        if (facts.CommandLineRead) return;
+        facts.CommandLineRead = true;
+        ProcArguments? argv = _identity.ReadArguments(tgid);
+        (facts.CommandLine, facts.Args, facts.CommandLineTruncated) = (argv?.CommandLine, argv?.Args, argv?.Truncated ?? false);
     }
 
     /// <summary>Start time, entity id, cgroup and network namespace, read once per process (null once it is gone).</summary>
@@ -299,8 +315,8 @@ public sealed class ProcessCatalog
         public ulong? ExecutableDevice { get; init; }
         public ulong? ExecutableInode { get; init; }
         /// <summary>argv as exec captured it; null when not captured (a process whose exec was not seen).</summary>
-        public IReadOnlyList<string>? Args { get; init; }
-        public bool CommandLineTruncated { get; init; }
+        public IReadOnlyList<string>? Args { get; set; }
+        public bool CommandLineTruncated { get; set; }
         /// <summary>The kernel's start time of the process in clock ticks, from its exec record.</summary>
         public ulong? StartTicks { get; init; }
         /// <summary>Kernel time of the exec these facts come from; 0 when not from an exec.</summary>

@@ -21,4 +21,16 @@ public static class CommandLineDecoder
         string text = Encoding.UTF8.GetString(raw[..end]);
         return text.Contains('\0') ? text.Replace('\0', ' ') : text;
     }
+
+    /// <summary>argv from its NUL-separated bytes (the last argument may be cut); null when empty.</summary>
+    public static List<string>? SplitArgs(ReadOnlySpan<byte> argv)
+    {
+        int end = argv.Length;
+        while (end > 0 && argv[end - 1] == 0) end--;
+        if (end == 0) return null;
+        var args = new List<string>();
+        foreach (Range range in argv[..end].Split((byte)0))
+            args.Add(Encoding.UTF8.GetString(argv[range]));
+        return args;
+    }
 }

@@ -1,12 +1,15 @@
 using System.Buffers.Text;
 using System.Text;
 using NetSentinel.Core.Native;
+using NetSentinel.Linux.Bpf;
+using NetSentinel.Linux.Bpf.Abi;
 
 namespace NetSentinel.Linux.Processes;
 
 /// <summary>
 /// The one reader of /proc for a live process: /proc/PID/stat (name, parent, start in clock ticks), status (real
-/// uid), exe, cmdline, cgroup (the cgroup v2 path) and ns/net (the network namespace inode). The eBPF catalog and
+/// uid), exe (its path, and the device and inode of the file it names), cmdline (argv, cut where the eBPF source's
+/// capture cuts it), cgroup (the cgroup v2 path) and ns/net (the network namespace inode). The eBPF catalog and
 /// the snapshot both read through it, so they name a process the same way. Plain open/read and readlink: a process
 /// is often gone by the time it is asked about, and that is an answer (null), not an error — File.ReadAllBytes
 /// reports it with an exception whose unwinding cost the monitor a fifth of its CPU in a process-spawn storm.
@@ -14,11 +17,10 @@ namespace NetSentinel.Linux.Processes;
 /// </summary>
 public sealed class ProcIdentityReader(string procRoot = "/proc")
 {
-    /// <summary>A command line is cut here (the kernel's own argument limit is of this order).</summary>
-    private const int MaxCommandLineBytes = 1 << 20;
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<string, DateTimeOffset?> s_bootTimes = new();
 
     private readonly byte[] _buffer = new byte[4096]; // PATH_MAX, and more than stat or status needs
-    private byte[] _cmdline = new byte[4096];
+    private readonly byte[] _cmdline = new byte[NsAbi.ArgsLength + 1];
 
     public ProcStat? ReadStat(uint pid)
     {
@@ -56,31 +58,52 @@ public sealed class ProcIdentityReader(string procRoot = "/proc")
         }
     }
 
-    /// <summary>The command line (<see cref="CommandLineDecoder"/>), cut at 1 MiB; null when empty or unreadable.</summary>
-    public unsafe string? ReadCommandLine(uint pid)
+    /// <summary>
+    /// argv as the eBPF source captures it at exec: the first <see cref="NsAbi.ArgsLength"/> bytes of the argument area,
+    /// marked truncated when there is more, so a process reads the same from either source. Null when empty or unreadable.
+    /// </summary>
+    public unsafe ProcArguments? ReadArguments(uint pid)
     {
         int fd = LibC.Open($"{procRoot}/{pid}/cmdline", LibC.O_RDONLY | LibC.O_CLOEXEC);
         if (fd < 0) return null;
         try
         {
+            // One byte past the cap says whether there is more; the kernel may hand cmdline out in page-sized reads.
             int length = 0;
-            for (int reads = 0; reads < 64 && length < MaxCommandLineBytes; reads++)
+            while (length <= NsAbi.ArgsLength)
             {
-                if (length == _cmdline.Length) Array.Resize(ref _cmdline, Math.Min(_cmdline.Length * 2, MaxCommandLineBytes));
                 nint n;
                 fixed (byte* buffer = &_cmdline[length])
-                    n = LibC.Read(fd, buffer, (nuint)(_cmdline.Length - length));
+                    n = LibC.Read(fd, buffer, (nuint)(NsAbi.ArgsLength + 1 - length));
                 if (n < 0) return null;
                 if (n == 0) break;
                 length += (int)n;
             }
 
-            return CommandLineDecoder.Decode(_cmdline.AsSpan(0, length));
+            bool truncated = length > NsAbi.ArgsLength;
+            ReadOnlySpan<byte> argv = _cmdline.AsSpan(0, Math.Min(length, NsAbi.ArgsLength));
+            IReadOnlyList<string>? args = CommandLineDecoder.SplitArgs(argv);
+            return args is null ? null : new ProcArguments(args, CommandLineDecoder.Decode(argv)!, truncated);
         }
         finally
         {
             LibC.Close(fd);
         }
+    }
+
+    /// <summary>
+    /// Device and inode of the file the process executes: stat through the /proc/PID/exe link, which names the mapped
+    /// file itself (also when it was deleted or replaced), as the kernel's <c>mm->exe_file</c> does. Null when gone.
+    /// </summary>
+    public unsafe (ulong Device, ulong Inode)? ReadExecutableFile(uint pid)
+    {
+        const int AtFdCwd = -100;
+        const uint StatxIno = 0x100;
+        byte* buffer = stackalloc byte[256];
+        if (LibC.Statx(AtFdCwd, $"{procRoot}/{pid}/exe", 0, StatxIno, buffer) != 0) return null;
+        ulong inode = *(ulong*)(buffer + 32); // stx_ino
+        uint major = *(uint*)(buffer + 136), minor = *(uint*)(buffer + 140); // stx_dev_major, stx_dev_minor
+        return (ExecIdentity.UserDevice((major << 20) | minor), inode);
     }
 
     /// <summary>The cgroup v2 path: the "0::" line of /proc/PID/cgroup (hybrid and unified hierarchies both have it).</summary>
@@ -114,8 +137,15 @@ public sealed class ProcIdentityReader(string procRoot = "/proc")
         }
     }
 
-    /// <summary>When this machine booted, on the wall clock: now minus /proc/uptime. Process start ticks count from it.</summary>
-    public DateTimeOffset? ReadBootTime()
+    /// <summary>
+    /// When this machine booted, on the wall clock: now minus /proc/uptime, taken once per /proc for the life of this
+    /// process. Process start ticks count from it; every reader (the eBPF catalog, the snapshot, the poller) dates them
+    /// from the same instant, so one process has one <c>process.start</c> in all of them (two readings of now minus the
+    /// uptime differ by milliseconds).
+    /// </summary>
+    public DateTimeOffset? ReadBootTime() => s_bootTimes.GetOrAdd(procRoot, _ => ReadBootTimeNow());
+
+    private DateTimeOffset? ReadBootTimeNow()
     {
         int length = ReadFile($"{procRoot}/uptime");
         string text = Encoding.ASCII.GetString(_buffer, 0, Math.Max(length, 0));

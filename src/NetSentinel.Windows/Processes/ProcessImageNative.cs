@@ -21,25 +21,16 @@ internal static unsafe partial class ProcessImageNative
     [return: MarshalAs(UnmanagedType.Bool)]
     public static partial bool QueryFullProcessImageName(nint process, uint flags, char* exeName, ref uint size);
 
-    /// <summary>The Win32 path of the process image, or null when the process is gone or denies access.</summary>
-    public static string? TryGetImagePath(int pid)
+    /// <summary>The Win32 path of the image of the process behind <paramref name="handle"/>, or null when it will not say.</summary>
+    public static string? TryGetImagePath(nint handle)
     {
-        nint handle = OpenProcess(ProcessQueryLimitedInformation, false, (uint)pid);
-        if (handle == 0) return null;
-        try
+        // Paths can exceed MAX_PATH with long-path support; 32K chars is the NT limit.
+        const int capacity = 32768;
+        char[] buffer = new char[capacity];
+        uint size = capacity;
+        fixed (char* text = buffer)
         {
-            // Paths can exceed MAX_PATH with long-path support; 32K chars is the NT limit.
-            const int capacity = 32768;
-            char[] buffer = new char[capacity];
-            uint size = capacity;
-            fixed (char* text = buffer)
-            {
-                return QueryFullProcessImageName(handle, 0, text, ref size) ? new string(text, 0, (int)size) : null;
-            }
-        }
-        finally
-        {
-            CloseHandle(handle);
+            return QueryFullProcessImageName(handle, 0, text, ref size) ? new string(text, 0, (int)size) : null;
         }
     }
 }

@@ -159,8 +159,8 @@ public sealed class MonitorConfigTomlTests
             tunnel_window_seconds = 60
 
             [stdout]
-            # Lines the console (stdout) gets: "all" or "alerts"; a reader that stops only loses console lines, counted.
-            lines = "all"
+            # Lines the console (stdout) gets: "auto" ("all" on a terminal or with --json, else "alerts": a service's journal gets no line per connection), "all" or "alerts"; a reader that stops only loses console lines, counted.
+            lines = "auto"
 
             [syslog]
             # Also send lines to syslog (RFC 5424, the JSON line as the message): "/dev/log" (a Unix datagram socket), "udp:ADDRESS:PORT" or "tcp:ADDRESS:PORT" (octet-counted frames); "" = off.

@@ -70,6 +70,48 @@ public class HostileStringTests
             document.RootElement.At("message").GetString());
     }
 
+    [Theory]
+    [MemberData(nameof(HostileStrings))]
+    public void ConnectionLineStringsStayOneValidLine(string hostile, string expected)
+    {
+        // The connection line is written byte by byte (Utf8Line), not by Utf8JsonWriter: every outside text on it.
+        var connection = SampleRecords.Connection(ConnectionEventKind.Closed) with
+        {
+            Process = new ProcessInfo { Pid = 31337, Name = hostile, UserName = hostile, Uid = 1001 },
+            Names = new NetSentinel.Core.Dns.DomainNames(hostile + ".example", [hostile, "b" + hostile]),
+        };
+
+        using JsonDocument document = JsonLine.ParseSingle(Formatter.FormatLine(SampleRecords.ConnectionRecord(connection) with { Source = hostile }));
+        JsonElement root = document.RootElement;
+
+        Assert.Equal(expected, root.At("process.name").GetString());
+        Assert.Equal(expected, root.At("user.name").GetString());
+        Assert.Equal(expected, root.At("related.user")[0].GetString());
+        Assert.Equal(expected + ".example", root.At("destination.domain").GetString());
+        Assert.Equal([expected, "b" + expected], root.At("net_sentinel.domains").EnumerateArray().Select(e => e.GetString()));
+        Assert.Equal(expected, root.At("net_sentinel.source").GetString());
+        Assert.Equal($"connection_closed tcp 198.51.100.1:40312 -> 198.51.100.2:443 by {expected} (pid 31337)", root.At("message").GetString());
+        Assert.False(root.TryGetProperty("injected", out _));
+    }
+
+    [Fact]
+    public void TheConnectionLineEscapesEveryCharacterAsUtf8JsonWriterDoes()
+    {
+        // Utf8Line copies printable ASCII as it is and asks Utf8JsonWriter for the rest: that must be exactly what the
+        // writer (with the formatter's options) does, for every character a line can hold.
+        var expected = new System.Buffers.ArrayBufferWriter<byte>();
+        for (int c = 0; c < 0x3000; c++)
+        {
+            string text = c is >= 0xD800 and <= 0xDFFF ? "x\uFFFDy" : $"x{(char)c}y";
+            expected.ResetWrittenCount();
+            using (var writer = new Utf8JsonWriter(expected, EcsJsonFormatter.WriterOptions))
+            {
+                writer.WriteStringValue(text);
+            }
+            Assert.Equal(Encoding.UTF8.GetString(expected.WrittenSpan[1..^1]), Encoding.UTF8.GetString(Utf8Line.Escape(text)));
+        }
+    }
+
     [Fact]
     public void LineSeparatorsAreEscapedSoNoLineSplitterBreaksTheLine()
     {
@@ -101,8 +143,14 @@ public class HostileStringTests
         string commandLine = string.Concat(Enumerable.Repeat("arg\n\"x\" ", 20_000));
         var alert = SampleRecords.HighSendRate() with { Process = SampleRecords.Curl() with { CommandLine = commandLine } };
 
-        using JsonDocument document = JsonLine.ParseSingle(Formatter.FormatLine(alert));
+        byte[] line = Formatter.FormatLine(alert);
+        using JsonDocument document = JsonLine.ParseSingle(line);
 
-        Assert.Equal(commandLine, document.RootElement.At("process.command_line").GetString());
+        // Cut to fit the 64 KiB line bound (escaped, each newline and quote counted as JSON writes it), and marked.
+        string written = document.RootElement.At("process.command_line").GetString()!;
+        Assert.InRange(written.Length, 10_000, 16 * 1024);
+        Assert.StartsWith(written, commandLine, StringComparison.Ordinal);
+        Assert.True(document.RootElement.At("net_sentinel.process.command_line_truncated").GetBoolean());
+        Assert.InRange(line.Length, 1, (64 * 1024) - 1);
     }
 }

@@ -16,7 +16,7 @@ public class BpfAbiTests
         (typeof(NsHeader), "ns_header"), (typeof(NsTask), "ns_task"), (typeof(NsEndpoints), "ns_endpoints"),
         (typeof(NsOpenEvent), "ns_open_event"), (typeof(NsCloseEvent), "ns_close_event"), (typeof(NsExecEvent), "ns_exec_event"),
         (typeof(NsExitEvent), "ns_exit_event"), (typeof(NsForkEvent), "ns_fork_event"), (typeof(NsSockState), "ns_sock_state"), (typeof(NsUdpKey), "ns_udp_key"),
-        (typeof(NsUdpFlow), "ns_udp_flow"), (typeof(NsDnsEvent), "ns_dns_event"),
+        (typeof(NsUdpFlow), "ns_udp_flow"), (typeof(NsDnsEvent), "ns_dns_event"), (typeof(NsSockRoute), "ns_sock_route"),
     ];
 
     [Fact]
@@ -102,7 +102,7 @@ public class BpfAbiTests
     public void AGoldenOpenRecordDecodesToTheExpectedEvent()
     {
         // struct ns_open_event as the kernel writes it (little-endian), built byte by byte from the header's layout.
-        var record = new byte[104];
+        var record = new byte[120];
         BitConverter.TryWriteBytes(record.AsSpan(0), 123_456_789_000UL);   // header.timestamp_ns
         BitConverter.TryWriteBytes(record.AsSpan(8), 1U);                  // header.kind = NS_EVENT_TCP_CONNECT
         BitConverter.TryWriteBytes(record.AsSpan(12), NsAbi.Version);      // header.abi_version
@@ -119,6 +119,10 @@ public class BpfAbiTests
         BitConverter.TryWriteBytes(record.AsSpan(70), (ushort)6);          // ends.protocol = TCP
         new byte[] { 198, 51, 100, 1 }.CopyTo(record, 72);                 // ends.saddr
         new byte[] { 198, 51, 100, 2 }.CopyTo(record, 88);                 // ends.daddr
+        BitConverter.TryWriteBytes(record.AsSpan(104), 4026531840U);       // route.netns
+        BitConverter.TryWriteBytes(record.AsSpan(108), 3U);                // route.bound_dev_if
+        BitConverter.TryWriteBytes(record.AsSpan(112), 0x66U);             // route.mark
+        BitConverter.TryWriteBytes(record.AsSpan(116), 1000U);             // route.uid
 
         Assert.True(BpfRecord.TryRead(record, out NsOpenEvent open));
         Assert.Equal(123_456_789_000UL, open.Header.TimestampNs);
@@ -132,8 +136,9 @@ public class BpfAbiTests
         var (local, remote) = new RecentAddresses().Endpoints(open.Ends);
         Assert.Equal(new IPEndPoint(IPAddress.Parse("198.51.100.1"), 40000), local);
         Assert.Equal(new IPEndPoint(IPAddress.Parse("198.51.100.2"), 443), remote);
+        Assert.Equal((4026531840U, 3U, 0x66U, 1000U), (open.Route.Netns, open.Route.BoundDevIf, open.Route.Mark, open.Route.Uid));
 
-        Assert.False(BpfRecord.TryRead(record.AsSpan(0, 103), out NsOpenEvent _)); // a short record is refused, not over-read
+        Assert.False(BpfRecord.TryRead(record.AsSpan(0, 119), out NsOpenEvent _)); // a short record is refused, not over-read
     }
 
     [Fact]

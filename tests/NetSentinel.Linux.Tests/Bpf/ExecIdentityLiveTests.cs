@@ -124,6 +124,28 @@ public sealed class ExecIdentityLiveTests : IDisposable
         Assert.InRange(line.Length, 2 * 16_000, (64 * 1024) - 1);
     }
 
+    /// <summary>
+    /// 15 KiB of \x01 in argv: within the kernel's 16 KiB capture (not cut there), but 6 bytes each in JSON. The real
+    /// formatter's line for the real exec record stays under 64 KiB, valid JSON, with the truncation marker.
+    /// </summary>
+    [RootFact]
+    public void ACommandLineOfControlCharactersIsCutToFitTheLineAndMarked()
+    {
+        string controls = new('\x01', 15 * 1024);
+        ConnectionEvent opened = ConnectEventFrom("/bin/bash", "true", controls);
+        Assert.False(opened.Process.CommandLineTruncated); // whole from the kernel
+        Assert.Equal(controls, opened.Process.Args![^1]);
+
+        byte[] line = new EcsJsonFormatter(HostIdentity.Current()).FormatLine(new ConnectionLogRecord { Timestamp = opened.Timestamp, Source = "ebpf", Event = opened });
+
+        Assert.InRange(line.Length, 16 * 1024, (64 * 1024) - 1);
+        using var document = System.Text.Json.JsonDocument.Parse(line);
+        System.Text.Json.JsonElement root = document.RootElement;
+        Assert.True(root.GetProperty("net_sentinel").GetProperty("process").GetProperty("command_line_truncated").GetBoolean());
+        Assert.StartsWith("/bin/bash -c true; exec 3<>/dev/tcp/", root.GetProperty("process").GetProperty("command_line").GetString(), StringComparison.Ordinal);
+        Assert.Equal("/bin/bash", root.GetProperty("process").GetProperty("args")[0].GetString());
+    }
+
     private ProcessInfo ConnectFrom(string program, string before, Action? afterStart = null) => ConnectEventFrom(program, before, afterStart: afterStart).Process;
 
     /// <summary>Runs <paramref name="program"/> (a bash) which runs <paramref name="before"/> and then connects; its connection_opened.</summary>

@@ -55,8 +55,8 @@ internal static unsafe class GoldenRecords
     public static byte[] TcpConnect(ulong connId, ulong ns, NsTask task, NsEndpoints ends) =>
         Bytes(new NsOpenEvent { Header = Header(NsAbi.EventTcpConnect, ns), ConnId = connId, Task = task, Ends = ends });
 
-    public static byte[] UdpFlow(ulong connId, ulong ns, NsTask task, NsEndpoints ends) =>
-        Bytes(new NsOpenEvent { Header = Header(NsAbi.EventUdpFlow, ns), ConnId = connId, Task = task, Ends = ends });
+    public static byte[] UdpFlow(ulong connId, ulong ns, NsTask task, NsEndpoints ends, NsSockRoute route = default) =>
+        Bytes(new NsOpenEvent { Header = Header(NsAbi.EventUdpFlow, ns), ConnId = connId, Task = task, Ends = ends, Route = route });
 
     public static byte[] UdpResumed(ulong connId, ulong ns, NsTask task, NsEndpoints ends) =>
         Bytes(new NsOpenEvent { Header = Header(NsAbi.EventUdpResumed, ns), ConnId = connId, Task = task, Ends = ends });

@@ -68,6 +68,39 @@ public class ProcessContextLiveTests
         Assert.Equal(Environment.ProcessId, process.Ancestry[1].Pid);
     }
 
+    /// <summary>
+    /// A subshell forks without exec, connects, writes its pid and /proc/PID/stat starttime, and is gone before the
+    /// records are drained: its entity_id comes from the fork record's start time alone and must be the one a /proc
+    /// reader derives from that starttime.
+    /// </summary>
+    [RootFact]
+    public void AForkedChildThatNeverExecsHasTheEntityIdAProcReaderDerives()
+    {
+        using var net = new TestNetwork();
+        using var listener = net.ListenTcp(net.PeerV4);
+        var target = (IPEndPoint)listener.LocalEndPoint!;
+        string facts = Path.Combine(Path.GetTempPath(), $"ns-fork-start-{Environment.ProcessId}");
+        using var source = BpfConnectionSource.Start();
+        var recorder = new EventRecorder();
+
+        string subshell = $"read -ra f < /proc/$BASHPID/stat; echo $BASHPID ${{f[21]}} > {facts}; exec 3<>/dev/tcp/{target.Address}/{target.Port}";
+        using var bash = Process.Start(new ProcessStartInfo("/bin/bash", ["-c", $"( {subshell} ); true"]))!;
+        Assert.True(bash.WaitForExit(10_000));
+        string[] written = File.ReadAllText(facts).Split(' ', StringSplitOptions.TrimEntries);
+        File.Delete(facts);
+        int child = int.Parse(written[0], System.Globalization.CultureInfo.InvariantCulture);
+        ulong startTicks = ulong.Parse(written[1], System.Globalization.CultureInfo.InvariantCulture);
+        Assert.False(Directory.Exists($"/proc/{child}"), "the subshell is still alive: /proc would be read instead of the fork record");
+
+        Assert.True(recorder.PumpUntil(source, () => recorder.Events.Any(e => e.Kind == ConnectionEventKind.Opened && e.Remote.Equals(target)), s_timeout));
+        ProcessInfo process = recorder.Events.First(e => e.Kind == ConnectionEventKind.Opened && e.Remote.Equals(target)).Process;
+        Assert.Equal(child, process.Pid);
+        string host = Core.Identity.HostIdentity.EntityHostId();
+        string boot = Core.Identity.HostIdentity.CurrentBootId() ?? string.Empty;
+        Assert.Equal(Core.Identity.EntityId.Derive(host, boot, child, startTicks), process.EntityId);
+        Assert.Equal(bash.Id, process.ParentPid);
+    }
+
     [RootFact]
     public void AProcessInADockerNamedCgroupCarriesTheContainerId()
     {

@@ -46,6 +46,32 @@ public sealed class ProcessIdentityTests : IDisposable
     }
 
     [Fact]
+    public void AForkedChildGoneBeforeItWasReadIsDatedByTheKernelsStartNotTheRecordsMonotonicTime()
+    {
+        _proc.WriteProcess(100, "server", 1, 5000, 0, "/usr/sbin/server", FakeProcTree.Argv("server"));
+        var catalog = new ProcessCatalog(_proc.Root, Host, Boot);
+
+        // After a 1000 s suspend the monotonic clock (the record's stamp, 60 s) is 1000 s behind the boot-time clock
+        // /proc/PID/stat's starttime counts (1060 s = 106,000 ticks). The child never execs and is gone from /proc.
+        catalog.OnFork(101, 100, timestampNs: 60_000_000_000, startBoottimeNs: 1_060_000_000_000);
+        ProcessInfo child = catalog.Describe(new NsTask { Tgid = 101, Pid = 101, Ppid = 100 }, timestampNs: 61_000_000_000);
+
+        Assert.Equal(EntityId.Derive(Host, Boot, 101, 106_000), child.EntityId);
+        Assert.Equal(EntityId.Derive(Host, Boot, 100, 5000), child.Ancestry[0].EntityId);
+    }
+
+    [Fact]
+    public void AForkedChildWithoutAKernelStartHasNoEntityIdRatherThanAWrongOne()
+    {
+        var catalog = new ProcessCatalog(_proc.Root, Host, Boot);
+
+        catalog.OnFork(101, 100, timestampNs: 60_000_000_000);
+        ProcessInfo child = catalog.Describe(new NsTask { Tgid = 101, Pid = 101, Ppid = 100 }, timestampNs: 61_000_000_000);
+
+        Assert.Null(child.EntityId);
+    }
+
+    [Fact]
     public void AncestryStopsAtInitAndAtEightLevels()
     {
         for (int pid = 2; pid <= 12; pid++)

@@ -10,4 +10,6 @@ internal struct NsForkEvent
     public NsTask Task;
     public uint ChildTgid;
     public uint Pad0;
+    /// <summary>The child's task->start_boottime: /proc/PID/stat's starttime in nanoseconds.</summary>
+    public ulong ChildStartBoottimeNs;
 }

@@ -10,4 +10,6 @@ internal struct NsOpenEvent
     public ulong ConnId;
     public NsTask Task;
     public NsEndpoints Ends;
+    /// <summary>A new UDP flow's socket's routing inputs, for the source address of an unbound socket; zero otherwise.</summary>
+    public NsSockRoute Route;
 }

@@ -1,0 +1,96 @@
+using System.Buffers.Binary;
+using System.Numerics;
+
+namespace NetSentinel.Core.Identity;
+
+/// <summary>
+/// SHA-1 (FIPS 180-4) in managed code, on the stack. The Community ID hashes one short input per log line;
+/// <see cref="System.Security.Cryptography.SHA1.HashData(ReadOnlySpan{byte}, Span{byte})"/> goes to OpenSSL on
+/// Linux, whose per-call error-queue housekeeping (ERR_clear_error, allocations) cost more than the hash itself:
+/// 9–10 % of the monitor's CPU with every connection logged (perf, bench/log-cost.sh). Not used for security:
+/// the Community ID only needs the same digest every implementation computes (tested against the platform's SHA-1).
+/// </summary>
+public static class Sha1
+{
+    public const int HashSizeInBytes = 20;
+
+    /// <summary>The SHA-1 digest of <paramref name="data"/> into <paramref name="digest"/> (at least 20 bytes).</summary>
+    public static void HashData(ReadOnlySpan<byte> data, Span<byte> digest)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(digest.Length, HashSizeInBytes, nameof(digest));
+        Span<uint> state = [0x67452301u, 0xEFCDAB89u, 0x98BADCFEu, 0x10325476u, 0xC3D2E1F0u];
+        Span<uint> schedule = stackalloc uint[80];
+        int whole = data.Length & ~63;
+        for (int at = 0; at < whole; at += 64)
+        {
+            Compress(state, data.Slice(at, 64), schedule);
+        }
+
+        // The tail, the 0x80 marker and the message length in bits: one block, or two when the tail leaves no room.
+        Span<byte> last = stackalloc byte[128];
+        last.Clear();
+        ReadOnlySpan<byte> tail = data[whole..];
+        tail.CopyTo(last);
+        last[tail.Length] = 0x80;
+        int blocks = tail.Length + 1 + 8 <= 64 ? 1 : 2;
+        BinaryPrimitives.WriteUInt64BigEndian(last.Slice(blocks * 64 - 8), (ulong)data.Length * 8);
+        for (int b = 0; b < blocks; b++)
+        {
+            Compress(state, last.Slice(b * 64, 64), schedule);
+        }
+
+        for (int i = 0; i < 5; i++)
+        {
+            BinaryPrimitives.WriteUInt32BigEndian(digest.Slice(i * 4), state[i]);
+        }
+    }
+
+    private static void Compress(Span<uint> state, ReadOnlySpan<byte> block, Span<uint> w)
+    {
+        for (int t = 0; t < 16; t++)
+        {
+            w[t] = BinaryPrimitives.ReadUInt32BigEndian(block.Slice(t * 4));
+        }
+        for (int t = 16; t < 80; t++)
+        {
+            w[t] = BitOperations.RotateLeft(w[t - 3] ^ w[t - 8] ^ w[t - 14] ^ w[t - 16], 1);
+        }
+
+        uint a = state[0], b = state[1], c = state[2], d = state[3], e = state[4];
+        // The four rounds as four loops: no per-step branch on the round.
+        for (int t = 0; t < 20; t++)
+        {
+            Step(ref a, ref b, ref c, ref d, ref e, ((b & c) | (~b & d)) + 0x5A827999u + w[t]);
+        }
+        for (int t = 20; t < 40; t++)
+        {
+            Step(ref a, ref b, ref c, ref d, ref e, (b ^ c ^ d) + 0x6ED9EBA1u + w[t]);
+        }
+        for (int t = 40; t < 60; t++)
+        {
+            Step(ref a, ref b, ref c, ref d, ref e, ((b & c) | (b & d) | (c & d)) + 0x8F1BBCDCu + w[t]);
+        }
+        for (int t = 60; t < 80; t++)
+        {
+            Step(ref a, ref b, ref c, ref d, ref e, (b ^ c ^ d) + 0xCA62C1D6u + w[t]);
+        }
+
+        state[0] += a;
+        state[1] += b;
+        state[2] += c;
+        state[3] += d;
+        state[4] += e;
+    }
+
+    /// <summary>One step: <paramref name="mixed"/> is f(b, c, d) + K + W[t] of the step's round.</summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+    private static void Step(ref uint a, ref uint b, ref uint c, ref uint d, ref uint e, uint mixed)
+    {
+        uint next = BitOperations.RotateLeft(a, 5) + mixed + e;
+        e = d;
+        d = c;
+        c = BitOperations.RotateLeft(b, 30);
+        b = a;
+        a = next;
+    }
+}
