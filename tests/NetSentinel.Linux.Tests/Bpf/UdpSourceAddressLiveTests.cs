@@ -20,11 +20,17 @@ public class UdpSourceAddressLiveTests
     private static readonly TimeSpan s_timeout = TimeSpan.FromSeconds(20);
 
     [RootFact]
-    public void AnUnboundIPv4SocketsFlowHasTheSourceTheKernelChoseAndItsCommunityId()
+    public void AnUnboundIPv4SocketsFlowHasTheSourceTheKernelChoseAndItsCommunityId() => UnboundIPv4(BpfHookVariant.TpBtf);
+
+    /// <summary>The fallback variant (cgroup_skb programs attached, copying DNS only) gives the same answer the same way.</summary>
+    [RootFact]
+    public void TheRawTracepointVariantGivesTheSameSource() => UnboundIPv4(BpfHookVariant.RawTp);
+
+    private static void UnboundIPv4(BpfHookVariant variant)
     {
         using var net = new TestNetwork();
         using Socket server = net.BindUdp(net.PeerV4);
-        ConnectionEvent opened = SendUnbound((IPEndPoint)server.LocalEndPoint!, out int port);
+        ConnectionEvent opened = SendUnbound((IPEndPoint)server.LocalEndPoint!, out int port, variant);
 
         Assert.Equal(new IPEndPoint(net.HostV4, port), opened.Local);
         JsonElement line = Line(opened);
@@ -99,9 +105,9 @@ public class UdpSourceAddressLiveTests
     }
 
     /// <summary>Sends one datagram from a new unbound socket of this process and returns its flow's opened event.</summary>
-    private static ConnectionEvent SendUnbound(IPEndPoint target, out int port)
+    private static ConnectionEvent SendUnbound(IPEndPoint target, out int port, BpfHookVariant? variant = null)
     {
-        using var source = BpfConnectionSource.Start();
+        using var source = variant is null ? BpfConnectionSource.Start() : BpfConnectionSource.Start(variant);
         var recorder = new EventRecorder();
         using var unbound = new Socket(target.AddressFamily, SocketType.Dgram, ProtocolType.Udp);
         unbound.SendTo(new byte[16], target);
