@@ -52,8 +52,8 @@ start_monitor() {
 	env "$@" > /dev/null 2> "$err" &
 	MON=$!
 	PIDS="$MON $PIDS"
-	for _ in $(seq 1200); do grep -q "watching outbound" "$err" 2>/dev/null && break; sleep 0.05; done
-	grep -q "watching outbound" "$err" || die "net-sentinel did not start: $(cat "$err")"
+	for _ in $(seq 1200); do grep -q "watching outbound" "$err" 2>/dev/null && break; kill -0 "$MON" 2>/dev/null || break; sleep 0.05; done
+	grep -q "watching outbound" "$err" || die "net-sentinel did not start within 60 s ($(kill -0 "$MON" 2>/dev/null && echo running || echo exited)): $(cat "$err")"
 }
 
 # stop_monitor: SIGTERM to MON, waits for it (its stop summary is the last line of its stderr), takes it off PIDS.

@@ -3,6 +3,7 @@ using NetSentinel.Core.Output;
 using NetSentinel.Core.Output.Files;
 using NetSentinel.Core.Output.Pipeline;
 using NetSentinel.Core.Output.Syslog;
+using NetSentinel.Core.Sources;
 
 namespace NetSentinel.Cli;
 
@@ -14,10 +15,13 @@ namespace NetSentinel.Cli;
 public static class LogSinks
 {
     /// <summary>
-    /// Most bytes queued for the file: ~1,600 connection lines of ~2.6 KB, what a 96k connects/s storm logs in ~8 ms (the
-    /// file's thread writes it in one call long before). When full, a connection line is dropped and counted; an alert waits.
+    /// Most bytes queued for the file: ~400 connection lines of ~2.6 KB; its thread writes each half as it fills. A
+    /// queue is not where a storm waits for the disk: when it is full the monitor waits (an alert as long as it
+    /// takes, a connection line while the kernel's ring buffer holds the events, see <see cref="QueuedOutput.SourceHasRoom"/>),
+    /// and the ring buffer holds a storm in ~140-byte records rather than ~2.6 KB lines. 4 MiB (two buffers of it) was
+    /// most of the ~10 MB the monitor's RSS grew by with every connection logged (issue #15).
     /// </summary>
-    public const int FileQueueBytes = 4 * 1024 * 1024;
+    public const int FileQueueBytes = 1024 * 1024;
 
     /// <summary>
     /// Most bytes queued for the console or syslog: a reader that stops costs at most this much memory. Connection
@@ -51,7 +55,8 @@ public static class LogSinks
     /// <param name="log">The file from <see cref="OpenFile"/>; the pipeline closes it when it is disposed.</param>
     /// <param name="json">--json: the console gets the JSON lines; otherwise the short human lines.</param>
     /// <param name="report">Where an output says it started or stopped failing (stderr).</param>
-    public static OutputPipeline Open(MonitorConfig config, JsonlFileSink log, bool json, TextWriter stdout, Action<string> report)
+    /// <param name="backlog">The source's kernel queue, when it has one: the file's per-event lines wait longer while it has room.</param>
+    public static OutputPipeline Open(MonitorConfig config, JsonlFileSink log, bool json, TextWriter stdout, Action<string> report, ISourceBacklog? backlog = null)
     {
         var formatter = new EcsJsonFormatter();
         var outputs = new List<QueuedOutput>();
@@ -60,7 +65,8 @@ public static class LogSinks
             outputs.Add(new QueuedOutput("file", new FileBatchWriter(log), config.LogLines, OutputFormat.Json, FileQueueBytes, report)
             {
                 StopTimeout = TimeSpan.FromSeconds(10), // the log is the record: give a slow disk time
-                WaitWhenFull = true, // alerts and notices only: connection lines never hold up detection
+                WaitWhenFull = true, // alerts and notices as long as it takes; per-event lines only while the source holds their events
+                SourceHasRoom = backlog is null ? null : () => backlog.Backlog is { } b && b.Queued < b.Capacity / 2,
             });
             // The real stdout is written as bytes, one write per drain, with write(2) on Unix (System.Console
             // would make a stuck stdout block stderr too); a TextWriter (a test, a host) as text.

@@ -35,7 +35,7 @@ public sealed class MonitorCommand(MonitorConfig config, CliOptions options, ISo
             lock (notes) stderr.WriteLine($"net-sentinel: {note}");
         }
         using var log = LogSinks.OpenFile(config, Note);
-        using var output = LogSinks.Open(config, log, options.Json, stdout, Note);
+        using var output = LogSinks.Open(config, log, options.Json, stdout, Note, source as ISourceBacklog);
 
         using var stop = new CancellationTokenSource();
         using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, Stop);

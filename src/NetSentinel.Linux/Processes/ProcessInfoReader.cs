@@ -51,7 +51,13 @@ public sealed class ProcessInfoReader
         lock (_lock)
         {
             if (ReadCached(pid) is not CachedProcess process) return null;
-            process.Info ??= process.Base with { Ancestry = Ancestry(process) };
+            if (!process.AncestryTaken)
+            {
+                // Replaced, not copied: one record per cached process (what its ancestors are named by is its Summary).
+                process.Info = process.Info with { Ancestry = Ancestry(process) };
+                process.AncestryTaken = true;
+            }
+
             return process.Info;
         }
     }
@@ -81,22 +87,22 @@ public sealed class ProcessInfoReader
     {
         var ancestry = new List<ProcessInfo>();
         CachedProcess child = self;
-        while (ancestry.Count < ProcessInfo.MaxAncestry && child.Base.ParentPid > 0 && child.Base.ParentPid != self.Base.Pid)
+        while (ancestry.Count < ProcessInfo.MaxAncestry && child.Info.ParentPid > 0 && child.Info.ParentPid != self.Info.Pid)
         {
-            if (ReadCached(child.Base.ParentPid) is not CachedProcess parent || parent.StartTime > child.StartTime) break;
-            if (ancestry.Exists(known => known.Pid == parent.Base.Pid)) break;
+            if (ReadCached(child.Info.ParentPid) is not CachedProcess parent || parent.StartTime > child.StartTime) break;
+            if (ancestry.Exists(known => known.Pid == parent.Info.Pid)) break;
             ancestry.Add(parent.Summary ??= new ProcessInfo
             {
-                Pid = parent.Base.Pid,
-                ParentPid = parent.Base.ParentPid,
-                Name = parent.Base.Name,
-                Executable = parent.Base.Executable,
-                CommandLine = parent.Base.CommandLine,
-                EntityId = parent.Base.EntityId,
-                Start = parent.Base.Start,
+                Pid = parent.Info.Pid,
+                ParentPid = parent.Info.ParentPid,
+                Name = parent.Info.Name,
+                Executable = parent.Info.Executable,
+                CommandLine = parent.Info.CommandLine,
+                EntityId = parent.Info.EntityId,
+                Start = parent.Info.Start,
                 IdentifiedBy = AttributionSource.Proc,
             });
-            if (parent.Base.Pid == 1) break;
+            if (parent.Info.Pid == 1) break;
             child = parent;
         }
 
@@ -132,12 +138,12 @@ public sealed class ProcessInfoReader
         };
     }
 
-    /// <summary>One process as last read: <see cref="Base"/> without ancestry, <see cref="Info"/> with it, <see cref="Summary"/> as an ancestor.</summary>
+    /// <summary>One process as last read: <see cref="Info"/> (with its ancestry once taken), <see cref="Summary"/> as an ancestor.</summary>
     private sealed class CachedProcess(ulong startTime, ProcessInfo info)
     {
         public ulong StartTime { get; } = startTime;
-        public ProcessInfo Base { get; } = info;
-        public ProcessInfo? Info { get; set; }
+        public ProcessInfo Info { get; set; } = info;
+        public bool AncestryTaken { get; set; }
         public ProcessInfo? Summary { get; set; }
     }
 }

@@ -147,6 +147,58 @@ public sealed class OutputPipelineTests
     }
 
     [Fact]
+    public void WhileTheSourceHoldsTheEventsConnectionLinesWaitOutADiskPauseAndNoneIsLost()
+    {
+        // The kernel pauses a writer over its dirty-page limit for up to 200 ms at a time: with the ring buffer less than
+        // half full the monitor may wait that out, and the storm's lines all reach the file.
+        var writer = new RecordingWriter();
+        writer.Open.Reset();
+        var file = new QueuedOutput("file", writer, OutputLines.All, OutputFormat.Json, 16 * 1024)
+        {
+            WaitWhenFull = true,
+            StopTimeout = TimeSpan.FromSeconds(10),
+            SourceHasRoom = () => true,
+        };
+        var pipeline = new OutputPipeline(Formatter, [file]);
+        var resume = new Timer(_ => writer.Open.Set(), null, 60, Timeout.Infinite); // the disk pauses 60 ms
+        for (int i = 0; i < 200; i++)
+        {
+            pipeline.Write(Opened(4000 + i));
+            if (i % 50 == 49) pipeline.Flush(); // drains of 50 events
+        }
+        pipeline.Dispose();
+        resume.Dispose();
+
+        Assert.Equal(0, file.LinesDropped);
+        Assert.Equal(200, writer.Lines.Count(l => l.Contains("\"dataset\":\"net_sentinel.connection\"", StringComparison.Ordinal)));
+        Assert.True(file.BlockedTime > QueuedOutput.PerEventWaitPerDrain, $"waited only {file.BlockedTime}");
+    }
+
+    [Fact]
+    public void EvenWhileTheSourceHasRoomAStuckDiskHoldsADrainOnlyBriefly()
+    {
+        var writer = new RecordingWriter();
+        writer.Open.Reset(); // stalled for the whole drain
+        var file = new QueuedOutput("file", writer, OutputLines.All, OutputFormat.Json, 16 * 1024)
+        {
+            WaitWhenFull = true,
+            StopTimeout = TimeSpan.FromSeconds(10),
+            SourceHasRoom = () => true,
+        };
+        var pipeline = new OutputPipeline(Formatter, [file]);
+        var producer = new Thread(() =>
+        {
+            for (int i = 0; i < 200; i++) pipeline.Write(Opened(5000 + i));
+        });
+        producer.Start();
+        Assert.True(producer.Join(30_000), "connection lines made the monitor wait for a stuck disk");
+        Assert.True(file.LinesDropped > 0);
+        Assert.InRange(file.BlockedTime, QueuedOutput.PerEventWaitWhileSourceHasRoom * 0.9, TimeSpan.FromSeconds(10));
+        writer.Open.Set();
+        pipeline.Dispose();
+    }
+
+    [Fact]
     public void AFailingWriterCountsItsLinesAndRecovers()
     {
         var writer = new RecordingWriter { Fail = true };

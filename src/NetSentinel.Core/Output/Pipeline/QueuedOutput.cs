@@ -27,6 +27,17 @@ public sealed class QueuedOutput : IDisposable
     /// </summary>
     public static readonly TimeSpan PerEventWaitPerDrain = TimeSpan.FromMilliseconds(20);
 
+    /// <summary>
+    /// The longest per-event lines may make the monitor wait in one drain while <see cref="SourceHasRoom"/> says the
+    /// source's queue can still hold its events: long enough for the kernel's pauses of a writer over its dirty-page
+    /// limit (up to 200 ms each), which dropped lines of storms the ring buffer had room for; short enough that a
+    /// stuck disk leaves the monitor responsive and alerts late by at most this much.
+    /// </summary>
+    public static readonly TimeSpan PerEventWaitWhileSourceHasRoom = TimeSpan.FromMilliseconds(200);
+
+    /// <summary>How often a waiting per-event line asks <see cref="SourceHasRoom"/> again.</summary>
+    private static readonly TimeSpan SourceCheckInterval = TimeSpan.FromMilliseconds(5);
+
     private readonly object _gate = new();
     private readonly IBatchWriter _writer;
     private readonly Action<string>? _report;
@@ -45,6 +56,7 @@ public sealed class QueuedOutput : IDisposable
     private long _batches;
     private long _blockedTicks;
     private TimeSpan _perEventWaitLeft = PerEventWaitPerDrain;
+    private TimeSpan _perEventWaitedInDrain;
 
     /// <param name="name">Short name in reports and metrics: "file", "stdout", "syslog".</param>
     /// <param name="capacityBytes">Most bytes queued at once; the buffers grow to it only under load.</param>
@@ -77,6 +89,15 @@ public sealed class QueuedOutput : IDisposable
     /// dropped and counted instead (issue #15). Consoles and syslog drop every kind of line at once.
     /// </summary>
     public bool WaitWhenFull { get; init; }
+
+    /// <summary>
+    /// Whether the source can hold its events a while longer (the eBPF ring buffer is less than half full): per-event
+    /// lines then wait for the file past <see cref="PerEventWaitPerDrain"/>, up to <see cref="PerEventWaitWhileSourceHasRoom"/>
+    /// per drain, since nothing is lost while the ring buffer holds the events; once it is half full they are dropped and
+    /// counted, so the monitor drains it. Null (polling, ETW: no such queue to read): the fixed budget only.
+    /// Called on the monitor's thread while it holds the queue's lock: it must be cheap and never block.
+    /// </summary>
+    public Func<bool>? SourceHasRoom { get; init; }
 
     /// <summary>How long a stop waits for this output to write what it holds (the file longer than a console).</summary>
     public TimeSpan StopTimeout { get; init; } = TimeSpan.FromSeconds(1);
@@ -122,9 +143,9 @@ public sealed class QueuedOutput : IDisposable
                 {
                     WaitForRoom(line.Length, limit, Timeout.InfiniteTimeSpan);
                 }
-                else if (_perEventWaitLeft > TimeSpan.Zero)
+                else
                 {
-                    _perEventWaitLeft -= WaitForRoom(line.Length, limit, _perEventWaitLeft);
+                    WaitForRoomForPerEventLine(line.Length, limit);
                 }
             }
             if (_stopping || _filled + line.Length > limit)
@@ -156,6 +177,31 @@ public sealed class QueuedOutput : IDisposable
     /// <summary>Time the monitor spent waiting for room (only with <see cref="WaitWhenFull"/>).</summary>
     public TimeSpan BlockedTime => TimeSpan.FromTicks(Volatile.Read(ref _blockedTicks));
 
+    /// <summary>A per-event line's wait: the drain's fixed budget first, then as long as the source has room (at most <see cref="PerEventWaitWhileSourceHasRoom"/> per drain).</summary>
+    private void WaitForRoomForPerEventLine(int needed, int limit)
+    {
+        while (!_stopping && _filled + needed > limit)
+        {
+            TimeSpan slice;
+            if (_perEventWaitLeft > TimeSpan.Zero)
+            {
+                slice = _perEventWaitLeft;
+            }
+            else if (_perEventWaitedInDrain < PerEventWaitWhileSourceHasRoom && SourceHasRoom?.Invoke() == true)
+            {
+                slice = SourceCheckInterval;
+            }
+            else
+            {
+                return;
+            }
+
+            TimeSpan waited = WaitForRoom(needed, limit, slice);
+            _perEventWaitLeft = waited >= _perEventWaitLeft ? TimeSpan.Zero : _perEventWaitLeft - waited;
+            _perEventWaitedInDrain += waited;
+        }
+    }
+
     /// <summary>Waits until <paramref name="needed"/> bytes fit under <paramref name="limit"/>, or the stop, or <paramref name="timeout"/>; returns the time waited.</summary>
     private TimeSpan WaitForRoom(int needed, int limit, TimeSpan timeout)
     {
@@ -182,6 +228,7 @@ public sealed class QueuedOutput : IDisposable
         lock (_gate)
         {
             _perEventWaitLeft = PerEventWaitPerDrain;
+            _perEventWaitedInDrain = TimeSpan.Zero;
             if (_filled == 0) return;
             _flushRequested = true;
             Monitor.PulseAll(_gate);
