@@ -131,8 +131,9 @@ package-test: deps
 
 # Benchmarks (issue 4, docs/performance.md): the live monitor's cost to the workload it watches, as
 # ratios against rounds without it (and with tcplife) in the same run; writes bench/results/latest.md.
-# Root; about 8 minutes. bench-soak: a 5-minute connect storm watching the monitor's memory.
-.PHONY: bench bench-soak bench-tools
+# Root; about 8 minutes. bench-soak: a 5-minute connect storm watching the monitor's memory. bench-pipeline: the
+# user-space CPU per connection of the decoder, ledger and detectors alone (no kernel, no root; compares builds).
+.PHONY: bench bench-soak bench-tools bench-pipeline
 bench-tools:
 	@mkdir -p out/bench
 	cc -O2 -Wall -Wextra -pthread -o out/bench/nsload bench/loadgen/nsload.c
@@ -141,6 +142,8 @@ bench: publish bench-tools
 	bench/run.sh
 bench-soak: publish bench-tools
 	bench/soak.sh
+bench-pipeline:
+	dotnet run -c Release --project bench/PipelineBench
 
 # The detection self-test (issue 14, docs/detectors.md "Self-test"): seven attacks and seven benign look-alikes, each a
 # program of its own, against a namespace test host under the live monitor, with CI's shorter clocks

@@ -30,6 +30,12 @@ public sealed class NewDestinationDetector(DateTimeOffset observingSince, Learne
 
     public AlertRecord? OnEvent(ConnectionEvent connectionEvent, AlertContext context)
     {
+        // A destination is reached when a connection or UDP session starts (every flow's first event is Opened, also
+        // one first seen mid-life); its traffic and close name the same destination again, and cost a lookup each.
+        if (connectionEvent.Kind is not (ConnectionEventKind.Opened or ConnectionEventKind.Resumed))
+        {
+            return null;
+        }
         var key = DestinationKey.Of(connectionEvent);
         bool firstSighting = _known.Add(key);
         if (firstSighting)

@@ -86,6 +86,10 @@ public sealed class DnsNameCache
     public DomainNames? Lookup(int pid, IPAddress address, DateTimeOffset now)
     {
         ArgumentNullException.ThrowIfNull(address);
+        if (_entries.Count == 0)
+        {
+            return null; // no answer seen yet (or all expired): spares every connection two lookups
+        }
         int nowSecond = SecondOf(now);
         var addressKey = AddressKey.From(address);
         bool shared = TryGetLive(new Key(HostWide, addressKey), nowSecond, out var everyone);

@@ -26,6 +26,7 @@ public sealed class BpfEventTranslator
     private readonly KernelClock _clock;
     private readonly Dictionary<uint, List<UdpFlowRef>> _udpFlowsByTgid = [];
     private readonly TcpDnsReassembler _tcpDns = new();
+    private readonly RecentAddresses _addresses = new();
 
     /// <param name="routes">Tells the source address the kernel picks for an unbound UDP socket; none: such flows have no source address.</param>
     internal BpfEventTranslator(FlowLedger<ulong> ledger, ProcessCatalog processes, IUdpFlowTable udpFlows, IRouteSourceResolver? routes = null)
@@ -45,7 +46,7 @@ public sealed class BpfEventTranslator
 
     internal void OnOpen(in NsOpenEvent open, Transport transport, IConnectionEventSink sink)
     {
-        var (local, remote) = BpfText.Endpoints(open.Ends);
+        var (local, remote) = _addresses.Endpoints(open.Ends);
         if (transport == Transport.Udp) local = WithKernelSource(open, local, remote);
         ProcessInfo process = _processes.Describe(open.Task, open.Header.TimestampNs);
         Flow<ulong>? flow = _ledger.Open(open.ConnId, open.ConnId, transport, local, remote, process, _clock.ToWallClock(open.Header.TimestampNs), sink);
@@ -70,14 +71,21 @@ public sealed class BpfEventTranslator
 
     internal void OnClose(in NsCloseEvent close, IConnectionEventSink sink)
     {
-        var (local, remote) = BpfText.Endpoints(close.Ends);
         DateTimeOffset when = _clock.ToWallClock(close.Header.TimestampNs);
         TimeSpan duration = TimeSpan.FromTicks((long)(close.DurationNs / 100));
-        // A lost connect record: the close carries the identity captured at connect time, so open it late.
-        Flow<ulong>? flow = _ledger.TryGet(close.ConnId, out Flow<ulong>? known) ? known
-            : _ledger.Open(close.ConnId, close.ConnId, Transport.Tcp, local, remote, _processes.Describe(close.Task, close.Header.TimestampNs), when - duration, sink);
-        if (flow is null) return;
-        flow.LearnLocal(local);
+        if (_ledger.TryGet(close.ConnId, out Flow<ulong>? flow))
+        {
+            // The usual close: the endpoints are the flow's already; only a port still unknown is read from the record.
+            if (flow.Local.Port == 0) flow.LearnLocal(_addresses.Endpoints(close.Ends).Local);
+        }
+        else
+        {
+            // A lost connect record (or a connect refused before it was written): the close carries the identity
+            // captured at connect time, so open it late.
+            var (local, remote) = _addresses.Endpoints(close.Ends);
+            flow = _ledger.Open(close.ConnId, close.ConnId, Transport.Tcp, local, remote, _processes.Describe(close.Task, close.Header.TimestampNs), when - duration, sink);
+            if (flow is null) return;
+        }
         _ledger.Observe(flow, (long)close.BytesSent, (long)close.BytesReceived, when);
         _ledger.Close(flow, when, sink, failed: (close.Flags & NsAbi.CloseEstablished) == 0, duration: duration);
     }
@@ -117,7 +125,7 @@ public sealed class BpfEventTranslator
     /// </summary>
     internal unsafe void OnDns(in NsDnsEvent dns, IConnectionEventSink sink)
     {
-        var (local, server) = BpfText.Endpoints(dns.Ends);
+        var (local, server) = _addresses.Endpoints(dns.Ends);
         Transport transport = dns.Ends.Protocol == NsAbi.ProtoTcp ? Transport.Tcp : Transport.Udp;
         int captured = (int)Math.Min(dns.Captured, (uint)NsAbi.DnsPayloadLength);
         long wireLength = dns.WireLen;
@@ -156,7 +164,7 @@ public sealed class BpfEventTranslator
     {
         if (!_ledger.TryGet(state.ConnId, out Flow<ulong>? flow)) return; // its connect record is not drained yet
         _ledger.MarkSeen(flow);
-        if (state.Ends.Sport != 0) flow.LearnLocal(BpfText.Endpoints(state.Ends).Local);
+        if (state.Ends.Sport != 0) flow.LearnLocal(_addresses.Endpoints(state.Ends).Local);
         _ledger.Observe(flow, (long)state.BytesSent, (long)state.BytesReceived, now);
         _ledger.Report(flow, now, sink);
     }

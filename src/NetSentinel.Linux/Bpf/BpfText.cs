@@ -20,16 +20,6 @@ internal static unsafe class BpfText
         return Encoding.UTF8.GetString(end < 0 ? bytes : bytes[..end]);
     }
 
-    public static (IPEndPoint Local, IPEndPoint Remote) Endpoints(in NsEndpoints ends)
-    {
-        fixed (byte* saddr = ends.Saddr)
-        fixed (byte* daddr = ends.Daddr)
-        {
-            return (new IPEndPoint(Address(ends.Family, new ReadOnlySpan<byte>(saddr, 16)), Port(ends.Sport)),
-                    new IPEndPoint(Address(ends.Family, new ReadOnlySpan<byte>(daddr, 16)), Port(ends.Dport)));
-        }
-    }
-
     /// <summary>An IPv4-mapped IPv6 address (dual-stack socket) is reported as IPv4 (<see cref="CanonicalAddress"/>).</summary>
     public static IPAddress Address(ushort family, ReadOnlySpan<byte> bytes) =>
         family != NsAbi.AfInet6 ? new IPAddress(bytes[..4]) : CanonicalAddress.Of(new IPAddress(bytes));

@@ -133,7 +133,7 @@ public class BpfAbiTests
         Assert.Equal((4321U, 4322U, 1U, 1000U), (open.Task.Tgid, open.Task.Pid, open.Task.Ppid, open.Task.Uid));
         Assert.Equal("curl", BpfText.Comm(open.Task));
         Assert.Equal(NsAbi.ProtoTcp, open.Ends.Protocol);
-        var (local, remote) = BpfText.Endpoints(open.Ends);
+        var (local, remote) = new RecentAddresses().Endpoints(open.Ends);
         Assert.Equal(new IPEndPoint(IPAddress.Parse("198.51.100.1"), 40000), local);
         Assert.Equal(new IPEndPoint(IPAddress.Parse("198.51.100.2"), 443), remote);
         Assert.Equal((4026531840U, 3U, 0x66U, 1000U), (open.Route.Netns, open.Route.BoundDevIf, open.Route.Mark, open.Route.Uid));

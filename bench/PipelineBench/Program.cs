@@ -1,0 +1,107 @@
+// The monitor's user-space cost per connection, without a kernel and without noise from the scheduler: the
+// records a connect storm puts in the ring buffer (a connect record at ESTABLISHED, a close record at CLOSE,
+// built byte for byte as the kernel lays them out) go through the real decoder, translator, flow ledger and
+// detection pipeline with the default configuration (alerts only), as the monitor's thread runs them. The
+// storm is bench/run.sh's connect1: one process connecting to one host, rotating over 1,000 ports, 20k/s of
+// kernel time. Reports the best of several repetitions of the thread's CPU time per connection, so two builds
+// compare on a busy machine (a figure for before/after a change, not a promise about any host).
+// Usage: dotnet run -c Release --project bench/PipelineBench -- [connections per repetition] [repetitions]
+using System.Diagnostics;
+using System.Globalization;
+using NetSentinel.Core.Configuration;
+using NetSentinel.Core.Detection;
+using NetSentinel.Core.Flows;
+using NetSentinel.Core.Output;
+using NetSentinel.Linux.Bpf;
+using NetSentinel.Linux.Bpf.Abi;
+using static NetSentinel.Linux.Tests.Bpf.GoldenRecords;
+
+int connections = args.Length > 0 ? int.Parse(args[0], CultureInfo.InvariantCulture) : 200_000;
+int repetitions = args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 7;
+const ulong GapNs = 50_000; // 20k connects per second of kernel time
+const int Ports = 1000;
+
+// One process (this one, so the catalog resolves a real /proc entry once), one peer, a new local port each time.
+NsTask client = Task((uint)Environment.ProcessId, "nsload");
+var records = new byte[connections * 2][];
+for (int i = 0; i < connections; i++)
+{
+    ulong start = (ulong)i * GapNs;
+    NsEndpoints ends = Ends("198.51.100.241", 32768 + i % 28000, "198.51.100.242", 20000 + i % Ports);
+    records[2 * i] = TcpConnect((ulong)i + 1, start, client, ends);
+    records[(2 * i) + 1] = TcpClose((ulong)i + 1, start + (GapNs / 2), client, ends, sent: 0, received: 0, durationNs: GapNs / 2);
+}
+
+var best = TimeSpan.MaxValue;
+long allocated = 0;
+for (int r = 0; r < repetitions; r++)
+{
+    long allocatedBefore = GC.GetAllocatedBytesForCurrentThread();
+    TimeSpan cpu = Run();
+    allocated = GC.GetAllocatedBytesForCurrentThread() - allocatedBefore;
+    Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture, $"repetition {r + 1}: {cpu.TotalMicroseconds * 1000 / connections:0} ns per connection"));
+    if (r > 0 && cpu < best) best = cpu; // the first warms the JIT up
+}
+Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+    $"pipeline: {best.TotalMicroseconds * 1000 / connections:0} ns of CPU per connection (connect + close records, alerts only), best of {repetitions - 1} × {connections:N0}; {allocated / connections} bytes allocated per connection"));
+
+TimeSpan Run()
+{
+    var clock = new ManualClock(DateTimeOffset.UtcNow);
+    var output = new CountingSink();
+    var pipeline = new DetectionPipeline(new MonitorConfig(), output, "ebpf", clock, learnBaseline: false); // as bench/run.sh runs it: --no-baseline
+    var translator = new BpfEventTranslator(new FlowLedger<ulong>(clock), new ProcessCatalog(), new NoUdpFlows());
+    var decoder = new BpfRecordDecoder(translator);
+    var interval = TimeSpan.FromSeconds(5);
+    DateTimeOffset nextInterval = clock.GetUtcNow() + interval;
+    GC.Collect();
+    TimeSpan before = ThreadCpu();
+    for (int i = 0; i < records.Length; i++)
+    {
+        decoder.Decode(records[i], pipeline);
+        if ((i & 1023) == 0)
+        {
+            clock.Now = clock.Start + TimeSpan.FromTicks((long)((ulong)(i / 2) * GapNs / 100));
+            if (clock.Now >= nextInterval)
+            {
+                pipeline.EndInterval(clock.Now, 0, null);
+                pipeline.EndDrain();
+                nextInterval += interval;
+            }
+        }
+    }
+    TimeSpan cpu = ThreadCpu() - before;
+    if (output.Lines == 0) throw new InvalidOperationException("the storm raised no alert: the pipeline did not run");
+    return cpu;
+}
+
+static TimeSpan ThreadCpu()
+{
+    // The scheduler's own count of this thread's time on a CPU, in nanoseconds (utime/stime are 10 ms ticks).
+    string schedstat = File.ReadAllText("/proc/thread-self/schedstat");
+    long ns = long.Parse(schedstat.AsSpan(0, schedstat.IndexOf(' ')), CultureInfo.InvariantCulture);
+    return TimeSpan.FromTicks(ns / 100);
+}
+
+internal sealed class ManualClock(DateTimeOffset start) : TimeProvider
+{
+    public DateTimeOffset Start { get; } = start;
+    public DateTimeOffset Now { get; set; } = start;
+    public override DateTimeOffset GetUtcNow() => Now;
+}
+
+internal sealed class CountingSink : IRecordSink
+{
+    public long Lines { get; private set; }
+    public void Write(LogRecord record) => Lines++;
+    public void Dispose() { }
+}
+
+internal sealed class NoUdpFlows : IUdpFlowTable
+{
+    public bool TryTake(in NsUdpKey key, ulong connId, out NsUdpFlow flow)
+    {
+        flow = default;
+        return false;
+    }
+}

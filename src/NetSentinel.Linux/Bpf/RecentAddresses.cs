@@ -1,0 +1,48 @@
+using System.Net;
+using System.Runtime.InteropServices;
+using NetSentinel.Linux.Bpf.Abi;
+
+namespace NetSentinel.Linux.Bpf;
+
+/// <summary>
+/// The addresses of recent records, decoded once: a host talks to few addresses at a time and every record names
+/// two, so handing back the <see cref="IPAddress"/> decoded last time spares an allocation per address and lets
+/// the detectors' tables reuse its cached hash code. Direct-mapped (a slot per hash of the bytes, the newest wins),
+/// so a lookup is one comparison and the memory is fixed. Single-threaded: the monitor's thread.
+/// </summary>
+internal sealed class RecentAddresses
+{
+    private const int Slots = 64; // a power of two
+
+    private readonly Slot[] _slots = new Slot[Slots];
+
+    /// <summary>The address in the first 4 (AF_INET) or 16 bytes of <paramref name="bytes"/>, as <see cref="BpfText.Address"/> decodes it.</summary>
+    public IPAddress Get(ushort family, ReadOnlySpan<byte> bytes)
+    {
+        bool v6 = family == NsAbi.AfInet6;
+        ulong low = MemoryMarshal.Read<ulong>(bytes);
+        ulong high = v6 ? MemoryMarshal.Read<ulong>(bytes[8..]) : 0;
+        if (!v6) low &= 0xFFFF_FFFF; // an IPv4 address is its first four bytes; the rest of the field is not ours to read
+        int index = (int)((low ^ (high * 31) ^ family) * 0x9E37_79B9_7F4A_7C15UL >> 58) & (Slots - 1);
+        ref Slot slot = ref _slots[index];
+        if (slot.Address is { } known && slot.Low == low && slot.High == high && slot.Family == family) return known;
+        IPAddress decoded = BpfText.Address(family, bytes);
+        slot = new Slot(low, high, family, decoded);
+        return decoded;
+    }
+
+    public (IPEndPoint Local, IPEndPoint Remote) Endpoints(in NsEndpoints ends)
+    {
+        unsafe
+        {
+            fixed (byte* saddr = ends.Saddr)
+            fixed (byte* daddr = ends.Daddr)
+            {
+                return (new IPEndPoint(Get(ends.Family, new ReadOnlySpan<byte>(saddr, 16)), BpfText.Port(ends.Sport)),
+                        new IPEndPoint(Get(ends.Family, new ReadOnlySpan<byte>(daddr, 16)), BpfText.Port(ends.Dport)));
+            }
+        }
+    }
+
+    private readonly record struct Slot(ulong Low, ulong High, ushort Family, IPAddress? Address);
+}
