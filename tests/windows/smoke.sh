@@ -2,7 +2,7 @@
 # make test-windows: runs the real Windows executable under Wine, as a user would, and checks what
 # Wine can honestly show (see README "Windows"): the version line, a bad configuration, ETW refused
 # (and on Windows 7, where TraceEvent will not load) and auto's fallback, the IP Helper snapshot naming a Windows program's own connections (pid, name,
-# path, start, entity id, parent pid), polling seeing a short-lived connection open and close, no ::1 rows unless asked, and UTF-8
+# path, command line, start, entity id, parent), polling seeing a short-lived connection open and close, no ::1 rows unless asked, and UTF-8
 # stdout for a program named café.exe. Not asserted, because Wine cannot give them: ETW events (no
 # kernel ETW), pids of IPv6 TCP rows and of sockets only wineserver holds (always 0), timings.
 #
@@ -96,8 +96,8 @@ inner() {
   else fail "--once --json probe row" "exit $code, probe '$probe_line', row '$row', stderr: $(cat err)"; fi
 
   # 5b. identity as Windows gives it, for a probe that cmd.exe started (a process started from Linux has no Windows
-  # creator): its creation time (GetProcessTimes), the entity id derived from it, its creator (NtQueryInformationProcess)
-  # named while it lives, and the host's MachineGuid as host.id
+  # creator): its creation time (GetProcessTimes), the entity id derived from it, its command line and its creator
+  # (NtQueryInformationProcess) named while it lives, and the host's MachineGuid as host.id
   rm -f stop cmd-probe.out
   "$wine" cmd /c "Z:${work//\//\\}\\nsprobe.exe" hold stop 60 >cmd-probe.out 2>&1 &
   probe_pid=$!
@@ -107,9 +107,10 @@ inner() {
   stop_probe
   row=$(jq -c --argjson p "${client:-0}" 'select(.source.port == $p and .network.type == "ipv4")' cmd-once.json 2>/dev/null)
   if [ $code = 0 ] && jq -e --arg day "$(date -u +%Y-%m-%d)" '(.process.entity_id | test("^[A-Za-z0-9_-]{22}$")) and (.process.start | startswith($day))
+      and (.process.command_line | endswith("nsprobe.exe hold stop 60")) and (.process.parent.command_line | test("cmd"; "i"))
       and .process.parent.name == "cmd.exe" and (.process.parent.entity_id | test("^[A-Za-z0-9_-]{22}$")) and .process.parent.start <= .process.start
       and .net_sentinel.ancestry[0].pid == .process.parent.pid and (.host.id | test("^[0-9a-f-]{36}$"))' <<<"$row" >/dev/null 2>&1; then
-    pass "--once --json identity: $(jq -c '{entity_id: .process.entity_id, start: .process.start, parent: .process.parent, host_id: .host.id}' <<<"$row")"
+    pass "--once --json identity: $(jq -c '{entity_id: .process.entity_id, start: .process.start, command_line: .process.command_line, parent: .process.parent, host_id: .host.id}' <<<"$row")"
   else fail "--once --json identity" "exit $code, probe '$probe_line', row '$row', stderr: $(cat err)"; fi
 
   # 6. ::1: listed as plain ::1 with --include-loopback, absent without it (the scope id used to leak)

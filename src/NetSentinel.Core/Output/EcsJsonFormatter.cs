@@ -425,11 +425,8 @@ public sealed class EcsJsonFormatter
         }
         if (HasCommunityId(local, remote))
         {
-            Span<byte> communityId = stackalloc byte[CommunityId.MaxUtf8Length];
-            int length = CommunityId.Format(communityId, local.Address, local.Port, remote.Address, remote.Port,
-                connection.Transport == Transport.Udp ? CommunityId.Udp : CommunityId.Tcp);
             line.Append(",\"community_id\":\""u8);
-            line.Append(communityId[..length]);
+            line.Append(CommunityIdCache.Get(connection.ConnectionId, local, remote, connection.Transport == Transport.Udp ? CommunityId.Udp : CommunityId.Tcp));
             line.Append((byte)'"');
         }
         line.Append("},\"host\":"u8);
@@ -1265,6 +1262,29 @@ public sealed class EcsJsonFormatter
     /// single cost of a line (a dozen timestamps per line with a process's ancestry).
     /// </summary>
     internal static void FormatTimestamp(DateTimeOffset timestamp, Span<byte> text)
+    {
+        // A line's times mostly repeat a millisecond another time on it or on the line before (a connect's start and
+        // @timestamp, the drain's event.created): four slots by millisecond, per thread, each its last text.
+        long millisecond = timestamp.UtcTicks / TimeSpan.TicksPerMillisecond;
+        long[] keys = t_timestampKeys ??= new long[4];
+        byte[] texts = t_timestampTexts ??= new byte[4 * TimestampLength];
+        int slot = (int)(millisecond & 3);
+        Span<byte> cached = texts.AsSpan(slot * TimestampLength, TimestampLength);
+        if (keys[slot] != millisecond + 1) // + 1: a fresh slot (0) is never a hit
+        {
+            FormatTimestampDigits(timestamp, cached);
+            keys[slot] = millisecond + 1;
+        }
+        cached.CopyTo(text);
+    }
+
+    [ThreadStatic]
+    private static long[]? t_timestampKeys;
+
+    [ThreadStatic]
+    private static byte[]? t_timestampTexts;
+
+    private static void FormatTimestampDigits(DateTimeOffset timestamp, Span<byte> text)
     {
         DateTime utc = timestamp.UtcDateTime;
         utc.Deconstruct(out int year, out int month, out int day);

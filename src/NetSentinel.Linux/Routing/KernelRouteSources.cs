@@ -50,7 +50,7 @@ public sealed class KernelRouteSources : IRouteSourceResolver, IDisposable
         else if (fd >= 0) LibC.Close(fd);
     }
 
-    /// <summary>Questions asked of the kernel (not answered from the cache).</summary>
+    /// <summary>Questions asked of the kernel (not answered from the cache, nor refused for want of a way into the namespace).</summary>
     public long Lookups { get; private set; }
 
     /// <summary>Questions not asked because the second's budget was spent.</summary>
@@ -69,9 +69,10 @@ public sealed class KernelRouteSources : IRouteSourceResolver, IDisposable
             return null;
         }
 
-        Lookups++;
         int fd = SocketIn(networkNamespace, tid, tgid, now);
-        IPAddress? source = fd < 0 ? null : RouteSourceQuery.Ask(fd, query, ++_sequence);
+        if (fd < 0) return null; // not entered (gone, moved, or over the entry budget): a later flow may be luckier
+        Lookups++;
+        IPAddress? source = RouteSourceQuery.Ask(fd, query, ++_sequence);
         if (_cache.Count >= MaxCached) _cache.Clear();
         _cache[key] = new CachedSource(source, now);
         return source;
@@ -81,7 +82,7 @@ public sealed class KernelRouteSources : IRouteSourceResolver, IDisposable
     {
         if (_disposed) return;
         _disposed = true;
-        foreach (NamespaceSocket socket in _sockets.Values.Where(s => s.Fd >= 0)) LibC.Close(socket.Fd);
+        foreach (NamespaceSocket socket in _sockets.Values) LibC.Close(socket.Fd);
         _sockets.Clear();
     }
 
@@ -116,24 +117,18 @@ public sealed class KernelRouteSources : IRouteSourceResolver, IDisposable
     {
         if (_sockets.TryGetValue(networkNamespace, out NamespaceSocket socket))
         {
-            if (socket.Fd < 0 && now - socket.LastUsed > TimeToLiveTicks) _sockets.Remove(networkNamespace); // failed a while ago: try again
-            else
-            {
-                if (socket.LastUsed != long.MaxValue && socket.Fd >= 0) _sockets[networkNamespace] = socket with { LastUsed = now };
-                return socket.Fd;
-            }
+            if (socket.LastUsed != long.MaxValue) _sockets[networkNamespace] = socket with { LastUsed = now };
+            return socket.Fd;
         }
 
-        if (++_windowEntries > NamespaceEntriesPerSecond)
-        {
-            OverBudget++;
-            return -1;
-        }
-
-        CloseIdle(now);
         int fd = OpenIn(networkNamespace, tid);
         if (fd < 0 && tgid != tid) fd = OpenIn(networkNamespace, tgid);
-        _sockets[networkNamespace] = new NamespaceSocket(fd, now); // a failure too: not retried for TimeToLive
+        if (fd >= 0)
+        {
+            CloseIdle(now);
+            _sockets[networkNamespace] = new NamespaceSocket(fd, now);
+        }
+
         return fd;
     }
 
@@ -142,13 +137,13 @@ public sealed class KernelRouteSources : IRouteSourceResolver, IDisposable
     {
         foreach (var (ns, socket) in _sockets.ToArray())
         {
-            if (socket.LastUsed != long.MaxValue && now - socket.LastUsed > IdleNamespaceTicks && _sockets.Remove(ns) && socket.Fd >= 0) LibC.Close(socket.Fd);
+            if (socket.LastUsed != long.MaxValue && now - socket.LastUsed > IdleNamespaceTicks && _sockets.Remove(ns)) LibC.Close(socket.Fd);
         }
 
         if (_sockets.Count >= MaxNamespaces)
         {
             var (ns, oldest) = _sockets.Where(s => s.Value.LastUsed != long.MaxValue).MinBy(s => s.Value.LastUsed);
-            if (_sockets.Remove(ns) && oldest.Fd >= 0) LibC.Close(oldest.Fd);
+            if (_sockets.Remove(ns)) LibC.Close(oldest.Fd);
         }
     }
 
@@ -157,13 +152,19 @@ public sealed class KernelRouteSources : IRouteSourceResolver, IDisposable
     /// is still <paramref name="networkNamespace"/> (else it moved or its id is another's now: -1). The thread that
     /// joins the namespace ends after, so the monitor's threads never leave their own.
     /// </summary>
-    private static int OpenIn(ulong networkNamespace, uint id)
+    private int OpenIn(ulong networkNamespace, uint id)
     {
         int namespaceFd = LibC.Open($"/proc/{id}/ns/net", LibC.O_RDONLY | LibC.O_CLOEXEC);
         if (namespaceFd < 0) return -1;
         try
         {
             if (InodeOf(namespaceFd) != networkNamespace) return -1;
+            if (++_windowEntries > NamespaceEntriesPerSecond)
+            {
+                OverBudget++;
+                return -1;
+            }
+
             int fd = -1;
             var thread = new Thread(() => fd = OpenInside(namespaceFd), maxStackSize: 256 * 1024) { IsBackground = true, Name = "netns-route" };
             thread.Start();
@@ -215,6 +216,6 @@ public sealed class KernelRouteSources : IRouteSourceResolver, IDisposable
 
     private readonly record struct CachedSource(IPAddress? Source, long At);
 
-    /// <summary>LastUsed long.MaxValue: the monitor's own namespace, never closed. Fd -1: entering failed at LastUsed.</summary>
+    /// <summary>LastUsed long.MaxValue: the monitor's own namespace, never closed.</summary>
     private readonly record struct NamespaceSocket(int Fd, long LastUsed);
 }

@@ -8,8 +8,8 @@ namespace NetSentinel.Windows.IpHelper;
 /// <summary>
 /// The Windows snapshot (--once, and the polling monitor): the IP Helper owner-pid tables for TCP
 /// and UDP, IPv4 and IPv6. Reading the tables needs no privilege; reading other users' processes'
-/// image paths does (see <see cref="DegradedReason"/>). Command lines are not read: that needs the
-/// target's PEB (NtQueryInformationProcess + ReadProcessMemory), so CommandLine is always null here.
+/// image paths does (see <see cref="DegradedReason"/>). Owners are named by the resolver (image, command line,
+/// start, creator, entity id).
 /// A table that cannot be read is left out and named in <see cref="DegradedReason"/>; only when none
 /// can be read does <see cref="Capture"/> fail.
 /// </summary>

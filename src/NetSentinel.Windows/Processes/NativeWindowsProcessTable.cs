@@ -6,13 +6,16 @@ using NetSentinel.Windows.Etw;
 namespace NetSentinel.Windows.Processes;
 
 /// <summary>
-/// The live process table of this Windows machine: one handle with PROCESS_QUERY_LIMITED_INFORMATION per query gives
-/// the image path, the creation time and the creating pid; the short name comes from the system's process list
+/// The live process table of this Windows machine: one handle per query with PROCESS_QUERY_LIMITED_INFORMATION (and
+/// PROCESS_VM_READ for the command line, when granted) gives the image path, the creation time, the creating pid and
+/// the command line; the short name comes from the system's process list
 /// (System.Diagnostics.Process), which needs no access to the process, when the handle is refused.
 /// </summary>
 [SupportedOSPlatform("windows")]
 public sealed class NativeWindowsProcessTable : IWindowsProcessTable
 {
+    private const uint ProcessVmRead = 0x0010;
+
     private volatile string? _degradedReason;
 
     public string? DegradedReason => _degradedReason;
@@ -33,14 +36,20 @@ public sealed class NativeWindowsProcessTable : IWindowsProcessTable
         string? executable = null;
         long creation = 0;
         int parent = -1;
-        nint handle = pid <= 4 ? 0 : ProcessImageNative.OpenProcess(ProcessImageNative.ProcessQueryLimitedInformation, false, (uint)pid); // 4 System: no image
+        (string Text, bool Truncated)? commandLine = null;
+        // The command line needs PROCESS_VM_READ too; a process that refuses it (protected, or another user's when not
+        // elevated) is still named with the limited right.
+        nint handle = pid <= 4 ? 0 : ProcessImageNative.OpenProcess(ProcessImageNative.ProcessQueryLimitedInformation | ProcessVmRead, false, (uint)pid); // 4 System: no image
+        bool canRead = handle != 0;
+        if (handle == 0 && pid > 4) handle = ProcessImageNative.OpenProcess(ProcessImageNative.ProcessQueryLimitedInformation, false, (uint)pid);
         if (handle != 0)
         {
             try
             {
                 executable = ProcessImageNative.TryGetImagePath(handle);
                 creation = ProcessIdentityNative.CreationTime(handle);
-                parent = ProcessIdentityNative.ParentPid(handle);
+                (parent, nint peb) = ProcessIdentityNative.Basic(handle);
+                if (canRead) commandLine = ProcessIdentityNative.CommandLine(handle, peb, WindowsProcessFacts.MaxCommandLineChars);
             }
             finally
             {
@@ -65,6 +74,7 @@ public sealed class NativeWindowsProcessTable : IWindowsProcessTable
                 _degradedReason = "not elevated: processes of other users show no executable path";
         }
 
-        return new WindowsProcessFacts(executable is not null ? Path.GetFileName(executable) : shortName, executable, parent, creation);
+        return new WindowsProcessFacts(executable is not null ? Path.GetFileName(executable) : shortName, executable, parent, creation,
+            commandLine?.Text, commandLine?.Truncated ?? false);
     }
 }

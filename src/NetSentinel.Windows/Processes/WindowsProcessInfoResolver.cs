@@ -5,12 +5,13 @@ using NetSentinel.Core.Model;
 namespace NetSentinel.Windows.Processes;
 
 /// <summary>
-/// A pid's process as Windows gives it: name, image path, parent pid, start (creation time), <c>process.entity_id</c>
+/// A pid's process as Windows gives it: name, image path, command line, parent pid, start (creation time), <c>process.entity_id</c>
 /// (<see cref="EntityId"/>: host id = MachineGuid, boot id = the kernel's boot time, pid, creation time as a FILETIME)
 /// and the chain of its creators up to <see cref="ProcessInfo.MaxAncestry"/> while they live. Cached per (pid,
 /// creation time): every call asks the table who holds the pid now, so a reused pid never inherits the identity of the
 /// process that had it before. A "parent" created after its child is not its parent (the creator exited and its pid was
-/// reused): the chain stops there. Command lines are not read (they need the target's PEB).
+/// reused): the chain stops there. The command line is not split into <c>process.args</c>: Windows hands a program
+/// one string, and each program parses it its own way.
 /// </summary>
 public sealed class WindowsProcessInfoResolver : IProcessInfoResolver
 {
@@ -65,6 +66,8 @@ public sealed class WindowsProcessInfoResolver : IProcessInfoResolver
             ParentPid = Math.Max(facts.ParentPid, 0),
             Name = facts.Name ?? "?",
             Executable = facts.Executable,
+            CommandLine = facts.CommandLine,
+            CommandLineTruncated = facts.CommandLineTruncated,
             EntityId = facts.CreationFileTime > 0 ? EntityId.Derive(_hostId, _bootId, pid, (ulong)facts.CreationFileTime) : null,
             Start = facts.CreationFileTime > 0 ? DateTimeOffset.FromFileTime(facts.CreationFileTime).ToUniversalTime() : null,
         });

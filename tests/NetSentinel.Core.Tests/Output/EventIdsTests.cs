@@ -16,6 +16,7 @@ public sealed class EventIdsTests
             EventIds.Write(text, now);
             string id = Encoding.ASCII.GetString(text);
             Guid guid = Guid.ParseExact(id, "D");
+            Assert.Equal(guid.ToString("D"), id); // lower case, grouped as Guid writes it
             Assert.True(seen.Add(guid), $"{id} repeated");
             Assert.Equal(7, guid.Version);
             Assert.Contains(id[19], "89ab"); // the RFC 9562 variant: the first hex digit of the fourth group

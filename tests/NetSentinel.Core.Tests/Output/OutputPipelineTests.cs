@@ -160,14 +160,20 @@ public sealed class OutputPipelineTests
             SourceHasRoom = () => true,
         };
         var pipeline = new OutputPipeline(Formatter, [file]);
-        var resume = new Timer(_ => writer.Open.Set(), null, 60, Timeout.Infinite); // the disk pauses 60 ms
+        // The disk pauses 40 ms (a thread of its own: a timer's callback can wait longer for the busy thread pool).
+        var resume = new Thread(() =>
+        {
+            Thread.Sleep(40);
+            writer.Open.Set();
+        });
+        resume.Start();
         for (int i = 0; i < 200; i++)
         {
             pipeline.Write(Opened(4000 + i));
             if (i % 50 == 49) pipeline.Flush(); // drains of 50 events
         }
         pipeline.Dispose();
-        resume.Dispose();
+        resume.Join();
 
         Assert.Equal(0, file.LinesDropped);
         Assert.Equal(200, writer.Lines.Count(l => l.Contains("\"dataset\":\"net_sentinel.connection\"", StringComparison.Ordinal)));

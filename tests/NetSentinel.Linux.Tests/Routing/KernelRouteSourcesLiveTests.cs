@@ -13,6 +13,19 @@ namespace NetSentinel.Linux.Tests.Routing;
 /// </summary>
 public sealed class KernelRouteSourcesLiveTests(ITestOutputHelper output)
 {
+    [Fact]
+    public void ANamespaceNoLiveTaskIsInGivesNoSourceAndIsNotCachedAsAnAnswer()
+    {
+        using var routes = new KernelRouteSources(ownNamespace: 1);
+        var query = new RouteQuery(IPAddress.Loopback, 40000, 53, 0, 0, 0);
+
+        Assert.Null(routes.SourceFor(4026531999, int.MaxValue - 1, int.MaxValue - 1, query)); // no such task
+        Assert.Equal(0, routes.Lookups);
+        // The monitor's own namespace (here: "1") is answered through the socket opened at start.
+        Assert.Equal(IPAddress.Loopback, routes.SourceFor(1, int.MaxValue - 1, int.MaxValue - 1, query));
+        Assert.Equal(1, routes.Lookups);
+    }
+
     [RootFact]
     public void ALookupTakesMicrosecondsAndEnteringANamespaceMilliseconds()
     {

@@ -19,7 +19,8 @@ internal sealed class FakeWindowsProcessTable : IWindowsProcessTable
 
     /// <summary>A process created <paramref name="minutesAfterBoot"/> after 2026-01-01 (FILETIME).</summary>
     public void Add(int pid, string executable, int parentPid, int minutesAfterBoot) =>
-        Processes[pid] = new WindowsProcessFacts(Path.GetFileName(executable.Replace('\\', '/')), executable, parentPid, CreatedAt(minutesAfterBoot));
+        Processes[pid] = new WindowsProcessFacts(Path.GetFileName(executable.Replace('\\', '/')), executable, parentPid, CreatedAt(minutesAfterBoot),
+            $"\"{executable}\" --from-test");
 
     public static long CreatedAt(int minutesAfterBoot) => new DateTimeOffset(2026, 1, 1, 0, minutesAfterBoot, 0, TimeSpan.Zero).ToFileTime();
 }

@@ -37,7 +37,8 @@ public class WindowsProcessInfoResolverTests
         Assert.Equal([(800, "cmd.exe"), (700, "explorer.exe")], curl.Ancestry.Select(a => (a.Pid, a.Name)));
         Assert.Equal(EntityId.Derive(MachineGuid, BootTime, 800, (ulong)FakeWindowsProcessTable.CreatedAt(5)), curl.Ancestry[0].EntityId);
         Assert.Equal(@"C:\Windows\System32\cmd.exe", curl.Ancestry[0].Executable);
-        Assert.Null(curl.CommandLine);
+        Assert.Equal(@"""C:\Tools\curl.exe"" --from-test", curl.CommandLine);
+        Assert.Equal(@"""C:\Windows\System32\cmd.exe"" --from-test", curl.Ancestry[0].CommandLine);
         Assert.Null(curl.Args);
     }
 
@@ -109,9 +110,9 @@ public class WindowsProcessInfoResolverTests
         using var json = JsonDocument.Parse(line);
 
         JsonElement process = json.RootElement.GetProperty("process");
-        Assert.Equal(["pid", "entity_id", "name", "executable", "start", "parent"], process.EnumerateObject().Select(p => p.Name));
+        Assert.Equal(["pid", "entity_id", "name", "executable", "command_line", "start", "parent"], process.EnumerateObject().Select(p => p.Name));
         Assert.Equal("2026-01-01T00:06:00.000Z", process.GetProperty("start").GetString());
-        Assert.Equal(["pid", "entity_id", "name", "executable", "start"], process.GetProperty("parent").EnumerateObject().Select(p => p.Name));
+        Assert.Equal(["pid", "entity_id", "name", "executable", "command_line", "start"], process.GetProperty("parent").EnumerateObject().Select(p => p.Name));
         Assert.Equal("cmd.exe", process.GetProperty("parent").GetProperty("name").GetString());
         JsonElement ancestry = json.RootElement.GetProperty("net_sentinel").GetProperty("ancestry");
         Assert.Equal(800, Assert.Single(ancestry.EnumerateArray()).GetProperty("pid").GetInt32());

@@ -161,8 +161,9 @@ public sealed class QueuedOutput : IDisposable
             bool wasEmpty = _filled == 0;
             _filled += line.Length;
             _fillingLines++;
-            if (_filled >= CapacityBytes / 2)
+            if (_filled >= CapacityBytes / 2 && !_flushRequested)
             {
+                // Once per batch: a pulse per line past half full woke the writer into this lock on every line.
                 _flushRequested = true;
                 Monitor.PulseAll(_gate);
             }
