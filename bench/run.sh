@@ -56,6 +56,17 @@ if [[ " $SCENARIOS " == *" nginx "* ]] && { [ ! -x "$NGINX" ] || [ ! -x "$WRK" ]
 fi
 
 WORK=$(mktemp -d /tmp/nsbench.XXXXXX)
+# The workload's processes (load generator, test host server, nginx, wrk) run in a cgroup of their own, so the CPU
+# they use per unit of work (connect, datagram, request, byte) is measured exactly (cgroup v2 cpu.stat usage_usec,
+# the scheduler's own count) whatever else runs on the host: a second figure beside the rate ratio, which a busy
+# host makes noisy. Softirq work is counted where it runs in the workload's context (not when ksoftirqd runs it).
+CG_ROOT=$(awk '$3 == "cgroup2" { print $2; exit }' /proc/mounts)
+WCG=""; [ -n "$CG_ROOT" ] && WCG="$CG_ROOT/nsbench$$" && mkdir "$WCG" 2>/dev/null || WCG=""
+[ -n "$WCG" ] || echo "bench: no cgroup v2 mount; the CPU ratio columns read –" >&2
+# IN_WORKLOAD COMMAND...: runs it in the workload's cgroup (joined before ip netns exec, which remounts /sys). An
+# array, not a function: a background command started through it keeps its pid ($!), so cleanup can stop it.
+IN_WORKLOAD=(); [ -n "$WCG" ] && IN_WORKLOAD=(sh -c 'echo $$ > "$0/cgroup.procs" && exec "$@"' "$WCG")
+workload_usec() { [ -n "$WCG" ] && awk '$1 == "usage_usec" { print $2 }' "$WCG/cpu.stat" || echo 0; }
 SERVER_PID=""; PEER_PROC=""; HOLD_PID=""; NGINX_PID=""; MOUNTED_TRACEFS=0
 cleanup() {
 	set +e
@@ -65,6 +76,7 @@ cleanup() {
 	ip netns delete "$WEB_CLIENT_NS" 2>/dev/null
 	ip netns delete "$WEB_SERVER_NS" 2>/dev/null
 	[ "$MOUNTED_TRACEFS" = 1 ] && umount /sys/kernel/tracing
+	if [ -n "$WCG" ]; then for _ in $(seq 50); do rmdir "$WCG" 2>/dev/null && break; sleep 0.1; done; fi # nginx's workers exit after their master
 	rm -rf "$WORK"
 }
 trap cleanup EXIT
@@ -73,7 +85,7 @@ ulimit -n 65536 2>/dev/null || true
 
 # ---- the namespace test host ------------------------------------------------------------------
 make_test_host "$NS" "$VETH" "$HOST_IP" "$PEER_IP"
-ip netns exec "$NS" "$NSLOAD" serve --host $PEER_IP --port $TCP_PORT --ports $PORTS --udp-port $UDP_PORT \
+"${IN_WORKLOAD[@]}" ip netns exec "$NS" "$NSLOAD" serve --host $PEER_IP --port $TCP_PORT --ports $PORTS --udp-port $UDP_PORT \
 	--seconds 3600 > "$WORK/server.out" &
 SERVER_PID=$!
 for _ in $(seq 100); do grep -q ready "$WORK/server.out" 2>/dev/null && break; sleep 0.05; done
@@ -104,7 +116,7 @@ if [[ " $SCENARIOS " == *" nginx "* ]]; then
 	    }
 	}
 	EOF
-	ip netns exec "$WEB_SERVER_NS" "$NGINX" -p "$WORK/nginx" -c "$WORK/nginx/nginx.conf" -g 'daemon off;' 2> "$WORK/nginx/stderr" &
+	"${IN_WORKLOAD[@]}" ip netns exec "$WEB_SERVER_NS" "$NGINX" -p "$WORK/nginx" -c "$WORK/nginx/nginx.conf" -g 'daemon off;' 2> "$WORK/nginx/stderr" &
 	NGINX_PID=$!
 	for _ in $(seq 100); do ip netns exec "$WEB_CLIENT_NS" bash -c "exec 3<>/dev/tcp/$WEB_SERVER_IP/$WEB_PORT" 2>/dev/null && break; sleep 0.05; done
 	ip netns exec "$WEB_CLIENT_NS" bash -c "exec 3<>/dev/tcp/$WEB_SERVER_IP/$WEB_PORT" 2>/dev/null \
@@ -123,8 +135,17 @@ printf '[log]\nmax_size_mb = 100000\nmax_files = 1\n' > "$WORK/bench.toml" # kee
 cpu_ticks() { awk '{ sub(/^.*\) /, ""); print $12 + $13 }' "/proc/$1/stat"; }
 mem_kb() { awk -v f="$2:" '$1 == f { print $2 }' "/proc/$1/status"; }
 field() { tr ' ' '\n' <<< "$1" | awk -F= -v k="$2" '$1 == k { print $2 }'; }
+fmt3() { awk '{ v = $1 } END { if (v == "" || v == "nan") print "–"; else printf "%.3f", v }'; }
 median() { sort -g | awk '{ v[NR] = $1 } END { if (NR == 0) print "nan"; else if (NR % 2) print v[(NR + 1) / 2]; else print (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
 TICK=$(getconf CLK_TCK)
+# run_usec PID: the time all of PID's threads spent on a CPU, in µs (the scheduler's count; utime/stime are ticks).
+run_usec() { cat /proc/"$1"/task/*/schedstat 2>/dev/null | awk '{ ns += $1 } END { printf "%d", ns / 1000 }'; }
+# cpu_ratio MODE (rows on stdin): median over rounds of the workload's CPU per unit of work without a monitor over
+# the same with MODE, the monitor's own CPU added (its kernel programs already run in the workload's context).
+cpu_ratio() {
+	awk -v m="$1" '$12 > 0 && $11 > 0 { per = ($11 + ($2 == "none" ? 0 : $13)) / $12; if ($2 == "none") a[$3] = per; else if ($2 == m) b[$3] = per }
+		END { for (r in b) if (r in a && b[r] > 0) print a[r] / b[r] }' | median
+}
 
 wait_for() { # FILE PATTERN SECONDS
 	local deadline=$(( ${EPOCHREALTIME/./} + ${3}000000 ))
@@ -138,14 +159,14 @@ workload() { # SCENARIO ROUND_TAG -> prints the generator's summary line
 	local times=()
 	[ -n "${2:-}" ] && times=(--times "$WORK/times-$2")
 	case $1 in
-	connect1) "$NSLOAD" connect --host $PEER_IP --port $TCP_PORT --ports $PORTS --threads 1 --seconds "$ROUND_SECONDS" --max 2000000 "${times[@]}" ;;
-	connect2) "$NSLOAD" connect --host $PEER_IP --port $TCP_PORT --ports $PORTS --threads 2 --seconds "$ROUND_SECONDS" --max 2000000 "${times[@]}" ;;
-	udp) "$NSLOAD" udp --host $PEER_IP --port $UDP_PORT --ports $UDP_PORTS --size 64 --seconds "$ROUND_SECONDS" --max 20000000 ;;
-	bulk1) "$NSLOAD" bulk --host $PEER_IP --port $TCP_PORT --streams 1 --seconds "$ROUND_SECONDS" ;;
-	bulk4) "$NSLOAD" bulk --host $PEER_IP --port $TCP_PORT --streams 4 --seconds "$ROUND_SECONDS" ;;
-	spawn) "$NSLOAD" spawn --host $PEER_IP --port $TCP_PORT --ports $PORTS --seconds "$ROUND_SECONDS" --max 200000 ;;
+	connect1) "${IN_WORKLOAD[@]}" "$NSLOAD" connect --host $PEER_IP --port $TCP_PORT --ports $PORTS --threads 1 --seconds "$ROUND_SECONDS" --max 2000000 "${times[@]}" ;;
+	connect2) "${IN_WORKLOAD[@]}" "$NSLOAD" connect --host $PEER_IP --port $TCP_PORT --ports $PORTS --threads 2 --seconds "$ROUND_SECONDS" --max 2000000 "${times[@]}" ;;
+	udp) "${IN_WORKLOAD[@]}" "$NSLOAD" udp --host $PEER_IP --port $UDP_PORT --ports $UDP_PORTS --size 64 --seconds "$ROUND_SECONDS" --max 20000000 ;;
+	bulk1) "${IN_WORKLOAD[@]}" "$NSLOAD" bulk --host $PEER_IP --port $TCP_PORT --streams 1 --seconds "$ROUND_SECONDS" ;;
+	bulk4) "${IN_WORKLOAD[@]}" "$NSLOAD" bulk --host $PEER_IP --port $TCP_PORT --streams 4 --seconds "$ROUND_SECONDS" ;;
+	spawn) "${IN_WORKLOAD[@]}" "$NSLOAD" spawn --host $PEER_IP --port $TCP_PORT --ports $PORTS --seconds "$ROUND_SECONDS" --max 200000 ;;
 	nginx) # wrk takes whole seconds; one connection per request; prints ops= rate= like nsload
-		ip netns exec "$WEB_CLIENT_NS" "$WRK" -t1 -c16 -d"$(awk -v s="$ROUND_SECONDS" 'BEGIN { printf "%d", s + 0.999 }')s" \
+		"${IN_WORKLOAD[@]}" ip netns exec "$WEB_CLIENT_NS" "$WRK" -t1 -c16 -d"$(awk -v s="$ROUND_SECONDS" 'BEGIN { printf "%d", s + 0.999 }')s" \
 			-H 'Connection: close' "http://$WEB_SERVER_IP:$WEB_PORT/" |
 			awk '/ requests in / { ops = $1 } /^Requests\/sec:/ { rate = $2 } END { printf "ops=%d rate=%s\n", ops, rate }' ;;
 	*) die "unknown scenario $1" ;;
@@ -184,7 +205,7 @@ latencies() { # LOG TIMES
 # default logging: alerts only), tcplife. Appends to $WORK/rows: scenario mode round rate events logged lost cpu_ticks hwm_kb rss_kb
 run_round() { # SCENARIO MODE ROUND
 	local sc=$1 mode=$2 r=$3 pid="" log="$WORK/log-$sc-$r.jsonl" err="$WORK/err-$sc-$r" tag="" summary
-	local logged=0 lost=0 cpu0=0 cpu1=0 hwm=0 rss=0
+	local logged=0 lost=0 cpu0=0 cpu1=0 hwm=0 rss=0 w0 w1 m0=0 m1=0
 	case $mode in
 	ns|nsq)
 		local every=(--log-connections); [ "$mode" = nsq ] && every=()
@@ -199,11 +220,13 @@ run_round() { # SCENARIO MODE ROUND
 		wait_for "$log" "PID" 20 || die "tcplife did not start: $(cat "$err")"
 		;;
 	esac
-	[ -n "$pid" ] && cpu0=$(cpu_ticks "$pid")
+	[ -n "$pid" ] && cpu0=$(cpu_ticks "$pid") && m0=$(run_usec "$pid")
+	w0=$(workload_usec)
 	summary=$(workload "$sc" "$tag")
+	w1=$(workload_usec)
 	if [ -n "$pid" ]; then
 		sleep 0.3 # the monitor drains every 10-50 ms; give it the tail of the burst before reading its figures
-		cpu1=$(cpu_ticks "$pid"); hwm=$(mem_kb "$pid" VmHWM); rss=$(mem_kb "$pid" VmRSS)
+		cpu1=$(cpu_ticks "$pid"); m1=$(run_usec "$pid"); hwm=$(mem_kb "$pid" VmHWM); rss=$(mem_kb "$pid" VmRSS)
 		kill -TERM "$pid"; wait "$pid" || true; PEER_PROC=""
 	fi
 	case $mode in
@@ -221,7 +244,8 @@ run_round() { # SCENARIO MODE ROUND
 		;;
 	esac
 	rm -f "$log"
-	echo "$sc $mode $r $(field "$summary" rate) $(events_of "$sc" "$summary") $logged $lost $((cpu1 - cpu0)) $hwm $rss" >> "$WORK/rows"
+	local work; work=$(field "$summary" ops); [[ $sc == bulk* ]] && work=$(field "$summary" bytes)
+	echo "$sc $mode $r $(field "$summary" rate) $(events_of "$sc" "$summary") $logged $lost $((cpu1 - cpu0)) $hwm $rss $((w1 - w0)) $work $((m1 - m0))" >> "$WORK/rows"
 }
 
 # ---- the scenarios, A B C interleaved -------------------------------------------------------------
@@ -271,10 +295,11 @@ out="$RESULTS/latest.md"
 	echo
 	echo "Host: $(nproc) CPU(s), kernel $(uname -r), load average at end $(cut -d' ' -f1-3 /proc/loadavg)."
 	echo "Rounds: $ROUNDS × ${ROUND_SECONDS} s per scenario and mode, interleaved none / net-sentinel (every connection logged) / net-sentinel (alerts only) / tcplife; ratios are medians of same-round pairs."
+	echo "CPU ratio: the workload's CPU per unit of work (connect, datagram, request, byte) without a monitor, over the same with it plus the monitor's own CPU (its kernel programs run in the workload's context, so they are in the workload's figure) — what the monitor costs in CPU, which other load on the host does not change as it changes rates. Workload CPU: cgroup v2 cpu.stat of a cgroup holding the generator, the test host's server, nginx and wrk."
 	echo "net-sentinel ran as \`$BIN --source ebpf --log-connections --no-baseline\` (every connection logged)."
 	echo
-	echo "| scenario | rate without | ratio net-sentinel | ratio tcplife | monitor CPU % of a core | monitor CPU ms / 10k events | tcplife CPU % | RSS peak / steady MB | events generated / logged / lost | connect→alert p50 / p99 ms |"
-	echo "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |"
+	echo "| scenario | rate without | ratio net-sentinel | CPU ratio net-sentinel | ratio tcplife | CPU ratio tcplife | monitor CPU % of a core | monitor CPU ms / 10k events | tcplife CPU % | RSS peak / steady MB | events generated / logged / lost | connect→alert p50 / p99 ms |"
+	echo "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |"
 	for sc in $SCENARIOS; do
 		rows=$(awk -v s="$sc" '$1 == s' "$WORK/rows")
 		ratio() { # MODE: median over rounds of (rate with MODE / rate without, same round)
@@ -296,16 +321,16 @@ out="$RESULTS/latest.md"
 		if [ -s "$WORK/lat-$sc" ]; then
 			lat=$(sort -g "$WORK/lat-$sc" | awk '{ v[NR] = $1 } END { p50 = v[int((NR - 1) * 0.50) + 1]; p99 = v[int((NR - 1) * 0.99) + 1]; printf "%.0f / %.0f (n=%d)", p50, p99, NR }')
 		fi
-		printf '| %s | %s%s | %.3f | %s | %.1f | %s | %s | %s / %s | %s | %s |\n' "$sc" \
-			"$(awk -v b="$base" -v s="$scale" 'BEGIN { printf "%.0f", b / s }')" "$unit" "$ns_ratio" \
-			"$(awk -v v="$tl_ratio" 'BEGIN { if (v == "nan") print "–"; else printf "%.3f", v }')" "$cpu_pct" "$per10k" \
+		printf '| %s | %s%s | %.3f | %s | %s | %s | %.1f | %s | %s | %s / %s | %s | %s |\n' "$sc" \
+			"$(awk -v b="$base" -v s="$scale" 'BEGIN { printf "%.0f", b / s }')" "$unit" "$ns_ratio" "$(cpu_ratio ns <<< "$rows" | fmt3)" \
+			"$(fmt3 <<< "$tl_ratio")" "$(cpu_ratio tcplife <<< "$rows" | fmt3)" "$cpu_pct" "$per10k" \
 			"$(awk -v v="${tl_pct:-nan}" 'BEGIN { if (v == "nan") print "–"; else printf "%.1f", v }')" "$mem" "$steady" "$counts" "$lat"
 	done
 	echo
 	echo "With its default logging (alerts only, no \`--log-connections\`):"
 	echo
-	echo "| scenario | ratio net-sentinel | monitor CPU % of a core | monitor CPU ms / 10k events | RSS peak / steady MB | events lost |"
-	echo "| --- | --- | --- | --- | --- | --- |"
+	echo "| scenario | ratio net-sentinel | CPU ratio net-sentinel | monitor CPU % of a core | monitor CPU ms / 10k events | RSS peak / steady MB | events lost |"
+	echo "| --- | --- | --- | --- | --- | --- | --- |"
 	for sc in $SCENARIOS; do
 		rows=$(awk -v s="$sc" '$1 == s' "$WORK/rows")
 		q_ratio=$(awk '$2 == "none" { a[$3] = $4 } $2 == "nsq" { b[$3] = $4 } END { for (r in b) if (a[r] > 0) print b[r] / a[r] }' <<< "$rows" | median)
@@ -314,7 +339,7 @@ out="$RESULTS/latest.md"
 		q_mem=$(awk '$2 == "nsq" { if ($9 > h) h = $9 } END { printf "%.1f", h / 1024 }' <<< "$rows")
 		q_steady=$(awk '$2 == "nsq" { print $10 }' <<< "$rows" | median | awk '{ printf "%.1f", $1 / 1024 }')
 		q_lost=$(awk '$2 == "nsq" { x += $7 } END { print x + 0 }' <<< "$rows")
-		printf '| %s | %.3f | %.1f | %s | %s / %s | %s |\n' "$sc" "$q_ratio" "$q_pct" "$q_per10k" "$q_mem" "$q_steady" "$q_lost"
+		printf '| %s | %.3f | %s | %.1f | %s | %s / %s | %s |\n' "$sc" "$q_ratio" "$(cpu_ratio nsq <<< "$rows" | fmt3)" "$q_pct" "$q_per10k" "$q_mem" "$q_steady" "$q_lost"
 	done
 	if [ -n "$once_line" ]; then
 		echo
@@ -329,7 +354,7 @@ out="$RESULTS/latest.md"
 		echo "$hook_cost"
 	fi
 	echo
-	echo "Per-round raw figures (scenario mode round rate events logged lost cpu_ticks hwm_kb rss_kb):"
+	echo "Per-round raw figures (scenario mode round rate events logged lost cpu_ticks hwm_kb rss_kb workload_cpu_us work monitor_cpu_us):"
 	echo
 	echo '```'
 	cat "$WORK/rows"

@@ -5,6 +5,8 @@
 // storm is bench/run.sh's connect1: one process connecting to one host, rotating over 1,000 ports, 20k/s of
 // kernel time. Reports the best of several repetitions of the thread's CPU time per connection, so two builds
 // compare on a busy machine (a figure for before/after a change, not a promise about any host).
+// Then the memory the eBPF source's process catalog keeps per 10,000 tracked processes: each forked by one shell,
+// exec'ing python3 with eight arguments, connecting once (so its identity, parent and ancestry are built).
 // Usage: dotnet run -c Release --project bench/PipelineBench -- [connections per repetition] [repetitions]
 using System.Diagnostics;
 using System.Globalization;
@@ -44,6 +46,37 @@ for (int r = 0; r < repetitions; r++)
 }
 Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
     $"pipeline: {best.TotalMicroseconds * 1000 / connections:0} ns of CPU per connection (connect + close records, alerts only), best of {repetitions - 1} × {connections:N0}; {allocated / connections} bytes allocated per connection"));
+
+Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"process catalog: {CatalogBytesPer10k() / 1048576.0:0.00} MiB of heap per 10,000 tracked processes (fork, exec with 8 arguments, a connection each)"));
+
+long CatalogBytesPer10k()
+{
+    const int Processes = 10_000;
+    const uint FirstTgid = 400_000; // above any real pid here, so the catalog knows them only from their records
+    var catalog = new ProcessCatalog();
+    var translator = new BpfEventTranslator(new FlowLedger<ulong>(TimeProvider.System, capacity: 2 * Processes), catalog, new NoUdpFlows());
+    var decoder = new BpfRecordDecoder(translator);
+    var sink = new DiscardEvents();
+    NsTask shell = Task(FirstTgid - 1, "bash");
+    decoder.Decode(Exec(1, shell, "/usr/bin/bash", ["bash", "-l"]), sink);
+    string[] args = ["python3", "/opt/app/worker.py", "--queue", "jobs", "--concurrency", "4", "--log-level", "info"];
+    GC.Collect();
+    long before = GC.GetTotalMemory(forceFullCollection: true);
+    for (uint i = 0; i < Processes; i++)
+    {
+        NsTask worker = Task(FirstTgid + i, "python3");
+        worker.Ppid = shell.Tgid;
+        ulong ns = 1_000 + (i * 1_000UL);
+        decoder.Decode(Fork(ns, shell, worker.Tgid), sink);
+        decoder.Decode(Exec(ns + 100, worker, "/usr/bin/python3.13", args), sink);
+        NsEndpoints ends = Ends("198.51.100.241", 40000, "198.51.100.242", 443);
+        decoder.Decode(TcpConnect(i + 1, ns + 200, worker, ends), sink);
+        decoder.Decode(TcpClose(i + 1, ns + 300, worker, ends, sent: 10, received: 10, durationNs: 100), sink); // only the catalog keeps anything
+    }
+    long after = GC.GetTotalMemory(forceFullCollection: true);
+    GC.KeepAlive(decoder);
+    return (after - before) * 10_000 / Processes;
+}
 
 TimeSpan Run()
 {
@@ -95,6 +128,11 @@ internal sealed class CountingSink : IRecordSink
     public long Lines { get; private set; }
     public void Write(LogRecord record) => Lines++;
     public void Dispose() { }
+}
+
+internal sealed class DiscardEvents : NetSentinel.Core.Sources.IConnectionEventSink
+{
+    public void OnEvent(NetSentinel.Core.Model.ConnectionEvent connectionEvent) { }
 }
 
 internal sealed class NoUdpFlows : IUdpFlowTable
