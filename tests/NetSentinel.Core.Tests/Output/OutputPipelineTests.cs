@@ -205,31 +205,6 @@ public sealed class OutputPipelineTests
     }
 
     [Fact]
-    public void GatheredLinesKeepTheirOrderAndWhatDoesNotFitIsDroppedByWholeLines()
-    {
-        // Per-event lines are handed to the queue several at a time: when only some fit, whole lines go and the rest
-        // are counted; an alert written after them still comes after them.
-        var writer = new RecordingWriter();
-        writer.Open.Reset(); // a console nobody reads
-        var console = new QueuedOutput("stdout", writer, OutputLines.All, OutputFormat.Json, 64 * 1024);
-        var pipeline = new OutputPipeline(Formatter, [console]);
-        for (int i = 0; i < 100; i++) pipeline.Write(Opened(6000 + i));
-        pipeline.Write(SampleRecords.HighSendRate());
-        pipeline.Flush();
-        writer.Open.Set();
-        pipeline.Dispose();
-
-        var lines = writer.Lines.Select(l => JsonDocument.Parse(l).RootElement).ToList();
-        var pids = lines.Where(l => l.GetProperty("event").GetProperty("action").GetString() == "connection_opened")
-            .Select(l => l.GetProperty("process").GetProperty("pid").GetInt32()).ToList();
-        Assert.InRange(pids.Count, 10, 99);
-        Assert.Equal(pids.Order(), pids);
-        Assert.Equal(100, pids.Count + console.LinesDropped); // the alert and the drop report found room
-        int alert = lines.FindIndex(l => l.GetProperty("event").GetProperty("action").GetString() == "high_send_rate");
-        Assert.True(alert > lines.FindLastIndex(l => l.GetProperty("event").GetProperty("action").GetString() == "connection_opened"), "the alert overtook the lines before it");
-    }
-
-    [Fact]
     public void AFailingWriterCountsItsLinesAndRecovers()
     {
         var writer = new RecordingWriter { Fail = true };

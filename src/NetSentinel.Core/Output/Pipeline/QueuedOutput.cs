@@ -59,9 +59,6 @@ public sealed class QueuedOutput : IDisposable
     private long _blockedTicks;
     private TimeSpan _perEventWaitLeft = PerEventWaitPerDrain;
     private TimeSpan _perEventWaitedInDrain;
-    private readonly byte[] _staged;
-    private int _stagedLength;
-    private int _stagedLines;
 
     /// <param name="name">Short name in reports and metrics: "file", "stdout", "syslog".</param>
     /// <param name="capacityBytes">Most bytes queued at once; the buffers grow to it only under load.</param>
@@ -77,7 +74,6 @@ public sealed class QueuedOutput : IDisposable
         _report = report;
         _filling = new byte[Math.Min(InitialBufferBytes, capacityBytes)];
         _spare = new byte[_filling.Length];
-        _staged = new byte[Math.Min(64 * 1024, capacityBytes / 8)];
         _thread = new Thread(Run) { IsBackground = true, Name = $"net-sentinel output {name}" };
         _thread.Start();
     }
@@ -125,7 +121,7 @@ public sealed class QueuedOutput : IDisposable
     /// <summary>Bytes waiting in the queue right now.</summary>
     public int QueuedBytes
     {
-        get { lock (_gate) return _filled + Volatile.Read(ref _stagedLength); }
+        get { lock (_gate) return _filled; }
     }
 
     /// <summary>
@@ -133,119 +129,52 @@ public sealed class QueuedOutput : IDisposable
     /// dropped and counted, false, unless <see cref="WaitWhenFull"/>: then the caller waits for room (a
     /// <paramref name="perEvent"/> line only within the drain's <see cref="PerEventWaitPerDrain"/>). A
     /// per-event line counts as not fitting once the queue is <see cref="PerEventShare"/> full.
-    /// <para>
-    /// Per-event lines are gathered first on the caller's side, without the queue's lock, and handed over
-    /// together (<see cref="StageBytes"/> at a time, before any other line, and at <see cref="Flush"/>): taking
-    /// the lock for each line was a tenth of the monitor's CPU with every connection logged. Such a line is
-    /// counted as dropped, rather than refused here, if the queue has no room at the hand-over. One thread
-    /// only (the monitor's) may call this, <see cref="Flush"/> and <see cref="Stop"/>.
-    /// </para>
     /// </summary>
     public bool TryEnqueue(ReadOnlySpan<byte> line, bool perEvent = false)
     {
-        if (perEvent && line.Length <= _staged.Length)
+        int limit = perEvent ? (int)(CapacityBytes * PerEventShare) : CapacityBytes;
+        lock (_gate)
         {
-            if (_stagedLength + line.Length > _staged.Length)
+            if (_stopping)
             {
-                HandOverStaged();
+                return false; // closed: nothing more is accepted (and nothing is lost by a slow reader)
             }
-            line.CopyTo(_staged.AsSpan(_stagedLength));
-            Volatile.Write(ref _stagedLength, _stagedLength + line.Length);
-            _stagedLines++;
+            if (_filled + line.Length > limit && WaitWhenFull && line.Length <= CapacityBytes)
+            {
+                if (!perEvent)
+                {
+                    WaitForRoom(line.Length, limit, Timeout.InfiniteTimeSpan);
+                }
+                else
+                {
+                    WaitForRoomForPerEventLine(line.Length, limit);
+                }
+            }
+            if (_stopping || _filled + line.Length > limit)
+            {
+                _linesDropped++;
+                return false;
+            }
+            if (_filled + line.Length > _filling.Length)
+            {
+                Grow(_filled + line.Length);
+            }
+            line.CopyTo(_filling.AsSpan(_filled));
+            bool wasEmpty = _filled == 0;
+            _filled += line.Length;
+            _fillingLines++;
+            if (_filled >= CapacityBytes / 2 && !_flushRequested)
+            {
+                // Once per batch: a pulse per line past half full woke the writer into this lock on every line.
+                _flushRequested = true;
+                Monitor.PulseAll(_gate);
+            }
+            else if (wasEmpty)
+            {
+                Monitor.PulseAll(_gate); // wakes the idle thread, which then waits for the drain's end
+            }
             return true;
         }
-
-        HandOverStaged(); // first: lines reach the output in the order they were written
-        lock (_gate)
-        {
-            return EnqueueLocked(line, 1, perEvent, gathered: false);
-        }
-    }
-
-    /// <summary>Most bytes of per-event lines gathered before they are handed to the queue (an eighth of it, at most 64 KiB).</summary>
-    public int StageBytes => _staged.Length;
-
-    /// <summary>Hands the gathered per-event lines to the queue in one piece.</summary>
-    private void HandOverStaged()
-    {
-        if (_stagedLength == 0)
-        {
-            return;
-        }
-        lock (_gate)
-        {
-            EnqueueLocked(_staged.AsSpan(0, _stagedLength), _stagedLines, perEvent: true, gathered: true);
-        }
-        Volatile.Write(ref _stagedLength, 0);
-        _stagedLines = 0;
-    }
-
-    /// <summary>
-    /// Queues <paramref name="lines"/> (whole lines, <paramref name="count"/> of them), waiting for room as
-    /// <see cref="TryEnqueue"/> says; what still does not fit is dropped by whole lines and counted. True when all fitted.
-    /// <paramref name="gathered"/>: lines <see cref="TryEnqueue"/> already accepted, so lost ones count as dropped even after the stop.
-    /// </summary>
-    private bool EnqueueLocked(ReadOnlySpan<byte> lines, int count, bool perEvent, bool gathered)
-    {
-        int limit = perEvent ? (int)(CapacityBytes * PerEventShare) : CapacityBytes;
-        if (_stopping)
-        {
-            // Closed: nothing more is accepted. A line offered now is refused (nothing lost by a slow reader);
-            // lines gathered earlier were accepted, so they count as dropped.
-            if (gathered) _linesDropped += count;
-            return false;
-        }
-        if (_filled + lines.Length > limit && WaitWhenFull && lines.Length <= CapacityBytes)
-        {
-            if (!perEvent)
-            {
-                WaitForRoom(lines.Length, limit, Timeout.InfiniteTimeSpan);
-            }
-            else
-            {
-                WaitForRoomForPerEventLine(lines.Length, limit);
-            }
-        }
-
-        int take = lines.Length;
-        int taken = count;
-        if (_stopping)
-        {
-            take = 0;
-            taken = 0;
-        }
-        else if (_filled + take > limit)
-        {
-            // The whole lines that fit what is left; the rest is dropped.
-            int room = Math.Max(0, limit - _filled);
-            take = room == 0 ? 0 : lines[..Math.Min(room, lines.Length)].LastIndexOf((byte)'\n') + 1;
-            taken = take == 0 ? 0 : lines[..take].Count((byte)'\n');
-        }
-        _linesDropped += count - taken;
-        if (take == 0)
-        {
-            return false;
-        }
-
-        if (_filled + take > _filling.Length)
-        {
-            Grow(_filled + take);
-        }
-        lines[..take].CopyTo(_filling.AsSpan(_filled));
-        bool wasEmpty = _filled == 0;
-        _filled += take;
-        _fillingLines += taken;
-        if (_filled >= CapacityBytes / 2 && !_flushRequested)
-        {
-            // Once per batch: a pulse per line past half full woke the writer into this lock on every line.
-            _flushRequested = true;
-            Monitor.PulseAll(_gate);
-        }
-        else if (wasEmpty)
-        {
-            Monitor.PulseAll(_gate); // wakes the idle thread, which then waits for the drain's end
-        }
-        return taken == count;
     }
 
     /// <summary>Time the monitor spent waiting for room (only with <see cref="WaitWhenFull"/>).</summary>
@@ -299,7 +228,6 @@ public sealed class QueuedOutput : IDisposable
     /// <summary>The monitor finished a drain: write what is queued now.</summary>
     public void Flush()
     {
-        HandOverStaged(); // the drain's lines, within the drain's wait budget
         lock (_gate)
         {
             _perEventWaitLeft = PerEventWaitPerDrain;
@@ -316,7 +244,6 @@ public sealed class QueuedOutput : IDisposable
     /// </summary>
     public bool Stop(TimeSpan timeout)
     {
-        HandOverStaged();
         lock (_gate)
         {
             _stopping = true;
