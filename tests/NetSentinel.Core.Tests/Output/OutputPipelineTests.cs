@@ -149,7 +149,7 @@ public sealed class OutputPipelineTests
     [Fact]
     public void WhileTheSourceHoldsTheEventsConnectionLinesWaitOutADiskPauseAndNoneIsLost()
     {
-        // The kernel pauses a writer over its dirty-page limit for up to 200 ms at a time: with the ring buffer less than
+        // The kernel pauses a writer over its dirty-page limit (up to 200 ms at a time): with the ring buffer less than
         // half full the monitor may wait that out, and the storm's lines all reach the file.
         var writer = new RecordingWriter();
         writer.Open.Reset();
