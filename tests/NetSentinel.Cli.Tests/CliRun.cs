@@ -3,7 +3,7 @@ using System.Diagnostics;
 namespace NetSentinel.Cli.Tests;
 
 /// <summary>Runs the real net-sentinel binary (built next to the tests) as a child process.</summary>
-public static class CliRun
+public static partial class CliRun
 {
     public static (int ExitCode, string Stdout, string Stderr) Run(params string[] args) => Run(TimeSpan.FromSeconds(60), args);
 
@@ -40,6 +40,27 @@ public static class CliRun
         File.WriteAllText(path, toml + "\n[log]\nmax_size_mb = 4096\n");
         return path;
     }
+
+    /// <summary>
+    /// Reads <paramref name="reader"/> (a running monitor's stderr or stdout) until a line contains <paramref name="text"/>
+    /// and returns that line; throws when the stream ends or 30 s pass first (a read never blocks past the deadline).
+    /// </summary>
+    public static string WaitForLine(StreamReader reader, string text)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        while (DateTime.UtcNow < deadline)
+        {
+            var line = reader.ReadLineAsync();
+            if (!line.Wait(deadline - DateTime.UtcNow)) break;
+            if (line.Result is null) throw new InvalidOperationException($"net-sentinel exited before it printed '{text}'");
+            if (line.Result.Contains(text, StringComparison.Ordinal)) return line.Result;
+        }
+        throw new TimeoutException($"net-sentinel never printed '{text}'");
+    }
+
+    /// <summary>kill(2): sends <paramref name="signal"/> (15 = SIGTERM, 1 = SIGHUP) as a service manager or logrotate would.</summary>
+    [System.Runtime.InteropServices.LibraryImport("libc", EntryPoint = "kill", SetLastError = true)]
+    public static partial int Kill(int pid, int signal);
 
     private static Process Start(string[] args, string launcher, string[]? launcherArgs = null)
     {

@@ -282,7 +282,7 @@ public sealed partial class LiveDnsTests : IDisposable
     {
         string config = CliRun.UnrotatedLogConfig(_dir, toml);
         var monitor = CliRun.Start(["--source", "ebpf", "--log-connections", "--interval", "1", "--duration", "60", "--log-file", log, "-c", config, .. extra]);
-        WaitForLine(monitor.StandardError, "watching outbound connections");
+        CliRun.WaitForLine(monitor.StandardError, "watching outbound connections");
         return monitor;
     }
 
@@ -317,23 +317,12 @@ public sealed partial class LiveDnsTests : IDisposable
     private static string StopAndWait(Process monitor)
     {
         Thread.Sleep(1500); // let the last events drain and one more interval close
-        Assert.Equal(0, Kill(monitor.Id, 15));
+        Assert.Equal(0, CliRun.Kill(monitor.Id, 15));
         Assert.True(monitor.WaitForExit(10_000), "monitor did not exit after SIGTERM");
         Assert.Equal(0, monitor.ExitCode);
         return monitor.StandardError.ReadToEnd();
     }
 
-    private static void WaitForLine(StreamReader reader, string text)
-    {
-        var deadline = DateTime.UtcNow.AddSeconds(30);
-        while (DateTime.UtcNow < deadline)
-        {
-            var line = reader.ReadLineAsync();
-            if (!line.Wait(deadline - DateTime.UtcNow) || line.Result is null) break;
-            if (line.Result.Contains(text, StringComparison.Ordinal)) return;
-        }
-        throw new TimeoutException($"net-sentinel never printed '{text}'");
-    }
 
     private static List<JsonElement> Lines(string log) => File.ReadAllLines(log).Select(l => JsonDocument.Parse(l).RootElement).ToList();
 
@@ -350,8 +339,6 @@ public sealed partial class LiveDnsTests : IDisposable
     private static string? QuestionName(JsonElement line) =>
         line.TryGetProperty("dns", out var d) ? d.GetProperty("question").GetProperty("name").GetString() : null;
 
-    [System.Runtime.InteropServices.LibraryImport("libc", EntryPoint = "kill", SetLastError = true)]
-    private static partial int Kill(int pid, int signal);
 
     public void Dispose() => Directory.Delete(_dir, recursive: true);
 }

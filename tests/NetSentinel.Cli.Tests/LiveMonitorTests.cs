@@ -22,7 +22,7 @@ public sealed partial class LiveMonitorTests : IDisposable
         string log = Path.Combine(_dir, "live.jsonl");
 
         using var monitor = CliRun.Start(["--source", "ebpf", "--log-connections", "--no-baseline", "--interval", "1", "--duration", "8", "--log-file", log, "-c", CliRun.UnrotatedLogConfig(_dir)]);
-        WaitForLine(monitor.StandardError, "watching outbound connections");
+        CliRun.WaitForLine(monitor.StandardError, "watching outbound connections");
 
         // Three short-lived processes, each connecting once and sending a known amount.
         var senders = new List<(int Pid, int Bytes)>();
@@ -63,13 +63,13 @@ public sealed partial class LiveMonitorTests : IDisposable
     {
         string log = Path.Combine(_dir, "sigterm.jsonl");
         using var monitor = CliRun.Start(["--source", "ebpf", "--duration", "60", "--log-file", log]);
-        WaitForLine(monitor.StandardError, "watching outbound connections");
+        CliRun.WaitForLine(monitor.StandardError, "watching outbound connections");
 
         // The programs this process loaded, from its own fds (bpftool here cannot name owners).
         var ids = BpfProgramIdsHeldBy(monitor.Id);
         Assert.True(ids.Count >= 5, $"expected the monitor to hold its programs, found {ids.Count}");
 
-        Assert.Equal(0, Kill(monitor.Id, Sigterm));
+        Assert.Equal(0, CliRun.Kill(monitor.Id, Sigterm));
         Assert.True(monitor.WaitForExit(10_000), "monitor did not exit after SIGTERM");
         Assert.Equal(0, monitor.ExitCode);
         Assert.Contains("stopped;", monitor.StandardError.ReadToEnd());
@@ -94,7 +94,7 @@ public sealed partial class LiveMonitorTests : IDisposable
         using var net = new TestNetwork();
         string log = Path.Combine(_dir, "scan.jsonl");
         using var monitor = CliRun.Start(["--source", "ebpf", "--interval", "1", "--duration", "60", "--log-file", log]);
-        WaitForLine(monitor.StandardError, "watching outbound connections");
+        CliRun.WaitForLine(monitor.StandardError, "watching outbound connections");
 
         // One bash process, no forks: `: 3<>/dev/tcp/...` connects from the shell itself (refused: nothing listens).
         int pid = RunBash($"for p in $(seq 20000 20199); do : 3<>/dev/tcp/{net.PeerV4}/$p; done 2>/dev/null");
@@ -119,7 +119,7 @@ public sealed partial class LiveMonitorTests : IDisposable
         int port = ((IPEndPoint)listener.LocalEndPoint!).Port;
         string log = Path.Combine(_dir, "beacon.jsonl");
         using var monitor = CliRun.Start(["--source", "ebpf", "--interval", "1", "--duration", "90", "--log-file", log]);
-        WaitForLine(monitor.StandardError, "watching outbound connections");
+        CliRun.WaitForLine(monitor.StandardError, "watching outbound connections");
 
         // 12 connections, 2 s apart ± 10 % (uniform 1.8..2.2 s); the kernel completes each handshake.
         int pid = RunBash($"for i in $(seq 12); do : 3<>/dev/tcp/{net.PeerV4}/{port}; sleep $(awk -v r=$RANDOM 'BEGIN {{ printf \"%.3f\", 1.8 + 0.4 * r / 32767 }}'); done");
@@ -142,7 +142,7 @@ public sealed partial class LiveMonitorTests : IDisposable
     private static void StopAndWait(Process monitor)
     {
         Thread.Sleep(1500); // let the last events drain and one more interval close
-        Assert.Equal(0, Kill(monitor.Id, Sigterm));
+        Assert.Equal(0, CliRun.Kill(monitor.Id, Sigterm));
         Assert.True(monitor.WaitForExit(10_000), "monitor did not exit after SIGTERM");
         Assert.Equal(0, monitor.ExitCode);
     }
@@ -180,8 +180,6 @@ public sealed partial class LiveMonitorTests : IDisposable
 
     private const int Sigterm = 15;
 
-    [System.Runtime.InteropServices.LibraryImport("libc", EntryPoint = "kill", SetLastError = true)]
-    private static partial int Kill(int pid, int signal);
 
     [RootFact]
     public void EbpfSourceWithoutPrivilegeExitsThreeNamingWhatIsMissing()
@@ -212,17 +210,6 @@ public sealed partial class LiveMonitorTests : IDisposable
 
     private static string Action(JsonElement line) => line.GetProperty("event").GetProperty("action").GetString()!;
 
-    private static void WaitForLine(StreamReader reader, string text)
-    {
-        var deadline = DateTime.UtcNow.AddSeconds(30);
-        while (DateTime.UtcNow < deadline)
-        {
-            var line = reader.ReadLineAsync();
-            if (!line.Wait(deadline - DateTime.UtcNow) || line.Result is null) break;
-            if (line.Result.Contains(text)) return;
-        }
-        throw new TimeoutException($"net-sentinel never printed '{text}'");
-    }
 
     public void Dispose() => Directory.Delete(_dir, recursive: true);
 

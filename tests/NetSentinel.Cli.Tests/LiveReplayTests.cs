@@ -23,7 +23,7 @@ public sealed class LiveReplayTests : IDisposable
 
         using (var monitor = CliRun.Start(["--source", "ebpf", "--log-connections", "--no-baseline", "--interval", "1", "--duration", "6", "--log-file", log, "-c", CliRun.UnrotatedLogConfig(_dir)]))
         {
-            WaitForLine(monitor.StandardError, "watching outbound connections");
+            CliRun.WaitForLine(monitor.StandardError, "watching outbound connections");
             // TCP opens and closes (refused ones too: nothing listens on port+1) and UDP flows, IPv4 and IPv6.
             string script = $"for i in 1 2 3; do : 3<>/dev/tcp/{net.PeerV4}/{port}; : 3<>/dev/tcp/{net.PeerV4}/{port + 1}; " +
                             $"echo x >/dev/udp/{net.PeerV4}/{port}; echo x >/dev/udp/{net.PeerV6}/{port}; done 2>/dev/null; true";
@@ -49,17 +49,5 @@ public sealed class LiveReplayTests : IDisposable
         Assert.DoesNotContain("skipped", stderr);
         // DNS lines of other processes sharing the machine may be there too, and are replayed with them.
         Assert.Matches($@"^net-sentinel: replayed {actions.Count} connection event\(s\)( and \d+ DNS message\(s\))? from {System.Text.RegularExpressions.Regex.Escape(log)}; ", stderr);
-    }
-
-    private static void WaitForLine(StreamReader reader, string text)
-    {
-        var deadline = DateTime.UtcNow.AddSeconds(30);
-        while (DateTime.UtcNow < deadline)
-        {
-            var line = reader.ReadLineAsync();
-            if (!line.Wait(deadline - DateTime.UtcNow) || line.Result is null) break;
-            if (line.Result.Contains(text)) return;
-        }
-        throw new TimeoutException($"net-sentinel never printed '{text}'");
     }
 }

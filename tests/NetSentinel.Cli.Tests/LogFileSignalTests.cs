@@ -17,15 +17,15 @@ public sealed partial class LogFileSignalTests : IDisposable
     {
         string log = Path.Combine(_dir, "x.jsonl");
         using var monitor = CliRun.Start(["--source", "poll", "--interval", "0.5", "--duration", "30", "--log-file", log]);
-        WaitForLine(monitor.StandardError, "watching outbound connections");
+        CliRun.WaitForLine(monitor.StandardError, "watching outbound connections");
 
         File.Move(log, log + ".1"); // logrotate's rename, then its postrotate SIGHUP
-        Assert.Equal(0, Kill(monitor.Id, Sighup));
+        Assert.Equal(0, CliRun.Kill(monitor.Id, Sighup));
         var deadline = DateTime.UtcNow.AddSeconds(10);
         while (!File.Exists(log) && DateTime.UtcNow < deadline) Thread.Sleep(50);
         Assert.False(monitor.HasExited, "SIGHUP killed the monitor");
 
-        Assert.Equal(0, Kill(monitor.Id, Sigterm));
+        Assert.Equal(0, CliRun.Kill(monitor.Id, Sigterm));
         Assert.True(monitor.WaitForExit(10_000));
         Assert.Equal(0, monitor.ExitCode);
         Assert.Contains("stopped;", monitor.StandardError.ReadToEnd());
@@ -39,30 +39,15 @@ public sealed partial class LogFileSignalTests : IDisposable
     {
         string log = Path.Combine(_dir, "x.jsonl");
         using var first = CliRun.Start(["--source", "poll", "--interval", "0.5", "--duration", "30", "--log-file", log]);
-        WaitForLine(first.StandardError, "watching outbound connections");
+        CliRun.WaitForLine(first.StandardError, "watching outbound connections");
 
         var (code, _, stderr) = CliRun.Run("--source", "poll", "--duration", "5", "--log-file", log);
 
         Assert.Equal(3, code);
         Assert.Equal($"net-sentinel: refusing to write log '{log}': another net-sentinel is already writing it — stop that one or choose another --log-file\n", stderr);
         Assert.False(first.HasExited);
-        Assert.Equal(0, Kill(first.Id, Sigterm));
+        Assert.Equal(0, CliRun.Kill(first.Id, Sigterm));
         Assert.True(first.WaitForExit(10_000));
         Assert.Equal(0, first.ExitCode);
-    }
-
-    [System.Runtime.InteropServices.LibraryImport("libc", EntryPoint = "kill", SetLastError = true)]
-    private static partial int Kill(int pid, int signal);
-
-    private static void WaitForLine(StreamReader reader, string text)
-    {
-        var deadline = DateTime.UtcNow.AddSeconds(30);
-        while (DateTime.UtcNow < deadline)
-        {
-            var line = reader.ReadLineAsync();
-            if (!line.Wait(deadline - DateTime.UtcNow) || line.Result is null) break;
-            if (line.Result.Contains(text)) return;
-        }
-        throw new TimeoutException($"net-sentinel never printed '{text}'");
     }
 }

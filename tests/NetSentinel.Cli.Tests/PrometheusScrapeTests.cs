@@ -23,39 +23,24 @@ public sealed partial class PrometheusScrapeTests : IDisposable
     public void PrometheusCountsExactlyTheConnectionsMade()
     {
         const int Connections = 250;
-        using var net = new TestNetwork();
-        using var listener = net.ListenTcp(net.PeerV4);
-        int port = ((IPEndPoint)listener.LocalEndPoint!).Port;
-        var acceptor = new Thread(() =>
-        {
-            try { while (true) listener.Accept().Dispose(); }
-            catch (SocketException) { }
-            catch (ObjectDisposedException) { }
-        })
-        { IsBackground = true };
-        acceptor.Start();
-
+        using var host = new AcceptingTestHost();
         string log = Path.Combine(_dir, "log.jsonl");
         string config = Path.Combine(_dir, "metrics.toml");
         // Only this test's host is analysed: other engineers' traffic on this machine counts as ignored, not as ours.
-        File.WriteAllText(config, $"[allowlist]\ndestinations = [{string.Join(", ", OutputBackPressureTests.EverythingBut(net.PeerV4).Select(p => $"\"{p}\""))}]\n" +
+        File.WriteAllText(config, host.OnlyThisHostAllowlist +
                                   "[metrics]\nlisten = \"127.0.0.1:0\"\n");
         using var monitor = CliRun.Start(["-c", config, "--source", "ebpf", "--log-connections", "--no-baseline", "--interval", "1", "--duration", "120", "--log-file", log]);
         Process? prometheus = null;
         try
         {
-            string metricsUrl = WaitForLine(monitor.StandardError, "metrics at http://");
+            string metricsUrl = CliRun.WaitForLine(monitor.StandardError, "metrics at http://");
             string target = new Uri(metricsUrl[metricsUrl.IndexOf("http://", StringComparison.Ordinal)..]).Authority;
             int prometheusPort = FreeLoopbackPort();
             prometheus = StartPrometheus(target, prometheusPort);
             using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{prometheusPort}"), Timeout = TimeSpan.FromSeconds(5) };
             WaitUntil(() => Query(http, "up{job=\"net-sentinel\"}") == 1, "Prometheus did not scrape the monitor (up == 1)");
 
-            for (int i = 0; i < Connections; i++)
-            {
-                using var client = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
-                client.Connect(net.PeerV4, port);
-            }
+            host.Connect(Connections);
 
             WaitUntil(() => Query(http, "net_sentinel_events_analysed_total{kind=\"closed\"}") >= Connections, "the closes did not reach Prometheus");
             Assert.Equal(Connections, Query(http, "net_sentinel_events_analysed_total{kind=\"opened\"}"));
@@ -80,7 +65,6 @@ public sealed partial class PrometheusScrapeTests : IDisposable
                 prometheus.Dispose();
             }
             if (!monitor.HasExited) monitor.Kill();
-            listener.Dispose();
         }
     }
 
@@ -142,17 +126,5 @@ public sealed partial class PrometheusScrapeTests : IDisposable
         using var probe = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
         probe.Bind(new IPEndPoint(IPAddress.Loopback, 0));
         return ((IPEndPoint)probe.LocalEndPoint!).Port;
-    }
-
-    private static string WaitForLine(StreamReader reader, string text)
-    {
-        var deadline = DateTime.UtcNow.AddSeconds(30);
-        while (DateTime.UtcNow < deadline)
-        {
-            string? line = reader.ReadLine();
-            if (line is null) throw new InvalidOperationException("monitor exited before: " + text);
-            if (line.Contains(text, StringComparison.Ordinal)) return line;
-        }
-        throw new TimeoutException(text);
     }
 }

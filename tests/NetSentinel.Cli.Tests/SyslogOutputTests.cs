@@ -92,35 +92,21 @@ public sealed partial class SyslogOutputTests : IDisposable
     /// <summary>Runs the monitor with syslog to <paramref name="target"/>, makes the connections, stops it with SIGTERM.</summary>
     private (string Log, string Stderr) RunAgainstTestHost(int connections, string target, out IPAddress peer, out int port)
     {
-        using var net = new TestNetwork();
-        using var listener = net.ListenTcp(net.PeerV4);
-        peer = net.PeerV4;
-        port = ((IPEndPoint)listener.LocalEndPoint!).Port;
-        var acceptor = new Thread(() =>
-        {
-            try { while (true) listener.Accept().Dispose(); }
-            catch (SocketException) { }
-            catch (ObjectDisposedException) { }
-        })
-        { IsBackground = true };
-        acceptor.Start();
+        using var host = new AcceptingTestHost();
+        peer = host.Peer;
+        port = host.Port;
         string log = Path.Combine(_dir, "log.jsonl");
         string config = Path.Combine(_dir, "syslog.toml");
         // Only this test's host is watched: other engineers' storms on this machine stay out of both outputs.
-        File.WriteAllText(config, $"[allowlist]\ndestinations = [{string.Join(", ", OutputBackPressureTests.EverythingBut(net.PeerV4).Select(p => $"\"{p}\""))}]\n" +
+        File.WriteAllText(config, host.OnlyThisHostAllowlist +
                                   $"[syslog]\ntarget = \"{target}\"\n");
         var monitor = CliRun.Start(["-c", config, "--source", "ebpf", "--log-connections", "--no-baseline", "--interval", "1", "--duration", "120", "--log-file", log]);
         try
         {
-            WaitForLine(monitor.StandardError, "watching outbound connections");
-            for (int i = 0; i < connections; i++)
-            {
-                using var client = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
-                client.Connect(net.PeerV4, port);
-            }
-            var deadline = DateTime.UtcNow.AddSeconds(30);
-            while (Count(log, net.PeerV4, port, "connection_closed") < connections && DateTime.UtcNow < deadline) Thread.Sleep(200);
-            Assert.Equal(0, Kill(monitor.Id, 15));
+            CliRun.WaitForLine(monitor.StandardError, "watching outbound connections");
+            host.Connect(connections);
+            host.WaitForCount(log, "connection_closed", connections);
+            Assert.Equal(0, CliRun.Kill(monitor.Id, 15));
             Assert.True(monitor.WaitForExit(15_000), "the monitor did not stop");
             Assert.Equal(0, monitor.ExitCode);
             return (log, monitor.StandardError.ReadToEnd());
@@ -129,12 +115,8 @@ public sealed partial class SyslogOutputTests : IDisposable
         {
             if (!monitor.HasExited) monitor.Kill();
             monitor.Dispose();
-            listener.Dispose();
         }
     }
-
-    private static int Count(string log, IPAddress peer, int port, string action) =>
-        File.Exists(log) ? File.ReadLines(log).Count(l => IsMine(l, peer, port, action)) : 0;
 
     private static bool IsMine(string line, IPAddress peer, int port, string action) => IsMine(JsonDocument.Parse(line).RootElement, peer, port, action);
 
@@ -143,19 +125,4 @@ public sealed partial class SyslogOutputTests : IDisposable
         && d.GetProperty("ip").GetString() == peer.ToString() && d.GetProperty("port").GetInt32() == port;
 
     private static string Action(JsonElement line) => line.GetProperty("event").GetProperty("action").GetString()!;
-
-    private static void WaitForLine(StreamReader reader, string text)
-    {
-        var deadline = DateTime.UtcNow.AddSeconds(30);
-        while (DateTime.UtcNow < deadline)
-        {
-            string? line = reader.ReadLine();
-            if (line is null) throw new InvalidOperationException("monitor exited before: " + text);
-            if (line.Contains(text, StringComparison.Ordinal)) return;
-        }
-        throw new TimeoutException(text);
-    }
-
-    [System.Runtime.InteropServices.LibraryImport("libc", EntryPoint = "kill", SetLastError = true)]
-    private static partial int Kill(int pid, int signal);
 }
