@@ -185,11 +185,14 @@ grep -q ready "$work/server.out" || { cat "$work/server.out" >&2; die "the load'
 [ -e "$log" ] || { cat "$work/monitor.err" >&2; die "the monitor did not start"; }
 
 # One connection from a process with a 20 KB command line: a line longer than rsyslog's 8 KiB default message
-# size. Then bursts of $BURST_CONNECTS connections held 0.6 s (a burst's lines fill less than
+# size. Its opened, new_destination and closed lines are ~35 KB each (command_line and args), so each of the last
+# two rotates a 64 KiB file: the connection is held $PAUSE s, and $PAUSE s pass after it, so those two rotations
+# are as far apart as the bursts'. Then bursts of $BURST_CONNECTS connections held 0.6 s (a burst's lines fill less than
 # one 64 KiB file) until the log rotates, a pause of $PAUSE s, and again, until $ROTATIONS rotations: never
 # two rotations within one of syslog-ng's 1 s polls. Bounded by $LIMIT s in all.
 sleep 1   # past the first poll, whose connections count as already open
-bash -c 'exec 3<>"/dev/tcp/$1/$2"; sleep 1; true' long-command-line "$TARGET" "$port" "$(head -c 20000 /dev/zero | tr '\0' 'a')" || true
+bash -c 'exec 3<>"/dev/tcp/$1/$2"; sleep "$3"; true' long-command-line "$TARGET" "$port" "$PAUSE" "$(head -c 20000 /dev/zero | tr '\0' 'a')" || true
+sleep "$PAUSE"
 rotated() { ls "$log".* 2>/dev/null | wc -l; }
 deadline=$((SECONDS + LIMIT - 10))
 while [ "$(rotated)" -lt "$ROTATIONS" ] && [ "$SECONDS" -lt "$deadline" ]; do
