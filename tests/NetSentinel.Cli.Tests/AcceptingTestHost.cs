@@ -60,9 +60,12 @@ internal sealed class AcceptingTestHost : IDisposable
         while (Count(log, action) < expected && DateTime.UtcNow < deadline) Thread.Sleep(200);
     }
 
-    public bool IsMine(JsonElement line, string action) =>
+    public bool IsMine(JsonElement line, string action) => IsAbout(line, action, Peer, Port);
+
+    /// <summary>A line with <paramref name="action"/> about <paramref name="peer"/>:<paramref name="port"/> (for a host already disposed).</summary>
+    public static bool IsAbout(JsonElement line, string action, IPAddress peer, int port) =>
         Action(line) == action && line.TryGetProperty("destination", out var d)
-        && d.GetProperty("ip").GetString() == Peer.ToString() && d.GetProperty("port").GetInt32() == Port;
+        && d.GetProperty("ip").GetString() == peer.ToString() && d.GetProperty("port").GetInt32() == port;
 
     public static string Action(JsonElement line) => line.GetProperty("event").GetProperty("action").GetString()!;
 

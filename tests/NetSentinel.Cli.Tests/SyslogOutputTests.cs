@@ -120,9 +120,7 @@ public sealed partial class SyslogOutputTests : IDisposable
 
     private static bool IsMine(string line, IPAddress peer, int port, string action) => IsMine(JsonDocument.Parse(line).RootElement, peer, port, action);
 
-    private static bool IsMine(JsonElement root, IPAddress peer, int port, string action) =>
-        Action(root) == action && root.TryGetProperty("destination", out var d)
-        && d.GetProperty("ip").GetString() == peer.ToString() && d.GetProperty("port").GetInt32() == port;
+    private static bool IsMine(JsonElement root, IPAddress peer, int port, string action) => AcceptingTestHost.IsAbout(root, action, peer, port);
 
-    private static string Action(JsonElement line) => line.GetProperty("event").GetProperty("action").GetString()!;
+    private static string Action(JsonElement line) => AcceptingTestHost.Action(line);
 }

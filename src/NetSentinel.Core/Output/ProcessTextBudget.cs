@@ -160,6 +160,23 @@ internal static class ProcessTextBudget
 
     private static long Measure(string? text, Func<string, int> measure) => text is null ? 0 : measure(text);
 
+    /// <summary>
+    /// True, and <paramref name="left"/> charged, when <paramref name="text"/> fits whole in min(cap, left) escaped;
+    /// <paramref name="room"/> is that space, which a cut text must fit in.
+    /// </summary>
+    private static bool FitsWhole(string text, int cap, ref int left, out int room)
+    {
+        room = Math.Max(0, Math.Min(cap, left));
+        int bytes = EscapedBytes(text);
+        if (bytes > room)
+        {
+            return false;
+        }
+
+        left -= bytes;
+        return true;
+    }
+
     /// <summary>The longest beginning of <paramref name="text"/> that fits min(cap, left) escaped (with <paramref name="marker"/> after it when cut).</summary>
     private static string? Take(string? text, int cap, ref int left, out bool cut, string marker = "")
     {
@@ -169,11 +186,8 @@ internal static class ProcessTextBudget
             return null;
         }
 
-        int room = Math.Max(0, Math.Min(cap, left));
-        int bytes = EscapedBytes(text);
-        if (bytes <= room)
+        if (FitsWhole(text, cap, ref left, out int room))
         {
-            left -= bytes;
             return text;
         }
 
@@ -193,11 +207,8 @@ internal static class ProcessTextBudget
             return null;
         }
 
-        int room = Math.Max(0, Math.Min(PathCap, left));
-        int bytes = EscapedBytes(path);
-        if (bytes <= room)
+        if (FitsWhole(path, PathCap, ref left, out int room))
         {
-            left -= bytes;
             return path;
         }
 

@@ -12,7 +12,8 @@ namespace NetSentinel.Linux.Bpf;
 /// </summary>
 internal sealed class RecentAddresses
 {
-    private const int Slots = 64; // a power of two
+    private const int SlotBits = 6;
+    private const int Slots = 1 << SlotBits;
 
     private readonly Slot[] _slots = new Slot[Slots];
 
@@ -23,7 +24,7 @@ internal sealed class RecentAddresses
         ulong low = MemoryMarshal.Read<ulong>(bytes);
         ulong high = v6 ? MemoryMarshal.Read<ulong>(bytes[8..]) : 0;
         if (!v6) low &= 0xFFFF_FFFF; // an IPv4 address is its first four bytes; the rest of the field is not ours to read
-        int index = (int)((low ^ (high * 31) ^ family) * 0x9E37_79B9_7F4A_7C15UL >> 58) & (Slots - 1);
+        int index = (int)(((low ^ (high * 31) ^ family) * 0x9E37_79B9_7F4A_7C15UL) >> (64 - SlotBits)); // the product's top bits
         ref Slot slot = ref _slots[index];
         if (slot.Address is { } known && slot.Low == low && slot.High == high && slot.Family == family) return known;
         IPAddress decoded = BpfText.Address(family, bytes);

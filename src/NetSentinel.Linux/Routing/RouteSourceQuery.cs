@@ -3,6 +3,7 @@ using System.Net;
 using System.Net.Sockets;
 using System.Runtime.InteropServices;
 using NetSentinel.Core.Native;
+using NetSentinel.Linux.Netlink;
 
 namespace NetSentinel.Linux.Routing;
 
@@ -43,13 +44,7 @@ internal static unsafe class RouteSourceQuery
     {
         byte* request = stackalloc byte[RequestCapacity];
         int length = Encode(new Span<byte>(request, RequestCapacity), query, sequence);
-        byte* kernel = stackalloc byte[12]; // struct sockaddr_nl, pid 0 = the kernel
-        new Span<byte>(kernel, 12).Clear();
-        *(ushort*)kernel = LibC.AF_NETLINK;
-        while (LibC.SendTo(fd, request, (nuint)length, 0, kernel, 12) < 0)
-        {
-            if (Marshal.GetLastPInvokeError() != LibC.EINTR) return null;
-        }
+        if (NetlinkKernel.Send(fd, request, length) != 0) return null;
 
         byte* reply = stackalloc byte[ReplyCapacity];
         for (int reads = 0; reads < 8; reads++) // a reply left over from an earlier question is skipped by its sequence

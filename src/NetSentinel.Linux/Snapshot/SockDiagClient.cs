@@ -3,6 +3,7 @@ using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using NetSentinel.Core.Model;
 using NetSentinel.Core.Native;
+using NetSentinel.Linux.Netlink;
 
 namespace NetSentinel.Linux.Snapshot;
 
@@ -62,17 +63,7 @@ internal static unsafe class SockDiagClient
         body[1] = (byte)(transport == Transport.Tcp ? IpProtoTcp : IpProtoUdp);
         body[2] = (byte)(transport == Transport.Tcp ? 1 << (InetDiagInfo - 1) : 0);
         *(uint*)(body + 4) = uint.MaxValue; // every state
-
-        byte* kernel = stackalloc byte[12]; // struct sockaddr_nl, pid 0 = the kernel
-        new Span<byte>(kernel, 12).Clear();
-        *(ushort*)kernel = LibC.AF_NETLINK;
-        while (true)
-        {
-            nint sent = LibC.SendTo(fd, request, NlmsgHeaderSize + DiagRequestSize, 0, kernel, 12);
-            if (sent >= 0) return 0;
-            int errno = Marshal.GetLastPInvokeError();
-            if (errno != LibC.EINTR) return errno;
-        }
+        return NetlinkKernel.Send(fd, request, NlmsgHeaderSize + DiagRequestSize);
     }
 
     private static int ReceiveAll(int fd, byte* buffer, Transport transport, uint sequence, List<DiagSocket> into)
