@@ -95,7 +95,7 @@ public sealed class BpfEventTranslator
 
     /// <summary>An exec record: its fixed part and the argv bytes that follow it in the record.</summary>
     internal void OnExec(in NsExecEvent exec, ReadOnlySpan<byte> argv) =>
-        _processes.OnExec(exec.Task.Tgid, exec.Task.Ppid, BpfText.Comm(exec.Task), ExecIdentity.From(exec, argv), exec.Header.TimestampNs);
+        _processes.OnExec(exec.Task.Tgid, exec.Task.Ppid, BpfText.Comm(exec.Task, _processes.Text), ExecIdentity.From(exec, argv, _processes.Text), exec.Header.TimestampNs);
 
     /// <summary>A process's UDP flows end with it (UDP has no close), with their final counters from the kernel map.</summary>
     internal void OnExit(in NsExitEvent exit, IConnectionEventSink sink)

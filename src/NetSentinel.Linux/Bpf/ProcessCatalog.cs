@@ -62,6 +62,9 @@ public sealed class ProcessCatalog
 
     public int Count => _byTgid.Count;
 
+    /// <summary>Recent records' paths, names and arguments, one string each (the translator decodes exec records with it).</summary>
+    internal RecentText Text { get; } = new();
+
     public void OnExec(uint tgid, string filename, ulong timestampNs) => OnExec(tgid, 0, string.Empty, filename, timestampNs);
 
     /// <summary>An exec known only by its path (tests, and hand-made records).</summary>
@@ -198,7 +201,7 @@ public sealed class ProcessCatalog
         }
         ReadArguments(task.Tgid, facts);
         ProcessInfo? last = facts.Last;
-        string name = BpfText.Comm(task);
+        string name = BpfText.Comm(task, Text);
         // The parent that started it, not a subreaper it was re-parented to when that parent exited.
         if (facts.ParentTgid == 0) facts.ParentTgid = task.Ppid;
         if (last is not null && last.ParentPid == (int)facts.ParentTgid && last.Uid == task.Uid && last.Name == name && facts.CgroupId == task.CgroupId)
@@ -240,16 +243,20 @@ public sealed class ProcessCatalog
     /// <summary>
     /// The parent first, then its parent, up to <see cref="ProcessInfo.MaxAncestry"/>: from this catalog (which keeps
     /// exited processes whose exec it saw) or else /proc. Stops at init, at a loop, or at a process known to neither.
+    /// Siblings share one list while their chain is the same (the parent keeps the last one it handed out): a shell's
+    /// thousand children hold one ancestry, not a thousand copies.
     /// </summary>
     private IReadOnlyList<ProcessInfo> Ancestry(uint parentTgid, uint selfTgid)
     {
+        IReadOnlyList<ProcessInfo>? shared = _byTgid.GetValueOrDefault(parentTgid)?.ChildAncestry;
         List<ProcessInfo>? ancestry = null;
+        int count = 0;
         uint tgid = parentTgid;
-        while (tgid != 0 && tgid != selfTgid && (ancestry?.Count ?? 0) < ProcessInfo.MaxAncestry)
+        while (tgid != 0 && tgid != selfTgid && count < ProcessInfo.MaxAncestry)
         {
             ProcessFacts? facts = FactsForAncestor(tgid);
             if (facts is null) break;
-            (ancestry ??= []).Add(facts.Summary ??= new ProcessInfo
+            ProcessInfo summary = facts.Summary ??= new ProcessInfo
             {
                 Pid = (int)tgid,
                 ParentPid = (int)facts.ParentTgid,
@@ -260,12 +267,25 @@ public sealed class ProcessCatalog
                 EntityId = facts.EntityId,
                 Start = facts.Start,
                 IdentifiedBy = AttributionSource.Kernel,
-            });
+            };
+            if (ancestry is null && shared is not null && count < shared.Count && ReferenceEquals(shared[count], summary))
+            {
+                count++; // still the same chain as the shared one
+            }
+            else
+            {
+                ancestry ??= [.. (shared ?? []).Take(count)];
+                ancestry.Add(summary);
+                count++;
+            }
             if (tgid == 1) break;
             tgid = facts.ParentTgid;
         }
 
-        return ancestry ?? (IReadOnlyList<ProcessInfo>)[];
+        if (ancestry is null && shared is not null && count == shared.Count) return shared;
+        IReadOnlyList<ProcessInfo> chain = ancestry ?? (count == 0 ? [] : [.. shared!.Take(count)]);
+        if (chain.Count > 0 && _byTgid.GetValueOrDefault(parentTgid) is ProcessFacts parent) parent.ChildAncestry = chain;
+        return chain;
     }
 
     private ProcessFacts? FactsForAncestor(uint tgid)
@@ -374,6 +394,8 @@ public sealed class ProcessCatalog
         public IReadOnlyList<ProcessInfo>? Ancestors { get; set; }
         /// <summary>This process as an ancestor of others (built once).</summary>
         public ProcessInfo? Summary { get; set; }
+        /// <summary>The ancestry last given to a child of this process, for its siblings to share.</summary>
+        public IReadOnlyList<ProcessInfo>? ChildAncestry { get; set; }
         public string? CommandLine { get; set; }
         public bool CommandLineRead { get; set; }
         /// <summary>Kernel time of its exit record; 0 while it lives.</summary>

@@ -224,6 +224,50 @@ public sealed class BpfRecordDecoderTests : IDisposable
     }
 
     [Fact]
+    public void ChildrenOfOneParentShareTheirPathNameCommonArgumentsAndAncestryButNotWhatDiffers()
+    {
+        Decode(Exec(1_000, Task(120, "bash"), "/usr/bin/bash", ["bash", "run.sh"]));
+        for (uint child = 121; child <= 123; child++)
+        {
+            Decode(Fork(child * 10, Task(120, "bash"), childTgid: child));
+            Decode(Exec((child * 10) + 1, Task(child, "nsload") with { Ppid = 120 }, "/opt/bench/nsload", ["nsload", "once", "198.51.100.2", $"{child}"]));
+            Decode(TcpConnect(child, (child * 10) + 2, Task(child, "nsload") with { Ppid = 120 }, Web));
+        }
+
+        ProcessInfo[] children = [.. _events.Events.Select(e => e.Process)];
+        Assert.Equal([121, 122, 123], children.Select(c => c.Pid));
+        Assert.All(children, c => Assert.Same(children[0].Executable, c.Executable));
+        Assert.All(children, c => Assert.Same(children[0].Name, c.Name));
+        Assert.All(children, c => Assert.Same(children[0].Args![1], c.Args![1]));
+        Assert.All(children, c => Assert.Same(children[0].Ancestry, c.Ancestry));
+        Assert.Equal(["121", "122", "123"], children.Select(c => c.Args![3]));
+        Assert.Equal(["nsload once 198.51.100.2 121", "nsload once 198.51.100.2 122", "nsload once 198.51.100.2 123"], children.Select(c => c.CommandLine));
+        Assert.Equal((120, "/usr/bin/bash"), (children[0].Ancestry[0].Pid, children[0].Ancestry[0].Executable));
+    }
+
+    [Fact]
+    public void ASiblingForkedAfterItsParentOrGrandparentExecdAgainHasTheNewChainNotTheSharedOne()
+    {
+        Decode(Exec(900, Task(129, "init-ish") with { Ppid = 1 }, "/usr/sbin/supervisor", ["supervisor"]));
+        Decode(Exec(1_000, Task(130, "sh") with { Ppid = 129 }, "/usr/bin/dash", ["sh"]));
+        Decode(Fork(1_100, Task(130, "sh") with { Ppid = 129 }, childTgid: 131));
+        Decode(Exec(1_200, Task(130, "python3") with { Ppid = 129 }, "/usr/bin/python3", ["python3"])); // the parent execs
+        Decode(Fork(1_300, Task(130, "python3") with { Ppid = 129 }, childTgid: 132));
+        Decode(Exec(1_400, Task(129, "init-ish") with { Ppid = 1 }, "/usr/sbin/supervisor2", ["supervisor2"])); // the grandparent
+        Decode(Fork(1_500, Task(130, "python3") with { Ppid = 129 }, childTgid: 133));
+        Decode(Fork(1_600, Task(130, "python3") with { Ppid = 129 }, childTgid: 134));
+        foreach (uint child in new uint[] { 131, 132, 133, 134 })
+            Decode(TcpConnect(child, 2_000 + child, Task(child, "x") with { Ppid = 130 }, Web));
+
+        ProcessInfo[] children = [.. _events.Events.Select(e => e.Process)];
+        Assert.Equal(
+            ["/usr/bin/dash /usr/sbin/supervisor", "/usr/bin/python3 /usr/sbin/supervisor", "/usr/bin/python3 /usr/sbin/supervisor2", "/usr/bin/python3 /usr/sbin/supervisor2"],
+            children.Select(c => $"{c.Ancestry[0].Executable} {c.Ancestry[1].Executable}"));
+        Assert.Same(children[2].Ancestry, children[3].Ancestry);
+        Assert.Same(children[1].Ancestry[0], children[2].Ancestry[0]); // the parent's summary is one object
+    }
+
+    [Fact]
     public void AnExecRecordShorterThanItsArgumentLengthIsReadOnlyAsFarAsItGoes()
     {
         byte[] record = Exec(1_000, Task(93, "tool"), "/usr/bin/tool", ["tool", "--flag"]);
