@@ -102,6 +102,15 @@ public sealed class BpfEventTranslator
     {
         _processes.OnExit(exit.Task.Tgid, exit.Header.TimestampNs);
         EndUdpFlows(exit.Task.Tgid, exit.Header.TimestampNs, sink);
+        ReportEnded(sink);
+    }
+
+    /// <summary>Processes the catalog forgot: their records are all in, so the pipeline may drop what it keeps of them.</summary>
+    private void ReportEnded(IConnectionEventSink sink)
+    {
+        if (_processes.Ended.Count == 0) return;
+        foreach (var (tgid, exitNs) in _processes.Ended) sink.OnProcessEnded((int)tgid, _clock.ToWallClock(exitNs));
+        _processes.ClearEnded();
     }
 
     private void EndUdpFlows(uint tgid, ulong exitNs, IConnectionEventSink sink)
@@ -190,6 +199,7 @@ public sealed class BpfEventTranslator
                 if (!_ledger.TryGet(flows[i].Id, out _)) flows.RemoveAt(i);
         }
         _processes.ForgetExited();
+        ReportEnded(sink);
     }
 
     /// <summary>

@@ -38,6 +38,7 @@ public sealed class ProcessCatalog
     private readonly Queue<(uint Tgid, ulong ExitNs)> _exitOrder = new();
     /// <summary>How many of <see cref="_exitOrder"/>'s first entries were drained before the last interval end.</summary>
     private int _exitsBeforeInterval;
+    private readonly List<(uint Tgid, ulong ExitNs)> _ended = [];
     private readonly string _procRoot;
     private readonly UserNameResolver _users = new();
     private readonly ProcIdentityReader _identity;
@@ -159,6 +160,14 @@ public sealed class ProcessCatalog
         if (timestampNs > ExitGraceNs) ForgetExitsBefore(timestampNs - ExitGraceNs);
     }
 
+    /// <summary>
+    /// Exits forgotten since the last <see cref="ClearEnded"/>: those processes' records are all in (the grace is over),
+    /// so what others keep of them can go too (the translator tells the pipeline).
+    /// </summary>
+    internal IReadOnlyList<(uint Tgid, ulong ExitNs)> Ended => _ended;
+
+    internal void ClearEnded() => _ended.Clear();
+
     /// <summary>When the process with this tgid exited, if its exit record was drained and is still remembered.</summary>
     public ulong? ExitedAt(uint tgid) => _exits.TryGetValue(tgid, out ulong ns) ? ns : null;
 
@@ -182,6 +191,7 @@ public sealed class ProcessCatalog
     private void Forget((uint Tgid, ulong ExitNs) exit)
     {
         // Only that exit: the pid may have been reused, and exited again, since.
+        _ended.Add(exit);
         if (_exits.TryGetValue(exit.Tgid, out ulong latest) && latest == exit.ExitNs) _exits.Remove(exit.Tgid);
         if (_byTgid.TryGetValue(exit.Tgid, out ProcessFacts? facts) && facts.ExitedNs == exit.ExitNs) _byTgid.Remove(exit.Tgid);
     }

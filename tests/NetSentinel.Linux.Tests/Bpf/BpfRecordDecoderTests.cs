@@ -160,6 +160,24 @@ public sealed class BpfRecordDecoderTests : IDisposable
     }
 
     [Fact]
+    public void AProcessIsReportedEndedOnceItsGraceIsOverAtItsExitTime()
+    {
+        const ulong Second = 1_000_000_000;
+        Decode(Exit(10 * Second, Task(88, "tool")));
+        Decode(Exit((11 * Second) - 1, Task(89, "tool")));
+        Assert.Empty(_events.Ended); // within the grace: late records may still come
+
+        Decode(Exit((11 * Second) + 1, Task(90, "tool")));
+
+        Assert.Equal(88, Assert.Single(_events.Ended).Pid);
+        Interval();
+        Interval(); // the interval bound ends the others
+        Assert.Equal([88, 89, 90], _events.Ended.Select(e => e.Pid));
+        // Each at its exit's time, on the records' clock.
+        Assert.Equal([TimeSpan.Zero, TimeSpan.FromTicks(9_999_999), TimeSpan.FromSeconds(1)], _events.Ended.Select(e => e.ExitedAt - _events.Ended[0].ExitedAt));
+    }
+
+    [Fact]
     public void AnExecRecordGivesTheKernelsFileArgumentsAndTruncationMarks()
     {
         // st_dev 259:2 (an NVMe partition) in the kernel's encoding, major << 20 | minor.
