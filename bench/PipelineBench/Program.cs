@@ -10,6 +10,9 @@
 // this one's); the difference per line is what formatting and queueing a line costs the monitor's thread (issue #15).
 // Then the memory the eBPF source's process catalog keeps per 10,000 tracked processes: each forked by one shell,
 // exec'ing python3 with eight arguments, connecting once (so its identity, parent and ancestry are built).
+// Then bench/run.sh's spawn storm through the whole pipeline (catalog, translator, detectors; alerts only): one
+// parent forking children that each exec `nsload once HOST PORT`, connect once and exit, 2,000 a second of kernel
+// time with an interval end every 5 s: the managed bytes allocated per process and the heap still live after them.
 // Usage: dotnet run -c Release --project bench/PipelineBench -- [connections per repetition] [repetitions]
 using System.Diagnostics;
 using System.Globalization;
@@ -62,6 +65,58 @@ Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
 }
 
 Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"process catalog: {CatalogBytesPer10k() / 1048576.0:0.00} MiB of heap per 10,000 tracked processes (fork, exec with 8 arguments, a connection each)"));
+
+var (spawnAllocated, spawnLive) = SpawnStorm(10_000);
+Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"spawn storm: {spawnAllocated} bytes allocated per process, {spawnLive / 1048576.0:0.00} MiB of heap live after 10,000 processes in 5 s (fork, exec, connect, close, exit; whole pipeline, alerts only)"));
+
+(long AllocatedPerProcess, long Live) SpawnStorm(int processes)
+{
+    const uint FirstTgid = 400_000; // above any real pid here, so the catalog knows them only from their records
+    const ulong ProcessGapNs = 500_000; // 2,000 processes a second
+    var clock = new ManualClock(DateTimeOffset.UtcNow);
+    var pipeline = new DetectionPipeline(new MonitorConfig(), new CountingSink(), "ebpf", clock, learnBaseline: false);
+    var translator = new BpfEventTranslator(new FlowLedger<ulong>(clock), new ProcessCatalog(), new NoUdpFlows());
+    var decoder = new BpfRecordDecoder(translator);
+    NsTask parent = Task(FirstTgid - 1, "nsload");
+    decoder.Decode(Exec(1, parent, "/work/main/out/bench/nsload", ["out/bench/nsload", "spawn", "--host", "198.51.100.242", "--port", "20000", "--ports", "1000", "--seconds", "5"]), pipeline);
+    var interval = TimeSpan.FromSeconds(5);
+    DateTimeOffset nextInterval = clock.Start + interval;
+    GC.Collect();
+    long before = GC.GetTotalMemory(forceFullCollection: true);
+    long allocated = 0;
+    for (uint i = 0; i < processes; i++)
+    {
+        NsTask child = Task(FirstTgid + i, "nsload");
+        child.Ppid = parent.Tgid;
+        ulong ns = 1_000 + (i * ProcessGapNs);
+        string port = (20000 + (i % 1000)).ToString(CultureInfo.InvariantCulture);
+        NsEndpoints ends = Ends("198.51.100.241", 32768 + (int)(i % 28000), "198.51.100.242", 20000 + (int)(i % 1000));
+        byte[][] records =
+        [
+            Fork(ns, parent, child.Tgid),
+            Exec(ns + 50_000, child, "/work/main/out/bench/nsload", ["nsload", "once", "198.51.100.242", port]),
+            TcpConnect(i + 1, ns + 100_000, child, ends),
+            TcpClose(i + 1, ns + 150_000, child, ends, sent: 0, received: 0, durationNs: 50_000),
+            Exit(ns + 200_000, child),
+        ];
+        long decodeStart = GC.GetAllocatedBytesForCurrentThread(); // the records are the kernel's, not the monitor's allocations
+        foreach (byte[] record in records) decoder.Decode(record, pipeline);
+        clock.Now = clock.Start + TimeSpan.FromTicks((long)(ns / 100));
+        if (clock.Now >= nextInterval)
+        {
+            translator.BeginCounters();
+            translator.EndCounters(clock.Now, pipeline);
+            pipeline.EndInterval(clock.Now, 0, null);
+            nextInterval += interval;
+        }
+        if ((i & 63) == 0) pipeline.EndDrain();
+        allocated += GC.GetAllocatedBytesForCurrentThread() - decodeStart;
+    }
+    long after = GC.GetTotalMemory(forceFullCollection: true);
+    GC.KeepAlive(decoder);
+    GC.KeepAlive(pipeline);
+    return (allocated / processes, after - before);
+}
 
 long CatalogBytesPer10k()
 {
