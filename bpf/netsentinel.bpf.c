@@ -229,6 +229,24 @@ static __always_inline void open_when_port_known(const struct sock *sk, struct n
 	submit_open(NS_EVENT_TCP_CONNECT, state->start_ns, state->conn_id, &state->task, &state->ends, 0);
 }
 
+#define NS_RCV_SHUTDOWN 1
+#define NS_MAX_UNREAD (1U << 30) /* more than any receive buffer: a torn read, not data */
+
+/* Data that arrived but was not read when the socket reached CLOSE. A client that half-closes and then reads the
+ * answer is in FIN_WAIT2 when the answer and the server's FIN arrive: the kernel moves it to TIME_WAIT (the CLOSE
+ * transition, and so its close record) before the application reads, and the reads after that find no tracked
+ * socket. A socket closed with data unread (it sends a reset) had those bytes arrive too. rcv_nxt - copied_seq is
+ * what the receive queue holds, plus the FIN's sequence number when the FIN came in and was not read yet (reading
+ * the end of the stream moves copied_seq past it). Probe reads: runs once per connection. */
+static __always_inline __u64 unread_bytes(const struct sock *sk)
+{
+	const struct tcp_sock *tp = (const struct tcp_sock *)sk;
+	__u32 unread = BPF_CORE_READ(tp, rcv_nxt) - BPF_CORE_READ(tp, copied_seq);
+	if (unread && (BPF_CORE_READ(sk, sk_shutdown) & NS_RCV_SHUTDOWN))
+		unread--;
+	return unread < NS_MAX_UNREAD ? unread : 0;
+}
+
 static __always_inline void on_close(const struct sock *sk, __u64 key, int direct)
 {
 	struct ns_sock_state *state = bpf_map_lookup_elem(&ns_socks, &key);
@@ -257,6 +275,7 @@ static __always_inline void on_close(const struct sock *sk, __u64 key, int direc
 	 * tracepoint hands us. */
 	if (!event->ends.sport)
 		event->ends.sport = BPF_CORE_READ((const struct inet_sock *)sk, inet_sport);
+	event->bytes_received += unread_bytes(sk);
 	bpf_map_delete_elem(&ns_socks, &key);
 	bpf_ringbuf_submit(event, wakeup_flags());
 }

@@ -160,6 +160,7 @@ struct sock_common {
 struct sock {
 	struct sock_common __sk_common;
 	u16 sk_protocol;
+	u8 sk_shutdown; /* RCV_SHUTDOWN (1) once the peer's FIN came in */
 	__u32 sk_mark;
 	kuid_t sk_uid;
 } __attribute__((preserve_access_index));
@@ -173,6 +174,8 @@ struct inet_sock {
 struct tcp_sock {
 	u64 bytes_received;
 	u64 bytes_acked;
+	u32 rcv_nxt;    /* the next sequence number expected from the peer */
+	u32 copied_seq; /* the next one the application will read */
 } __attribute__((preserve_access_index));
 
 /* The file a process executes, and the path to it (the exec hook walks dentries and mounts up to the root). */

@@ -6,18 +6,27 @@ namespace NetSentinel.Cli.SelfTest;
 /// <summary>
 /// The monitor the self-test watches with: this same binary, started as a user would start it (<c>--config FILE
 /// --json</c>), ready once it says "watching", stopped with SIGTERM so it closes its incidents and writes their totals.
-/// Its stderr lines are kept (they say why it did not start); its stdout (the alerts again) is read and dropped.
+/// Its stderr lines are kept (they say why it did not start). Its stdout carries every line it logs (with --json, the
+/// connection lines too); those that mention one of the self-test's programs are kept, up to <see cref="MaxKeptLines"/>,
+/// so a failed scenario can be explained (<see cref="ScenarioEvidence"/>) without the log file holding the whole
+/// host's connections, which on a busy host would rotate the alerts away.
 /// </summary>
 public sealed class MonitorProcess : IDisposable
 {
     private const string ReadyLine = "watching outbound connections";
+
+    /// <summary>A bound on the stdout lines kept (a scenario makes at most a few hundred connections).</summary>
+    public const int MaxKeptLines = 100_000;
+
     private readonly Process _process;
     private readonly List<string> _notes = [];
+    private readonly List<string> _kept = [];
     private readonly TaskCompletionSource _ready = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     private MonitorProcess(Process process) => _process = process;
 
-    public static MonitorProcess Start(string executable, string configFile)
+    /// <param name="keepWhenContaining">A stdout line is kept when it contains one of these (the programs' paths and names).</param>
+    public static MonitorProcess Start(string executable, string configFile, IReadOnlyList<string> keepWhenContaining)
     {
         var start = new ProcessStartInfo(executable) { RedirectStandardOutput = true, RedirectStandardError = true };
         foreach (string arg in new[] { "--config", configFile, "--json" })
@@ -41,7 +50,20 @@ public sealed class MonitorProcess : IDisposable
                 monitor._ready.TrySetResult();
             }
         };
-        process.OutputDataReceived += (_, _) => { };
+        process.OutputDataReceived += (_, e) =>
+        {
+            if (e.Data is not { } line || !keepWhenContaining.Any(needle => line.Contains(needle, StringComparison.Ordinal)))
+            {
+                return;
+            }
+            lock (monitor._kept)
+            {
+                if (monitor._kept.Count < MaxKeptLines)
+                {
+                    monitor._kept.Add(line);
+                }
+            }
+        };
         process.Exited += (_, _) => monitor._ready.TrySetException(new InvalidOperationException("the monitor exited"));
         process.Start();
         process.BeginErrorReadLine();
@@ -59,6 +81,18 @@ public sealed class MonitorProcess : IDisposable
             lock (_notes)
             {
                 return [.. _notes];
+            }
+        }
+    }
+
+    /// <summary>The stdout lines kept so far (complete once <see cref="Stop"/> returned).</summary>
+    public IReadOnlyList<string> KeptLines
+    {
+        get
+        {
+            lock (_kept)
+            {
+                return [.. _kept];
             }
         }
     }

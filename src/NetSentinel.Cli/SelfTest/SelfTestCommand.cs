@@ -7,6 +7,7 @@ using System.Runtime.InteropServices;
 using NetSentinel.Core.Configuration;
 using NetSentinel.Core.Detection;
 using NetSentinel.Core.Model;
+using NetSentinel.Core.Output.Pipeline;
 using NetSentinel.Linux.SelfTest;
 
 namespace NetSentinel.Cli.SelfTest;
@@ -123,7 +124,9 @@ public static class SelfTestCommand
             string configPath = WriteMonitorFiles(config, scenarios, programs, at, work.FullName);
 
             stderr.WriteLine($"selftest: test host {host.Namespace} ({at.PeerV4}, {at.PeerV6}, {at.Block}); {scenarios.Count} scenario programs in {work.FullName}");
-            monitor = MonitorProcess.Start(self, configPath);
+            // Its programs' lines, by path and by the name the kernel gives them (a line whose path was not known).
+            string[] mentions = [work.FullName, .. scenarios.Select(s => $"\"name\":\"{SelfTestVerdict.ProcessName(s.Name)}\"")];
+            monitor = MonitorProcess.Start(self, configPath, mentions);
             if (!monitor.WaitReady(MonitorStart, interrupt.Token))
             {
                 throw CliFailure.Runtime($"the monitor did not start within {MonitorStart.TotalSeconds:0} s: {string.Join(" | ", monitor.Notes)}");
@@ -157,8 +160,13 @@ public static class SelfTestCommand
             }
 
             var (alerts, unreadable) = AlertLog.Read(Path.Combine(work.FullName, "alerts.jsonl"));
+            var connections = AlertLog.ReadConnections(monitor.KeptLines);
             var verdict = new SelfTestVerdict([.. running.Select(r => ScenarioOutcome.Of(r.Scenario, r.Executable, alerts, problems[r.Scenario.Name]))]);
             verdict.WriteTable(stdout);
+            foreach (var failed in running.Where(r => verdict.Outcomes.Any(o => o.Scenario == r.Scenario && o.Failure is not null)))
+            {
+                stdout.WriteLine($"selftest: {ScenarioEvidence.Describe(failed.Scenario.Name, failed.Executable, connections)}; the program said: {failed.Account}");
+            }
             if (unreadable > 0)
             {
                 stderr.WriteLine($"selftest: {unreadable} line(s) of the monitor's log were not JSON");
@@ -216,7 +224,11 @@ public static class SelfTestCommand
         var monitorConfig = config with
         {
             LogFile = Path.Combine(work, "alerts.jsonl"),
-            LogConnections = false,
+            // Connection lines go to stdout only (--json), where the programs' own are kept to explain a failed scenario;
+            // the file keeps the alerts, which a busy host's connections would otherwise rotate away.
+            LogConnections = true,
+            LogLines = OutputLines.Alerts,
+            StdoutLines = OutputLines.All,
             BaselineStateFile = baselinePath,
             BlocklistFile = blocklistPath,
         };

@@ -71,6 +71,24 @@ public sealed class SelfTestVerdictTests : IDisposable
         Assert.Matches(@"backup\s+look-alike of burst-upload\s+nothing above low\s+-\s+0\s+ok", table.ToString());
     }
 
+    /// <summary>A log the monitor rotated (x.jsonl.2, x.jsonl.1, x.jsonl) is read whole, oldest first: no alert is missed.</summary>
+    [Fact]
+    public void TheReaderReadsTheFilesTheLogWasRotatedIntoOldestFirst()
+    {
+        string log = WriteLogOfARealPipeline();
+        var (whole, _) = AlertLog.Read(log);
+        string[] lines = File.ReadAllLines(log);
+        Assert.True(lines.Length >= 3, $"{lines.Length} lines");
+        int third = lines.Length / 3;
+        File.WriteAllLines(log + ".2", lines[..third]);
+        File.WriteAllLines(log + ".1", lines[third..(2 * third)]);
+        File.WriteAllLines(log, lines[(2 * third)..]);
+
+        var (rotated, unreadable) = AlertLog.Read(log);
+        Assert.Equal(0, unreadable);
+        Assert.Equal(whole, rotated);
+    }
+
     [Fact]
     public void AMissedAttackAFlaggedLookAlikeALongSweepAndAFailedProgramEachFail()
     {
@@ -92,6 +110,44 @@ public sealed class SelfTestVerdictTests : IDisposable
         var verdict = new SelfTestVerdict([missed, lowBeacon, flagged, longSweep, broken]);
         Assert.False(verdict.Passed);
         Assert.Equal((4, 2, 3, 2), (verdict.Attacks, verdict.Detected, verdict.Flagged, verdict.FlaggedAttacks));
+    }
+
+    /// <summary>
+    /// A missed attack is explained from the connection lines the real pipeline and formatter write: twelve connects
+    /// of "tcp-beacon" two seconds apart, 800 bytes each, where two lines of its pid lost their executable (the kind of
+    /// split that keeps a series short) — and the beacon score of what was logged.
+    /// </summary>
+    [Fact]
+    public void AFailedScenarioIsExplainedByWhatTheMonitorLoggedOfItsProgram()
+    {
+        string path = Path.Combine(_dir, "connections.jsonl");
+        string executable = Path.Combine(_dir, "tcp-beacon");
+        using (var file = File.Create(path))
+        using (var sink = new JsonlStreamSink(file))
+        {
+            var start = DateTimeOffset.Parse("2026-11-30T10:00:00Z", System.Globalization.CultureInfo.InvariantCulture);
+            var clock = new FixedClock(start);
+            var pipeline = new DetectionPipeline(new MonitorConfig { BaselineSamples = 0, LogConnections = true }, sink, "ebpf", clock, learnBaseline: true);
+            var beacon = Process(200, "tcp-beacon", executable);
+            var nameless = Process(200, "tcp-beacon", null);
+            for (int i = 0; i < 12; i++)
+            {
+                clock.Now = start.AddSeconds(2 * i);
+                var opened = Event(ConnectionEventKind.Opened, i is 5 or 6 ? nameless : beacon, "198.19.22.10", 8443, (ulong)(i + 1), clock.Now);
+                pipeline.OnEvent(opened);
+                pipeline.OnEvent(opened with { Kind = ConnectionEventKind.Closed, Timestamp = clock.Now.AddMilliseconds(5), BytesSent = 200, BytesReceived = 600 });
+            }
+            pipeline.Flush(clock.Now);
+        }
+
+        var connections = AlertLog.ReadConnections(File.ReadLines(path));
+        Assert.Equal(24, connections.Count(c => c.Pid == 200));
+        string evidence = ScenarioEvidence.Describe("tcp-beacon", executable, connections);
+        Assert.StartsWith("tcp-beacon: the monitor logged 12 starts and 12 ends of pid 200", evidence);
+        Assert.Contains($"executables {executable} ×20, (none) ×4", evidence);
+        Assert.Contains("198.19.22.10:8443/tcp ×12, starts every 2.00–2.00 s (median 2.00 s), 12 ended with 800–800 bytes (median 800), beacon score 1.00 (timing 1.00, size 1.00)", evidence);
+        Assert.Equal($"udp-beacon: the monitor logged no connection of {_dir}/udp-beacon",
+            ScenarioEvidence.Describe("udp-beacon", Path.Combine(_dir, "udp-beacon"), connections));
     }
 
     private static NetworkPrefix Prefix(string text) => NetworkPrefix.TryParse(text, out var prefix, out _) ? prefix : throw new FormatException(text);

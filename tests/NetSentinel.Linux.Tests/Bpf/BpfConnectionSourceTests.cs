@@ -120,6 +120,65 @@ public class BpfConnectionSourceTests(ITestOutputHelper output)
         }
     }
 
+    /// <summary>
+    /// A client that half-closes, then reads the answer only after the server's FIN has arrived: its socket went to
+    /// TIME_WAIT (the kernel's CLOSE transition) with the answer still queued, before any read — bytes counted per
+    /// read alone would miss it. And a client that closes without reading the answer at all: the bytes arrived.
+    /// </summary>
+    [RootFact]
+    public void AnAnswerThatArrivedBeforeTheCloseIsCountedWhetherReadAfterOrNever()
+    {
+        AnswerArrivedBeforeTheClose(BpfHookVariant.TpBtf);
+        AnswerArrivedBeforeTheClose(BpfHookVariant.RawTp);
+    }
+
+    private static void AnswerArrivedBeforeTheClose(BpfHookVariant variant)
+    {
+        const int Request = 208, Answer = 600;
+        using var net = new TestNetwork();
+        using var listener = net.ListenTcp(net.PeerV4);
+        var target = (IPEndPoint)listener.LocalEndPoint!;
+        using var source = BpfConnectionSource.Start(variant);
+        var recorder = new EventRecorder();
+        var server = Task.Run(() =>
+        {
+            var buffer = new byte[4096];
+            for (int i = 0; i < 2; i++)
+            {
+                using Socket accepted = listener.Accept();
+                while (accepted.Receive(buffer) > 0) { }
+                accepted.Send(new byte[Answer]);
+            }
+        });
+        var ports = new List<int>();
+        foreach (bool readsTheAnswer in new[] { true, false })
+        {
+            using var client = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+            client.Connect(target);
+            ports.Add(((IPEndPoint)client.LocalEndPoint!).Port);
+            client.Send(new byte[Request]);
+            client.Shutdown(SocketShutdown.Send);
+            Thread.Sleep(300); // the answer and the FIN arrive: TIME_WAIT, with the answer unread
+            if (readsTheAnswer)
+            {
+                var buffer = new byte[4096];
+                int read = 0;
+                for (int n; (n = client.Receive(buffer)) > 0;) read += n;
+                Assert.Equal(Answer, read);
+            }
+        }
+        Assert.True(server.Wait(5000));
+
+        Assert.True(recorder.PumpUntil(source, () => recorder.Events.Count(e => e.Kind == ConnectionEventKind.Closed && e.Remote.Equals(target)) == 2, s_timeout));
+        foreach (int port in ports)
+        {
+            ConnectionEvent closed = Assert.Single(recorder.Events, e => e.Kind == ConnectionEventKind.Closed && e.Remote.Equals(target) && e.Local.Port == port);
+            Assert.Equal((Request, Answer), (closed.BytesSent, closed.BytesReceived));
+            var traffic = recorder.Events.Where(e => e.Kind == ConnectionEventKind.Traffic && e.ConnectionId == closed.ConnectionId).ToList();
+            Assert.Equal(Answer, traffic.Sum(e => e.BytesReceived)); // deltas sum to the lifetime totals
+        }
+    }
+
     [RootFact]
     public void Ipv6TcpIsSeenWithItsBytes()
     {
