@@ -1,9 +1,12 @@
 #!/usr/bin/env bash
-# The monitor's resident memory during a short connect storm, sampled every second: how fast and how far
-# the GC lets it grow. bench-soak is the 5-minute version; this one compares binaries or GC settings quickly.
-#   bench/rss.sh [SECONDS] [VAR=VALUE ...]     e.g. bench/rss.sh 8 DOTNET_GCgen0size=1000000 (16 MiB: hex)
-# The VAR=VALUE pairs are set in the monitor's environment. Root; traffic goes only to a namespace test
-# host (198.51.100.242 from .241) which is removed on exit. Environment: NS_BIN, NSLOAD.
+# The monitor's resident memory during a short storm, sampled every second: how fast and how far the GC
+# lets it grow. bench-soak is the 5-minute version; this one compares binaries or GC settings quickly.
+#   bench/rss.sh [SECONDS] [connect|spawn] [VAR=VALUE ...]   e.g. bench/rss.sh 8 DOTNET_GCgen0size=1000000 (16 MiB: hex)
+# connect (the default): one thread connecting as fast as it can, every connection logged. spawn: a fork/exec
+# storm (make bench's spawn scenario: two children in flight, each exec'ing `nsload once` to connect one time),
+# alerts only, as make bench's alerts-only rounds run. The VAR=VALUE pairs are set in the monitor's environment.
+# SPAWN_MAX caps the spawn storm's processes (so two runs on a busy machine compare at the same count). Root; traffic goes only to a namespace test
+# host (198.51.100.242 from .241) which is removed on exit. Environment: NS_BIN, NSLOAD, SPAWN_MAX.
 set -euo pipefail
 export LC_ALL=C
 
@@ -13,6 +16,8 @@ BIN=${NS_BIN:-out/linux-x64/net-sentinel}
 NSLOAD=${NSLOAD:-out/bench/nsload}
 STORM_SECONDS=${1:-8}
 shift || true
+MODE=connect
+case ${1:-} in connect|spawn) MODE=$1; shift ;; esac
 HOST_IP=198.51.100.241
 PEER_IP=198.51.100.242
 NS=nsrss$$
@@ -35,10 +40,14 @@ ulimit -n 65536 2>/dev/null || true
 make_test_host "$NS" "$VETH" "$HOST_IP" "$PEER_IP"
 serve_on_test_host $((STORM_SECONDS + 60))
 
-start_monitor "$WORK/err" "$@" "$BIN" --source ebpf --log-connections --no-baseline --log-file "$WORK/log.jsonl"
+every=(--log-connections); [ "$MODE" = spawn ] && every=()
+start_monitor "$WORK/err" "$@" "$BIN" --source ebpf "${every[@]}" --no-baseline --log-file "$WORK/log.jsonl"
 idle=$(rss_mb "$MON")
 
-"$NSLOAD" connect --host $PEER_IP --port 20000 --ports 1000 --threads 1 --seconds "$STORM_SECONDS" --max 100000000 > "$WORK/load.out" &
+case $MODE in
+connect) "$NSLOAD" connect --host $PEER_IP --port 20000 --ports 1000 --threads 1 --seconds "$STORM_SECONDS" --max 100000000 > "$WORK/load.out" & ;;
+spawn) "$NSLOAD" spawn --host $PEER_IP --port 20000 --ports 1000 --seconds "$STORM_SECONDS" --max "${SPAWN_MAX:-2000000}" > "$WORK/load.out" & ;;
+esac
 LOAD=$!
 samples=""
 while kill -0 "$LOAD" 2>/dev/null; do
@@ -47,5 +56,5 @@ while kill -0 "$LOAD" 2>/dev/null; do
 done
 hwm=$(rss_mb "$MON" VmHWM)
 stop_monitor
-echo "environment: ${*:-(none)}; RSS idle ${idle} MB; during the storm, each second (MB):${samples}; peak (VmHWM) ${hwm} MB"
+echo "$MODE storm; environment: ${*:-(none)}; RSS idle ${idle} MB; during the storm, each second (MB):${samples}; peak (VmHWM) ${hwm} MB"
 echo "load: $(cat "$WORK/load.out"); monitor: $(tail -1 "$WORK/err")"

@@ -5,15 +5,23 @@
 // storm is bench/run.sh's connect1: one process connecting to one host, rotating over 1,000 ports, 20k/s of
 // kernel time. Reports the best of several repetitions of the thread's CPU time per connection, so two builds
 // compare on a busy machine (a figure for before/after a change, not a promise about any host).
+// Then the same with every connection logged (--log-connections): the lines formatted into the file's queue as the
+// monitor's thread does it, the queue emptied by its own thread into nothing (the write to disk is that thread's, not
+// this one's); the difference per line is what formatting and queueing a line costs the monitor's thread (issue #15).
 // Then the memory the eBPF source's process catalog keeps per 10,000 tracked processes: each forked by one shell,
 // exec'ing python3 with eight arguments, connecting once (so its identity, parent and ancestry are built).
+// Then bench/run.sh's spawn storm through the whole pipeline (catalog, translator, detectors; alerts only): one
+// parent forking children that each exec `nsload once HOST PORT`, connect once and exit, 2,000 a second of kernel
+// time with an interval end every 5 s: the managed bytes allocated per process and the heap still live after them.
 // Usage: dotnet run -c Release --project bench/PipelineBench -- [connections per repetition] [repetitions]
 using System.Diagnostics;
 using System.Globalization;
 using NetSentinel.Core.Configuration;
 using NetSentinel.Core.Detection;
 using NetSentinel.Core.Flows;
+using NetSentinel.Core.Identity;
 using NetSentinel.Core.Output;
+using NetSentinel.Core.Output.Pipeline;
 using NetSentinel.Linux.Bpf;
 using NetSentinel.Linux.Bpf.Abi;
 using static NetSentinel.Linux.Tests.Bpf.GoldenRecords;
@@ -34,20 +42,81 @@ for (int i = 0; i < connections; i++)
     records[(2 * i) + 1] = TcpClose((ulong)i + 1, start + (GapNs / 2), client, ends, sent: 0, received: 0, durationNs: GapNs / 2);
 }
 
-var best = TimeSpan.MaxValue;
-long allocated = 0;
-for (int r = 0; r < repetitions; r++)
-{
-    long allocatedBefore = GC.GetAllocatedBytesForCurrentThread();
-    TimeSpan cpu = Run();
-    allocated = GC.GetAllocatedBytesForCurrentThread() - allocatedBefore;
-    Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture, $"repetition {r + 1}: {cpu.TotalMicroseconds * 1000 / connections:0} ns per connection"));
-    if (r > 0 && cpu < best) best = cpu; // the first warms the JIT up
-}
+(TimeSpan best, long allocated) = Best(logged: false);
 Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
     $"pipeline: {best.TotalMicroseconds * 1000 / connections:0} ns of CPU per connection (connect + close records, alerts only), best of {repetitions - 1} × {connections:N0}; {allocated / connections} bytes allocated per connection"));
+(TimeSpan bestLogged, long allocatedLogged) = Best(logged: true);
+Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+    $"pipeline, every connection logged: {bestLogged.TotalMicroseconds * 1000 / connections:0} ns of CPU per connection, {(bestLogged - best).TotalMicroseconds * 1000 / (2 * connections):0} ns per line on the monitor's thread (2 lines a connection), best of {repetitions - 1}; {allocatedLogged / connections} bytes allocated per connection"));
+
+(TimeSpan Best, long Allocated) Best(bool logged)
+{
+    var best = TimeSpan.MaxValue;
+    long allocated = 0;
+    for (int r = 0; r < repetitions; r++)
+    {
+        long allocatedBefore = GC.GetAllocatedBytesForCurrentThread();
+        TimeSpan cpu = Run(logged);
+        allocated = GC.GetAllocatedBytesForCurrentThread() - allocatedBefore;
+        Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture, $"repetition {r + 1}{(logged ? " (logged)" : "")}: {cpu.TotalMicroseconds * 1000 / connections:0} ns per connection"));
+        if (r > 0 && cpu < best) best = cpu; // the first warms the JIT up
+    }
+    return (best, allocated);
+}
 
 Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"process catalog: {CatalogBytesPer10k() / 1048576.0:0.00} MiB of heap per 10,000 tracked processes (fork, exec with 8 arguments, a connection each)"));
+
+var (spawnAllocated, spawnLive) = SpawnStorm(10_000);
+Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"spawn storm: {spawnAllocated} bytes allocated per process, {spawnLive / 1048576.0:0.00} MiB of heap live after 10,000 processes in 5 s (fork, exec, connect, close, exit; whole pipeline, alerts only)"));
+
+(long AllocatedPerProcess, long Live) SpawnStorm(int processes)
+{
+    const uint FirstTgid = 400_000; // above any real pid here, so the catalog knows them only from their records
+    const ulong ProcessGapNs = 500_000; // 2,000 processes a second
+    var clock = new ManualClock(DateTimeOffset.UtcNow);
+    var pipeline = new DetectionPipeline(new MonitorConfig(), new CountingSink(), "ebpf", clock, learnBaseline: false);
+    var translator = new BpfEventTranslator(new FlowLedger<ulong>(clock), new ProcessCatalog(), new NoUdpFlows());
+    var decoder = new BpfRecordDecoder(translator);
+    NsTask parent = Task(FirstTgid - 1, "nsload");
+    decoder.Decode(Exec(1, parent, "/work/main/out/bench/nsload", ["out/bench/nsload", "spawn", "--host", "198.51.100.242", "--port", "20000", "--ports", "1000", "--seconds", "5"]), pipeline);
+    var interval = TimeSpan.FromSeconds(5);
+    DateTimeOffset nextInterval = clock.Start + interval;
+    GC.Collect();
+    long before = GC.GetTotalMemory(forceFullCollection: true);
+    long allocated = 0;
+    for (uint i = 0; i < processes; i++)
+    {
+        NsTask child = Task(FirstTgid + i, "nsload");
+        child.Ppid = parent.Tgid;
+        ulong ns = 1_000 + (i * ProcessGapNs);
+        string port = (20000 + (i % 1000)).ToString(CultureInfo.InvariantCulture);
+        NsEndpoints ends = Ends("198.51.100.241", 32768 + (int)(i % 28000), "198.51.100.242", 20000 + (int)(i % 1000));
+        byte[][] records =
+        [
+            Fork(ns, parent, child.Tgid),
+            Exec(ns + 50_000, child, "/work/main/out/bench/nsload", ["nsload", "once", "198.51.100.242", port]),
+            TcpConnect(i + 1, ns + 100_000, child, ends),
+            TcpClose(i + 1, ns + 150_000, child, ends, sent: 0, received: 0, durationNs: 50_000),
+            Exit(ns + 200_000, child),
+        ];
+        long decodeStart = GC.GetAllocatedBytesForCurrentThread(); // the records are the kernel's, not the monitor's allocations
+        foreach (byte[] record in records) decoder.Decode(record, pipeline);
+        clock.Now = clock.Start + TimeSpan.FromTicks((long)(ns / 100));
+        if (clock.Now >= nextInterval)
+        {
+            translator.BeginCounters();
+            translator.EndCounters(clock.Now, pipeline);
+            pipeline.EndInterval(clock.Now, 0, null);
+            nextInterval += interval;
+        }
+        if ((i & 63) == 0) pipeline.EndDrain();
+        allocated += GC.GetAllocatedBytesForCurrentThread() - decodeStart;
+    }
+    long after = GC.GetTotalMemory(forceFullCollection: true);
+    GC.KeepAlive(decoder);
+    GC.KeepAlive(pipeline);
+    return (allocated / processes, after - before);
+}
 
 long CatalogBytesPer10k()
 {
@@ -78,11 +147,14 @@ long CatalogBytesPer10k()
     return (after - before) * 10_000 / Processes;
 }
 
-TimeSpan Run()
+TimeSpan Run(bool logged)
 {
     var clock = new ManualClock(DateTimeOffset.UtcNow);
     var output = new CountingSink();
-    var pipeline = new DetectionPipeline(new MonitorConfig(), output, "ebpf", clock, learnBaseline: false); // as bench/run.sh runs it: --no-baseline
+    var file = new QueuedOutput("file", new DiscardLines(), OutputLines.All, OutputFormat.Json, 1 << 20) { WaitWhenFull = true }; // the monitor's file queue (LogSinks)
+    var lines = new OutputPipeline(new EcsJsonFormatter(HostIdentity.Current()), [file]);
+    IRecordSink sink = logged ? new FanOutRecordSink([output, lines]) : output;
+    var pipeline = new DetectionPipeline(new MonitorConfig { LogConnections = logged }, sink, "ebpf", clock, learnBaseline: false); // as bench/run.sh runs it: --no-baseline
     var translator = new BpfEventTranslator(new FlowLedger<ulong>(clock), new ProcessCatalog(), new NoUdpFlows());
     var decoder = new BpfRecordDecoder(translator);
     var interval = TimeSpan.FromSeconds(5);
@@ -103,8 +175,11 @@ TimeSpan Run()
             }
         }
     }
+    pipeline.EndDrain();
     TimeSpan cpu = ThreadCpu() - before;
     if (output.Lines == 0) throw new InvalidOperationException("the storm raised no alert: the pipeline did not run");
+    lines.Dispose();
+    if (logged && file.LinesWritten + file.LinesDropped < 2L * connections) throw new InvalidOperationException($"{file.LinesWritten} lines logged of {2L * connections}");
     return cpu;
 }
 
@@ -127,6 +202,12 @@ internal sealed class CountingSink : IRecordSink
 {
     public long Lines { get; private set; }
     public void Write(LogRecord record) => Lines++;
+    public void Dispose() { }
+}
+
+internal sealed class DiscardLines : IBatchWriter
+{
+    public void Write(ReadOnlySpan<byte> lines) { }
     public void Dispose() { }
 }
 

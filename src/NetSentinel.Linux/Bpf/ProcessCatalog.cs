@@ -13,18 +13,31 @@ namespace NetSentinel.Linux.Bpf;
 /// still has it), else read once from /proc; and its command line from /proc when still readable. /proc is read
 /// through <see cref="ProcIdentityReader"/>, as the snapshot's <see cref="ProcessInfoReader"/> does.
 /// /proc is a cache here, not the truth.
-/// Records arrive in the order they were reserved, not in timestamp order, so an exited process is kept until
-/// the interval after its exit (records still in flight describe it by what it was), and an exec record older
-/// than the exit already seen is ignored.
+/// Records arrive in the order they were reserved, not in timestamp order, so an exited process is kept a while
+/// after its exit (records still in flight describe it by what it was), and an exec record older than the exit
+/// already seen is ignored. "A while" is <see cref="ExitGraceNs"/> of kernel time past the exit, or until the
+/// interval after the one its exit was drained in, whichever comes first: a fork/exec storm's short-lived
+/// processes leave after a second instead of staying for one or two whole intervals.
 /// </summary>
 public sealed class ProcessCatalog
 {
     /// <summary>A bound in case exit events are lost: then the whole cache is rebuilt lazily.</summary>
     private const int MaxProcesses = 32768;
 
+    /// <summary>
+    /// How long an exited process is remembered, in kernel time past its exit record's stamp. A record is stamped
+    /// microseconds before it is reserved, so a record about the process reserved after its exit is stamped at most
+    /// that much earlier; a second is far more than any of them needs, and a storm's dead processes cost memory.
+    /// </summary>
+    public const ulong ExitGraceNs = 1_000_000_000;
+
     private readonly Dictionary<uint, ProcessFacts> _byTgid = [];
-    private Dictionary<uint, ulong> _exitsThisInterval = [];
-    private Dictionary<uint, ulong> _exitsLastInterval = [];
+    /// <summary>The latest exit drained for each tgid, while remembered.</summary>
+    private readonly Dictionary<uint, ulong> _exits = [];
+    /// <summary>The same exits in the order they were drained: the oldest are forgotten first.</summary>
+    private readonly Queue<(uint Tgid, ulong ExitNs)> _exitOrder = new();
+    /// <summary>How many of <see cref="_exitOrder"/>'s first entries were drained before the last interval end.</summary>
+    private int _exitsBeforeInterval;
     private readonly string _procRoot;
     private readonly UserNameResolver _users = new();
     private readonly ProcIdentityReader _identity;
@@ -131,24 +144,43 @@ public sealed class ProcessCatalog
         facts.Ancestors = Ancestry(parentTgid, childTgid);
     }
 
-    /// <summary>The process is gone. Its facts stay until the next <see cref="ForgetExited"/> but one: its pid may be reused after.</summary>
+    /// <summary>
+    /// The process is gone. Its facts stay for <see cref="ExitGraceNs"/> past the exit (at most until the next
+    /// <see cref="ForgetExited"/> but one): its pid may be reused after. Each exit forgets those older than the grace.
+    /// </summary>
     public void OnExit(uint tgid, ulong timestampNs)
     {
         if (_byTgid.TryGetValue(tgid, out ProcessFacts? facts)) facts.ExitedNs = timestampNs;
-        _exitsThisInterval[tgid] = timestampNs;
+        _exits[tgid] = timestampNs;
+        _exitOrder.Enqueue((tgid, timestampNs));
+        if (timestampNs > ExitGraceNs) ForgetExitsBefore(timestampNs - ExitGraceNs);
     }
 
-    /// <summary>When the process with this tgid exited, if its exit record was drained in this interval or the previous one.</summary>
-    public ulong? ExitedAt(uint tgid) =>
-        _exitsThisInterval.TryGetValue(tgid, out ulong ns) || _exitsLastInterval.TryGetValue(tgid, out ns) ? ns : null;
+    /// <summary>When the process with this tgid exited, if its exit record was drained and is still remembered.</summary>
+    public ulong? ExitedAt(uint tgid) => _exits.TryGetValue(tgid, out ulong ns) ? ns : null;
 
-    /// <summary>Drops processes whose exit was seen before the previous call: late records had one interval to arrive.</summary>
+    /// <summary>Called at each interval end: drops processes whose exit was drained before the previous call (late records had one interval to arrive).</summary>
     public void ForgetExited()
     {
-        foreach (var (tgid, exitNs) in _exitsLastInterval)
-            if (_byTgid.TryGetValue(tgid, out ProcessFacts? facts) && facts.ExitedNs == exitNs) _byTgid.Remove(tgid);
-        (_exitsLastInterval, _exitsThisInterval) = (_exitsThisInterval, _exitsLastInterval);
-        _exitsThisInterval.Clear();
+        for (; _exitsBeforeInterval > 0; _exitsBeforeInterval--) Forget(_exitOrder.Dequeue());
+        _exitsBeforeInterval = _exitOrder.Count;
+    }
+
+    /// <summary>Forgets the exits drained first while they are older than <paramref name="cutoffNs"/> (drain order is nearly stamp order).</summary>
+    private void ForgetExitsBefore(ulong cutoffNs)
+    {
+        while (_exitOrder.TryPeek(out var oldest) && oldest.ExitNs < cutoffNs)
+        {
+            Forget(_exitOrder.Dequeue());
+            if (_exitsBeforeInterval > 0) _exitsBeforeInterval--;
+        }
+    }
+
+    private void Forget((uint Tgid, ulong ExitNs) exit)
+    {
+        // Only that exit: the pid may have been reused, and exited again, since.
+        if (_exits.TryGetValue(exit.Tgid, out ulong latest) && latest == exit.ExitNs) _exits.Remove(exit.Tgid);
+        if (_byTgid.TryGetValue(exit.Tgid, out ProcessFacts? facts) && facts.ExitedNs == exit.ExitNs) _byTgid.Remove(exit.Tgid);
     }
 
     /// <summary>Who the task is, at <paramref name="timestampNs"/>: a tgid seen exiting before then belongs to a new process.</summary>

@@ -44,4 +44,63 @@ public class DistinctTargetWindowTests
         Assert.Equal([true, true, true, false, false], new[] { 1, 2, 3, 4, 1 }.Select(v => window.Add(v, T0)).ToArray());
         Assert.Equal(3, window.Count);
     }
+
+    [Fact]
+    public void OneValueIsHeldWithoutATableAndTheSecondMovesBothIntoOne()
+    {
+        var window = new DistinctTargetWindow<string>(capacity: 3);
+        Assert.True(window.Add("a", T0.AddSeconds(10)));
+        Assert.False(window.Add("a", T0.AddSeconds(20))); // the same value: a refresh
+        Assert.Equal(["a"], window.Values);
+        Assert.Equal(T0.AddSeconds(20), window.OldestSighting());
+        Assert.True(window.Add("b", T0.AddSeconds(30)));
+        Assert.Equal(["a", "b"], window.Values.Order());
+        Assert.Equal(T0.AddSeconds(20), window.OldestSighting()); // a's refreshed time came along
+        window.Expire(T0.AddSeconds(25));
+        Assert.Equal(["b"], window.Values);
+    }
+
+    [Fact]
+    public void ASingleValueExpiresAndTheWindowTakesANewOne()
+    {
+        var window = new DistinctTargetWindow<int>(capacity: 1);
+        Assert.True(window.Add(1, T0));
+        Assert.False(window.Add(2, T0.AddSeconds(1))); // capacity 1: not remembered
+        Assert.Equal([1], window.Values);
+        window.Expire(T0.AddSeconds(1));
+        Assert.Equal(0, window.Count);
+        Assert.Null(window.OldestSighting());
+        Assert.True(window.Add(2, T0.AddSeconds(2)));
+        Assert.Equal([2], window.Values);
+    }
+
+    [Fact]
+    public void AnyMixOfAddsAndExpiriesMatchesAPlainTable()
+    {
+        var random = new Random(15);
+        for (int round = 0; round < 200; round++)
+        {
+            int capacity = random.Next(1, 6);
+            var window = new DistinctTargetWindow<int>(capacity);
+            var expected = new Dictionary<int, DateTimeOffset>();
+            for (int step = 0; step < 60; step++)
+            {
+                DateTimeOffset at = T0.AddSeconds(random.Next(0, 100));
+                if (random.Next(4) == 0)
+                {
+                    window.Expire(at);
+                    foreach (int stale in expected.Where(e => e.Value < at).Select(e => e.Key).ToList()) expected.Remove(stale);
+                }
+                else
+                {
+                    int value = random.Next(0, 8);
+                    bool isNew = !expected.ContainsKey(value) && expected.Count < capacity;
+                    if (expected.ContainsKey(value) || isNew) expected[value] = at;
+                    Assert.Equal(isNew, window.Add(value, at));
+                }
+                Assert.Equal(expected.Keys.Order(), window.Values.Order());
+                Assert.Equal(expected.Count == 0 ? null : expected.Values.Min(), window.OldestSighting());
+            }
+        }
+    }
 }
