@@ -5,6 +5,9 @@
 // storm is bench/run.sh's connect1: one process connecting to one host, rotating over 1,000 ports, 20k/s of
 // kernel time. Reports the best of several repetitions of the thread's CPU time per connection, so two builds
 // compare on a busy machine (a figure for before/after a change, not a promise about any host).
+// Then the same with every connection logged (--log-connections): the lines formatted into the file's queue as the
+// monitor's thread does it, the queue emptied by its own thread into nothing (the write to disk is that thread's, not
+// this one's); the difference per line is what formatting and queueing a line costs the monitor's thread (issue #15).
 // Then the memory the eBPF source's process catalog keeps per 10,000 tracked processes: each forked by one shell,
 // exec'ing python3 with eight arguments, connecting once (so its identity, parent and ancestry are built).
 // Then bench/run.sh's spawn storm through the whole pipeline (catalog, translator, detectors; alerts only): one
@@ -16,7 +19,9 @@ using System.Globalization;
 using NetSentinel.Core.Configuration;
 using NetSentinel.Core.Detection;
 using NetSentinel.Core.Flows;
+using NetSentinel.Core.Identity;
 using NetSentinel.Core.Output;
+using NetSentinel.Core.Output.Pipeline;
 using NetSentinel.Linux.Bpf;
 using NetSentinel.Linux.Bpf.Abi;
 using static NetSentinel.Linux.Tests.Bpf.GoldenRecords;
@@ -37,18 +42,27 @@ for (int i = 0; i < connections; i++)
     records[(2 * i) + 1] = TcpClose((ulong)i + 1, start + (GapNs / 2), client, ends, sent: 0, received: 0, durationNs: GapNs / 2);
 }
 
-var best = TimeSpan.MaxValue;
-long allocated = 0;
-for (int r = 0; r < repetitions; r++)
-{
-    long allocatedBefore = GC.GetAllocatedBytesForCurrentThread();
-    TimeSpan cpu = Run();
-    allocated = GC.GetAllocatedBytesForCurrentThread() - allocatedBefore;
-    Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture, $"repetition {r + 1}: {cpu.TotalMicroseconds * 1000 / connections:0} ns per connection"));
-    if (r > 0 && cpu < best) best = cpu; // the first warms the JIT up
-}
+(TimeSpan best, long allocated) = Best(logged: false);
 Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
     $"pipeline: {best.TotalMicroseconds * 1000 / connections:0} ns of CPU per connection (connect + close records, alerts only), best of {repetitions - 1} × {connections:N0}; {allocated / connections} bytes allocated per connection"));
+(TimeSpan bestLogged, long allocatedLogged) = Best(logged: true);
+Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+    $"pipeline, every connection logged: {bestLogged.TotalMicroseconds * 1000 / connections:0} ns of CPU per connection, {(bestLogged - best).TotalMicroseconds * 1000 / (2 * connections):0} ns per line on the monitor's thread (2 lines a connection), best of {repetitions - 1}; {allocatedLogged / connections} bytes allocated per connection"));
+
+(TimeSpan Best, long Allocated) Best(bool logged)
+{
+    var best = TimeSpan.MaxValue;
+    long allocated = 0;
+    for (int r = 0; r < repetitions; r++)
+    {
+        long allocatedBefore = GC.GetAllocatedBytesForCurrentThread();
+        TimeSpan cpu = Run(logged);
+        allocated = GC.GetAllocatedBytesForCurrentThread() - allocatedBefore;
+        Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture, $"repetition {r + 1}{(logged ? " (logged)" : "")}: {cpu.TotalMicroseconds * 1000 / connections:0} ns per connection"));
+        if (r > 0 && cpu < best) best = cpu; // the first warms the JIT up
+    }
+    return (best, allocated);
+}
 
 Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"process catalog: {CatalogBytesPer10k() / 1048576.0:0.00} MiB of heap per 10,000 tracked processes (fork, exec with 8 arguments, a connection each)"));
 
@@ -133,11 +147,14 @@ long CatalogBytesPer10k()
     return (after - before) * 10_000 / Processes;
 }
 
-TimeSpan Run()
+TimeSpan Run(bool logged)
 {
     var clock = new ManualClock(DateTimeOffset.UtcNow);
     var output = new CountingSink();
-    var pipeline = new DetectionPipeline(new MonitorConfig(), output, "ebpf", clock, learnBaseline: false); // as bench/run.sh runs it: --no-baseline
+    var file = new QueuedOutput("file", new DiscardLines(), OutputLines.All, OutputFormat.Json, 1 << 20) { WaitWhenFull = true }; // the monitor's file queue (LogSinks)
+    var lines = new OutputPipeline(new EcsJsonFormatter(HostIdentity.Current()), [file]);
+    IRecordSink sink = logged ? new FanOutRecordSink([output, lines]) : output;
+    var pipeline = new DetectionPipeline(new MonitorConfig { LogConnections = logged }, sink, "ebpf", clock, learnBaseline: false); // as bench/run.sh runs it: --no-baseline
     var translator = new BpfEventTranslator(new FlowLedger<ulong>(clock), new ProcessCatalog(), new NoUdpFlows());
     var decoder = new BpfRecordDecoder(translator);
     var interval = TimeSpan.FromSeconds(5);
@@ -158,8 +175,11 @@ TimeSpan Run()
             }
         }
     }
+    pipeline.EndDrain();
     TimeSpan cpu = ThreadCpu() - before;
     if (output.Lines == 0) throw new InvalidOperationException("the storm raised no alert: the pipeline did not run");
+    lines.Dispose();
+    if (logged && file.LinesWritten + file.LinesDropped < 2L * connections) throw new InvalidOperationException($"{file.LinesWritten} lines logged of {2L * connections}");
     return cpu;
 }
 
@@ -182,6 +202,12 @@ internal sealed class CountingSink : IRecordSink
 {
     public long Lines { get; private set; }
     public void Write(LogRecord record) => Lines++;
+    public void Dispose() { }
+}
+
+internal sealed class DiscardLines : IBatchWriter
+{
+    public void Write(ReadOnlySpan<byte> lines) { }
     public void Dispose() { }
 }
 

@@ -54,6 +54,10 @@ public sealed class EcsJsonFormatter
 
     private readonly byte[] _hostJson;
     private readonly byte[] _agentJson;
+    // A connection line's constant stretches, each one copy (see WriteConnectionLine): after the message's pid up to
+    // event.id's value, and host.* with its member name.
+    private readonly byte[] _afterMessageJson;
+    private readonly byte[] _hostMemberJson;
     private readonly TimeProvider _clock;
     private readonly Func<string>? _nextEventId;
     private readonly ProcessJsonCache _processes = new();
@@ -84,6 +88,9 @@ public sealed class EcsJsonFormatter
         _nextEventId = nextEventId;
         _hostJson = HostJson(host);
         _agentJson = AgentJson(agentVersion ?? ProductVersion());
+        _afterMessageJson = [.. ")\",\"log\":{\"level\":\"info\"},\"ecs\":{\"version\":\""u8, .. EcsVersionUtf8, .. "\"},\"agent\":"u8, .. _agentJson,
+            .. ",\"event\":{\"kind\":\"event\",\"id\":\""u8];
+        _hostMemberJson = [.. "},\"host\":"u8, .. _hostJson];
     }
 
     public HostIdentity Host { get; }
@@ -328,6 +335,11 @@ public sealed class EcsJsonFormatter
 
         var line = new Utf8Line(output.GetSpan(most));
         DateTimeOffset now = _clock.GetUtcNow();
+        // Each address's text once: it is on the line up to three times (message, source or destination, related.ip).
+        Span<byte> localBuffer = stackalloc byte[MaxAddressLength];
+        Span<byte> remoteBuffer = stackalloc byte[MaxAddressLength];
+        ReadOnlySpan<byte> localText = AddressText(local.Address, localBuffer);
+        ReadOnlySpan<byte> remoteText = AddressText(remote.Address, remoteBuffer);
         line.Append("{\"@timestamp\":"u8);
         line.AppendTimestamp(record.Timestamp);
 
@@ -337,19 +349,14 @@ public sealed class EcsJsonFormatter
         line.Append((byte)' ');
         line.Append(connection.Transport == Transport.Udp ? "udp"u8 : "tcp"u8);
         line.Append((byte)' ');
-        AppendEndpointText(ref line, local);
+        AppendEndpointText(ref line, local, localText);
         line.Append(" -> "u8);
-        AppendEndpointText(ref line, remote);
+        AppendEndpointText(ref line, remote, remoteText);
         line.Append(" by "u8);
         line.Append(process.EscapedName);
         line.Append(" (pid "u8);
         line.AppendNumber(connection.Process.Pid);
-        line.Append(")\",\"log\":{\"level\":\"info\"},\"ecs\":{\"version\":\""u8);
-        line.Append(EcsVersionUtf8);
-        line.Append("\"},\"agent\":"u8);
-        line.Append(_agentJson);
-
-        line.Append(",\"event\":{\"kind\":\"event\",\"id\":\""u8);
+        line.Append(_afterMessageJson);
         if (_nextEventId is not null)
         {
             line.AppendEscaped(_nextEventId());
@@ -397,13 +404,13 @@ public sealed class EcsJsonFormatter
         if (IsSpecified(local.Address))
         {
             line.Append("\"ip\":\""u8);
-            line.AppendAddress(local.Address);
+            line.Append(localText);
             line.Append((byte)'"');
             sourceMember = true;
         }
         AppendPortAndBytes(ref line, local.Port, connection.BytesSent, sourceMember);
         line.Append("},\"destination\":{\"ip\":\""u8);
-        line.AppendAddress(remote.Address);
+        line.Append(remoteText);
         line.Append((byte)'"');
         if (names is not null)
         {
@@ -429,8 +436,7 @@ public sealed class EcsJsonFormatter
             line.Append(CommunityIdCache.Get(connection.ConnectionId, local, remote, connection.Transport == Transport.Udp ? CommunityId.Udp : CommunityId.Tcp));
             line.Append((byte)'"');
         }
-        line.Append("},\"host\":"u8);
-        line.Append(_hostJson);
+        line.Append(_hostMemberJson);
 
         // related.*: as WriteRelated writes it.
         bool localRelated = IsSpecified(local.Address);
@@ -444,10 +450,10 @@ public sealed class EcsJsonFormatter
                 line.Append("\"ip\":[\""u8);
                 if (localRelated)
                 {
-                    line.AppendAddress(local.Address);
+                    line.Append(localText);
                     if (remoteRelated) line.Append("\",\""u8);
                 }
-                if (remoteRelated) line.AppendAddress(remote.Address);
+                if (remoteRelated) line.Append(remoteText);
                 line.Append("\"]"u8);
                 if (user) line.Append((byte)',');
             }
@@ -502,12 +508,19 @@ public sealed class EcsJsonFormatter
         throw new ArgumentException($"connection action {action.Name} is not in ConnectionActions.All", nameof(action));
     }
 
-    /// <summary>An endpoint as IPEndPoint writes it: an IPv6 address in brackets before the port.</summary>
-    private static void AppendEndpointText(ref Utf8Line line, IPEndPoint endpoint)
+    /// <summary>The address's text as IPAddress writes it, in <paramref name="buffer"/> (<see cref="MaxAddressLength"/> bytes).</summary>
+    private static ReadOnlySpan<byte> AddressText(IPAddress address, Span<byte> buffer)
+    {
+        address.TryFormat(buffer, out int written);
+        return buffer[..written];
+    }
+
+    /// <summary>An endpoint as IPEndPoint writes it (<paramref name="addressText"/> its address's text): an IPv6 address in brackets before the port.</summary>
+    private static void AppendEndpointText(ref Utf8Line line, IPEndPoint endpoint, scoped ReadOnlySpan<byte> addressText)
     {
         bool v6 = endpoint.AddressFamily == AddressFamily.InterNetworkV6;
         if (v6) line.Append((byte)'[');
-        line.AppendAddress(endpoint.Address);
+        line.Append(addressText);
         line.Append(v6 ? "]:"u8 : ":"u8);
         line.AppendNumber(endpoint.Port);
     }

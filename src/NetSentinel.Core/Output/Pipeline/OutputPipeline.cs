@@ -57,19 +57,26 @@ public sealed class OutputPipeline : IRecordSink
         // Per-event lines (connections, DNS messages, snapshot rows) are what "alerts" outputs leave out;
         // alerts and the monitor's notices, and any kind added later, go everywhere.
         bool isConnection = record is ConnectionLogRecord or DnsLogRecord or ConnectionSnapshotRecord;
-        bool json = false, text = false, syslog = false;
+        ReadOnlySpan<byte> json = default;
+        bool formatted = false, text = false, syslog = false;
         foreach (var output in _outputs)
         {
             if (isConnection && output.Lines == OutputLines.Alerts) continue;
             switch (output.Format)
             {
                 case OutputFormat.Json:
-                    if (!json)
+                    if (!formatted)
                     {
-                        FormatJson(record);
-                        json = true;
+                        formatted = true;
+                        if (isConnection)
+                        {
+                            // The first output to take it gets it formatted straight into its queue, the others a copy.
+                            json = FormatInto(output, record);
+                            break;
+                        }
+                        json = FormatJson(record);
                     }
-                    output.TryEnqueue(_json.WrittenSpan, isConnection);
+                    output.TryEnqueue(json, isConnection);
                     break;
                 case OutputFormat.Text:
                     if (!text)
@@ -82,14 +89,14 @@ public sealed class OutputPipeline : IRecordSink
                 case OutputFormat.Syslog:
                     if (!syslog)
                     {
-                        if (!json)
+                        if (!formatted)
                         {
-                            FormatJson(record);
-                            json = true;
+                            json = FormatJson(record);
+                            formatted = true;
                         }
                         _syslog.ResetWrittenCount();
                         _syslogHeader!.Write(record, _syslog);
-                        _syslog.Write(_json.WrittenSpan);
+                        _syslog.Write(json);
                         syslog = true;
                     }
                     output.TryEnqueue(_syslog.WrittenSpan, isConnection);
@@ -122,10 +129,27 @@ public sealed class OutputPipeline : IRecordSink
         foreach (var output in _outputs) output.Dispose();
     }
 
-    private void FormatJson(LogRecord record)
+    private ReadOnlySpan<byte> FormatJson(LogRecord record)
     {
         _json.ResetWrittenCount();
         _formatter.WriteLine(record, _json);
+        return _json.WrittenSpan;
+    }
+
+    /// <summary>A per-event line formatted straight into <paramref name="output"/>'s queue (queued, or dropped and counted); its text, for the other outputs.</summary>
+    private ReadOnlySpan<byte> FormatInto(QueuedOutput output, LogRecord record)
+    {
+        try
+        {
+            _formatter.WriteLine(record, output.BeginPerEventLine());
+        }
+        catch
+        {
+            output.AbandonPerEventLine();
+            throw;
+        }
+        output.EndPerEventLine(out ReadOnlySpan<byte> line);
+        return line;
     }
 
     private void FormatText(LogRecord record)
