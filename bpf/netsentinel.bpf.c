@@ -92,7 +92,7 @@ struct {
 
 struct ns_udp_dest {
 	__u64 pid_tgid; /* the thread whose send this is; 0 = empty */
-	__u64 set_ns;
+	__u64 set_tick; /* jiffies when it was set */
 	__u16 family;
 	__u16 dport;
 	__u8 daddr[16];
@@ -101,9 +101,10 @@ struct ns_udp_dest {
 /* raw_tp variant: destination of the sendto()/sendmsg() in progress on this CPU, set by the cgroup sendmsg hook
  * and consumed by sock_send_length right after, in the same syscall (tp_btf reads it from the call: dest_from_call). A per-CPU slot, not a hash keyed by
  * thread: a hash update plus delete on every datagram cost a UDP sendto storm ~20 % of its rate.
- * A slot is only believed for the same thread and within NS_UDP_DEST_MAX_AGE_NS; if the thread
- * migrated or was preempted by another sender in between, that datagram's bytes are not counted. */
-#define NS_UDP_DEST_MAX_AGE_NS (10 * 1000 * 1000)
+ * A slot is only believed for the same thread and within NS_UDP_DEST_MAX_AGE_TICKS ticks (jiffies: a plain load; the
+ * clock cost each datagram ~35 ns twice): 8-12 ms at HZ 250, 2-3 ms at HZ 1000. If the thread migrated or was
+ * preempted by another sender in between, that datagram's bytes are not counted. */
+#define NS_UDP_DEST_MAX_AGE_TICKS 2
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
 	__uint(max_entries, 1);
@@ -345,14 +346,14 @@ int BPF_PROG(ns_tcp_retransmit_raw, const struct sock *sk)
 }
 
 /* This thread's pending sendto() destination, emptied as it is taken; null when there is none. */
-static __always_inline struct ns_udp_dest *take_udp_dest(__u64 pid_tgid, __u64 now)
+static __always_inline struct ns_udp_dest *take_udp_dest(__u64 pid_tgid)
 {
 	__u32 zero = 0;
 	struct ns_udp_dest *dest = bpf_map_lookup_elem(&ns_udp_dests, &zero);
 	if (!dest || dest->pid_tgid != pid_tgid)
 		return 0;
 	dest->pid_tgid = 0;
-	if (now - dest->set_ns > NS_UDP_DEST_MAX_AGE_NS)
+	if (bpf_jiffies64() - dest->set_tick > NS_UDP_DEST_MAX_AGE_TICKS)
 		return 0;
 	return dest;
 }
@@ -374,13 +375,34 @@ static __always_inline void read_route(const struct sock *sk, struct ns_sock_rou
 	}
 }
 
-/* One datagram (sending) or a read (receiving) on a UDP socket; `now` is the time of a send (one clock
- * read per datagram serves the destination's age, the idle gap and a new flow). */
+/* One more datagram sent on a flow. Datagrams are timed by the tick (jiffies: a plain load), and the clock is read only
+ * for the first datagram of a tick: reading it cost a UDP send's program ~35 ns, a fifth of its time. A send within
+ * the tick of one already timed is far inside the idle gap; so the gap is measured from the first send of the latest
+ * tick, at most one tick (1-10 ms) before the latest send. */
+static __always_inline void count_udp_send(struct ns_udp_flow *flow, __u64 bytes)
+{
+	__sync_fetch_and_add(&flow->bytes_sent, bytes);
+	__sync_fetch_and_add(&flow->packets_sent, 1);
+	__u64 tick = bpf_jiffies64();
+	if (flow->last_send_tick == tick)
+		return;
+	flow->last_send_tick = tick;
+	__u64 now = bpf_ktime_get_ns(), last = flow->last_send_ns;
+	if (now - last < NS_UDP_IDLE_GAP_NS) {
+		flow->last_send_ns = now;
+		return;
+	}
+	/* The first send after an idle gap starts a session; of two CPUs sending at once, one reports it. */
+	if (__sync_val_compare_and_swap(&flow->last_send_ns, last, now) == last)
+		submit_open(NS_EVENT_UDP_RESUMED, now, flow->conn_id, &flow->task, &flow->ends, 0);
+}
+
+/* One datagram (sending) or a read (receiving) on a UDP socket. `dest` is an unconnected send's destination, null for
+ * a connected socket (its destination is on the socket) and for a receive. */
 static __always_inline void account_udp(const struct sock *sk, __u64 bytes, int sending, const struct ns_udp_dest *dest,
-					__u64 now, int direct)
+					int direct)
 {
 	struct ns_udp_key key = {};
-	key.tgid = bpf_get_current_pid_tgid() >> 32;
 
 	if (dest) {
 		key.family = dest->family;
@@ -399,29 +421,22 @@ static __always_inline void account_udp(const struct sock *sk, __u64 bytes, int 
 	}
 	if (!key.dport)
 		return;
+	key.tgid = bpf_get_current_pid_tgid() >> 32;
 
 	struct ns_udp_flow *flow = bpf_map_lookup_elem(&ns_udp_flows, &key);
 	if (flow) {
-		if (!sending) {
+		if (sending) {
+			count_udp_send(flow, bytes);
+		} else {
 			__sync_fetch_and_add(&flow->bytes_received, bytes);
 			__sync_fetch_and_add(&flow->packets_received, 1);
-			return;
 		}
-		__sync_fetch_and_add(&flow->bytes_sent, bytes);
-		__sync_fetch_and_add(&flow->packets_sent, 1);
-		__u64 last = flow->last_send_ns;
-		if (now - last < NS_UDP_IDLE_GAP_NS) {
-			flow->last_send_ns = now;
-			return;
-		}
-		/* The first send after an idle gap starts a session; of two CPUs sending at once, one reports it. */
-		if (__sync_val_compare_and_swap(&flow->last_send_ns, last, now) == last)
-			submit_open(NS_EVENT_UDP_RESUMED, now, flow->conn_id, &flow->task, &flow->ends, 0);
 		return;
 	}
 	if (!sending)
 		return; /* a flow is born by a send */
 
+	__u64 now = bpf_ktime_get_ns();
 	__u64 *peer_sent_first = bpf_map_lookup_elem(&ns_udp_peers, &key);
 	if (peer_sent_first && now - *peer_sent_first < NS_UDP_PEER_TTL_NS)
 		return; /* a reply: not outbound */
@@ -430,6 +445,7 @@ static __always_inline void account_udp(const struct sock *sk, __u64 bytes, int 
 	fresh.conn_id = __sync_fetch_and_add(&ns_next_conn_id, 1) + 1;
 	fresh.first_ns = now;
 	fresh.last_send_ns = now;
+	fresh.last_send_tick = bpf_jiffies64();
 	fresh.bytes_sent = bytes;
 	fresh.packets_sent = 1;
 	fill_task(&fresh.task, direct);
@@ -717,8 +733,8 @@ static __always_inline struct ns_udp_dest *dest_from_call(struct ns_udp_dest *de
 		namelen = regs->r9;
 	} else if (nr == NS_SYS_SENDMSG || (nr == NS_SYS_SENDMMSG && regs->dx == 1)) {
 		struct ns_user_msghdr header;
-		if (bpf_probe_read_user(&header, sizeof(header), (const void *)regs->si))
-			return 0;
+		if (bpf_probe_read_user(&header, offsetof(struct ns_user_msghdr, iov), (const void *)regs->si))
+			return 0; /* only msg_name and msg_namelen */
 		name = header.name;
 		namelen = header.namelen;
 	} else {
@@ -726,20 +742,27 @@ static __always_inline struct ns_udp_dest *dest_from_call(struct ns_udp_dest *de
 	}
 	struct {
 		__u16 family;
-		__u16 port; /* network order */
-		__u32 v4;   /* sockaddr_in: the address; sockaddr_in6: the flow label, the address follows */
-	} head;
-	if (!name || namelen < sizeof(head) || bpf_probe_read_user(&head, sizeof(head), (const void *)name))
+		__u16 port;   /* network order */
+		__u32 v4;     /* sockaddr_in: the address; sockaddr_in6: the flow label */
+		__u8 v6[16];  /* sockaddr_in6: the address */
+	} addr;
+	/* One user read per datagram (each costs ~40 ns): the whole head of a name long enough for an IPv6 address */
+	const __u32 head = offsetof(typeof(addr), v6);
+	if (!name || namelen < head)
 		return 0;
-	__builtin_memset(dest->daddr, 0, sizeof(dest->daddr));
-	if (head.family == NS_AF_INET) {
-		__builtin_memcpy(dest->daddr, &head.v4, sizeof(head.v4));
-	} else if (head.family != NS_AF_INET6 || namelen < sizeof(head) + sizeof(dest->daddr) ||
-		   bpf_probe_read_user(dest->daddr, sizeof(dest->daddr), (const void *)(name + sizeof(head)))) {
+	if (namelen >= sizeof(addr) ? bpf_probe_read_user(&addr, sizeof(addr), (const void *)name)
+				    : bpf_probe_read_user(&addr, head, (const void *)name))
+		return 0;
+	if (addr.family == NS_AF_INET) {
+		__builtin_memset(dest->daddr, 0, sizeof(dest->daddr));
+		__builtin_memcpy(dest->daddr, &addr.v4, sizeof(addr.v4));
+	} else if (addr.family == NS_AF_INET6 && namelen >= sizeof(addr)) {
+		__builtin_memcpy(dest->daddr, addr.v6, sizeof(dest->daddr));
+	} else {
 		return 0;
 	}
-	dest->family = head.family;
-	dest->dport = head.port;
+	dest->family = addr.family;
+	dest->dport = addr.port;
 	return dest;
 }
 
@@ -750,14 +773,13 @@ static __always_inline int send_length(const struct sock *sk, int ret, int direc
 	/* Protocol first: ns_socks holds only TCP sockets, so a UDP send skips a hash lookup that always misses. */
 	__u16 protocol = NS_READ(direct, sk, sk_protocol);
 	if (protocol == NS_PROTO_UDP) {
-		__u64 now = bpf_ktime_get_ns();
 		struct ns_udp_dest from_call;
-		struct ns_udp_dest *dest = direct ? dest_from_call(&from_call)
-						  : take_udp_dest(bpf_get_current_pid_tgid(), now); /* a failed send consumes it too */
+		struct ns_udp_dest *dest = direct ? dest_from_call(&from_call) /* a failed send consumes the raw_tp slot too */
+						  : take_udp_dest(bpf_get_current_pid_tgid());
 		if (direct)
 			dns_on_send(sk, protocol, dest, ret);
 		if (ret > 0)
-			account_udp(sk, (__u64)ret, 1, dest, now, direct);
+			account_udp(sk, (__u64)ret, 1, dest, direct);
 		return 0;
 	}
 	if (protocol != NS_PROTO_TCP)
@@ -794,7 +816,7 @@ static __always_inline int recv_length(const struct sock *sk, int ret, int flags
 	if (protocol == NS_PROTO_UDP) {
 		if (direct)
 			dns_on_recv(sk, protocol, ret);
-		account_udp(sk, (__u64)ret, 0, 0, 0, direct);
+		account_udp(sk, (__u64)ret, 0, 0, direct);
 		return 0;
 	}
 	if (protocol != NS_PROTO_TCP)
@@ -827,7 +849,7 @@ static __always_inline int remember_udp_dest(struct bpf_sock_addr *ctx, __u16 fa
 	if (!dest)
 		return 1;
 	dest->pid_tgid = bpf_get_current_pid_tgid();
-	dest->set_ns = bpf_ktime_get_ns();
+	dest->set_tick = bpf_jiffies64();
 	dest->family = family;
 	dest->dport = (__u16)ctx->user_port;
 	copy_user_addr(ctx, family, dest->daddr);

@@ -16,7 +16,7 @@
 #include <linux/types.h>
 #endif
 
-#define NS_ABI_VERSION 10
+#define NS_ABI_VERSION 11
 
 #define NS_COMM_LEN 16
 /* The executable's path, as its components leaf first (each NUL-terminated): PATH_MAX, plus room for one more
@@ -201,7 +201,8 @@ struct ns_udp_flow {
 	__u64 first_ns;
 	__u64 bytes_sent;
 	__u64 bytes_received;
-	__u64 last_send_ns;     /* of the latest datagram sent: the idle gap is measured from it */
+	__u64 last_send_ns;     /* of the first datagram sent in the latest tick: the idle gap is measured from it */
+	__u64 last_send_tick;   /* that tick (jiffies): a send within it reads no clock */
 	__u64 packets_sent;     /* datagrams */
 	__u64 packets_received;
 	struct ns_task task; /* the thread that sent the first datagram */
@@ -220,6 +221,6 @@ _Static_assert(sizeof(struct ns_fork_event) == 72, "ns_fork_event size");
 _Static_assert(sizeof(struct ns_dns_event) == 624, "ns_dns_event size");
 _Static_assert(sizeof(struct ns_sock_state) == 120, "ns_sock_state size");
 _Static_assert(sizeof(struct ns_udp_key) == 24, "ns_udp_key size");
-_Static_assert(sizeof(struct ns_udp_flow) == 136, "ns_udp_flow size");
+_Static_assert(sizeof(struct ns_udp_flow) == 144, "ns_udp_flow size");
 
 #endif

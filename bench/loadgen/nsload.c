@@ -9,7 +9,7 @@
  *
  *   nsload serve   --host A --port P --ports K [--udp-port U] --seconds S
  *   nsload connect --host A --port P --ports K --threads T --seconds S --max N [--times FILE]
- *   nsload udp     --host A --port U --ports K --size B --seconds S --max N
+ *   nsload udp     --host A --port U --ports K --size B --seconds S --max N [--connected 1]
  *   nsload bulk    --host A --port P --streams N --seconds S [--max-bytes B]
  *   nsload spawn   --host A --port P --ports K --seconds S --max N
  *   nsload once    A P                       (one connect + close; what spawn runs)
@@ -40,7 +40,7 @@
 
 struct options {
 	const char *host;
-	int port, ports, udp_port, threads, streams, size;
+	int port, ports, udp_port, threads, streams, size, connected;
 	double seconds;
 	long long max, max_bytes, count;
 	const char *times;
@@ -97,6 +97,7 @@ static void parse(int argc, char **argv, struct options *o)
 		else if (!strcmp(k, "--max-bytes")) o->max_bytes = atoll(v);
 		else if (!strcmp(k, "--count")) o->count = atoll(v);
 		else if (!strcmp(k, "--times")) o->times = v;
+		else if (!strcmp(k, "--connected")) o->connected = atoi(v);
 		else { fprintf(stderr, "nsload: unknown option %s\n", k); exit(2); }
 	}
 	if (o->ports < 1 || o->ports > MAX_PORTS || o->threads < 1 || o->threads > MAX_THREADS ||
@@ -244,21 +245,34 @@ static int connect_storm(const struct options *o)
 	return 0;
 }
 
-/* ---- udp: unconnected sendto() of B-byte datagrams, rotating over K destination ports. ---- */
+/* ---- udp: B-byte datagrams rotating over K destination ports: unconnected sendto() with the address (the
+ * default), or with --connected 1 one socket connected to each port, sent on in turn with send(). ---- */
 
 static int udp_storm(const struct options *o)
 {
-	int s = socket(AF_INET, SOCK_DGRAM, 0);
-	if (s < 0) die("socket");
+	int ports = o->ports > 64 ? 64 : o->ports;
+	int socks[64];
+	for (int p = 0; p < ports; p++) {
+		socks[p] = o->connected || p == 0 ? socket(AF_INET, SOCK_DGRAM, 0) : socks[0];
+		if (socks[p] < 0) die("socket");
+		struct sockaddr_in sa = address_of(o->host, o->port + p);
+		if (o->connected && connect(socks[p], (struct sockaddr *)&sa, sizeof(sa))) die("udp connect");
+	}
 	char payload[65000];
 	memset(payload, 'u', sizeof(payload));
-	int ports = o->ports > 64 ? 64 : o->ports;
 	long long sent = 0, failed = 0;
 	double start = mono_now(), end = start + o->seconds;
 	for (long long i = 0; i < o->max; i++) {
 		if ((i & 255) == 0 && (stopping || mono_now() >= end)) break;
-		struct sockaddr_in sa = address_of(o->host, o->port + (int)(i % ports));
-		if (sendto(s, payload, (size_t)o->size, 0, (struct sockaddr *)&sa, sizeof(sa)) == o->size) sent++;
+		int p = (int)(i % ports);
+		ssize_t n;
+		if (o->connected) {
+			n = send(socks[p], payload, (size_t)o->size, 0);
+		} else {
+			struct sockaddr_in sa = address_of(o->host, o->port + p);
+			n = sendto(socks[0], payload, (size_t)o->size, 0, (struct sockaddr *)&sa, sizeof(sa));
+		}
+		if (n == o->size) sent++;
 		else failed++;
 	}
 	double elapsed = mono_now() - start;

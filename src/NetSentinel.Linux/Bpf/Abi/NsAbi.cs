@@ -3,7 +3,7 @@ namespace NetSentinel.Linux.Bpf.Abi;
 /// <summary>Constants of bpf/netsentinel.h (the single definition; a test checks this mirror against it).</summary>
 internal static class NsAbi
 {
-    public const uint Version = 10;
+    public const uint Version = 11;
     public const int CommLength = 16;
     public const int PathLength = 4096;
     public const int NameLength = 256;

@@ -11,6 +11,7 @@ internal struct NsUdpFlow
     public ulong BytesSent;
     public ulong BytesReceived;
     public ulong LastSendNs;
+    public ulong LastSendTick;
     public ulong PacketsSent;
     public ulong PacketsReceived;
     public NsTask Task;
