@@ -69,7 +69,7 @@ for round in $(seq "$ROUNDS"); do
 		for variant in $VARIANTS; do
 			start_monitor "$WORK/err" NETSENTINEL_BPF_HOOKS="$variant" "${build#*=}" --source ebpf --no-baseline \
 				--log-file "$WORK/log.jsonl"
-			grep -q "hooks live: $variant " "$WORK/err" || die "$label did not start with $variant: $(cat "$WORK/err")"
+			grep -q "hooks live: $variant " "$WORK/err" || die "$label did not start with $variant: $(cat "$WORK/err"; ls -la "$WORK")"
 			for kind in $STORMS; do
 				prog_counters "$MON" > "$WORK/before"
 				ops=$(storm "$kind")
