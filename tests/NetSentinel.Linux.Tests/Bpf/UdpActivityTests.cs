@@ -50,6 +50,32 @@ public class UdpActivityTests(ITestOutputHelper output)
     }
 
     [RootFact]
+    public void BurstsUnderASecondApartStayOneSessionThoughMostOfTheirDatagramsReadNoClock()
+    {
+        using var net = new TestNetwork();
+        using Socket server = net.BindUdp(net.PeerV4);
+        var target = (IPEndPoint)server.LocalEndPoint!;
+        using var source = BpfConnectionSource.Start();
+        var recorder = new EventRecorder();
+        using var sender = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
+
+        // Four bursts of 200 back-to-back datagrams (most within one tick of the first), 0.9 s apart: the gap is
+        // measured from the first send of the latest tick, so it stays under the 1 s idle gap.
+        for (int burst = 0; burst < 4; burst++)
+        {
+            recorder.PumpUntil(source, () => false, TimeSpan.FromSeconds(burst == 0 ? 0 : 0.9));
+            for (int i = 0; i < 200; i++) sender.SendTo(new byte[20], target);
+        }
+
+        bool Mine(ConnectionEvent e) => e.Remote.Equals(target) && e.Process.Pid == Environment.ProcessId;
+        Assert.True(recorder.PumpUntil(source, () =>
+            recorder.Events.Where(e => Mine(e) && e.Kind == ConnectionEventKind.Traffic).Sum(e => e.BytesSent) == 4 * 200 * 20,
+            TimeSpan.FromSeconds(15)));
+        Assert.Equal([ConnectionEventKind.Opened],
+            recorder.Events.Where(e => Mine(e) && e.Kind is ConnectionEventKind.Opened or ConnectionEventKind.Resumed).Select(e => e.Kind));
+    }
+
+    [RootFact]
     public void TheKernelCountsDatagramsPerFlowBothWays()
     {
         using var net = new TestNetwork();
