@@ -104,9 +104,6 @@ public sealed class DetectionPipeline : IConnectionEventSink
     /// <summary>Events the source lost since the start, as of the last interval end.</summary>
     public long EventsLost => _eventsLost.TotalLost;
 
-    /// <summary>The summary of the most recent interval; null before the first ends.</summary>
-    public IntervalSummary? LastSummary { get; private set; }
-
     /// <summary>Processes held in memory (active this interval or holding a connection): its bound can be watched.</summary>
     public int TrackedProcessCount => _aggregator.Count;
 
@@ -167,6 +164,15 @@ public sealed class DetectionPipeline : IConnectionEventSink
             {
                 Emit(alert, context.Now);
             }
+        }
+    }
+
+    /// <summary>A process is gone for good: the detectors drop what they kept of it for a window.</summary>
+    public void OnProcessEnded(int pid, DateTimeOffset exitedAt)
+    {
+        foreach (var detector in _detectors)
+        {
+            detector.OnProcessEnded(pid, exitedAt);
         }
     }
 
@@ -251,7 +257,6 @@ public sealed class DetectionPipeline : IConnectionEventSink
             _intervalAlertCount,
             lostInWindow,
             hostBytesSentPerSecond);
-        LastSummary = summary;
 
         _intervalAlerts.Clear();
         _intervalAlertCount = 0;

@@ -17,4 +17,9 @@ public interface IDetector
 
     /// <summary>Called once per interval with the interval's figures; adds alerts to <paramref name="alerts"/>.</summary>
     void OnIntervalEnd(ClosedInterval interval, AlertContext context, List<AlertRecord> alerts);
+
+    /// <summary>The process exited and no more of its events will come (<see cref="Sources.IConnectionEventSink.OnProcessEnded"/>).</summary>
+    void OnProcessEnded(int pid, DateTimeOffset exitedAt)
+    {
+    }
 }

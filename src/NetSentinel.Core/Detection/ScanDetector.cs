@@ -15,7 +15,9 @@ namespace NetSentinel.Core.Detection;
 /// incident (the pipeline folds them), so the incident's lines state how far it went. Value is the count; the
 /// message names the real span of the activity, its rate, its attempts and a sample of targets.
 /// Memory: per process, at most <see cref="TargetsKeptPerProcess"/> addresses and as many ports; processes
-/// with nothing in the window are forgotten at the next interval end.
+/// with nothing in the window are forgotten at the next interval end, and a process the source saw end (its exit
+/// and the records before it all in) at once: a fork/exec storm's thousands of one-connect children would
+/// otherwise be kept for the whole window.
 /// </summary>
 public sealed class ScanDetector(TimeSpan window, int hostsThreshold, int portsThreshold) : IDetector
 {
@@ -145,6 +147,15 @@ public sealed class ScanDetector(TimeSpan window, int hostsThreshold, int portsT
             {
                 _byPid.Remove(pid);
             }
+        }
+    }
+
+    /// <summary>Forgets the process unless the pid has made attempts since the exit (reused by a new process).</summary>
+    public void OnProcessEnded(int pid, DateTimeOffset exitedAt)
+    {
+        if (_byPid.TryGetValue(pid, out var targets) && targets.LastSeen <= exitedAt)
+        {
+            _byPid.Remove(pid);
         }
     }
 

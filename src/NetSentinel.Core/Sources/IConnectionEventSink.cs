@@ -12,4 +12,12 @@ public interface IConnectionEventSink
     void OnDns(DnsEvent dnsEvent)
     {
     }
+
+    /// <summary>
+    /// A process has exited and every record of it is in (the eBPF source says so a second after its exit): state
+    /// kept per process for a window (scan's targets) can go. Sources that do not see exits never call it.
+    /// </summary>
+    void OnProcessEnded(int pid, DateTimeOffset exitedAt)
+    {
+    }
 }

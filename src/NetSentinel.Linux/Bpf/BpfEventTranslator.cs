@@ -95,13 +95,22 @@ public sealed class BpfEventTranslator
 
     /// <summary>An exec record: its fixed part and the argv bytes that follow it in the record.</summary>
     internal void OnExec(in NsExecEvent exec, ReadOnlySpan<byte> argv) =>
-        _processes.OnExec(exec.Task.Tgid, exec.Task.Ppid, BpfText.Comm(exec.Task), ExecIdentity.From(exec, argv), exec.Header.TimestampNs);
+        _processes.OnExec(exec.Task.Tgid, exec.Task.Ppid, BpfText.Comm(exec.Task, _processes.Text), ExecIdentity.From(exec, argv, _processes.Text), exec.Header.TimestampNs);
 
     /// <summary>A process's UDP flows end with it (UDP has no close), with their final counters from the kernel map.</summary>
     internal void OnExit(in NsExitEvent exit, IConnectionEventSink sink)
     {
         _processes.OnExit(exit.Task.Tgid, exit.Header.TimestampNs);
         EndUdpFlows(exit.Task.Tgid, exit.Header.TimestampNs, sink);
+        ReportEnded(sink);
+    }
+
+    /// <summary>Processes the catalog forgot: their records are all in, so the pipeline may drop what it keeps of them.</summary>
+    private void ReportEnded(IConnectionEventSink sink)
+    {
+        if (_processes.Ended.Count == 0) return;
+        foreach (var (tgid, exitNs) in _processes.Ended) sink.OnProcessEnded((int)tgid, _clock.ToWallClock(exitNs));
+        _processes.ClearEnded();
     }
 
     private void EndUdpFlows(uint tgid, ulong exitNs, IConnectionEventSink sink)
@@ -190,6 +199,7 @@ public sealed class BpfEventTranslator
                 if (!_ledger.TryGet(flows[i].Id, out _)) flows.RemoveAt(i);
         }
         _processes.ForgetExited();
+        ReportEnded(sink);
     }
 
     /// <summary>

@@ -14,6 +14,17 @@ internal static unsafe class BpfText
             return CString(new ReadOnlySpan<byte>(comm, NsAbi.CommLength));
     }
 
+    /// <summary>The task's comm, one string object for the same name (every event carries it).</summary>
+    public static string Comm(in NsTask task, RecentText text)
+    {
+        fixed (byte* comm = task.Comm)
+        {
+            var bytes = new ReadOnlySpan<byte>(comm, NsAbi.CommLength);
+            int end = bytes.IndexOf((byte)0);
+            return text.Utf8(end < 0 ? bytes : bytes[..end]);
+        }
+    }
+
     public static string CString(ReadOnlySpan<byte> bytes)
     {
         int end = bytes.IndexOf((byte)0);

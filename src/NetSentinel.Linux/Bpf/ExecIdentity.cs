@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Text;
 using NetSentinel.Core.Identity;
 using NetSentinel.Linux.Bpf.Abi;
@@ -27,14 +28,17 @@ public sealed record ExecIdentity
     /// <summary>The process's start in clock ticks since boot (what /proc/PID/stat's starttime says).</summary>
     public ulong? StartTicks { get; init; }
 
-    /// <summary>Decodes an exec record's fixed part and the argv bytes that follow it.</summary>
-    internal static unsafe ExecIdentity From(in NsExecEvent exec, ReadOnlySpan<byte> argv)
+    /// <summary>
+    /// Decodes an exec record's fixed part and the argv bytes that follow it; with <paramref name="text"/>, a path and
+    /// arguments that recent records had too come back as the same strings.
+    /// </summary>
+    internal static unsafe ExecIdentity From(in NsExecEvent exec, ReadOnlySpan<byte> argv, RecentText? text = null)
     {
         bool noFile = (exec.Flags & NsAbi.ExecNoFile) != 0;
         bool pathCut = (exec.Flags & NsAbi.ExecPathTruncated) != 0;
         string? path;
         fixed (byte* bytes = exec.Path)
-            path = noFile ? null : PathFromLeafFirst(new ReadOnlySpan<byte>(bytes, (int)Math.Min(exec.PathLen, (uint)(NsAbi.PathLength + NsAbi.NameLength))), pathCut);
+            path = noFile ? null : PathFromLeafFirst(new ReadOnlySpan<byte>(bytes, (int)Math.Min(exec.PathLen, (uint)(NsAbi.PathLength + NsAbi.NameLength))), pathCut, text);
         argv = argv[..(int)Math.Min((uint)argv.Length, exec.ArgsLen)];
         return new ExecIdentity
         {
@@ -42,7 +46,7 @@ public sealed record ExecIdentity
             ExecutableTruncated = path is not null && pathCut,
             Device = noFile ? null : UserDevice(exec.ExeDev),
             Inode = noFile ? null : exec.ExeInode,
-            Args = CommandLineDecoder.SplitArgs(argv),
+            Args = CommandLineDecoder.SplitArgs(argv, text),
             CommandLine = CommandLineDecoder.Decode(argv),
             CommandLineTruncated = (exec.Flags & NsAbi.ExecArgsTruncated) != 0,
             StartTicks = exec.StartBoottimeNs == 0 ? null : EntityId.TicksFromBootNanoseconds(exec.StartBoottimeNs),
@@ -50,21 +54,40 @@ public sealed record ExecIdentity
     }
 
     /// <summary>"x\0chronyd\0bin\0" → "/bin/chronyd/x"; cut at the top → "…/chronyd/x". Null when there is no component.</summary>
-    internal static string? PathFromLeafFirst(ReadOnlySpan<byte> components, bool truncated)
+    internal static string? PathFromLeafFirst(ReadOnlySpan<byte> components, bool truncated, RecentText? text = null)
     {
-        var names = new List<string>();
-        while (components.Length > 0)
+        // The path's UTF-8 bytes, top first, then decoded once: '/' ends an invalid sequence as a component's end would.
+        int length = truncated ? Marker.Length : 0, count = 0;
+        foreach (Range range in components.Split((byte)0))
         {
-            int end = components.IndexOf((byte)0);
-            ReadOnlySpan<byte> name = end < 0 ? components : components[..end];
-            if (name.Length > 0) names.Add(Encoding.UTF8.GetString(name));
-            components = end < 0 ? default : components[(end + 1)..];
+            if (components[range].IsEmpty) continue;
+            length += 1 + (range.End.GetOffset(components.Length) - range.Start.GetOffset(components.Length));
+            count++;
         }
-        if (names.Count == 0) return truncated ? null : "/";
-        names.Reverse();
-        string joined = "/" + string.Join('/', names);
-        return truncated ? TruncatedPathMarker + joined : joined;
+        if (count == 0) return truncated ? null : "/";
+        byte[] buffer = ArrayPool<byte>.Shared.Rent(length);
+        try
+        {
+            Span<byte> path = buffer.AsSpan(0, length);
+            int at = length;
+            foreach (Range range in components.Split((byte)0))
+            {
+                ReadOnlySpan<byte> name = components[range];
+                if (name.IsEmpty) continue;
+                at -= name.Length;
+                name.CopyTo(path[at..]);
+                path[--at] = (byte)'/';
+            }
+            if (truncated) Marker.CopyTo(path);
+            return text is null ? Encoding.UTF8.GetString(path) : text.Utf8(path);
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
     }
+
+    private static ReadOnlySpan<byte> Marker => "…"u8;
 
     /// <summary>The kernel's dev_t (major &lt;&lt; 20 | minor) as glibc's makedev encodes it for stat(2).</summary>
     internal static ulong UserDevice(uint kernelDevice)

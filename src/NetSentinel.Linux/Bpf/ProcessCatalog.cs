@@ -38,6 +38,7 @@ public sealed class ProcessCatalog
     private readonly Queue<(uint Tgid, ulong ExitNs)> _exitOrder = new();
     /// <summary>How many of <see cref="_exitOrder"/>'s first entries were drained before the last interval end.</summary>
     private int _exitsBeforeInterval;
+    private readonly List<(uint Tgid, ulong ExitNs)> _ended = [];
     private readonly string _procRoot;
     private readonly UserNameResolver _users = new();
     private readonly ProcIdentityReader _identity;
@@ -61,6 +62,9 @@ public sealed class ProcessCatalog
     }
 
     public int Count => _byTgid.Count;
+
+    /// <summary>Recent records' paths, names and arguments, one string each (the translator decodes exec records with it).</summary>
+    internal RecentText Text { get; } = new();
 
     public void OnExec(uint tgid, string filename, ulong timestampNs) => OnExec(tgid, 0, string.Empty, filename, timestampNs);
 
@@ -156,6 +160,14 @@ public sealed class ProcessCatalog
         if (timestampNs > ExitGraceNs) ForgetExitsBefore(timestampNs - ExitGraceNs);
     }
 
+    /// <summary>
+    /// Exits forgotten since the last <see cref="ClearEnded"/>: those processes' records are all in (the grace is over),
+    /// so what others keep of them can go too (the translator tells the pipeline).
+    /// </summary>
+    internal IReadOnlyList<(uint Tgid, ulong ExitNs)> Ended => _ended;
+
+    internal void ClearEnded() => _ended.Clear();
+
     /// <summary>When the process with this tgid exited, if its exit record was drained and is still remembered.</summary>
     public ulong? ExitedAt(uint tgid) => _exits.TryGetValue(tgid, out ulong ns) ? ns : null;
 
@@ -179,6 +191,7 @@ public sealed class ProcessCatalog
     private void Forget((uint Tgid, ulong ExitNs) exit)
     {
         // Only that exit: the pid may have been reused, and exited again, since.
+        _ended.Add(exit);
         if (_exits.TryGetValue(exit.Tgid, out ulong latest) && latest == exit.ExitNs) _exits.Remove(exit.Tgid);
         if (_byTgid.TryGetValue(exit.Tgid, out ProcessFacts? facts) && facts.ExitedNs == exit.ExitNs) _byTgid.Remove(exit.Tgid);
     }
@@ -198,7 +211,7 @@ public sealed class ProcessCatalog
         }
         ReadArguments(task.Tgid, facts);
         ProcessInfo? last = facts.Last;
-        string name = BpfText.Comm(task);
+        string name = BpfText.Comm(task, Text);
         // The parent that started it, not a subreaper it was re-parented to when that parent exited.
         if (facts.ParentTgid == 0) facts.ParentTgid = task.Ppid;
         if (last is not null && last.ParentPid == (int)facts.ParentTgid && last.Uid == task.Uid && last.Name == name && facts.CgroupId == task.CgroupId)
@@ -240,16 +253,20 @@ public sealed class ProcessCatalog
     /// <summary>
     /// The parent first, then its parent, up to <see cref="ProcessInfo.MaxAncestry"/>: from this catalog (which keeps
     /// exited processes whose exec it saw) or else /proc. Stops at init, at a loop, or at a process known to neither.
+    /// Siblings share one list while their chain is the same (the parent keeps the last one it handed out): a shell's
+    /// thousand children hold one ancestry, not a thousand copies.
     /// </summary>
     private IReadOnlyList<ProcessInfo> Ancestry(uint parentTgid, uint selfTgid)
     {
+        IReadOnlyList<ProcessInfo>? shared = _byTgid.GetValueOrDefault(parentTgid)?.ChildAncestry;
         List<ProcessInfo>? ancestry = null;
+        int count = 0;
         uint tgid = parentTgid;
-        while (tgid != 0 && tgid != selfTgid && (ancestry?.Count ?? 0) < ProcessInfo.MaxAncestry)
+        while (tgid != 0 && tgid != selfTgid && count < ProcessInfo.MaxAncestry)
         {
             ProcessFacts? facts = FactsForAncestor(tgid);
             if (facts is null) break;
-            (ancestry ??= []).Add(facts.Summary ??= new ProcessInfo
+            ProcessInfo summary = facts.Summary ??= new ProcessInfo
             {
                 Pid = (int)tgid,
                 ParentPid = (int)facts.ParentTgid,
@@ -260,12 +277,25 @@ public sealed class ProcessCatalog
                 EntityId = facts.EntityId,
                 Start = facts.Start,
                 IdentifiedBy = AttributionSource.Kernel,
-            });
+            };
+            if (ancestry is null && shared is not null && count < shared.Count && ReferenceEquals(shared[count], summary))
+            {
+                count++; // still the same chain as the shared one
+            }
+            else
+            {
+                ancestry ??= [.. (shared ?? []).Take(count)];
+                ancestry.Add(summary);
+                count++;
+            }
             if (tgid == 1) break;
             tgid = facts.ParentTgid;
         }
 
-        return ancestry ?? (IReadOnlyList<ProcessInfo>)[];
+        if (ancestry is null && shared is not null && count == shared.Count) return shared;
+        IReadOnlyList<ProcessInfo> chain = ancestry ?? (count == 0 ? [] : [.. shared!.Take(count)]);
+        if (chain.Count > 0 && _byTgid.GetValueOrDefault(parentTgid) is ProcessFacts parent) parent.ChildAncestry = chain;
+        return chain;
     }
 
     private ProcessFacts? FactsForAncestor(uint tgid)
@@ -374,6 +404,8 @@ public sealed class ProcessCatalog
         public IReadOnlyList<ProcessInfo>? Ancestors { get; set; }
         /// <summary>This process as an ancestor of others (built once).</summary>
         public ProcessInfo? Summary { get; set; }
+        /// <summary>The ancestry last given to a child of this process, for its siblings to share.</summary>
+        public IReadOnlyList<ProcessInfo>? ChildAncestry { get; set; }
         public string? CommandLine { get; set; }
         public bool CommandLineRead { get; set; }
         /// <summary>Kernel time of its exit record; 0 while it lives.</summary>

@@ -1,4 +1,5 @@
 using System.Text;
+using NetSentinel.Linux.Bpf;
 
 namespace NetSentinel.Linux.Processes;
 
@@ -22,15 +23,21 @@ public static class CommandLineDecoder
         return text.Contains('\0') ? text.Replace('\0', ' ') : text;
     }
 
-    /// <summary>argv from its NUL-separated bytes (the last argument may be cut); null when empty.</summary>
-    public static List<string>? SplitArgs(ReadOnlySpan<byte> argv)
+    /// <summary>
+    /// argv from its NUL-separated bytes (the last argument may be cut); null when empty. An array of exactly the
+    /// arguments (it is kept as long as the process is); with <paramref name="text"/>, arguments many processes
+    /// share (a program's name, its fixed options) are one string each.
+    /// </summary>
+    public static string[]? SplitArgs(ReadOnlySpan<byte> argv, RecentText? text = null)
     {
         int end = argv.Length;
         while (end > 0 && argv[end - 1] == 0) end--;
         if (end == 0) return null;
-        var args = new List<string>();
-        foreach (Range range in argv[..end].Split((byte)0))
-            args.Add(Encoding.UTF8.GetString(argv[range]));
+        argv = argv[..end];
+        var args = new string[argv.Count((byte)0) + 1];
+        int i = 0;
+        foreach (Range range in argv.Split((byte)0))
+            args[i++] = text is null ? Encoding.UTF8.GetString(argv[range]) : text.Utf8(argv[range]);
         return args;
     }
 }

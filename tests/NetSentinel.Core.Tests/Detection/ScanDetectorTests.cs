@@ -41,6 +41,26 @@ public class ScanDetectorTests
     }
 
     [Fact]
+    public void AnEndedProcessIsForgottenSoItsPidReusedStartsAfreshButAPidActiveSinceTheExitIsKept()
+    {
+        var h = Harness();
+        var first = new SyntheticEvents(h.Clock, SyntheticEvents.Process(99, "probe", "/usr/bin/probe"));
+        for (int port = 1; port <= 29; port++) h.Pipeline.OnEvent(first.Opened("198.51.100.2", port));
+        DateTimeOffset exited = h.Clock.Now;
+        h.Clock.AdvanceSeconds(1);
+        h.Pipeline.OnProcessEnded(99, exited);
+
+        h.Pipeline.OnEvent(first.Opened("198.51.100.2", 30)); // pid 99 again: another process, one port so far
+        Assert.Empty(h.Sink.AlertsFor(ScanDetector.RuleName));
+
+        // The new pid 99 reaches 29 ports; an end stamped before its latest attempt is an older process's: kept.
+        for (int port = 31; port <= 58; port++) h.Pipeline.OnEvent(first.Opened("198.51.100.2", port));
+        h.Pipeline.OnProcessEnded(99, exited.AddSeconds(0.5));
+        h.Pipeline.OnEvent(first.Opened("198.51.100.2", 59));
+        Assert.Single(h.Sink.AlertsFor(ScanDetector.RuleName));
+    }
+
+    [Fact]
     public void HostSweepAlertsOnDistinctHosts()
     {
         var h = Harness();

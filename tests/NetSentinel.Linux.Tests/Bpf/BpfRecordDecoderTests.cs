@@ -160,6 +160,24 @@ public sealed class BpfRecordDecoderTests : IDisposable
     }
 
     [Fact]
+    public void AProcessIsReportedEndedOnceItsGraceIsOverAtItsExitTime()
+    {
+        const ulong Second = 1_000_000_000;
+        Decode(Exit(10 * Second, Task(88, "tool")));
+        Decode(Exit((11 * Second) - 1, Task(89, "tool")));
+        Assert.Empty(_events.Ended); // within the grace: late records may still come
+
+        Decode(Exit((11 * Second) + 1, Task(90, "tool")));
+
+        Assert.Equal(88, Assert.Single(_events.Ended).Pid);
+        Interval();
+        Interval(); // the interval bound ends the others
+        Assert.Equal([88, 89, 90], _events.Ended.Select(e => e.Pid));
+        // Each at its exit's time, on the records' clock.
+        Assert.Equal([TimeSpan.Zero, TimeSpan.FromTicks(9_999_999), TimeSpan.FromSeconds(1)], _events.Ended.Select(e => e.ExitedAt - _events.Ended[0].ExitedAt));
+    }
+
+    [Fact]
     public void AnExecRecordGivesTheKernelsFileArgumentsAndTruncationMarks()
     {
         // st_dev 259:2 (an NVMe partition) in the kernel's encoding, major << 20 | minor.
@@ -221,6 +239,50 @@ public sealed class BpfRecordDecoderTests : IDisposable
 
         ProcessInfo worker = Assert.Single(_events.Events).Process;
         Assert.Equal(("/usr/sbin/server", "server --workers 4", 110), (worker.Executable, worker.CommandLine, worker.ParentPid));
+    }
+
+    [Fact]
+    public void ChildrenOfOneParentShareTheirPathNameCommonArgumentsAndAncestryButNotWhatDiffers()
+    {
+        Decode(Exec(1_000, Task(120, "bash"), "/usr/bin/bash", ["bash", "run.sh"]));
+        for (uint child = 121; child <= 123; child++)
+        {
+            Decode(Fork(child * 10, Task(120, "bash"), childTgid: child));
+            Decode(Exec((child * 10) + 1, Task(child, "nsload") with { Ppid = 120 }, "/opt/bench/nsload", ["nsload", "once", "198.51.100.2", $"{child}"]));
+            Decode(TcpConnect(child, (child * 10) + 2, Task(child, "nsload") with { Ppid = 120 }, Web));
+        }
+
+        ProcessInfo[] children = [.. _events.Events.Select(e => e.Process)];
+        Assert.Equal([121, 122, 123], children.Select(c => c.Pid));
+        Assert.All(children, c => Assert.Same(children[0].Executable, c.Executable));
+        Assert.All(children, c => Assert.Same(children[0].Name, c.Name));
+        Assert.All(children, c => Assert.Same(children[0].Args![1], c.Args![1]));
+        Assert.All(children, c => Assert.Same(children[0].Ancestry, c.Ancestry));
+        Assert.Equal(["121", "122", "123"], children.Select(c => c.Args![3]));
+        Assert.Equal(["nsload once 198.51.100.2 121", "nsload once 198.51.100.2 122", "nsload once 198.51.100.2 123"], children.Select(c => c.CommandLine));
+        Assert.Equal((120, "/usr/bin/bash"), (children[0].Ancestry[0].Pid, children[0].Ancestry[0].Executable));
+    }
+
+    [Fact]
+    public void ASiblingForkedAfterItsParentOrGrandparentExecdAgainHasTheNewChainNotTheSharedOne()
+    {
+        Decode(Exec(900, Task(129, "init-ish") with { Ppid = 1 }, "/usr/sbin/supervisor", ["supervisor"]));
+        Decode(Exec(1_000, Task(130, "sh") with { Ppid = 129 }, "/usr/bin/dash", ["sh"]));
+        Decode(Fork(1_100, Task(130, "sh") with { Ppid = 129 }, childTgid: 131));
+        Decode(Exec(1_200, Task(130, "python3") with { Ppid = 129 }, "/usr/bin/python3", ["python3"])); // the parent execs
+        Decode(Fork(1_300, Task(130, "python3") with { Ppid = 129 }, childTgid: 132));
+        Decode(Exec(1_400, Task(129, "init-ish") with { Ppid = 1 }, "/usr/sbin/supervisor2", ["supervisor2"])); // the grandparent
+        Decode(Fork(1_500, Task(130, "python3") with { Ppid = 129 }, childTgid: 133));
+        Decode(Fork(1_600, Task(130, "python3") with { Ppid = 129 }, childTgid: 134));
+        foreach (uint child in new uint[] { 131, 132, 133, 134 })
+            Decode(TcpConnect(child, 2_000 + child, Task(child, "x") with { Ppid = 130 }, Web));
+
+        ProcessInfo[] children = [.. _events.Events.Select(e => e.Process)];
+        Assert.Equal(
+            ["/usr/bin/dash /usr/sbin/supervisor", "/usr/bin/python3 /usr/sbin/supervisor", "/usr/bin/python3 /usr/sbin/supervisor2", "/usr/bin/python3 /usr/sbin/supervisor2"],
+            children.Select(c => $"{c.Ancestry[0].Executable} {c.Ancestry[1].Executable}"));
+        Assert.Same(children[2].Ancestry, children[3].Ancestry);
+        Assert.Same(children[1].Ancestry[0], children[2].Ancestry[0]); // the parent's summary is one object
     }
 
     [Fact]

@@ -15,6 +15,10 @@ internal sealed class EventRecorder : IConnectionEventSink
 
     public void OnDns(NetSentinel.Core.Dns.DnsEvent dnsEvent) => DnsEvents.Add(dnsEvent);
 
+    public List<(int Pid, DateTimeOffset ExitedAt)> Ended { get; } = [];
+
+    public void OnProcessEnded(int pid, DateTimeOffset exitedAt) => Ended.Add((pid, exitedAt));
+
     /// <summary>Pumps (and ends an interval every 100 ms) until <paramref name="done"/> or the timeout; returns done's last value.</summary>
     public bool PumpUntil(IConnectionSource source, Func<bool> done, TimeSpan timeout)
     {
