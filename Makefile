@@ -132,7 +132,8 @@ package-test: deps
 # Benchmarks (issue 4, docs/performance.md): the live monitor's cost to the workload it watches, as
 # ratios against rounds without it (and with tcplife) in the same run; writes bench/results/latest.md.
 # Root; about 8 minutes. bench-soak: a 5-minute connect storm watching the monitor's memory. bench-pipeline: the
-# user-space CPU per connection of the decoder, ledger and detectors alone (no kernel, no root; compares builds).
+# user-space CPU per connection of the decoder, ledger and detectors alone, and per line with every connection logged
+# (no kernel, no root; compares builds).
 .PHONY: bench bench-soak bench-tools bench-pipeline
 bench-tools:
 	@mkdir -p out/bench

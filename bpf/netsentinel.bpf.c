@@ -732,9 +732,9 @@ static __always_inline struct ns_udp_dest *dest_from_call(struct ns_udp_dest *de
 		name = regs->r8;
 		namelen = regs->r9;
 	} else if (nr == NS_SYS_SENDMSG || (nr == NS_SYS_SENDMMSG && regs->dx == 1)) {
-		struct ns_user_msghdr header;
+		struct ns_user_msghdr header; /* only msg_name and msg_namelen are read */
 		if (bpf_probe_read_user(&header, offsetof(struct ns_user_msghdr, iov), (const void *)regs->si))
-			return 0; /* only msg_name and msg_namelen */
+			return 0;
 		name = header.name;
 		namelen = header.namelen;
 	} else {
@@ -746,7 +746,8 @@ static __always_inline struct ns_udp_dest *dest_from_call(struct ns_udp_dest *de
 		__u32 v4;     /* sockaddr_in: the address; sockaddr_in6: the flow label */
 		__u8 v6[16];  /* sockaddr_in6: the address */
 	} addr;
-	/* One user read per datagram (each costs ~40 ns): the whole head of a name long enough for an IPv6 address */
+	/* One user read of the name per datagram (a read costs ~45 ns here, a third of this program): the whole head when
+	 * the name is long enough for an IPv6 address */
 	const __u32 head = offsetof(typeof(addr), v6);
 	if (!name || namelen < head)
 		return 0;
