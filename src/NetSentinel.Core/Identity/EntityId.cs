@@ -1,5 +1,5 @@
+using System.Buffers.Text;
 using System.Globalization;
-using System.Security.Cryptography;
 using System.Text;
 
 namespace NetSentinel.Core.Identity;
@@ -21,10 +21,10 @@ public static class EntityId
         ArgumentNullException.ThrowIfNull(hostId);
         ArgumentNullException.ThrowIfNull(bootId);
         string material = string.Create(CultureInfo.InvariantCulture, $"{hostId}|{bootId}|{pid}|{startTicks}");
-        Span<byte> digest = stackalloc byte[SHA256.HashSizeInBytes];
-        SHA256.HashData(Encoding.UTF8.GetBytes(material), digest);
+        Span<byte> digest = stackalloc byte[Sha256.HashSizeInBytes];
+        Sha256.HashData(Encoding.UTF8.GetBytes(material), digest); // managed: the platform's would load libcrypto for this alone
         // URL-safe base64 without padding: 22 characters, safe in a URL or a file name.
-        return Convert.ToBase64String(digest[..16]).TrimEnd('=').Replace('+', '-').Replace('/', '_');
+        return Base64Url.EncodeToString(digest[..16]);
     }
 
     /// <summary>Kernel nanoseconds since boot (task start_boottime) in the /proc unit.</summary>

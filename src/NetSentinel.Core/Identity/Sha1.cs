@@ -28,28 +28,7 @@ public static class Sha1
         state[3] = 0x10325476u;
         state[4] = 0xC3D2E1F0u;
         uint* schedule = stackalloc uint[80];
-        int whole = data.Length & ~63;
-        fixed (byte* input = data)
-        {
-            for (int at = 0; at < whole; at += 64)
-            {
-                Compress(state, input + at, schedule);
-            }
-        }
-
-        // The tail, the 0x80 marker and the message length in bits: one block, or two when the tail leaves no room.
-        byte* last = stackalloc byte[128];
-        var lastBlocks = new Span<byte>(last, 128);
-        lastBlocks.Clear();
-        ReadOnlySpan<byte> tail = data[whole..];
-        tail.CopyTo(lastBlocks);
-        last[tail.Length] = 0x80;
-        int blocks = tail.Length + 1 + 8 <= 64 ? 1 : 2;
-        BinaryPrimitives.WriteUInt64BigEndian(lastBlocks.Slice(blocks * 64 - 8), (ulong)data.Length * 8);
-        for (int b = 0; b < blocks; b++)
-        {
-            Compress(state, last + b * 64, schedule);
-        }
+        MerkleDamgard.HashBlocks(data, state, schedule, &Compress);
 
         for (int i = 0; i < 5; i++)
         {

@@ -24,6 +24,22 @@ public class EntityIdTests
     }
 
     [Fact]
+    public void TheIdIsTheSameAsEverWhicheverSha256ComputesIt()
+    {
+        // base64url(SHA-256("host|boot|pid|ticks")[..16]), as Python's hashlib and base64 give it: ids in old logs still match.
+        Assert.Equal("BAl-czB53XonthTLxUNUdg", EntityId.Derive(Host, Boot, 4242, 123456));
+        var random = new Random(15);
+        for (int i = 0; i < 200; i++)
+        {
+            int pid = random.Next(1, 4_194_304);
+            ulong ticks = (ulong)random.NextInt64(0, long.MaxValue);
+            byte[] platform = System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes($"{Host}|{Boot}|{pid}|{ticks}"));
+            string expected = Convert.ToBase64String(platform, 0, 16).TrimEnd('=').Replace('+', '-').Replace('/', '_');
+            Assert.Equal(expected, EntityId.Derive(Host, Boot, pid, ticks));
+        }
+    }
+
+    [Fact]
     public void ShortAndSafeInAUrl()
     {
         string id = EntityId.Derive(Host, Boot, 1, 0);
