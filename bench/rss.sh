@@ -55,7 +55,8 @@ while kill -0 "$LOAD" 2>/dev/null; do
 	samples="$samples $(rss_mb "$MON")"
 done
 hwm=$(rss_mb "$MON" VmHWM)
+openssl=$(grep -q -E 'libcrypto|libssl' "/proc/$MON/maps" && echo loaded || echo "not loaded")
 cpu=$(awk -v t="$(cpu_ticks "$MON")" -v hz="$(getconf CLK_TCK)" 'BEGIN { printf "%.2f", t / hz }')
 stop_monitor
-echo "$MODE storm; environment: ${*:-(none)}; RSS idle ${idle} MB; during the storm, each second (MB):${samples}; peak (VmHWM) ${hwm} MB; monitor CPU ${cpu} s"
+echo "$MODE storm; environment: ${*:-(none)}; RSS idle ${idle} MB; during the storm, each second (MB):${samples}; peak (VmHWM) ${hwm} MB; monitor CPU ${cpu} s; OpenSSL ${openssl}"
 echo "load: $(cat "$WORK/load.out"); monitor: $(tail -1 "$WORK/err")"

@@ -1,5 +1,5 @@
 using System.Buffers.Binary;
-using System.Security.Cryptography;
+using NetSentinel.Core.Identity;
 
 namespace NetSentinel.Core.Output;
 
@@ -7,7 +7,7 @@ namespace NetSentinel.Core.Output;
 /// <c>event.id</c>: a UUIDv7 (RFC 9562) per line, time-ordered by its millisecond and unique without
 /// coordination through its 74 random bits. <see cref="Guid.CreateVersion7()"/> asks the kernel for 16 random
 /// bytes on every call (a getrandom system call per logged line); this takes them from a per-thread block that
-/// one <see cref="RandomNumberGenerator.Fill"/> refills every 4,096 ids, and writes the text straight as UTF-8.
+/// one <see cref="KernelRandom.Fill"/> refills every 4,096 ids, and writes the text straight as UTF-8.
 /// </summary>
 internal static class EventIds
 {
@@ -29,7 +29,7 @@ internal static class EventIds
         byte[] random = t_random ??= new byte[RandomBytesPerId * IdsPerRefill];
         if (t_used == 0 || t_used == random.Length)
         {
-            RandomNumberGenerator.Fill(random);
+            KernelRandom.Fill(random);
             t_used = 0;
         }
 

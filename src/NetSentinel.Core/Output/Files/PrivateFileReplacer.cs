@@ -1,6 +1,6 @@
 using System.Runtime.InteropServices;
-using System.Security.Cryptography;
 using Microsoft.Win32.SafeHandles;
+using NetSentinel.Core.Identity;
 using NetSentinel.Core.Native;
 
 namespace NetSentinel.Core.Output.Files;
@@ -29,7 +29,7 @@ internal static class PrivateFileReplacer
             return;
         }
         CheckDirectory(full, directory);
-        string temporary = Path.Combine(directory, $".{Path.GetFileName(full)}.tmp-{Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(8))}");
+        string temporary = TemporaryPath(full, directory);
         int flags = UnixOpenFlags.Current.WriteOnly | UnixOpenFlags.Current.Create | UnixOpenFlags.Current.Exclusive
             | UnixOpenFlags.Current.NoFollow | UnixOpenFlags.Current.CloseOnExec;
         int fd = LibC.Open(temporary, flags, PrivateMode);
@@ -85,9 +85,17 @@ internal static class PrivateFileReplacer
         }
     }
 
+    /// <summary>A name nobody can guess beside the file: .NAME.tmp-16 hex digits.</summary>
+    private static string TemporaryPath(string full, string directory)
+    {
+        Span<byte> random = stackalloc byte[8];
+        KernelRandom.Fill(random);
+        return Path.Combine(directory, $".{Path.GetFileName(full)}.tmp-{Convert.ToHexStringLower(random)}");
+    }
+
     private static void ReplacePortable(string full, string directory, ReadOnlySpan<byte> content)
     {
-        string temporary = Path.Combine(directory, $".{Path.GetFileName(full)}.tmp-{Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(8))}");
+        string temporary = TemporaryPath(full, directory);
         var options = new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write, Share = FileShare.None };
         try
         {
