@@ -55,6 +55,7 @@ while kill -0 "$LOAD" 2>/dev/null; do
 	samples="$samples $(rss_mb "$MON")"
 done
 hwm=$(rss_mb "$MON" VmHWM)
+cpu=$(awk -v t="$(cpu_ticks "$MON")" -v hz="$(getconf CLK_TCK)" 'BEGIN { printf "%.2f", t / hz }')
 stop_monitor
-echo "$MODE storm; environment: ${*:-(none)}; RSS idle ${idle} MB; during the storm, each second (MB):${samples}; peak (VmHWM) ${hwm} MB"
+echo "$MODE storm; environment: ${*:-(none)}; RSS idle ${idle} MB; during the storm, each second (MB):${samples}; peak (VmHWM) ${hwm} MB; monitor CPU ${cpu} s"
 echo "load: $(cat "$WORK/load.out"); monitor: $(tail -1 "$WORK/err")"

@@ -3,8 +3,10 @@ namespace NetSentinel.Core.Detection;
 /// <summary>The last N connection start times and sizes of one (process, destination): a fixed-size ring.</summary>
 public sealed class BeaconHistory(int capacity)
 {
-    private readonly Queue<DateTimeOffset> _times = new(capacity);
-    private readonly Queue<long> _sizes = new(capacity);
+    // Grown as connections come (4, 8, 16, … up to capacity), not allocated whole: most series are one or two
+    // connections (a storm to a thousand ports is a thousand series), and a full one was ~770 B.
+    private readonly Queue<DateTimeOffset> _times = new();
+    private readonly Queue<long> _sizes = new();
 
     /// <summary>Connections seen in total, including those no longer held.</summary>
     public long Observations { get; private set; }
