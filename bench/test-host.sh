@@ -52,7 +52,10 @@ start_monitor() {
 	env "$@" > /dev/null 2> "$err" &
 	MON=$!
 	PIDS="$MON $PIDS"
-	for _ in $(seq 1200); do grep -q "watching outbound" "$err" 2>/dev/null && break; kill -0 "$MON" 2>/dev/null || break; sleep 0.05; done
+	# A deadline, not a count of sleeps: under a fork storm `sleep` itself can fail at once, and 1,200 failed sleeps
+	# gave up after ~3 s with the monitor still starting.
+	local deadline=$((SECONDS + 60))
+	while ((SECONDS < deadline)); do grep -q "watching outbound" "$err" 2>/dev/null && break; kill -0 "$MON" 2>/dev/null || break; sleep 0.05; done
 	grep -q "watching outbound" "$err" || die "net-sentinel did not start within 60 s ($(kill -0 "$MON" 2>/dev/null && echo running || echo exited)): $(cat "$err")"
 }
 
