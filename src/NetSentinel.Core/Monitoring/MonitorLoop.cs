@@ -102,6 +102,11 @@ public sealed class MonitorLoop
         _pipeline.EndDrain();
         Interlocked.Increment(ref _intervalsClosed);
         IntervalClosed?.Invoke(summary);
+        // The interval's per-process figures (and, in a fork/exec storm, thousands of short-lived processes' identities)
+        // die here together, a few seconds old: old enough to sit in gen2, which the GC would otherwise collect only
+        // when its budget fills, so the RSS followed the garbage instead of what lives. One full collection per
+        // interval keeps it near the live set (docs/performance.md, "Memory in a fork/exec storm").
+        GC.Collect(2, GCCollectionMode.Forced, blocking: true, compacting: true);
     }
 
     private static TimeSpan Min(TimeSpan a, TimeSpan b, TimeSpan c) =>
