@@ -18,6 +18,10 @@ public sealed class MonitorLoop
     private readonly TimeSpan _interval;
     private readonly TimeProvider _clock;
     private readonly Func<double?> _hostBytesSentPerSecond;
+    /// <summary>The least time between two of the full collections an interval's end asks for.</summary>
+    public static readonly TimeSpan FullCollectionSpacing = TimeSpan.FromSeconds(1);
+
+    private DateTimeOffset _lastFullCollection = DateTimeOffset.MinValue;
     private long _intervalsClosed;
     private long _intervalOverruns;
     private long _closeDelayTicks;
@@ -105,8 +109,13 @@ public sealed class MonitorLoop
         // The interval's per-process figures (and, in a fork/exec storm, thousands of short-lived processes' identities)
         // die here together, a few seconds old: old enough to sit in gen2, which the GC would otherwise collect only
         // when its budget fills, so the RSS followed the garbage instead of what lives. One full collection per
-        // interval keeps it near the live set (docs/performance.md, "Memory in a fork/exec storm").
-        GC.Collect(2, GCCollectionMode.Forced, blocking: true, compacting: true);
+        // interval keeps it near the live set (docs/performance.md, "Memory in a fork/exec storm") — at most one a
+        // second: an interval may be as short as 50 ms, and a full collection each time would cost a core's share.
+        if (now - _lastFullCollection >= FullCollectionSpacing)
+        {
+            _lastFullCollection = now;
+            GC.Collect(2, GCCollectionMode.Forced, blocking: true, compacting: true);
+        }
     }
 
     private static TimeSpan Min(TimeSpan a, TimeSpan b, TimeSpan c) =>
