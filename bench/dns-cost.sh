@@ -28,16 +28,7 @@ die() { echo "dns-cost: $*" >&2; exit 1; }
 [ -x "$BIN" ] && [ -x "$NSLOAD" ] && [ -x "$DNSSTORM" ] || die "build first: make bench-tools publish"
 for tool in bpftool jq dnsmasq; do command -v $tool > /dev/null || die "$tool is missing (apt-get install $tool)"; done
 
-WORK=$(mktemp -d /tmp/nsdnscost.XXXXXX)
-PIDS=""
-STATS_BEFORE=$(sysctl -n kernel.bpf_stats_enabled)
-cleanup() {
-	set +e
-	sysctl -q -w kernel.bpf_stats_enabled="$STATS_BEFORE"
-	remove_test_host
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
+begin_test_host_run nsdnscost --bpf-stats
 
 make_test_host "$NS" "$VETH" "$HOST_IP" "$PEER_IP"
 echo "$PEER_IP storm.test" > "$WORK/hosts"

@@ -31,16 +31,7 @@ die() { echo "hook-cost: $*" >&2; exit 1; }
 command -v bpftool > /dev/null || die "bpftool is missing (apt-get install bpftool)"
 command -v jq > /dev/null || die "jq is missing (apt-get install jq)"
 
-WORK=$(mktemp -d /tmp/nshook.XXXXXX)
-PIDS=""
-STATS_BEFORE=$(sysctl -n kernel.bpf_stats_enabled)
-cleanup() {
-	set +e
-	sysctl -q -w kernel.bpf_stats_enabled="$STATS_BEFORE"
-	remove_test_host
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
+begin_test_host_run nshook --bpf-stats
 ulimit -n 65536 2>/dev/null || true
 
 make_test_host "$NS" "$VETH" "$HOST_IP" "$PEER_IP"

@@ -30,14 +30,7 @@ die() { echo "log-cost: $*" >&2; exit 1; }
 [ "$(id -u)" = 0 ] || die "needs root (eBPF and a network namespace)"
 [ -x "$BIN" ] && [ -x "$NSLOAD" ] || die "build first: make bench-tools publish"
 
-WORK=$(mktemp -d /tmp/logcost.XXXXXX)
-PIDS=""
-cleanup() {
-	set +e
-	remove_test_host
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
+begin_test_host_run logcost
 ulimit -n 65536 2>/dev/null || true
 
 make_test_host "$NS" "$VETH" "$HOST_IP" "$PEER_IP"

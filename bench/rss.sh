@@ -27,14 +27,7 @@ die() { echo "rss: $*" >&2; exit 1; }
 [ "$(id -u)" = 0 ] || die "needs root"
 [ -x "$BIN" ] && [ -x "$NSLOAD" ] || die "build first: make bench-tools publish"
 
-WORK=$(mktemp -d /tmp/nsrss.XXXXXX)
-PIDS=""
-cleanup() {
-	set +e
-	remove_test_host
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
+begin_test_host_run nsrss
 ulimit -n 65536 2>/dev/null || true
 
 make_test_host "$NS" "$VETH" "$HOST_IP" "$PEER_IP"

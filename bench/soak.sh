@@ -21,14 +21,7 @@ die() { echo "bench-soak: $*" >&2; exit 1; }
 [ "$(id -u)" = 0 ] || die "needs root; run: sudo make bench-soak"
 [ -x "$BIN" ] && [ -x "$NSLOAD" ] || die "build first: make bench-tools publish"
 
-WORK=$(mktemp -d /tmp/nssoak.XXXXXX)
-PIDS=""
-cleanup() {
-	set +e
-	remove_test_host
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
+begin_test_host_run nssoak
 ulimit -n 65536 2>/dev/null || true
 
 make_test_host "$NS" "$VETH" "$HOST_IP" "$PEER_IP"

@@ -14,13 +14,32 @@ make_test_host() {
 	ip -n "$ns" link set lo up
 }
 
-# remove_test_host: stops every pid in PIDS, then deletes NS, VETH and WORK. Each script's cleanup calls it.
+# remove_test_host: stops every pid in PIDS, then deletes NS, VETH and WORK (end_test_host_run calls it).
 remove_test_host() {
 	local pid
 	for pid in $PIDS; do kill -TERM "$pid" 2>/dev/null; wait "$pid" 2>/dev/null; done
 	ip netns delete "$NS" 2>/dev/null
 	ip link delete "$VETH" 2>/dev/null
 	rm -rf "$WORK"
+}
+
+# begin_test_host_run PREFIX [--bpf-stats]: WORK (a fresh directory /tmp/PREFIX.*), an empty PIDS, and the traps that
+# remove the test host, its processes and WORK on any exit (130 on Ctrl-C or TERM). With --bpf-stats the current
+# kernel.bpf_stats_enabled is remembered and restored at that exit (the script turns the counters on itself).
+begin_test_host_run() {
+	WORK=$(mktemp -d "/tmp/$1.XXXXXX")
+	PIDS=""
+	STATS_BEFORE=""
+	if [ "${2:-}" = --bpf-stats ]; then STATS_BEFORE=$(sysctl -n kernel.bpf_stats_enabled); fi
+	trap end_test_host_run EXIT
+	trap 'exit 130' INT TERM
+}
+
+# end_test_host_run: begin_test_host_run's exit trap.
+end_test_host_run() {
+	set +e
+	if [ -n "$STATS_BEFORE" ]; then sysctl -q -w kernel.bpf_stats_enabled="$STATS_BEFORE"; fi
+	remove_test_host
 }
 
 # serve_on_test_host SECONDS [nsload serve options...]: nsload's server on PEER_IP inside NS, TCP ports

@@ -39,16 +39,7 @@ for build in "$@"; do [ -x "${build#*=}" ] || die "not an executable: ${build#*=
 command -v bpftool > /dev/null || die "bpftool is missing (apt-get install bpftool)"
 command -v jq > /dev/null || die "jq is missing (apt-get install jq)"
 
-WORK=$(mktemp -d /tmp/ucudp.XXXXXX)
-PIDS=""
-STATS_BEFORE=$(sysctl -n kernel.bpf_stats_enabled)
-cleanup() {
-	set +e
-	sysctl -q -w kernel.bpf_stats_enabled="$STATS_BEFORE"
-	remove_test_host
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
+begin_test_host_run ucudp --bpf-stats
 
 make_test_host "$NS" "$VETH" "$HOST_IP" "$PEER_IP"
 serve_on_test_host 3600 --udp-port 30000
