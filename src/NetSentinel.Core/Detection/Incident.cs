@@ -11,16 +11,24 @@ internal sealed class Incident
     /// <summary>Destinations named in a summary line.</summary>
     public const int SampleSize = 8;
 
-    private readonly HashSet<string> _destinations = [];
-    private readonly List<string> _sample = [];
-    private readonly Dictionary<string, long> _folded = [];
-    private readonly List<string> _absorbed = [];
+    // What an open incident holds is what a storm of alerts costs (thousands may be open): the collections only
+    // scans and new-destination bursts need are made when first needed, the first destination is a field (most
+    // incidents name one), and the opening alert is let go once written — its process (args, ancestry) with it.
+    private string? _firstDestination;
+    private HashSet<string>? _destinations;
+    private List<string>? _sample;
+    private Dictionary<string, long>? _folded;
+    private List<string>? _absorbed;
+    private readonly System.Net.IPAddress? _openingAddress;
+    private readonly string? _openingDomain;
 
     public Incident(string id, IncidentKey key, AlertRecord opening, DateTimeOffset now)
     {
         Id = id;
         Key = key;
         Opening = Latest = opening;
+        _openingAddress = opening.Remote is { } remote ? Model.CanonicalAddress.Of(remote.Address) : null;
+        _openingDomain = opening.Names?.Domain;
         Severity = opening.Severity;
         FirstSeen = LastSeen = LastActive = opening.Timestamp;
         LastWritten = now;
@@ -29,8 +37,15 @@ internal sealed class Incident
 
     public string Id { get; }
     public IncidentKey Key { get; }
-    public AlertRecord Opening { get; }
+    /// <summary>The opening alert until its line is written (<see cref="OpeningWritten"/>), then null.</summary>
+    public AlertRecord? Opening { get; private set; }
     public AlertRecord Latest { get; private set; }
+    /// <summary>
+    /// Processes the incident's alerts came from: one, plus one each time an alert came from another process
+    /// (pid or start time) than the alert before it. Only a beacon's incident spans processes (its key is the
+    /// program's series, not a pid): a beacon re-spawned by cron or a shell loop counts each run.
+    /// </summary>
+    public long Processes { get; private set; } = 1;
     public Severity Severity { get; set; }
     public DateTimeOffset FirstSeen { get; private set; }
     public DateTimeOffset LastSeen { get; private set; }
@@ -44,13 +59,16 @@ internal sealed class Incident
     public bool Held { get; set; }
     /// <summary>Evidence arrived since the last line was written.</summary>
     public bool Pending { get; set; }
-    public int DestinationCount => _destinations.Count;
-    public IReadOnlyList<string> Sample => _sample;
-    public bool DestinationsCapped => _destinations.Count >= MaxDestinations;
-    public long FoldedTotal => _folded.Values.Sum();
+    public int DestinationCount => _destinations?.Count ?? (_firstDestination is null ? 0 : 1);
+    public IReadOnlyList<string> Sample => _sample ?? (_firstDestination is null ? [] : [_firstDestination]);
+    public bool DestinationsCapped => DestinationCount >= MaxDestinations;
+    public long FoldedTotal => _folded?.Values.Sum() ?? 0;
 
     /// <summary>True when the incident holds more than its opening line said: a closing line then has news.</summary>
-    public bool HasMoreThanOpening => Alerts > 1 || _folded.Count > 0 || _absorbed.Count > 0;
+    public bool HasMoreThanOpening => Alerts > 1 || _folded is not null || _absorbed is not null;
+
+    /// <summary>The opening line was written: the opening alert is no longer needed (the latest one stands for the incident).</summary>
+    public void OpeningWritten() => Opening = null;
 
     /// <summary>
     /// True when this incident and <paramref name="other"/> concern one destination: an address either one's alerts
@@ -75,15 +93,19 @@ internal sealed class Incident
     private IEnumerable<System.Net.IPAddress> Addresses()
     {
         if (Key.Address is { } keyed) yield return keyed;
-        if (Opening.Remote is { } first) yield return Model.CanonicalAddress.Of(first.Address);
+        if (_openingAddress is { } first) yield return first;
         if (Latest.Remote is { } latest) yield return Model.CanonicalAddress.Of(latest.Address);
     }
 
-    private string? Domain() => Key.Name ?? Latest.Names?.Domain ?? Opening.Names?.Domain;
+    private string? Domain() => Key.Name ?? Latest.Names?.Domain ?? _openingDomain;
 
     public void AddEvidence(AlertRecord alert)
     {
         Alerts++;
+        if (alert.Process.Pid != Latest.Process.Pid || alert.Process.Start != Latest.Process.Start)
+        {
+            Processes++;
+        }
         Latest = alert;
         See(alert);
         Pending = true;
@@ -92,6 +114,7 @@ internal sealed class Incident
     /// <summary>An alert of another rule counted into this incident instead of writing its own line.</summary>
     public void Fold(AlertRecord alert, long count = 1)
     {
+        _folded ??= [];
         _folded[alert.Rule] = _folded.GetValueOrDefault(alert.Rule) + count;
         // A folded alert keeps the incident open but does not stretch its span: an interval rule's alert is
         // stamped at the interval's end, not when the activity happened.
@@ -106,9 +129,10 @@ internal sealed class Incident
     /// <summary>Takes over another incident of the same process: its alerts become folded ones, its id is kept.</summary>
     public void Absorb(Incident other)
     {
-        _absorbed.Add(other.Id);
+        (_absorbed ??= []).Add(other.Id);
+        _folded ??= [];
         _folded[other.Key.Rule] = _folded.GetValueOrDefault(other.Key.Rule) + other.Alerts;
-        foreach (var (rule, count) in other._folded)
+        foreach (var (rule, count) in other._folded ?? [])
         {
             _folded[rule] = _folded.GetValueOrDefault(rule) + count;
         }
@@ -116,7 +140,7 @@ internal sealed class Incident
         {
             FirstSeen = other.FirstSeen;
         }
-        foreach (string destination in other._destinations)
+        foreach (string destination in other._destinations ?? (other._firstDestination is { } only ? [only] : []))
         {
             AddDestination(destination);
         }
@@ -151,7 +175,21 @@ internal sealed class Incident
 
     private void AddDestination(string name)
     {
-        if (_destinations.Count < MaxDestinations && _destinations.Add(name) && _sample.Count < SampleSize)
+        if (_firstDestination is null)
+        {
+            _firstDestination = name;
+            return;
+        }
+        if (_destinations is null)
+        {
+            if (name == _firstDestination)
+            {
+                return;
+            }
+            _destinations = [_firstDestination];
+            _sample = [_firstDestination];
+        }
+        if (_destinations.Count < MaxDestinations && _destinations.Add(name) && _sample!.Count < SampleSize)
         {
             _sample.Add(name);
         }
@@ -159,7 +197,10 @@ internal sealed class Incident
 
     public IncidentFacts Facts(IncidentPhase phase) => new(
         Id, phase, FirstSeen, LastSeen, Alerts,
-        [.. _folded.OrderBy(f => f.Key, StringComparer.Ordinal)],
-        [.. _absorbed],
-        _destinations.Count);
+        _folded is null ? [] : [.. _folded.OrderBy(f => f.Key, StringComparer.Ordinal)],
+        _absorbed is null ? [] : [.. _absorbed],
+        DestinationCount)
+    {
+        Processes = Processes,
+    };
 }

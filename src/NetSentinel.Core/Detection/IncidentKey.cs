@@ -9,7 +9,8 @@ namespace NetSentinel.Core.Detection;
 /// destination. A process's scan, burst of new destinations, connection count or send rate is one behaviour
 /// whatever it touches; a beacon (by address, or by domain once names exist) or an exfiltration (by address)
 /// is one behaviour per destination. A program shared by many scripts (bash) must not merge their stories,
-/// so the pid is always part of the key.
+/// so the pid is part of the key — except a beacon's, whose evidence is already the program's series (its
+/// score is over every run's connections): its pid is <see cref="AnyPid"/> and the incident counts the processes.
 /// </summary>
 /// <param name="Name">The domain a beacon is keyed by, or the name a DNS alert is about (a beacon whose address rotates behind one name is one incident).</param>
 public readonly record struct IncidentKey(string Rule, string ProgramKey, int Pid, IPAddress? Address, int Port, Transport? Transport, string? Name = null)
@@ -22,11 +23,20 @@ public readonly record struct IncidentKey(string Rule, string ProgramKey, int Pi
         {
             NewDestinationDetector.RuleName or ScanDetector.RuleName or ManyConnectionsDetector.RuleName
                 or HighSendRateDetector.RuleName => ForProcess(alert.Rule, alert.Process),
-            BeaconDetector.RuleName when alert.Names?.Domain is { } domain => new(alert.Rule, program, alert.Process.Pid, null, alert.Remote?.Port ?? 0, alert.Transport, domain),
+            // A beacon is the program's series (BeaconDetector keys it by executable, so a beacon re-spawned by cron or
+            // a shell loop is one series): its incident is that series, whatever pid each run had.
+            BeaconDetector.RuleName => new(alert.Rule, program, AnyPid, alert.Names?.Domain is null ? address : null, alert.Remote?.Port ?? 0, alert.Transport, alert.Names?.Domain),
             ExfiltrationDetector.RuleName => new(alert.Rule, program, alert.Process.Pid, address, 0, null),
             _ => new(alert.Rule, program, alert.Process.Pid, address, alert.Remote?.Port ?? 0, alert.Transport, alert.QueriedName),
         };
     }
+
+    /// <summary>The pid of a key that spans the program's processes (a beacon's).</summary>
+    public const int AnyPid = 0;
+
+    /// <summary>True when both keys are about one program and, unless one spans the program's processes, one pid.</summary>
+    public bool SameProcesses(IncidentKey other) =>
+        ProgramKey == other.ProgramKey && (Pid == other.Pid || Pid == AnyPid || other.Pid == AnyPid);
 
     /// <summary>The key of a per-process behaviour (scan, new_destination, ...) of <paramref name="process"/>.</summary>
     public static IncidentKey ForProcess(string rule, ProcessInfo process) => new(rule, process.ProgramKey, process.Pid, null, 0, null);

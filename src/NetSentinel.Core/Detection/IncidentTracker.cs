@@ -178,7 +178,7 @@ public sealed class IncidentTracker(TimeSpan updateEvery, TimeSpan quietAfter, D
     }
 
     /// <summary>
-    /// A beacon and an exfiltration from one process to one destination, both at medium or above (it is new to the
+    /// A beacon and an exfiltration from one process (for the beacon: one of its program's) to one destination, both at medium or above (it is new to the
     /// program), are one intrusion — whether the beacon is keyed by its domain and the exfiltration by an address the
     /// domain resolved to (<see cref="Incident.SameDestination"/>): both incidents go to high. Returns the reason when <paramref name="incident"/>
     /// was raised, and writes an update for the other one.
@@ -197,7 +197,7 @@ public sealed class IncidentTracker(TimeSpan updateEvery, TimeSpan quietAfter, D
         }
         foreach (var other in _open.Values)
         {
-            if (other.Key.Rule != otherRule || other.Key.Pid != incident.Key.Pid || other.Key.ProgramKey != incident.Key.ProgramKey
+            if (other.Key.Rule != otherRule || !other.Key.SameProcesses(incident.Key)
                 || other.Severity < Severity.Medium || !incident.SameDestination(other))
             {
                 continue;
@@ -225,7 +225,9 @@ public sealed class IncidentTracker(TimeSpan updateEvery, TimeSpan quietAfter, D
         string suffix = note is null ? string.Empty : $" ({note})";
         if (phase == IncidentPhase.Opened)
         {
-            return incident.Opening with { Severity = incident.Severity, Message = incident.Opening.Message + suffix, Incident = facts };
+            var opening = incident.Opening ?? throw new InvalidOperationException($"incident {incident.Id}: its opening was written already");
+            incident.OpeningWritten();
+            return opening with { Severity = incident.Severity, Message = opening.Message + suffix, Incident = facts };
         }
         string state = phase == IncidentPhase.Closed ? "closed" : "continues";
         string folded = incident.FoldedTotal > 0
@@ -258,11 +260,14 @@ public sealed class IncidentTracker(TimeSpan updateEvery, TimeSpan quietAfter, D
         {
             Timestamp = now,
             Severity = incident.Severity,
-            Message = $"{latest.Message} — incident {incident.Id} {state}: {incident.Alerts} {incident.Key.Rule} alerts in " +
+            Message = $"{latest.Message} — incident {incident.Id} {state}: {incident.Alerts} {incident.Key.Rule} alerts{FromProcesses(incident)} in " +
                       $"{HumanFormat.Duration(facts.Span)}{folded}{suffix}",
             Incident = facts,
         };
     }
+
+    private static string FromProcesses(Incident incident) =>
+        incident.Processes > 1 ? string.Create(CultureInfo.InvariantCulture, $" from {incident.Processes} processes") : string.Empty;
 
     private static string Name(Severity severity) => severity.ToString().ToLowerInvariant();
 }

@@ -288,6 +288,10 @@ public sealed class EcsJsonFormatter
         WriteFloat(writer, "span_seconds"u8, Math.Round(incident.Span.TotalSeconds, 3));
         writer.WriteNumber("alerts"u8, incident.Alerts);
         writer.WriteNumber("destinations"u8, incident.Destinations);
+        if (incident.Processes > 1)
+        {
+            writer.WriteNumber("processes"u8, incident.Processes);
+        }
         if (incident.Folded.Count > 0)
         {
             writer.WriteStartObject("folded"u8);

@@ -21,5 +21,8 @@ public sealed record IncidentFacts(
     IReadOnlyList<string> Absorbed,
     int Destinations)
 {
+    /// <summary>Processes its alerts came from (more than one only for a beacon re-spawned by cron or a loop): see Incident.Processes.</summary>
+    public long Processes { get; init; } = 1;
+
     public TimeSpan Span => LastSeen - FirstSeen;
 }

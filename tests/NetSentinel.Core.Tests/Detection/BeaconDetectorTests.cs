@@ -20,6 +20,30 @@ public class BeaconDetectorTests
         return h.Sink.AlertsFor(BeaconDetector.RuleName).Count();
     }
 
+    [Fact]
+    public void ABeaconReSpawnedEveryTwoSecondsIsOneIncidentCountingEveryRun()
+    {
+        // A shell loop or cron running the same executable: every run is a new pid, the series is the program's.
+        var h = Harness();
+        for (int run = 0; run < 20; run++)
+        {
+            var child = new SyntheticEvents(h.Clock, SyntheticEvents.Process(5000 + run, "updater", "/tmp/.updater"));
+            Connect(h, child, "198.51.100.66", 8443, 300);
+            h.Clock.AdvanceSeconds(2);
+        }
+        var opening = Assert.Single(h.Sink.AlertsFor(BeaconDetector.RuleName));
+        Assert.Equal((IncidentPhase.Opened, 5009), (opening.Incident!.Phase, opening.Process.Pid)); // the 10th run
+        h.Pipeline.Flush(h.Clock.Now);
+        var closed = h.Sink.AlertsFor(BeaconDetector.RuleName).Last();
+        Assert.Equal((IncidentPhase.Closed, opening.Incident.Id), (closed.Incident!.Phase, closed.Incident.Id));
+        Assert.Equal((11L, 11L, 5019), (closed.Incident.Alerts, closed.Incident.Processes, closed.Process.Pid));
+        using var json = System.Text.Json.JsonDocument.Parse(new EcsJsonFormatter("host").FormatLine(closed));
+        var incident = json.RootElement.GetProperty("net_sentinel").GetProperty("incident");
+        Assert.Equal((11, 11), (incident.GetProperty("alerts").GetInt32(), incident.GetProperty("processes").GetInt32()));
+        using var opened = System.Text.Json.JsonDocument.Parse(new EcsJsonFormatter("host").FormatLine(opening));
+        Assert.False(opened.RootElement.GetProperty("net_sentinel").GetProperty("incident").TryGetProperty("processes", out _)); // one process: not written
+    }
+
     [Theory]
     [InlineData(1)]
     [InlineData(2)]

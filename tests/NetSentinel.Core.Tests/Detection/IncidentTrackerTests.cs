@@ -228,16 +228,77 @@ public class IncidentTrackerTests
     }
 
     [Fact]
-    public void ABeaconFromAnotherPidOfTheSameProgramIsItsOwnIncident()
+    public void ABeaconFromAnotherPidOfTheSameProgramIsTheSameIncidentAndCountsTheProcesses()
     {
-        // Two bash scripts calling the same place are two stories: the pid is part of every key.
+        // The beacon's score is over the program's series (every run's connections), so its incident is the series:
+        // a beacon re-spawned by cron or a shell loop is one incident, not one per run.
         var tracker = new IncidentTracker(TimeSpan.FromSeconds(300), TimeSpan.FromSeconds(60), ManualClock.Start);
         var lines = new List<AlertRecord>();
         var remote = SyntheticEvents.Endpoint("198.51.100.66", 8443);
         tracker.Add(Alert(1, BeaconDetector.RuleName) with { Remote = remote, Transport = Transport.Tcp }, ManualClock.Start, lines);
         tracker.Add(Alert(2, BeaconDetector.RuleName) with { Remote = remote, Transport = Transport.Tcp }, ManualClock.Start.AddSeconds(60), lines);
-        Assert.Equal([1, 2], lines.Select(l => l.Process.Pid));
-        Assert.Equal(2, tracker.OpenCount);
+        tracker.Add(Alert(2, BeaconDetector.RuleName) with { Remote = remote, Transport = Transport.Tcp }, ManualClock.Start.AddSeconds(61), lines);
+        Assert.Equal([1], lines.Select(l => l.Process.Pid));
+        Assert.Equal(1, tracker.OpenCount);
+        tracker.CloseAll(ManualClock.Start.AddSeconds(62), lines);
+        var closed = lines[^1];
+        Assert.Equal((IncidentPhase.Closed, 3L, 2L, 2), (closed.Incident!.Phase, closed.Incident.Alerts, closed.Incident.Processes, closed.Process.Pid));
+        Assert.Contains("3 beacon alerts from 2 processes in", closed.Message);
+    }
+
+    [Fact]
+    public void BeaconsOfTwoProgramsOrToTwoDestinationsAreTwoIncidents()
+    {
+        var tracker = new IncidentTracker(TimeSpan.FromSeconds(300), TimeSpan.FromSeconds(60), ManualClock.Start);
+        var lines = new List<AlertRecord>();
+        var remote = SyntheticEvents.Endpoint("198.51.100.66", 8443);
+        tracker.Add(Alert(1, BeaconDetector.RuleName) with { Remote = remote, Transport = Transport.Tcp }, ManualClock.Start, lines);
+        tracker.Add(Alert(2, BeaconDetector.RuleName) with { Remote = remote, Transport = Transport.Tcp, Process = SyntheticEvents.Process(2, "curl", "/usr/bin/curl") }, ManualClock.Start, lines);
+        tracker.Add(Alert(1, BeaconDetector.RuleName) with { Remote = SyntheticEvents.Endpoint("198.51.100.66", 8444), Transport = Transport.Tcp }, ManualClock.Start, lines);
+        Assert.Equal(3, lines.Select(l => l.Incident!.Id).Distinct().Count());
+        Assert.All(lines, l => Assert.Equal(IncidentPhase.Opened, l.Incident!.Phase));
+    }
+
+    [Fact]
+    public void AnExfiltrationByOneRunOfAReSpawnedBeaconRaisesBothToHigh()
+    {
+        var tracker = new IncidentTracker(TimeSpan.FromSeconds(300), TimeSpan.FromSeconds(60), ManualClock.Start);
+        var lines = new List<AlertRecord>();
+        var remote = SyntheticEvents.Endpoint("198.51.100.66", 8443);
+        tracker.Add(Alert(1, BeaconDetector.RuleName) with { Remote = remote, Transport = Transport.Tcp }, ManualClock.Start, lines);
+        tracker.Add(Alert(7, ExfiltrationDetector.RuleName) with { Remote = remote, Transport = Transport.Tcp }, ManualClock.Start.AddSeconds(1), lines);
+        Assert.Equal([Severity.Medium, Severity.High, Severity.High], lines.Select(l => l.Severity));
+        // Another program's exfiltration to the place is not the beacon's story.
+        tracker.Add(Alert(8, ExfiltrationDetector.RuleName) with { Remote = remote, Transport = Transport.Tcp, Process = SyntheticEvents.Process(8, "curl", "/usr/bin/curl") }, ManualClock.Start.AddSeconds(2), lines);
+        Assert.Equal(Severity.Medium, lines[^1].Severity);
+    }
+
+    [Fact]
+    public void AnOpenIncidentLetsGoOfItsOpeningAlertOnceWritten()
+    {
+        // The opening names a process (args, ancestry) that may have exited long ago: the latest alert stands for
+        // the incident, the opening is not kept twice.
+        var tracker = new IncidentTracker(TimeSpan.FromSeconds(300), TimeSpan.FromSeconds(60), ManualClock.Start);
+        var lines = new List<AlertRecord>();
+        var remote = SyntheticEvents.Endpoint("198.51.100.66", 8443);
+        var opening = Open(tracker, lines, remote);
+        tracker.Add(Alert(2, BeaconDetector.RuleName) with { Remote = remote, Transport = Transport.Tcp }, ManualClock.Start.AddSeconds(2), lines);
+        lines.Clear();
+        GC.Collect();
+        GC.WaitForPendingFinalizers();
+        GC.Collect();
+        Assert.False(opening.IsAlive);
+        Assert.Equal(1, tracker.OpenCount);
+        tracker.CloseAll(ManualClock.Start.AddSeconds(3), lines);
+        Assert.Equal((2L, 2), (Assert.Single(lines).Incident!.Alerts, lines[0].Process.Pid));
+
+        [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+        static WeakReference Open(IncidentTracker tracker, List<AlertRecord> lines, System.Net.IPEndPoint remote)
+        {
+            var alert = Alert(1, BeaconDetector.RuleName) with { Remote = remote, Transport = Transport.Tcp };
+            tracker.Add(alert, ManualClock.Start, lines);
+            return new WeakReference(alert);
+        }
     }
 
     [Fact]
