@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # make bench: what net-sentinel's live eBPF monitor costs the workload it watches, measured as ratios
 # against rounds without it, taken in the same run (A = no monitor, B = net-sentinel, C = tcplife; A B C
-# A B C ...). Writes a markdown table to bench/results/latest.md and prints it.
+# A B C ... A: each B and C is compared with the A rounds on either side of it). Writes a markdown table to
+# bench/results/latest.md and prints it.
 #
 # Needs root (eBPF, a network namespace). Traffic goes only to a namespace test host this script
 # creates (198.51.100.250, reached over a veth pair from 198.51.100.249) and everything it creates is
@@ -13,7 +14,8 @@
 #
 # Environment: BENCH_ROUNDS (5), BENCH_ROUND_SECONDS (2.5), BENCH_SCENARIOS (all: "connect1 connect2
 # udp bulk1 bulk4 spawn nginx"), BENCH_ONCE (1: run the --once benchmark), BENCH_HOOK_COST (1: the
-# per-program kernel cost of both hook variants, bench/hook-cost.sh), NS_BIN, NSLOAD.
+# per-program kernel cost of both hook variants, bench/hook-cost.sh), BENCH_MODES (all: "none ns nsq tcplife";
+# none is always run: e.g. "none nsq" measures alerts-only ratios only, in half the time), NS_BIN, NSLOAD.
 set -euo pipefail
 export LC_ALL=C
 
@@ -26,6 +28,7 @@ ROUND_SECONDS=${BENCH_ROUND_SECONDS:-2.5}
 SCENARIOS=${BENCH_SCENARIOS:-connect1 connect2 udp bulk1 bulk4 spawn nginx}
 RUN_ONCE=${BENCH_ONCE:-1}
 RUN_HOOK_COST=${BENCH_HOOK_COST:-1}
+MODES=" ${BENCH_MODES:-none ns nsq tcplife} "
 RESULTS=bench/results
 TCPLIFE=/usr/sbin/tcplife
 
@@ -49,7 +52,9 @@ die() { echo "bench: $*" >&2; exit 1; }
 [ "$(id -u)" = 0 ] || die "needs root (eBPF and a network namespace); run: sudo make bench"
 [ -x "$BIN" ] || die "$BIN is missing; run make publish"
 [ -x "$NSLOAD" ] || die "$NSLOAD is missing; run make bench"
-have_tcplife=1; [ -x "$TCPLIFE" ] || { have_tcplife=0; echo "bench: $TCPLIFE missing (apt-get install libbpf-tools); tcplife rounds skipped" >&2; }
+has_mode() { [[ $MODES == *" $1 "* ]]; }
+have_tcplife=1; has_mode tcplife || have_tcplife=0
+[ "$have_tcplife" = 0 ] || [ -x "$TCPLIFE" ] || { have_tcplife=0; echo "bench: $TCPLIFE missing (apt-get install libbpf-tools); tcplife rounds skipped" >&2; }
 if [[ " $SCENARIOS " == *" nginx "* ]] && { [ ! -x "$NGINX" ] || [ ! -x "$WRK" ]; }; then
 	echo "bench: nginx or wrk missing (apt-get install nginx-light wrk); nginx scenario skipped" >&2
 	SCENARIOS=$(tr ' ' '\n' <<< "$SCENARIOS" | grep -vx nginx | paste -sd' ' -)
@@ -140,11 +145,25 @@ median() { sort -g | awk '{ v[NR] = $1 } END { if (NR == 0) print "nan"; else if
 TICK=$(getconf CLK_TCK)
 # run_usec PID: the time all of PID's threads spent on a CPU, in µs (the scheduler's count; utime/stime are ticks).
 run_usec() { cat /proc/"$1"/task/*/schedstat 2>/dev/null | awk '{ ns += $1 } END { printf "%d", ns / 1000 }'; }
-# cpu_ratio MODE (rows on stdin): median over rounds of the workload's CPU per unit of work without a monitor over
-# the same with MODE, the monitor's own CPU added (its kernel programs already run in the workload's context).
+# bracketed: reads "round value" rows without a monitor, a line "--", then "round value" rows with one; prints
+# "round with without" where without is the mean of the rounds without a monitor on either side of that round (this
+# round's, which ran before it, and the next round's, after it; the last round has a closing one). A host whose speed
+# drifts during a scenario then shifts both sides alike, instead of only the modes that run later in each round.
+bracketed() {
+	awk '$1 == "--" { with = 1; next } !with { a[$1] = $2; next } { b[$1] = $2 }
+		END { for (r in b) { base = (r in a) ? a[r] : 0; if ((r + 1) in a && base > 0) base = (base + a[r + 1]) / 2; if (base > 0 && b[r] > 0) print r, b[r], base } }'
+}
+# ratio MODE (rows on stdin): median over rounds of the rate with MODE over the bracketing rates without.
+ratio() {
+	awk -v m="$1" '$2 == "none" { print $3, $4 > "/dev/stderr" } $2 == m { print $3, $4 }' 2> "$WORK/rate-none" > "$WORK/rate-mode"
+	{ cat "$WORK/rate-none"; echo --; cat "$WORK/rate-mode"; } | bracketed | awk '{ print $2 / $3 }' | median
+}
+# cpu_ratio MODE (rows on stdin): median over rounds of the workload's CPU per unit of work without a monitor
+# (bracketing) over the same with MODE, the monitor's own CPU added (its kernel programs run in the workload's context).
 cpu_ratio() {
-	awk -v m="$1" '$12 > 0 && $11 > 0 { per = ($11 + ($2 == "none" ? 0 : $13)) / $12; if ($2 == "none") a[$3] = per; else if ($2 == m) b[$3] = per }
-		END { for (r in b) if (r in a && b[r] > 0) print a[r] / b[r] }' | median
+	awk -v m="$1" '$12 > 0 && $11 > 0 { per = ($11 + ($2 == "none" ? 0 : $13)) / $12; if ($2 == "none") print $3, per > "/dev/stderr"; else if ($2 == m) print $3, per }' \
+		2> "$WORK/cpu-none" > "$WORK/cpu-mode"
+	{ cat "$WORK/cpu-none"; echo --; cat "$WORK/cpu-mode"; } | bracketed | awk '{ print $3 / $2 }' | median # CPU per unit: without / with
 }
 
 wait_for() { # FILE PATTERN SECONDS
@@ -249,13 +268,15 @@ run_round() { # SCENARIO MODE ROUND
 }
 
 # ---- the scenarios, A B C interleaved -------------------------------------------------------------
-modes="none ns nsq"; [ "$have_tcplife" = 1 ] && modes="none ns nsq tcplife"
+modes="none"
+for mode in ns nsq tcplife; do has_mode "$mode" && { [ "$mode" != tcplife ] || [ "$have_tcplife" = 1 ]; } && modes="$modes $mode"; done
 started=$EPOCHSECONDS
 for sc in $SCENARIOS; do
 	workload "$sc" "" > /dev/null # warm-up: page cache, ARP, listener queues
 	for r in $(seq "$ROUNDS"); do
 		for mode in $modes; do run_round "$sc" "$mode" "$r"; done
 	done
+	run_round "$sc" none $((ROUNDS + 1)) # the closing baseline: the last round's monitored modes are bracketed too
 	echo "bench: $sc done ($((EPOCHSECONDS - started)) s)" >&2
 done
 
@@ -294,53 +315,58 @@ out="$RESULTS/latest.md"
 	echo "# net-sentinel benchmark — $(date -u '+%Y-%m-%d %H:%M UTC')"
 	echo
 	echo "Host: $(nproc) CPU(s), kernel $(uname -r), load average at end $(cut -d' ' -f1-3 /proc/loadavg)."
-	echo "Rounds: $ROUNDS × ${ROUND_SECONDS} s per scenario and mode, interleaved none / net-sentinel (every connection logged) / net-sentinel (alerts only) / tcplife; ratios are medians of same-round pairs."
+	echo "Rounds: $ROUNDS × ${ROUND_SECONDS} s per scenario and mode, interleaved: $modes, and a closing none; a round's ratio is its rate over the mean of the rates without a monitor just before and just after it (this round's and the next's), the table's the median over rounds."
 	echo "CPU ratio: the workload's CPU per unit of work (connect, datagram, request, byte) without a monitor, over the same with it plus the monitor's own CPU (its kernel programs run in the workload's context, so they are in the workload's figure) — what the monitor costs in CPU, which other load on the host does not change as it changes rates. Workload CPU: cgroup v2 cpu.stat of a cgroup holding the generator, the test host's server, nginx and wrk."
-	echo "net-sentinel ran as \`$BIN --source ebpf --log-connections --no-baseline\` (every connection logged)."
-	echo
-	echo "| scenario | rate without | ratio net-sentinel | CPU ratio net-sentinel | ratio tcplife | CPU ratio tcplife | monitor CPU % of a core | monitor CPU ms / 10k events | tcplife CPU % | RSS peak / steady MB | events generated / logged / lost | connect→alert p50 / p99 ms |"
-	echo "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |"
-	for sc in $SCENARIOS; do
-		rows=$(awk -v s="$sc" '$1 == s' "$WORK/rows")
-		ratio() { # MODE: median over rounds of (rate with MODE / rate without, same round)
-			awk -v m="$1" '$2 == "none" { a[$3] = $4 } $2 == m { b[$3] = $4 } END { for (r in b) if (a[r] > 0) print b[r] / a[r] }' <<< "$rows" | median
-		}
-		base=$(awk '$2 == "none" { print $4 }' <<< "$rows" | median)
-		unit="/s"; scale=1
-		case $sc in bulk*) unit=" MB/s"; scale=1048576 ;; esac
-		ns_ratio=$(ratio ns); tl_ratio=$([ "$have_tcplife" = 1 ] && ratio tcplife || echo nan)
-		cpu_pct=$(awk -v t="$TICK" -v s="$ROUND_SECONDS" '$2 == "ns" { print 100 * $8 / t / (s + 0.3) }' <<< "$rows" | median)
-		tl_pct=$(awk -v t="$TICK" -v s="$ROUND_SECONDS" '$2 == "tcplife" { print 100 * $8 / t / (s + 0.3) }' <<< "$rows" | median)
-		per10k=$(awk -v t="$TICK" '$2 == "ns" { ev += $5; cpu += $8 } END { if (ev >= 1000) printf "%.1f", 1000 * cpu / t / ev * 10000; else print "n/a" }' <<< "$rows")
-		mem=$(awk '$2 == "ns" { if ($9 > h) h = $9; print $10 > "/dev/stderr" } END { printf "%.1f", h / 1024 }' <<< "$rows" 2> "$WORK/rss")
-		steady=$(median < "$WORK/rss" | awk '{ printf "%.1f", $1 / 1024 }')
-		# nginx: generated = wrk's completed requests; connections still in flight when wrk stops are logged too.
-		counts=$(awk -v sc="$sc" '$2 == "ns" { g += $5; l += $6; x += $7 } END { printf "%d / %d / %d%s", g, l, x,
-			sc == "nginx" ? (l + x >= g && l + x <= g + 64 * NR ? " (requests; + in flight)" : " (MISMATCH)") : (g == l + x ? " (exact)" : " (MISMATCH)") }' <<< "$rows")
-		lat="–"
-		if [ -s "$WORK/lat-$sc" ]; then
-			lat=$(sort -g "$WORK/lat-$sc" | awk '{ v[NR] = $1 } END { p50 = v[int((NR - 1) * 0.50) + 1]; p99 = v[int((NR - 1) * 0.99) + 1]; printf "%.0f / %.0f (n=%d)", p50, p99, NR }')
-		fi
-		printf '| %s | %s%s | %.3f | %s | %s | %s | %.1f | %s | %s | %s / %s | %s | %s |\n' "$sc" \
-			"$(awk -v b="$base" -v s="$scale" 'BEGIN { printf "%.0f", b / s }')" "$unit" "$ns_ratio" "$(cpu_ratio ns <<< "$rows" | fmt3)" \
-			"$(fmt3 <<< "$tl_ratio")" "$(cpu_ratio tcplife <<< "$rows" | fmt3)" "$cpu_pct" "$per10k" \
-			"$(awk -v v="${tl_pct:-nan}" 'BEGIN { if (v == "nan") print "–"; else printf "%.1f", v }')" "$mem" "$steady" "$counts" "$lat"
-	done
-	echo
-	echo "With its default logging (alerts only, no \`--log-connections\`):"
-	echo
-	echo "| scenario | ratio net-sentinel | CPU ratio net-sentinel | monitor CPU % of a core | monitor CPU ms / 10k events | RSS peak / steady MB | events lost |"
-	echo "| --- | --- | --- | --- | --- | --- | --- |"
-	for sc in $SCENARIOS; do
-		rows=$(awk -v s="$sc" '$1 == s' "$WORK/rows")
-		q_ratio=$(awk '$2 == "none" { a[$3] = $4 } $2 == "nsq" { b[$3] = $4 } END { for (r in b) if (a[r] > 0) print b[r] / a[r] }' <<< "$rows" | median)
-		q_pct=$(awk -v t="$TICK" -v s="$ROUND_SECONDS" '$2 == "nsq" { print 100 * $8 / t / (s + 0.3) }' <<< "$rows" | median)
-		q_per10k=$(awk -v t="$TICK" '$2 == "nsq" { ev += $5; cpu += $8 } END { if (ev >= 1000) printf "%.1f", 1000 * cpu / t / ev * 10000; else print "n/a" }' <<< "$rows")
-		q_mem=$(awk '$2 == "nsq" { if ($9 > h) h = $9 } END { printf "%.1f", h / 1024 }' <<< "$rows")
-		q_steady=$(awk '$2 == "nsq" { print $10 }' <<< "$rows" | median | awk '{ printf "%.1f", $1 / 1024 }')
-		q_lost=$(awk '$2 == "nsq" { x += $7 } END { print x + 0 }' <<< "$rows")
-		printf '| %s | %.3f | %s | %.1f | %s | %s / %s | %s |\n' "$sc" "$q_ratio" "$(cpu_ratio nsq <<< "$rows" | fmt3)" "$q_pct" "$q_per10k" "$q_mem" "$q_steady" "$q_lost"
-	done
+	if has_mode ns; then
+		echo "net-sentinel ran as \`$BIN --source ebpf --log-connections --no-baseline\` (every connection logged)."
+		echo
+		echo "| scenario | rate without | ratio net-sentinel | CPU ratio net-sentinel | ratio tcplife | CPU ratio tcplife | monitor CPU % of a core | monitor CPU ms / 10k events | tcplife CPU % | RSS peak / steady MB | events generated / logged / lost | connect→alert p50 / p99 ms |"
+		echo "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |"
+		for sc in $SCENARIOS; do
+			rows=$(awk -v s="$sc" '$1 == s' "$WORK/rows")
+			base=$(awk '$2 == "none" { print $4 }' <<< "$rows" | median)
+			unit="/s"; scale=1
+			case $sc in bulk*) unit=" MB/s"; scale=1048576 ;; esac
+			ns_ratio=$(ratio ns <<< "$rows"); tl_ratio=$([ "$have_tcplife" = 1 ] && ratio tcplife <<< "$rows" || echo nan)
+			cpu_pct=$(awk -v t="$TICK" -v s="$ROUND_SECONDS" '$2 == "ns" { print 100 * $8 / t / (s + 0.3) }' <<< "$rows" | median)
+			tl_pct=$(awk -v t="$TICK" -v s="$ROUND_SECONDS" '$2 == "tcplife" { print 100 * $8 / t / (s + 0.3) }' <<< "$rows" | median)
+			per10k=$(awk -v t="$TICK" '$2 == "ns" { ev += $5; cpu += $8 } END { if (ev >= 1000) printf "%.1f", 1000 * cpu / t / ev * 10000; else print "n/a" }' <<< "$rows")
+			mem=$(awk '$2 == "ns" { if ($9 > h) h = $9; print $10 > "/dev/stderr" } END { printf "%.1f", h / 1024 }' <<< "$rows" 2> "$WORK/rss")
+			steady=$(median < "$WORK/rss" | awk '{ printf "%.1f", $1 / 1024 }')
+			# nginx: generated = wrk's completed requests; connections still in flight when wrk stops are logged too.
+			counts=$(awk -v sc="$sc" '$2 == "ns" { g += $5; l += $6; x += $7 } END { printf "%d / %d / %d%s", g, l, x,
+				sc == "nginx" ? (l + x >= g && l + x <= g + 64 * NR ? " (requests; + in flight)" : " (MISMATCH)") : (g == l + x ? " (exact)" : " (MISMATCH)") }' <<< "$rows")
+			lat="–"
+			if [ -s "$WORK/lat-$sc" ]; then
+				lat=$(sort -g "$WORK/lat-$sc" | awk '{ v[NR] = $1 } END { p50 = v[int((NR - 1) * 0.50) + 1]; p99 = v[int((NR - 1) * 0.99) + 1]; printf "%.0f / %.0f (n=%d)", p50, p99, NR }')
+			fi
+			printf '| %s | %s%s | %.3f | %s | %s | %s | %.1f | %s | %s | %s / %s | %s | %s |\n' "$sc" \
+				"$(awk -v b="$base" -v s="$scale" 'BEGIN { printf "%.0f", b / s }')" "$unit" "$ns_ratio" "$(cpu_ratio ns <<< "$rows" | fmt3)" \
+				"$(fmt3 <<< "$tl_ratio")" "$(cpu_ratio tcplife <<< "$rows" | fmt3)" "$cpu_pct" "$per10k" \
+				"$(awk -v v="${tl_pct:-nan}" 'BEGIN { if (v == "nan") print "–"; else printf "%.1f", v }')" "$mem" "$steady" "$counts" "$lat"
+		done
+	fi
+	if has_mode nsq; then
+		echo
+		echo "With its default logging (alerts only, no \`--log-connections\`):"
+		echo
+		echo "| scenario | rate without | ratio net-sentinel | CPU ratio net-sentinel | monitor CPU % of a core | monitor CPU ms / 10k events | RSS peak / steady MB | events lost |"
+		echo "| --- | --- | --- | --- | --- | --- | --- | --- |"
+		for sc in $SCENARIOS; do
+			rows=$(awk -v s="$sc" '$1 == s' "$WORK/rows")
+			q_ratio=$(ratio nsq <<< "$rows")
+			base=$(awk '$2 == "none" { print $4 }' <<< "$rows" | median)
+			unit="/s"; scale=1
+			case $sc in bulk*) unit=" MB/s"; scale=1048576 ;; esac
+			q_pct=$(awk -v t="$TICK" -v s="$ROUND_SECONDS" '$2 == "nsq" { print 100 * $8 / t / (s + 0.3) }' <<< "$rows" | median)
+			q_per10k=$(awk -v t="$TICK" '$2 == "nsq" { ev += $5; cpu += $8 } END { if (ev >= 1000) printf "%.1f", 1000 * cpu / t / ev * 10000; else print "n/a" }' <<< "$rows")
+			q_mem=$(awk '$2 == "nsq" { if ($9 > h) h = $9 } END { printf "%.1f", h / 1024 }' <<< "$rows")
+			q_steady=$(awk '$2 == "nsq" { print $10 }' <<< "$rows" | median | awk '{ printf "%.1f", $1 / 1024 }')
+			q_lost=$(awk '$2 == "nsq" { x += $7 } END { print x + 0 }' <<< "$rows")
+			printf '| %s | %s%s | %.3f | %s | %.1f | %s | %s / %s | %s |\n' "$sc" \
+				"$(awk -v b="$base" -v s="$scale" 'BEGIN { printf "%.0f", b / s }')" "$unit" "$q_ratio" "$(cpu_ratio nsq <<< "$rows" | fmt3)" "$q_pct" "$q_per10k" "$q_mem" "$q_steady" "$q_lost"
+		done
+	fi
 	if [ -n "$once_line" ]; then
 		echo
 		echo "| snapshot | net-sentinel | baseline | ratio |"
