@@ -33,7 +33,7 @@ public sealed class BeaconDetector(int minConnections, int history, double score
 
     public string Rule => RuleName;
 
-    public AlertRecord? OnEvent(ConnectionEvent connectionEvent, AlertContext context)
+    public AlertRecord? OnEvent(ConnectionEvent connectionEvent, in AlertContext context)
     {
         string? domain = connectionEvent.Names?.Domain;
         var key = new SeriesKey(connectionEvent.Process.ProgramKey, domain,
