@@ -4,12 +4,13 @@
 #   bench/rss.sh [SECONDS] [connect|spawn|beacon] [VAR=VALUE ...]   e.g. bench/rss.sh 8 DOTNET_GCgen0size=1000000 (16 MiB: hex)
 # connect (the default): one thread connecting as fast as it can, every connection logged. spawn: a fork/exec
 # storm (make bench's spawn scenario: two children in flight, each exec'ing `nsload once` to connect one time),
-# alerts only, as make bench's alerts-only rounds run. beacon: the same storm spread over BEACON_PORTS ports
-# (default 2,500) so each port is reached every ~2 s at this machine's ~1,100 processes/s: a real beacon per port,
-# ~1,000 beacon alerts a second from short-lived processes (the spawn storm at 1,000 ports reaches each port more
-# often than beacon.min_period_seconds here, so it raises none). The VAR=VALUE pairs are set in the monitor's environment.
+# alerts only, as make bench's alerts-only rounds run. beacon: the same storm paced at BEACON_RATE processes/s
+# (default 1,000) over BEACON_PORTS ports (default 2,000), so each port is reached every 2 s by a new process: a
+# real beacon per port and ~1,000 beacon alerts a second, the same on a fast or a slow machine (the spawn storm
+# at 1,000 ports raises beacons only where the machine spawns ≤ 1,000 processes/s; here it spawns more and raises
+# none). The VAR=VALUE pairs are set in the monitor's environment.
 # SPAWN_MAX caps the spawn storm's processes (so two runs on a busy machine compare at the same count). Root; traffic goes only to a namespace test
-# host (198.51.100.242 from .241) which is removed on exit. Environment: NS_BIN, NSLOAD, SPAWN_MAX.
+# host (198.51.100.242 from .241) which is removed on exit. Environment: NS_BIN, NSLOAD, SPAWN_MAX, BEACON_PORTS, BEACON_RATE.
 set -euo pipefail
 export LC_ALL=C
 
@@ -21,7 +22,8 @@ STORM_SECONDS=${1:-8}
 shift || true
 MODE=connect
 case ${1:-} in connect|spawn|beacon) MODE=$1; shift ;; esac
-PORTS=1000; [ "$MODE" = beacon ] && PORTS=${BEACON_PORTS:-2500}
+PORTS=1000 RATE=0
+[ "$MODE" = beacon ] && PORTS=${BEACON_PORTS:-2000} RATE=${BEACON_RATE:-1000}
 HOST_IP=198.51.100.241
 PEER_IP=198.51.100.242
 NS=nsrss$$
@@ -43,7 +45,7 @@ idle=$(rss_mb "$MON")
 
 case $MODE in
 connect) "$NSLOAD" connect --host $PEER_IP --port 20000 --ports 1000 --threads 1 --seconds "$STORM_SECONDS" --max 100000000 > "$WORK/load.out" & ;;
-spawn|beacon) "$NSLOAD" spawn --host $PEER_IP --port 20000 --ports "$PORTS" --seconds "$STORM_SECONDS" --max "${SPAWN_MAX:-2000000}" > "$WORK/load.out" & ;;
+spawn|beacon) "$NSLOAD" spawn --host $PEER_IP --port 20000 --ports "$PORTS" --rate "$RATE" --seconds "$STORM_SECONDS" --max "${SPAWN_MAX:-2000000}" > "$WORK/load.out" & ;;
 esac
 LOAD=$!
 samples=""

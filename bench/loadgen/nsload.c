@@ -11,7 +11,7 @@
  *   nsload connect --host A --port P --ports K --threads T --seconds S --max N [--times FILE]
  *   nsload udp     --host A --port U --ports K --size B --seconds S --max N [--connected 1]
  *   nsload bulk    --host A --port P --streams N --seconds S [--max-bytes B]
- *   nsload spawn   --host A --port P --ports K --seconds S --max N
+ *   nsload spawn   --host A --port P --ports K --seconds S --max N [--rate R]   (R processes/s at most; 0: as fast as it can)
  *   nsload once    A P                       (one connect + close; what spawn runs)
  *   nsload hold    --host A --port P --ports K --count N --seconds S
  */
@@ -41,7 +41,7 @@
 struct options {
 	const char *host;
 	int port, ports, udp_port, threads, streams, size, connected;
-	double seconds;
+	double seconds, rate;
 	long long max, max_bytes, count;
 	const char *times;
 };
@@ -98,11 +98,12 @@ static void parse(int argc, char **argv, struct options *o)
 		else if (!strcmp(k, "--count")) o->count = atoll(v);
 		else if (!strcmp(k, "--times")) o->times = v;
 		else if (!strcmp(k, "--connected")) o->connected = atoi(v);
+		else if (!strcmp(k, "--rate")) o->rate = atof(v);
 		else { fprintf(stderr, "nsload: unknown option %s\n", k); exit(2); }
 	}
 	if (o->ports < 1 || o->ports > MAX_PORTS || o->threads < 1 || o->threads > MAX_THREADS ||
 	    o->streams < 1 || o->streams > MAX_THREADS || o->size < 1 || o->size > 65000 ||
-	    !(o->seconds > 0 && o->seconds <= 3600) || o->max < 1) {
+	    !(o->seconds > 0 && o->seconds <= 3600) || o->max < 1 || o->rate < 0) {
 		fprintf(stderr, "nsload: option out of range\n");
 		exit(2);
 	}
@@ -353,6 +354,9 @@ static int spawn(const struct options *o, const char *self)
 			if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) failed++;
 			runs++;
 		}
+		/* Paced: the i-th child starts no earlier than i / rate s in, so each of K ports is reached every K / rate s
+		 * (a beacon per port) whatever the machine's speed; a machine too slow for the rate runs as fast as it can. */
+		while (o->rate > 0 && !stopping && mono_now() < start + i / o->rate) usleep(200);
 		snprintf(port, sizeof(port), "%d", o->port + (int)(i % o->ports));
 		pid_t pid = fork();
 		if (pid < 0) die("fork");

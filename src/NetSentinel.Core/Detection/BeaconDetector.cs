@@ -33,7 +33,7 @@ public sealed class BeaconDetector(int minConnections, int history, double score
 
     public string Rule => RuleName;
 
-    public AlertRecord? OnEvent(ConnectionEvent connectionEvent, AlertContext context)
+    public AlertRecord? OnEvent(ConnectionEvent connectionEvent, in AlertContext context)
     {
         string? domain = connectionEvent.Names?.Domain;
         var key = new SeriesKey(connectionEvent.Process.ProgramKey, domain,
@@ -60,12 +60,13 @@ public sealed class BeaconDetector(int minConnections, int history, double score
             _series[key] = series = new BeaconHistory(_history);
         }
         series.AddStart(connectionEvent.Timestamp);
-        if (series.Times.Count < minConnections || CannotReachMinPeriod(series))
+        if (series.Count < minConnections || CannotReachMinPeriod(series))
         {
             return null;
         }
-        var times = series.Times.ToArray();
-        var score = BeaconScore.Of(times, series.Sizes.Count > 0 ? [.. series.Sizes] : null);
+        var times = series.Times;
+        var sizes = series.Sizes;
+        var score = BeaconScore.Of(times, sizes.Count > 0 ? sizes : null);
         // Timing must be regular on its own: identical sizes alone (every curl of one URL) do not make a beacon.
         if (score.Score < scoreThreshold || score.TimingScore < scoreThreshold || score.Period < minPeriod)
         {
@@ -97,7 +98,7 @@ public sealed class BeaconDetector(int minConnections, int history, double score
             Message = string.Create(CultureInfo.InvariantCulture,
                 $"{connectionEvent.Process.Name} (pid {connectionEvent.Process.Pid}) {(key.Transport == Transport.Udp ? "sends to" : "connects to")} {(domain is null ? string.Empty : domain + " ")}{remote} ({transport}, {novelty}) every {HumanFormat.Duration(score.Period)}: " +
                 $"beacon score {score.Score:0.00} (timing {score.TimingScore:0.00}{(score.SizeScore is { } s ? $", size {s:0.00}" : string.Empty)}) " +
-                $"over {times.Length} connections in {HumanFormat.Duration(span)} ({series.Observations} observed), threshold {scoreThreshold:0.##}"),
+                $"over {times.Count} connections in {HumanFormat.Duration(span)} ({series.Observations} observed), threshold {scoreThreshold:0.##}"),
             Process = connectionEvent.Process,
             Value = Math.Round(score.Score, 4),
             Threshold = scoreThreshold,
@@ -125,7 +126,7 @@ public sealed class BeaconDetector(int minConnections, int history, double score
     /// </summary>
     private bool CannotReachMinPeriod(BeaconHistory series)
     {
-        int halfTheGaps = (series.Times.Count - 1) / 2;
+        int halfTheGaps = (series.Count - 1) / 2;
         return series.LastSeen - series.FirstStart < (minPeriod * halfTheGaps) - TimeSpan.FromMilliseconds(1);
     }
 

@@ -1,24 +1,31 @@
 namespace NetSentinel.Core.Detection;
 
-/// <summary>The last N connection start times and sizes of one (process, destination): a fixed-size ring.</summary>
+/// <summary>The last N connection start times and sizes of one (program, destination): a fixed-size ring.</summary>
 public sealed class BeaconHistory(int capacity)
 {
-    // Grown as connections come (4, 8, 16, … up to capacity), not allocated whole: most series are one or two
-    // connections (a storm to a thousand ports is a thousand series), and a full one was ~770 B.
-    private readonly Queue<DateTimeOffset> _times = new();
-    private readonly Queue<long> _sizes = new();
+    // What a beacon storm holds is its series (one per program and destination, up to BeaconDetector.MaxTrackedSeries),
+    // so a series is two plain rings, grown as connections come (4, 8, 16, … up to capacity: most series are one or
+    // two connections — a storm to a thousand ports is a thousand series): starts as UTC ticks (8 bytes, not a
+    // DateTimeOffset's 16) and sizes. A full 32-connection series is ~0.6 KB with its key; two Queues were ~1.07 KB.
+    private readonly Ring _times = new(capacity);
+    private readonly Ring _sizes = new(capacity);
 
     /// <summary>Connections seen in total, including those no longer held.</summary>
     public long Observations { get; private set; }
 
     public DateTimeOffset LastSeen { get; private set; }
 
-    public IReadOnlyCollection<DateTimeOffset> Times => _times;
+    /// <summary>The starts held, oldest first (UTC).</summary>
+    public IReadOnlyList<DateTimeOffset> Times => [.. _times.Values().Select(ticks => new DateTimeOffset(ticks, TimeSpan.Zero))];
+
+    /// <summary>How many starts are held.</summary>
+    public int Count => _times.Count;
 
     /// <summary>The oldest start still held.</summary>
-    public DateTimeOffset FirstStart => _times.Peek();
+    public DateTimeOffset FirstStart => new(_times.Oldest, TimeSpan.Zero);
 
-    public IReadOnlyCollection<long> Sizes => _sizes;
+    /// <summary>The sizes held, oldest first.</summary>
+    public IReadOnlyList<long> Sizes => [.. _sizes.Values()];
 
     public void AddStart(DateTimeOffset at)
     {
@@ -27,21 +34,50 @@ public sealed class BeaconHistory(int capacity)
         {
             at = LastSeen;
         }
-        if (_times.Count == capacity)
-        {
-            _times.Dequeue();
-        }
-        _times.Enqueue(at);
+        _times.Add(at.UtcTicks);
         LastSeen = at;
         Observations++;
     }
 
-    public void AddSize(long bytes)
+    public void AddSize(long bytes) => _sizes.Add(bytes);
+
+    /// <summary>The latest <c>capacity</c> values, in a buffer that doubles as they come.</summary>
+    private sealed class Ring(int capacity)
     {
-        if (_sizes.Count == capacity)
+        private long[] _values = [];
+        private int _start;
+
+        public int Count { get; private set; }
+
+        public long Oldest => _values[_start];
+
+        public void Add(long value)
         {
-            _sizes.Dequeue();
+            if (Count == capacity)
+            {
+                _values[_start] = value; // full: the oldest makes room
+                _start = (_start + 1) % capacity;
+                return;
+            }
+            if (Count == _values.Length)
+            {
+                var grown = new long[Math.Min(capacity, Math.Max(4, 2 * _values.Length))];
+                for (int i = 0; i < Count; i++)
+                {
+                    grown[i] = _values[(_start + i) % _values.Length];
+                }
+                (_values, _start) = (grown, 0);
+            }
+            _values[(_start + Count) % _values.Length] = value;
+            Count++;
         }
-        _sizes.Enqueue(bytes);
+
+        public IEnumerable<long> Values()
+        {
+            for (int i = 0; i < Count; i++)
+            {
+                yield return _values[(_start + i) % _values.Length];
+            }
+        }
     }
 }

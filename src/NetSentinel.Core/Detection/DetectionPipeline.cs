@@ -167,13 +167,14 @@ public sealed class DetectionPipeline : IConnectionEventSink
         }
     }
 
-    /// <summary>A process is gone for good: the detectors drop what they kept of it for a window.</summary>
+    /// <summary>A process is gone for good: the detectors drop what they kept of it for a window, and its incidents close at the interval end.</summary>
     public void OnProcessEnded(int pid, DateTimeOffset exitedAt)
     {
         foreach (var detector in _detectors)
         {
             detector.OnProcessEnded(pid, exitedAt);
         }
+        _incidents.OnProcessEnded(pid, exitedAt);
     }
 
     /// <summary>

@@ -11,8 +11,9 @@ namespace NetSentinel.Core.Detection;
 /// <item>later alerts of the key are evidence: counted, and summed up in an update line at most once per
 /// <paramref name="updateEvery"/> (alerts.cooldown_seconds, but never more than once per interval) — at once if
 /// the severity rises;</item>
-/// <item>an incident with no evidence for <paramref name="quietAfter"/> (or three beacon periods, if longer) closes with a
-/// line stating its totals; one that got nothing after its opening line closes silently — that line was its total;</item>
+/// <item>an incident with no evidence for <paramref name="quietAfter"/> (or three beacon periods, if longer) — or whose
+/// process ended (<see cref="OnProcessEnded"/>) — closes with a line stating its totals; one that got nothing after its
+/// opening line closes silently — that line was its total;</item>
 /// <item>a process's new destinations are one incident, restated once per interval: one line listing the first
 /// few and the count;</item>
 /// <item>a process that is scanning has its new_destination and many_connections alerts folded into the scan
@@ -31,6 +32,10 @@ public sealed class IncidentTracker(TimeSpan updateEvery, TimeSpan quietAfter, D
     public const int MaxOpenIncidents = 10_000;
 
     private readonly Dictionary<IncidentKey, Incident> _open = [];
+    /// <summary>Open incidents per pid (beacons', keyed by no pid, are not counted): only these pids' ends matter.</summary>
+    private readonly Dictionary<int, int> _openByPid = [];
+    /// <summary>Processes with open incidents that ended since the last tick (pid → exit time): those incidents close at the tick.</summary>
+    private readonly Dictionary<int, DateTimeOffset> _ended = [];
     private readonly string _idPrefix = startedAt.ToUnixTimeSeconds().ToString("x", CultureInfo.InvariantCulture);
     private long _sequence;
 
@@ -74,14 +79,15 @@ public sealed class IncidentTracker(TimeSpan updateEvery, TimeSpan quietAfter, D
             CloseStalest(now, lines);
         }
         incident = new Incident($"{_idPrefix}-{++_sequence}", key, alert, now);
-        _open[key] = incident;
+        Remember(incident);
         if (key.Rule == ScanDetector.RuleName)
         {
             foreach (string absorbed in new[] { NewDestinationDetector.RuleName, ManyConnectionsDetector.RuleName })
             {
                 var siblingKey = IncidentKey.ForProcess(absorbed, alert.Process);
-                if (_open.Remove(siblingKey, out var sibling))
+                if (_open.TryGetValue(siblingKey, out var sibling))
                 {
+                    Forget(sibling);
                     incident.Absorb(sibling);
                 }
             }
@@ -95,7 +101,48 @@ public sealed class IncidentTracker(TimeSpan updateEvery, TimeSpan quietAfter, D
         lines.Add(Line(incident, IncidentPhase.Opened, now, raised));
     }
 
-    /// <summary>At an interval end: writes the updates that are due and closes the incidents that went quiet.</summary>
+    /// <summary>
+    /// A process is gone for good (the eBPF source says so once its last events are drained): no more evidence can
+    /// come for the incidents keyed by its pid, so they close at the next tick — after that interval's own alerts
+    /// (an interval rule's about its last seconds) are in — instead of being held for the quiet time. Beacon
+    /// incidents span the program's processes and stay.
+    /// </summary>
+    public void OnProcessEnded(int pid, DateTimeOffset exitedAt)
+    {
+        // A fork storm ends thousands of processes between ticks; only those with an incident are remembered.
+        if (_openByPid.ContainsKey(pid))
+        {
+            _ended[pid] = exitedAt;
+        }
+    }
+
+    private void Remember(Incident incident)
+    {
+        _open[incident.Key] = incident;
+        if (incident.Key.Pid != IncidentKey.AnyPid)
+        {
+            _openByPid[incident.Key.Pid] = _openByPid.GetValueOrDefault(incident.Key.Pid) + 1;
+        }
+    }
+
+    private void Forget(Incident incident)
+    {
+        _open.Remove(incident.Key);
+        int pid = incident.Key.Pid;
+        if (pid != IncidentKey.AnyPid && _openByPid.TryGetValue(pid, out int count))
+        {
+            if (count > 1)
+            {
+                _openByPid[pid] = count - 1;
+            }
+            else
+            {
+                _openByPid.Remove(pid);
+            }
+        }
+    }
+
+    /// <summary>At an interval end: writes the updates that are due and closes the incidents that went quiet or whose process ended.</summary>
     public void Tick(DateTimeOffset now, List<AlertRecord> lines)
     {
         List<Incident>? quiet = null;
@@ -105,7 +152,7 @@ public sealed class IncidentTracker(TimeSpan updateEvery, TimeSpan quietAfter, D
             {
                 Release(incident, now, lines); // an interval passed and no scan took it
             }
-            if (now - incident.LastActive >= QuietAfter(incident))
+            if (now - incident.LastActive >= QuietAfter(incident) || ProcessEnded(incident))
             {
                 (quiet ??= []).Add(incident);
             }
@@ -121,7 +168,20 @@ public sealed class IncidentTracker(TimeSpan updateEvery, TimeSpan quietAfter, D
                 Close(incident, now, lines);
             }
         }
+        _ended.Clear();
     }
+
+    /// <summary>
+    /// How far a process's start time may lie after its exit and still be that process: /proc's start is counted
+    /// from the boot time /proc/stat gives in whole seconds, the exit from the kernel's clock, so a process that
+    /// lived a millisecond may seem to start up to a second after it ended.
+    /// </summary>
+    private static readonly TimeSpan StartClockSlack = TimeSpan.FromSeconds(2);
+
+    /// <summary>True when the incident's process ended — the same process: a pid reused by a later one (started after the exit) is not.</summary>
+    private bool ProcessEnded(Incident incident) =>
+        incident.Key.Pid != IncidentKey.AnyPid && _ended.TryGetValue(incident.Key.Pid, out var exitedAt)
+        && (incident.Latest.Process.Start is not { } start || start <= exitedAt + StartClockSlack);
 
     /// <summary>Closes every open incident (the monitor is stopping): totals are written, not lost.</summary>
     public void CloseAll(DateTimeOffset now, List<AlertRecord> lines)
@@ -150,7 +210,7 @@ public sealed class IncidentTracker(TimeSpan updateEvery, TimeSpan quietAfter, D
 
     private void Close(Incident incident, DateTimeOffset now, List<AlertRecord> lines)
     {
-        _open.Remove(incident.Key);
+        Forget(incident);
         if (incident.Held)
         {
             Release(incident, now, lines);

@@ -2,10 +2,11 @@ using System.Runtime.InteropServices;
 
 namespace NetSentinel.Core.Native;
 
-/// <summary>&lt;sys/mman.h&gt;: a read-only view of a kernel map's pages (the ring buffer's positions, for metrics).</summary>
+/// <summary>&lt;sys/mman.h&gt;: views of a kernel map's pages (the event ring buffer, read in place).</summary>
 internal static unsafe partial class LibC
 {
     public const int PROT_READ = 0x1;
+    public const int PROT_WRITE = 0x2;
     public const int MAP_SHARED = 0x01;
 
     /// <summary>mmap's failure value, (void*)-1.</summary>

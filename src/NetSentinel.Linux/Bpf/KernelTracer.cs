@@ -1,5 +1,4 @@
 using System.Reflection;
-using System.Runtime.ExceptionServices;
 using System.Runtime.InteropServices;
 using NetSentinel.Linux.Bpf.Abi;
 using NetSentinel.Linux.Bpf.Native;
@@ -8,7 +7,7 @@ using NetSentinel.Core.Native;
 namespace NetSentinel.Linux.Bpf;
 
 /// <summary>
-/// The loaded and attached kernel program: owns the bpf_object, its links and the ring-buffer consumer,
+/// The loaded and attached kernel program: owns the bpf_object, its links and the mapped event ring buffer,
 /// and reads its maps. I/O only: knows nothing about the event model (<see cref="BpfRecordDecoder"/> and <see cref="BpfEventTranslator"/> do).
 /// Dispose detaches every program.
 /// </summary>
@@ -18,15 +17,11 @@ internal sealed unsafe class KernelTracer : IUdpFlowTable, IDisposable
 
     private readonly BpfObjectHandle _object;
     private readonly List<BpfLinkHandle> _links;
-    private readonly RingBufferHandle _ringBuffer;
-    private readonly GCHandle _self;
+    private readonly MappedRingBuffer _ringBuffer;
     private readonly int _socksFd;
     private readonly int _udpFlowsFd;
     private readonly int _lostFd;
-    private readonly RingBufferFill? _ringBufferFill;
     private readonly int _cpus;
-    private Action<ReadOnlySpan<byte>>? _recordHandler;
-    private ExceptionDispatchInfo? _handlerFailure;
 
     /// <summary>Lines for the startup notes: which hooks are live, which are not and why.</summary>
     public IReadOnlyList<string> Notes { get; }
@@ -45,20 +40,7 @@ internal sealed unsafe class KernelTracer : IUdpFlowTable, IDisposable
         _udpFlowsFd = MapFd(raw, "ns_udp_flows");
         _lostFd = MapFd(raw, "ns_lost");
         _cpus = LibBpfErrors.CheckResult(LibBpf.NumPossibleCpus(), "counting possible CPUs");
-        _self = GCHandle.Alloc(this);
-        try
-        {
-            int eventsFd = MapFd(raw, "ns_events");
-            nint rb = LibBpf.RingBufferNew(eventsFd, &OnSample, (void*)GCHandle.ToIntPtr(_self), null);
-            _ringBuffer = new RingBufferHandle(LibBpfErrors.CheckPointer(rb, "creating the ring buffer consumer"));
-            // Only for the metrics: a kernel that refuses the mapping costs the fill gauge, nothing else.
-            _ringBufferFill = RingBufferFill.TryOpen(eventsFd, LibBpf.MapMaxEntries(LibBpf.FindMapByName(raw, "ns_events")), out _);
-        }
-        catch
-        {
-            _self.Free();
-            throw;
-        }
+        _ringBuffer = MappedRingBuffer.Open(MapFd(raw, "ns_events"), LibBpf.MapMaxEntries(LibBpf.FindMapByName(raw, "ns_events")));
     }
 
     /// <summary>
@@ -157,58 +139,14 @@ internal sealed unsafe class KernelTracer : IUdpFlowTable, IDisposable
     }
 
     /// <summary>
-    /// Waits up to <paramref name="timeoutMs"/> for a wakeup, then drains everything already submitted:
-    /// records submitted with BPF_RB_NO_WAKEUP do not wake epoll, so a poll alone would leave them waiting.
-    /// The handler runs on this thread; records are valid only during the call.
+    /// Waits up to <paramref name="timeoutMs"/> for a wakeup, then reads everything already submitted (records
+    /// submitted with BPF_RB_NO_WAKEUP do not wake epoll, so a wait alone would leave them waiting) and returns how many.
+    /// The handler runs on this thread, straight from the mapped pages; a record is valid only during its call.
     /// </summary>
     public int Drain(Action<ReadOnlySpan<byte>> handler, int timeoutMs)
     {
-        _recordHandler = handler;
-        try
-        {
-            int polled = timeoutMs > 0 ? LibBpf.RingBufferPoll(_ringBuffer.DangerousGetHandle(), timeoutMs) : 0;
-            RethrowHandlerFailure();
-            if (polled < 0 && polled != -LibC.EINTR) LibBpfErrors.CheckResult(polled, "polling the ring buffer");
-            int consumed = LibBpf.RingBufferConsume(_ringBuffer.DangerousGetHandle());
-            RethrowHandlerFailure();
-            LibBpfErrors.CheckResult(consumed, "consuming the ring buffer");
-            return Math.Max(polled, 0) + consumed;
-        }
-        finally
-        {
-            _recordHandler = null;
-        }
-    }
-
-    private void RethrowHandlerFailure()
-    {
-        ExceptionDispatchInfo? failure = _handlerFailure;
-        _handlerFailure = null;
-        failure?.Throw();
-    }
-
-    [UnmanagedCallersOnly]
-    private static int OnSample(void* context, void* data, nuint size)
-    {
-        // An exception escaping into libbpf would kill the process: park it and rethrow after the native call.
-        try
-        {
-            var tracer = (KernelTracer)GCHandle.FromIntPtr((nint)context).Target!;
-            try
-            {
-                tracer._recordHandler?.Invoke(new ReadOnlySpan<byte>(data, checked((int)size)));
-                return 0;
-            }
-            catch (Exception e)
-            {
-                tracer._handlerFailure ??= ExceptionDispatchInfo.Capture(e);
-                return -1; // stops this drain; the rest is read next time
-            }
-        }
-        catch
-        {
-            return -1;
-        }
+        if (timeoutMs > 0) _ringBuffer.Wait(timeoutMs);
+        return _ringBuffer.Reader.Read(handler);
     }
 
     /// <summary>Every tracked TCP socket's state (identity and byte counters so far).</summary>
@@ -229,8 +167,8 @@ internal sealed unsafe class KernelTracer : IUdpFlowTable, IDisposable
         }
     }
 
-    /// <summary>Bytes in the event ring buffer not yet consumed, and its size; null when its positions could not be mapped.</summary>
-    public (long Queued, long Capacity)? RingBufferBacklog => _ringBufferFill is { } fill ? (fill.QueuedBytes, fill.CapacityBytes) : null;
+    /// <summary>Bytes in the event ring buffer not yet consumed, and its size (any thread: two loads from the mapped positions).</summary>
+    public (long Queued, long Capacity) RingBufferBacklog => (_ringBuffer.Reader.QueuedBytes, _ringBuffer.Reader.CapacityBytes);
 
     /// <summary>Sums the per-CPU loss counters: (ring-buffer reservations failed, sockets/flows not tracked because a map was full).</summary>
     public (long RingBuffer, long MapFull) ReadLost()
@@ -274,10 +212,8 @@ internal sealed unsafe class KernelTracer : IUdpFlowTable, IDisposable
 
     public void Dispose()
     {
-        _ringBufferFill?.Dispose();
-        _ringBuffer.Dispose();
         foreach (BpfLinkHandle link in _links) link.Dispose();
+        _ringBuffer.Dispose();
         _object.Dispose();
-        if (_self.IsAllocated) _self.Free();
     }
 }

@@ -217,6 +217,51 @@ public class IncidentTrackerTests
     }
 
     [Fact]
+    public void AProcessThatEndedHasItsIncidentsClosedAtTheNextIntervalEndWithTheirTotals()
+    {
+        // A fork storm of short-lived processes each opening an incident held them for the quiet time (60 s): no
+        // more evidence can come once the process is gone, so they close at the interval end after its exit.
+        var h = Harness();
+        var worker = new SyntheticEvents(h.Clock, SyntheticEvents.Process(41, "worker", "/usr/bin/worker") with { Start = h.Clock.Now });
+        var oneShot = new SyntheticEvents(h.Clock, SyntheticEvents.Process(42, "worker", "/usr/bin/worker") with { Start = h.Clock.Now });
+        h.Pipeline.OnEvent(worker.Opened("198.18.1.10", 443));
+        h.Pipeline.OnEvent(oneShot.Opened("198.18.2.10", 443));
+        h.Clock.AdvanceSeconds(0.5);
+        h.Pipeline.OnEvent(worker.Opened("198.18.3.10", 443));
+        h.Pipeline.OnProcessEnded(41, h.Clock.Now);
+        h.Pipeline.OnProcessEnded(42, h.Clock.Now);
+        Assert.Equal(2, h.Pipeline.OpenIncidentCount); // the interval is not over: its own alerts may still come
+        h.Tick();
+        Assert.Equal(0, h.Pipeline.OpenIncidentCount);
+        var lines = h.Sink.Alerts.ToList();
+        Assert.Equal([(41, IncidentPhase.Opened), (42, IncidentPhase.Opened), (41, IncidentPhase.Closed)], lines.Select(l => (l.Process.Pid, l.Incident!.Phase)));
+        Assert.Equal((2L, 2), (lines[2].Incident!.Alerts, lines[2].Incident!.Destinations)); // 42's opening was its total: closed silently
+    }
+
+    [Fact]
+    public void APidReusedAfterTheExitKeepsTheNewProcesssIncidentAndABeaconOutlivesItsRuns()
+    {
+        var tracker = new IncidentTracker(TimeSpan.FromSeconds(300), TimeSpan.FromSeconds(60), ManualClock.Start);
+        var lines = new List<AlertRecord>();
+        var t = ManualClock.Start;
+        var reused = Alert(7, at: t.AddSeconds(4)) with { Process = SyntheticEvents.Process(7) with { Start = t.AddSeconds(4) } };
+        tracker.Add(reused, t.AddSeconds(4), lines);
+        var beacon = Alert(8, BeaconDetector.RuleName, at: t.AddSeconds(4)) with { Remote = SyntheticEvents.Endpoint("198.51.100.66", 8443), Transport = Transport.Tcp };
+        tracker.Add(beacon, t.AddSeconds(4), lines);
+        tracker.OnProcessEnded(7, t.AddSeconds(1)); // the earlier pid 7, ended 3 s before this one started
+        tracker.OnProcessEnded(8, t.AddSeconds(4)); // one run of the beacon
+        tracker.Tick(t.AddSeconds(5), lines);
+        Assert.Equal(2, tracker.OpenCount);
+        // Now this pid 7 is gone too (its /proc start may seem to lie up to a second after its exit: the boot time
+        // is whole seconds); a tick forgets what it was told.
+        tracker.OnProcessEnded(7, t.AddSeconds(3.5));
+        tracker.Tick(t.AddSeconds(10), lines);
+        tracker.Tick(t.AddSeconds(15), lines);
+        Assert.Equal(1, tracker.OpenCount);
+        Assert.Equal(2, lines.Count); // both openings, no closing line: each was its own total
+    }
+
+    [Fact]
     public void DifferentProcessesAndBehavioursAreDifferentIncidents()
     {
         var tracker = new IncidentTracker(TimeSpan.FromSeconds(300), TimeSpan.FromSeconds(60), ManualClock.Start);

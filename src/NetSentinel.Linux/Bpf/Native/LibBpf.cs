@@ -89,18 +89,6 @@ internal static unsafe partial class LibBpf
     [LibraryImport(Library, EntryPoint = "bpf_map__max_entries")]
     public static partial uint MapMaxEntries(nint map);
 
-    [LibraryImport(Library, EntryPoint = "ring_buffer__new", SetLastError = true)]
-    public static partial nint RingBufferNew(int mapFd, delegate* unmanaged<void*, void*, nuint, int> sample, void* context, void* opts);
-
-    [LibraryImport(Library, EntryPoint = "ring_buffer__poll")]
-    public static partial int RingBufferPoll(nint ringBuffer, int timeoutMs);
-
-    [LibraryImport(Library, EntryPoint = "ring_buffer__consume")]
-    public static partial int RingBufferConsume(nint ringBuffer);
-
-    [LibraryImport(Library, EntryPoint = "ring_buffer__free")]
-    public static partial void RingBufferFree(nint ringBuffer);
-
     [LibraryImport(Library, EntryPoint = "bpf_map_lookup_elem", SetLastError = true)]
     public static partial int MapLookupElem(int fd, void* key, void* value);
 

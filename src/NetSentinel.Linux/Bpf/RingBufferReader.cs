@@ -1,0 +1,90 @@
+namespace NetSentinel.Linux.Bpf;
+
+/// <summary>
+/// Reads a BPF ring buffer's records in place, from its memory as the kernel lays it out (kernel/bpf/ringbuf.c; the
+/// loop libbpf's <c>ring_buffer__consume</c> runs): a consumer position user space owns, a producer position the
+/// kernel owns, and the data area mapped twice back to back, so a record that wraps past the end reads as one span.
+/// Each record has an 8-byte header whose first 32 bits are its length plus two flags: busy (reserved, not yet
+/// submitted: reading stops there, the records after it wait for the next read) and discarded (skipped).
+/// No callback through native code per record: one managed loop and one delegate call per record.
+/// A record is valid only during the handler's call: the consumer position, stored (release) after the handler
+/// returns, hands its bytes back to the kernel. Not thread-safe; <see cref="QueuedBytes"/> may be read from any thread.
+/// </summary>
+internal sealed unsafe class RingBufferReader
+{
+    private const uint BusyBit = 1u << 31;
+    private const uint DiscardBit = 1u << 30;
+    private const int HeaderSize = 8;
+
+    private readonly long* _consumer;
+    private readonly long* _producer;
+    private readonly byte* _data;
+    private readonly long _mask;
+
+    /// <param name="consumer">The consumer position (the map's first page, mapped writable).</param>
+    /// <param name="producer">The producer position (the map's second page).</param>
+    /// <param name="data">The data area, <paramref name="capacity"/> bytes mapped twice in a row (2 × capacity readable).</param>
+    /// <param name="capacity">The data area's size: the map's max_entries, a power of two.</param>
+    public RingBufferReader(long* consumer, long* producer, byte* data, long capacity)
+    {
+        if (capacity <= 0 || (capacity & (capacity - 1)) != 0)
+            throw new ArgumentOutOfRangeException(nameof(capacity), capacity, "a ring buffer's size is a power of two");
+        _consumer = consumer;
+        _producer = producer;
+        _data = data;
+        _mask = capacity - 1;
+        CapacityBytes = capacity;
+    }
+
+    /// <summary>The data area's size.</summary>
+    public long CapacityBytes { get; }
+
+    /// <summary>Bytes written by the kernel and not yet consumed (headers included), 0 to <see cref="CapacityBytes"/>.</summary>
+    public long QueuedBytes
+    {
+        get
+        {
+            // The consumer first: it never passes the producer, so the difference is never negative.
+            long consumer = Volatile.Read(ref *_consumer);
+            long producer = Volatile.Read(ref *_producer);
+            return Math.Clamp(producer - consumer, 0, CapacityBytes);
+        }
+    }
+
+    /// <summary>
+    /// Hands every submitted record to <paramref name="handler"/> in order, up to the first busy one, and returns how many.
+    /// A handler that throws has consumed its record (the consumer position is past it); the rest wait for the next read.
+    /// </summary>
+    public int Read(Action<ReadOnlySpan<byte>> handler)
+    {
+        long consumer = Volatile.Read(ref *_consumer);
+        long stored = consumer;
+        int records = 0;
+        try
+        {
+            // Until the producer stops moving: records submitted while we read are read now, as libbpf does.
+            for (long producer = Volatile.Read(ref *_producer); consumer < producer; producer = Volatile.Read(ref *_producer))
+            {
+                while (consumer < producer)
+                {
+                    byte* header = _data + (consumer & _mask);
+                    uint length = Volatile.Read(ref *(uint*)header); // acquire: the record's bytes are visible after its length
+                    if ((length & BusyBit) != 0) return records;
+                    uint size = length & ~(BusyBit | DiscardBit);
+                    consumer += (size + HeaderSize + 7) & ~7L;
+                    if ((length & DiscardBit) != 0) continue;
+                    handler(new ReadOnlySpan<byte>(header + HeaderSize, (int)size));
+                    records++;
+                }
+                // Hand the space back once per pass, not per record: each store pulls the line the producers check.
+                Volatile.Write(ref *_consumer, consumer);
+                stored = consumer;
+            }
+            return records;
+        }
+        finally
+        {
+            if (consumer != stored) Volatile.Write(ref *_consumer, consumer);
+        }
+    }
+}
