@@ -7,7 +7,7 @@
 # Prints per round and per build (median) the monitor's CPU per 10k connects and the events it lost.
 # CONNCOST_ROUNDS (default 4), CONNCOST_SECONDS (3), CONNCOST_THREADS (1). CONNCOST_PERF=LABEL records
 # `perf record -g` of that build's last round to bench/results/connect-cost.LABEL.perf.data (symbols: the
-# binary's .dbg beside it). Root. Traffic goes only to 198.18.78.2, a namespace reached over a veth pair from
+# binary's .dbg beside it) and keeps that round's alerts in connect-cost.LABEL.alerts.jsonl. Root. Traffic goes only to 198.18.78.2, a namespace reached over a veth pair from
 # 198.18.78.1; the namespace, veth and temporary files are removed on exit. Environment: NSLOAD.
 set -euo pipefail
 export LC_ALL=C
@@ -54,6 +54,7 @@ round() {
 	cpu1=$(run_ns "$MON")
 	[ -n "$perf" ] && wait "$perf"
 	stop_monitor
+	[ -n "$perf" ] && cp "$WORK/alerts.jsonl" "bench/results/connect-cost.$label.alerts.jsonl" # what the profiled round wrote
 	lost=$(sed -n 's/.*, \([0-9]*\) event(s) lost.*/\1/p' "$err")
 	echo "$label $(tr ' ' '\n' <<< "$summary" | awk -F= '$1 == "ops" { print $2 }') $((cpu1 - cpu0)) ${lost:-nan} $(tr ' ' '\n' <<< "$summary" | awk -F= '$1 == "rate" { print $2 }') $(wc -l < "$WORK/alerts.jsonl")" >> "$WORK/rows"
 }

@@ -36,7 +36,7 @@ public sealed class BeaconDetector(int minConnections, int history, double score
     /// <summary>Series dropped before their time because <see cref="MaxTrackedSeries"/> were held (their history is lost: counted, for the metrics).</summary>
     public long Evictions { get; private set; }
 
-    public AlertRecord? OnEvent(ConnectionEvent connectionEvent, AlertContext context)
+    public AlertRecord? OnEvent(ConnectionEvent connectionEvent, in AlertContext context)
     {
         string? domain = connectionEvent.Names?.Domain;
         var key = new SeriesKey(connectionEvent.Process.ProgramKey, domain,

@@ -13,7 +13,7 @@ public sealed class BlocklistDetector(AddressSet blocklist) : IDetector
 
     public string Rule => RuleName;
 
-    public AlertRecord? OnEvent(ConnectionEvent connectionEvent, AlertContext context)
+    public AlertRecord? OnEvent(ConnectionEvent connectionEvent, in AlertContext context)
     {
         if (connectionEvent.Kind != ConnectionEventKind.Opened || !blocklist.Contains(connectionEvent.Remote.Address))
         {

@@ -36,7 +36,7 @@ public sealed class ExfiltrationDetector(TimeSpan window, long bytesThreshold, d
 
     public string Rule => RuleName;
 
-    public AlertRecord? OnEvent(ConnectionEvent connectionEvent, AlertContext context)
+    public AlertRecord? OnEvent(ConnectionEvent connectionEvent, in AlertContext context)
     {
         if (connectionEvent.Kind != ConnectionEventKind.Traffic
             || (connectionEvent.BytesSent <= 0 && connectionEvent.BytesReceived <= 0))

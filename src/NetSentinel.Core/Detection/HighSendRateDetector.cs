@@ -24,7 +24,7 @@ public sealed class HighSendRateDetector(long bytesPerSecondThreshold, LearnedBa
 
     public string Rule => RuleName;
 
-    public AlertRecord? OnEvent(ConnectionEvent connectionEvent, AlertContext context)
+    public AlertRecord? OnEvent(ConnectionEvent connectionEvent, in AlertContext context)
     {
         // While the baseline is still learning nothing is "usual" yet: everything it sends counts as new.
         if (connectionEvent.Kind == ConnectionEventKind.Traffic && connectionEvent.BytesSent > 0

@@ -13,7 +13,7 @@ public interface IDetector
     string Rule { get; }
 
     /// <summary>Called for every event that passed the pipeline's filters; returns an alert or null.</summary>
-    AlertRecord? OnEvent(ConnectionEvent connectionEvent, AlertContext context);
+    AlertRecord? OnEvent(ConnectionEvent connectionEvent, in AlertContext context);
 
     /// <summary>Called once per interval with the interval's figures; adds alerts to <paramref name="alerts"/>.</summary>
     void OnIntervalEnd(ClosedInterval interval, AlertContext context, List<AlertRecord> alerts);

@@ -15,7 +15,7 @@ public sealed class ManyConnectionsDetector(int threshold) : IDetector
 
     public string Rule => RuleName;
 
-    public AlertRecord? OnEvent(ConnectionEvent connectionEvent, AlertContext context) => null;
+    public AlertRecord? OnEvent(ConnectionEvent connectionEvent, in AlertContext context) => null;
 
     public void OnIntervalEnd(ClosedInterval interval, AlertContext context, List<AlertRecord> alerts)
     {

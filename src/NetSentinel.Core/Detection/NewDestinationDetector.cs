@@ -28,7 +28,7 @@ public sealed class NewDestinationDetector(DateTimeOffset observingSince, Learne
     /// <summary>Every destination seen so far (learned in the baseline, or alerted on and then learned).</summary>
     public IReadOnlyCollection<DestinationKey> Known => _known;
 
-    public AlertRecord? OnEvent(ConnectionEvent connectionEvent, AlertContext context)
+    public AlertRecord? OnEvent(ConnectionEvent connectionEvent, in AlertContext context)
     {
         // A destination is reached when a connection or UDP session starts (every flow's first event is Opened, also
         // one first seen mid-life); its traffic and close name the same destination again, and cost a lookup each.

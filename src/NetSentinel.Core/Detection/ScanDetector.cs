@@ -35,7 +35,7 @@ public sealed class ScanDetector(TimeSpan window, int hostsThreshold, int portsT
 
     private int TargetsKeptPerProcess => Math.Max(hostsThreshold, portsThreshold) + 1;
 
-    public AlertRecord? OnEvent(ConnectionEvent connectionEvent, AlertContext context)
+    public AlertRecord? OnEvent(ConnectionEvent connectionEvent, in AlertContext context)
     {
         bool attempt = connectionEvent.Kind == ConnectionEventKind.Opened
                        || (connectionEvent.Kind == ConnectionEventKind.Closed && connectionEvent.Failed);
