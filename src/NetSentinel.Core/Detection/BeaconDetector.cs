@@ -33,6 +33,9 @@ public sealed class BeaconDetector(int minConnections, int history, double score
 
     public string Rule => RuleName;
 
+    /// <summary>Series dropped before their time because <see cref="MaxTrackedSeries"/> were held (their history is lost: counted, for the metrics).</summary>
+    public long Evictions { get; private set; }
+
     public AlertRecord? OnEvent(ConnectionEvent connectionEvent, in AlertContext context)
     {
         string? domain = connectionEvent.Names?.Domain;
@@ -163,6 +166,7 @@ public sealed class BeaconDetector(int minConnections, int history, double score
         if (stalest is { } drop)
         {
             _series.Remove(drop);
+            Evictions++;
         }
     }
 }

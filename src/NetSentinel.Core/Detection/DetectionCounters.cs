@@ -29,6 +29,8 @@ public sealed class DetectionCounters
     private long _connections;
     private long _names;
     private long _nameEvictions;
+    private long _incidentEvictions;
+    private long _beaconSeriesEvictions;
     private long _drainLagTicks;
     private long _drainLagMaxTicks;
     private long _drainLagDrainTicks; // the largest lag of the drain in progress (monitor thread only)
@@ -57,6 +59,12 @@ public sealed class DetectionCounters
     public long Names => Interlocked.Read(ref _names);
 
     public long NameEvictions => Interlocked.Read(ref _nameEvictions);
+
+    /// <summary>Incidents closed early, with their line, because the most that may be open were open.</summary>
+    public long IncidentEvictions => Interlocked.Read(ref _incidentEvictions);
+
+    /// <summary>Beacon series (a program's history to one destination) dropped because the most that may be held were held.</summary>
+    public long BeaconSeriesEvictions => Interlocked.Read(ref _beaconSeriesEvictions);
 
     /// <summary>The oldest event of the last drain, by how long before its drain it happened (the source's timestamp to now).</summary>
     public TimeSpan DrainLag => TimeSpan.FromTicks(Interlocked.Read(ref _drainLagTicks));
@@ -106,6 +114,13 @@ public sealed class DetectionCounters
         Interlocked.Exchange(ref _drainLagTicks, _drainLagDrainTicks);
         if (_drainLagDrainTicks > _drainLagMaxTicks) Interlocked.Exchange(ref _drainLagMaxTicks, _drainLagDrainTicks);
         _drainLagDrainTicks = 0;
+    }
+
+    /// <summary>What the alert state's caps pushed out, published with the gauges (monitor thread).</summary>
+    internal void PublishEvictions(long incidents, long beaconSeries)
+    {
+        Interlocked.Exchange(ref _incidentEvictions, incidents);
+        Interlocked.Exchange(ref _beaconSeriesEvictions, beaconSeries);
     }
 
     public static string SeverityName(Severity severity) => severity switch

@@ -28,6 +28,7 @@ public sealed class DetectionPipeline : IConnectionEventSink
     private readonly BlocklistDetector _blocklist;
     private readonly Allowlist _allowlist;
     private readonly IncidentTracker _incidents;
+    private readonly BeaconDetector _beacon;
     private readonly List<AlertRecord> _lines = [];
     private readonly EventsLostReporter _eventsLost;
     private readonly DomainBlocklistDetector _blockedDomains;
@@ -63,7 +64,7 @@ public sealed class DetectionPipeline : IConnectionEventSink
             _newDestinations,
             new ManyConnectionsDetector(config.ManyConnectionsThreshold),
             new ScanDetector(config.ScanWindow, config.ScanDistinctHostsThreshold, config.ScanDistinctPortsThreshold),
-            new BeaconDetector(config.BeaconMinConnections, config.BeaconHistory, config.BeaconScoreThreshold,
+            _beacon = new BeaconDetector(config.BeaconMinConnections, config.BeaconHistory, config.BeaconScoreThreshold,
                 TimeSpan.FromSeconds(config.BeaconMinPeriodSeconds), Baseline, HostDestinations, config.BeaconKnownDestinations),
             _exfiltration,
         ];
@@ -271,6 +272,7 @@ public sealed class DetectionPipeline : IConnectionEventSink
     {
         _output.Flush();
         Counters.Publish(_incidents.OpenCount, _aggregator.Count, _aggregator.OpenConnectionCount, Names.Count, Names.Evictions);
+        Counters.PublishEvictions(_incidents.Evictions, _beacon.Evictions);
     }
 
     /// <summary>Writes anything held back (lost-event counts waiting for the rate limit); call at shutdown.</summary>

@@ -41,6 +41,9 @@ public sealed class IncidentTracker(TimeSpan updateEvery, TimeSpan quietAfter, D
 
     public int OpenCount => _open.Count;
 
+    /// <summary>Incidents closed early (with their line) because <see cref="MaxOpenIncidents"/> were open.</summary>
+    public long Evictions { get; private set; }
+
     /// <summary>Takes one proposed alert; adds the lines to write now (none, or the opening or an escalation) to <paramref name="lines"/>.</summary>
     public void Add(AlertRecord alert, DateTimeOffset now, List<AlertRecord> lines)
     {
@@ -234,6 +237,7 @@ public sealed class IncidentTracker(TimeSpan updateEvery, TimeSpan quietAfter, D
         if (stalest is not null)
         {
             Close(stalest, now, lines);
+            Evictions++;
         }
     }
 

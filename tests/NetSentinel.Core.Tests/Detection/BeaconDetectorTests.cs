@@ -21,6 +21,31 @@ public class BeaconDetectorTests
     }
 
     [Fact]
+    public void PastTheSeriesCapTheStalestSeriesIsDroppedAndCounted()
+    {
+        var detector = new BeaconDetector(10, 32, 0.85, TimeSpan.FromSeconds(1));
+        var clock = new ManualClock();
+        var context = new AlertContext("test", clock.Now, 0, new BaselineProgress(0, 0));
+        var process = new SyntheticEvents(clock, SyntheticEvents.Process(7, "updater", "/tmp/.updater"));
+        // The stalest: a beacon's 9 connections, one short of min_connections.
+        for (int n = 0; n < 9; n++)
+        {
+            detector.OnEvent(process.Opened("198.51.100.66", 8443), context);
+            clock.AdvanceSeconds(2);
+        }
+        for (int i = 1; i < BeaconDetector.MaxTrackedSeries; i++)
+        {
+            detector.OnEvent(process.Opened($"198.18.{i >> 8}.{i & 0xff}", 443), context);
+        }
+        Assert.Equal(0, detector.Evictions);
+        clock.AdvanceSeconds(1);
+        detector.OnEvent(process.Opened("198.51.100.67", 443), context); // one more: the beacon's series makes room
+        Assert.Equal(1, detector.Evictions);
+        clock.AdvanceSeconds(1);
+        Assert.Null(detector.OnEvent(process.Opened("198.51.100.66", 8443), context)); // its 10th connection starts a new count
+    }
+
+    [Fact]
     public void ABeaconReSpawnedEveryTwoSecondsIsOneIncidentCountingEveryRun()
     {
         // A shell loop or cron running the same executable: every run is a new pid, the series is the program's.

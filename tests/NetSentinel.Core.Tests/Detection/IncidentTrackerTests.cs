@@ -405,6 +405,7 @@ public class IncidentTrackerTests
         Assert.Equal(IncidentTracker.MaxOpenIncidents, tracker.OpenCount);
         var closed = Assert.Single(lines, l => l.Incident!.Phase == IncidentPhase.Closed);
         Assert.Equal((1, 2L), (closed.Process.Pid, closed.Incident!.Alerts));
+        Assert.Equal(1, tracker.Evictions); // counted for net_sentinel_incidents_evicted_total
     }
 
     [Fact]
