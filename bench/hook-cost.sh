@@ -8,8 +8,8 @@
 # (found through its /proc/PID/fdinfo, so other tracers on the machine are not counted) are read before
 # and after each storm. Prints a markdown table; run.sh includes it in bench/results/latest.md.
 #
-# Root. Traffic goes only to 198.51.100.242 (a namespace reached over a veth pair from .241); the
-# namespace, veth, processes and the sysctl's previous value are restored on exit.
+# Root. Traffic goes only to 198.18.79.2 (a namespace reached over a veth pair from 198.18.79.1: a pair of its own,
+# so it may run beside bench/rss.sh); the namespace, veth, processes and the sysctl's previous value are restored on exit.
 # Environment: HOOK_COST_SECONDS (3), HOOK_COST_VARIANTS ("raw_tp tp_btf"), NS_BIN, NSLOAD.
 set -euo pipefail
 export LC_ALL=C
@@ -20,8 +20,8 @@ BIN=${NS_BIN:-out/linux-x64/net-sentinel}
 NSLOAD=${NSLOAD:-out/bench/nsload}
 SECONDS_PER_STORM=${HOOK_COST_SECONDS:-3}
 VARIANTS=${HOOK_COST_VARIANTS:-raw_tp tp_btf}
-HOST_IP=198.51.100.241
-PEER_IP=198.51.100.242
+HOST_IP=198.18.79.1
+PEER_IP=198.18.79.2
 NS=nshook$$
 VETH=nshk$$
 

@@ -68,6 +68,10 @@ prog_counters() {
 start_monitor() {
 	local err=$1
 	shift
+	# Emptied here, not only by the child's redirection: until the child runs, ERR still holds the previous monitor's
+	# lines, and the wait below saw its "watching outbound" and went on before the child truncated the file (a loaded
+	# machine's fork-to-open delay; seen as "did not start" with an empty ERR in bench/udp-cost.sh).
+	: > "$err"
 	env "$@" > /dev/null 2> "$err" &
 	MON=$!
 	PIDS="$MON $PIDS"
