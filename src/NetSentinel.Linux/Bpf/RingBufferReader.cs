@@ -20,6 +20,10 @@ internal sealed unsafe class RingBufferReader
     private readonly long* _producer;
     private readonly byte* _data;
     private readonly long _mask;
+    private readonly long _handBackBytes;
+
+    /// <summary>Within a pass, the space read is handed back each time this fraction of the ring has been read.</summary>
+    public const int HandBackFraction = 16;
 
     /// <param name="consumer">The consumer position (the map's first page, mapped writable).</param>
     /// <param name="producer">The producer position (the map's second page).</param>
@@ -33,6 +37,7 @@ internal sealed unsafe class RingBufferReader
         _producer = producer;
         _data = data;
         _mask = capacity - 1;
+        _handBackBytes = Math.Max(capacity / HandBackFraction, HeaderSize);
         CapacityBytes = capacity;
     }
 
@@ -75,8 +80,15 @@ internal sealed unsafe class RingBufferReader
                     if ((length & DiscardBit) != 0) continue;
                     handler(new ReadOnlySpan<byte>(header + HeaderSize, (int)size));
                     records++;
+                    if (consumer - stored >= _handBackBytes)
+                    {
+                        // A pass over a ring that is nearly full (the reader fell behind) frees space as it goes: the
+                        // kernel drops a record it finds no room for, so space read must not wait for the pass's end.
+                        Volatile.Write(ref *_consumer, consumer);
+                        stored = consumer;
+                    }
                 }
-                // Hand the space back once per pass, not per record: each store pulls the line the producers check.
+                // Otherwise the space goes back once per pass, not per record: each store pulls the line the producers check.
                 Volatile.Write(ref *_consumer, consumer);
                 stored = consumer;
             }

@@ -1,3 +1,5 @@
+using NetSentinel.Linux.Bpf;
+
 namespace NetSentinel.Linux.Tests.Bpf;
 
 /// <summary>The in-place ring buffer reader over memory laid out as the kernel lays it out (<see cref="KernelRingImitation"/>).</summary>
@@ -143,5 +145,25 @@ public class RingBufferReaderTests
         Assert.Equal(sent.Count, seen.Count);
         Assert.Equal(sent, seen);
         Assert.True(*ring.Consumer > 100 * 1024);
+    }
+
+    [Fact]
+    public unsafe void ALongPassHandsSpaceBackAsItGoesNotOnlyAtItsEnd()
+    {
+        const int capacity = 4096, records = 68, recordBytes = 56; // 68 records of 48 + 8 bytes: 3,808 of 4,096, nearly full
+        const int step = capacity / RingBufferReader.HandBackFraction;
+        using var ring = new KernelRingImitation(capacity);
+        for (int i = 0; i < records; i++) ring.Output(Payload(recordBytes - 8, (byte)i));
+        long start = *ring.Consumer;
+        var consumerSeen = new List<long>();
+
+        int count = ring.Reader.Read(_ => consumerSeen.Add(*ring.Consumer - start));
+
+        Assert.Equal(records, count);
+        // What the kernel sees while the pass still reads: the space of the records before, less at most one step.
+        Assert.True(consumerSeen[^1] >= (records - 1) * recordBytes - step,
+            $"the last record was read with the consumer position only {consumerSeen[^1]} bytes past the start");
+        Assert.All(consumerSeen.Zip(consumerSeen.Skip(1)), p => Assert.InRange(p.Second - p.First, 0, step + recordBytes));
+        Assert.Equal(*ring.Producer, *ring.Consumer);
     }
 }
