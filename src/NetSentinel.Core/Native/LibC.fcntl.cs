@@ -19,6 +19,14 @@ internal static unsafe partial class LibC
     [LibraryImport(Library, EntryPoint = "openat", SetLastError = true)]
     public static partial int OpenAt(int directoryFd, byte* path, int flags);
 
+    /// <summary>Linux's fcntl commands for a pipe's capacity (F_LINUX_SPECIFIC_BASE + 7 and + 8).</summary>
+    public const int F_SETPIPE_SZ = 1031;
+    public const int F_GETPIPE_SZ = 1032;
+
+    /// <summary>fcntl(2) with an integer argument (F_SETPIPE_SZ).</summary>
+    [LibraryImport(Library, EntryPoint = "fcntl", SetLastError = true)]
+    public static partial int Fcntl(int fd, int command, int argument);
+
     /// <summary>fcntl(2) with a pointer argument (F_OFD_SETLK and its struct flock: the log's lock).</summary>
     [LibraryImport(Library, EntryPoint = "fcntl", SetLastError = true)]
     public static partial int Fcntl(int fd, int command, void* argument);
