@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Diagnostics;
 using NetSentinel.Linux.SelfTest;
 
@@ -35,6 +36,9 @@ public sealed class MonitorProcess : IDisposable
         }
         var process = new Process { StartInfo = start, EnableRaisingEvents = true };
         var monitor = new MonitorProcess(process);
+        // One pass over each line for every needle: on a busy host the monitor writes thousands of lines a second
+        // about other processes, and a reader that scanned each line once per needle fell behind its bursts.
+        var needles = SearchValues.Create([.. keepWhenContaining], StringComparison.Ordinal);
         process.ErrorDataReceived += (_, e) =>
         {
             if (e.Data is null)
@@ -52,7 +56,7 @@ public sealed class MonitorProcess : IDisposable
         };
         process.OutputDataReceived += (_, e) =>
         {
-            if (e.Data is not { } line || !keepWhenContaining.Any(needle => line.Contains(needle, StringComparison.Ordinal)))
+            if (e.Data is not { } line || !line.AsSpan().ContainsAny(needles))
             {
                 return;
             }
