@@ -153,6 +153,10 @@ bracketed() {
 	awk '$1 == "--" { with = 1; next } !with { a[$1] = $2; next } { b[$1] = $2 }
 		END { for (r in b) { base = (r in a) ? a[r] : 0; if ((r + 1) in a && base > 0) base = (base + a[r + 1]) / 2; if (base > 0 && b[r] > 0) print r, b[r], base } }'
 }
+# rate_without SCENARIO (its rows on stdin): the median rate without a monitor, with its unit (bulk in MB/s).
+rate_without() {
+	awk '$2 == "none" { print $4 }' | median | awk -v sc="$1" '{ if (sc ~ /^bulk/) printf "%.0f MB/s", $1 / 1048576; else printf "%.0f/s", $1 }'
+}
 # ratio MODE (rows on stdin): median over rounds of the rate with MODE over the bracketing rates without.
 ratio() {
 	awk -v m="$1" '$2 == "none" { print $3, $4 > "/dev/stderr" } $2 == m { print $3, $4 }' 2> "$WORK/rate-none" > "$WORK/rate-mode"
@@ -324,9 +328,6 @@ out="$RESULTS/latest.md"
 		echo "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |"
 		for sc in $SCENARIOS; do
 			rows=$(awk -v s="$sc" '$1 == s' "$WORK/rows")
-			base=$(awk '$2 == "none" { print $4 }' <<< "$rows" | median)
-			unit="/s"; scale=1
-			case $sc in bulk*) unit=" MB/s"; scale=1048576 ;; esac
 			ns_ratio=$(ratio ns <<< "$rows"); tl_ratio=$([ "$have_tcplife" = 1 ] && ratio tcplife <<< "$rows" || echo nan)
 			cpu_pct=$(awk -v t="$TICK" -v s="$ROUND_SECONDS" '$2 == "ns" { print 100 * $8 / t / (s + 0.3) }' <<< "$rows" | median)
 			tl_pct=$(awk -v t="$TICK" -v s="$ROUND_SECONDS" '$2 == "tcplife" { print 100 * $8 / t / (s + 0.3) }' <<< "$rows" | median)
@@ -340,8 +341,8 @@ out="$RESULTS/latest.md"
 			if [ -s "$WORK/lat-$sc" ]; then
 				lat=$(sort -g "$WORK/lat-$sc" | awk '{ v[NR] = $1 } END { p50 = v[int((NR - 1) * 0.50) + 1]; p99 = v[int((NR - 1) * 0.99) + 1]; printf "%.0f / %.0f (n=%d)", p50, p99, NR }')
 			fi
-			printf '| %s | %s%s | %.3f | %s | %s | %s | %.1f | %s | %s | %s / %s | %s | %s |\n' "$sc" \
-				"$(awk -v b="$base" -v s="$scale" 'BEGIN { printf "%.0f", b / s }')" "$unit" "$ns_ratio" "$(cpu_ratio ns <<< "$rows" | fmt3)" \
+			printf '| %s | %s | %.3f | %s | %s | %s | %.1f | %s | %s | %s / %s | %s | %s |\n' "$sc" \
+				"$(rate_without "$sc" <<< "$rows")" "$ns_ratio" "$(cpu_ratio ns <<< "$rows" | fmt3)" \
 				"$(fmt3 <<< "$tl_ratio")" "$(cpu_ratio tcplife <<< "$rows" | fmt3)" "$cpu_pct" "$per10k" \
 				"$(awk -v v="${tl_pct:-nan}" 'BEGIN { if (v == "nan") print "–"; else printf "%.1f", v }')" "$mem" "$steady" "$counts" "$lat"
 		done
@@ -355,16 +356,13 @@ out="$RESULTS/latest.md"
 		for sc in $SCENARIOS; do
 			rows=$(awk -v s="$sc" '$1 == s' "$WORK/rows")
 			q_ratio=$(ratio nsq <<< "$rows")
-			base=$(awk '$2 == "none" { print $4 }' <<< "$rows" | median)
-			unit="/s"; scale=1
-			case $sc in bulk*) unit=" MB/s"; scale=1048576 ;; esac
 			q_pct=$(awk -v t="$TICK" -v s="$ROUND_SECONDS" '$2 == "nsq" { print 100 * $8 / t / (s + 0.3) }' <<< "$rows" | median)
 			q_per10k=$(awk -v t="$TICK" '$2 == "nsq" { ev += $5; cpu += $8 } END { if (ev >= 1000) printf "%.1f", 1000 * cpu / t / ev * 10000; else print "n/a" }' <<< "$rows")
 			q_mem=$(awk '$2 == "nsq" { if ($9 > h) h = $9 } END { printf "%.1f", h / 1024 }' <<< "$rows")
 			q_steady=$(awk '$2 == "nsq" { print $10 }' <<< "$rows" | median | awk '{ printf "%.1f", $1 / 1024 }')
 			q_lost=$(awk '$2 == "nsq" { x += $7 } END { print x + 0 }' <<< "$rows")
-			printf '| %s | %s%s | %.3f | %s | %.1f | %s | %s / %s | %s |\n' "$sc" \
-				"$(awk -v b="$base" -v s="$scale" 'BEGIN { printf "%.0f", b / s }')" "$unit" "$q_ratio" "$(cpu_ratio nsq <<< "$rows" | fmt3)" "$q_pct" "$q_per10k" "$q_mem" "$q_steady" "$q_lost"
+			printf '| %s | %s | %.3f | %s | %.1f | %s | %s / %s | %s |\n' "$sc" \
+				"$(rate_without "$sc" <<< "$rows")" "$q_ratio" "$(cpu_ratio nsq <<< "$rows" | fmt3)" "$q_pct" "$q_per10k" "$q_mem" "$q_steady" "$q_lost"
 		done
 	fi
 	if [ -n "$once_line" ]; then
