@@ -50,6 +50,7 @@ WRK=/usr/bin/wrk
 
 die() { echo "bench: $*" >&2; exit 1; }
 [ "$(id -u)" = 0 ] || die "needs root (eBPF and a network namespace); run: sudo make bench"
+hold_bench_lock bench
 [ -x "$BIN" ] || die "$BIN is missing; run make publish"
 [ -x "$NSLOAD" ] || die "$NSLOAD is missing; run make bench"
 has_mode() { [[ $MODES == *" $1 "* ]]; }

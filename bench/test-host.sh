@@ -23,10 +23,26 @@ remove_test_host() {
 	rm -rf "$WORK"
 }
 
+# hold_bench_lock NAME: waits until no other benchmark runs on this host, then holds the lock until this script and
+# its children end. The monitor watches every connection of the host, so a second benchmark's storm would be counted
+# in the first one's CPU, lines, alerts and memory (and both storms would share the CPUs). A script started by one
+# that holds the lock (run.sh starts hook-cost.sh) inherits it. BENCH_LOCK_WAIT: seconds to wait (default 1800).
+hold_bench_lock() {
+	[ -n "${NS_BENCH_LOCK_HELD:-}" ] && return 0
+	local lock=/run/lock/net-sentinel-bench.lock
+	exec 9> "$lock"
+	if ! flock -n 9; then
+		echo "$1: waiting for another benchmark on this host to end ($lock)" >&2
+		flock -w "${BENCH_LOCK_WAIT:-1800}" 9 || { echo "$1: another benchmark still holds $lock" >&2; exit 3; }
+	fi
+	export NS_BENCH_LOCK_HELD=1
+}
+
 # begin_test_host_run PREFIX [--bpf-stats]: WORK (a fresh directory /tmp/PREFIX.*), an empty PIDS, and the traps that
-# remove the test host, its processes and WORK on any exit (130 on Ctrl-C or TERM). With --bpf-stats the current
+# remove the test host, its processes and WORK on any exit (one benchmark at a time: hold_bench_lock) (130 on Ctrl-C or TERM). With --bpf-stats the current
 # kernel.bpf_stats_enabled is remembered and restored at that exit (the script turns the counters on itself).
 begin_test_host_run() {
+	hold_bench_lock "$1"
 	WORK=$(mktemp -d "/tmp/$1.XXXXXX")
 	PIDS=""
 	STATS_BEFORE=""

@@ -1,4 +1,3 @@
-using System.Buffers;
 using System.Diagnostics;
 using NetSentinel.Linux.SelfTest;
 
@@ -24,7 +23,20 @@ public sealed class MonitorProcess : IDisposable
     private readonly List<string> _kept = [];
     private readonly TaskCompletionSource _ready = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
+    private Thread? _stdoutReader;
+
     private MonitorProcess(Process process) => _process = process;
+
+    private void Keep(string line)
+    {
+        lock (_kept)
+        {
+            if (_kept.Count < MaxKeptLines)
+            {
+                _kept.Add(line);
+            }
+        }
+    }
 
     /// <param name="keepWhenContaining">A stdout line is kept when it contains one of these (the programs' paths and names).</param>
     public static MonitorProcess Start(string executable, string configFile, IReadOnlyList<string> keepWhenContaining)
@@ -36,9 +48,6 @@ public sealed class MonitorProcess : IDisposable
         }
         var process = new Process { StartInfo = start, EnableRaisingEvents = true };
         var monitor = new MonitorProcess(process);
-        // One pass over each line for every needle: on a busy host the monitor writes thousands of lines a second
-        // about other processes, and a reader that scanned each line once per needle fell behind its bursts.
-        var needles = SearchValues.Create([.. keepWhenContaining], StringComparison.Ordinal);
         process.ErrorDataReceived += (_, e) =>
         {
             if (e.Data is null)
@@ -54,24 +63,13 @@ public sealed class MonitorProcess : IDisposable
                 monitor._ready.TrySetResult();
             }
         };
-        process.OutputDataReceived += (_, e) =>
-        {
-            if (e.Data is not { } line || !line.AsSpan().ContainsAny(needles))
-            {
-                return;
-            }
-            lock (monitor._kept)
-            {
-                if (monitor._kept.Count < MaxKeptLines)
-                {
-                    monitor._kept.Add(line);
-                }
-            }
-        };
         process.Exited += (_, _) => monitor._ready.TrySetException(new InvalidOperationException("the monitor exited"));
         process.Start();
         process.BeginErrorReadLine();
-        process.BeginOutputReadLine();
+        var filter = new MentionFilter(keepWhenContaining, monitor.Keep);
+        Stream stdout = process.StandardOutput.BaseStream;
+        monitor._stdoutReader = new Thread(() => filter.ReadToEnd(stdout)) { IsBackground = true, Name = "selftest stdout" };
+        monitor._stdoutReader.Start();
         return monitor;
     }
 
@@ -124,7 +122,8 @@ public sealed class MonitorProcess : IDisposable
         }
         if (_process.WaitForExit(timeout))
         {
-            _process.WaitForExit(); // the redirected streams drained too
+            _process.WaitForExit(); // stderr drained too
+            _stdoutReader?.Join(timeout); // and stdout: its pipe ends when the monitor exited
             return _process.ExitCode;
         }
         _process.Kill();

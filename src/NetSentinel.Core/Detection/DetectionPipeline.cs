@@ -114,6 +114,12 @@ public sealed class DetectionPipeline : IConnectionEventSink
     /// <summary>Counts for the metrics endpoint, kept as the pipeline runs.</summary>
     public DetectionCounters Counters { get; } = new();
 
+    /// <summary>
+    /// Nothing here keeps an event (detectors keep keys, the aggregator the process; an event with names is a copy), except a
+    /// connection's log record, which holds its event until the outputs have written it.
+    /// </summary>
+    public bool KeepsNoEvent => !_config.LogConnections;
+
     public void OnEvent(ConnectionEvent connectionEvent)
     {
         ArgumentNullException.ThrowIfNull(connectionEvent);
