@@ -73,8 +73,8 @@ internal sealed class Incident
     private string? LatestDomain => _countedIsLatest ? _counted!.Value.Names?.Domain : _latest!.Names?.Domain;
     /// <summary>
     /// Processes the incident's alerts came from: one, plus one each time an alert came from another process
-    /// (pid or start time) than the alert before it. Only a beacon's incident spans processes (its key is the
-    /// program's series, not a pid): a beacon re-spawned by cron or a shell loop counts each run.
+    /// (pid or start time) than the alert before it. Only a beacon's or an exfiltration's incident spans processes (its key
+    /// is the program's, not a pid's): a beacon re-spawned by cron or a shell loop counts each run.
     /// </summary>
     public long Processes { get; private set; } = 1;
     public Severity Severity { get; set; }
