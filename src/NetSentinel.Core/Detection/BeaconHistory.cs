@@ -29,6 +29,12 @@ public sealed class BeaconHistory(int capacity)
     /// <summary>The sizes held, oldest first.</summary>
     public IReadOnlyList<long> Sizes => [.. _sizes.Values()];
 
+    /// <summary>Copies the starts held (UTC ticks, oldest first) into <paramref name="into"/>; returns them (no allocation: scored per connection).</summary>
+    public ReadOnlySpan<long> CopyStarts(Span<long> into) => _times.CopyTo(into);
+
+    /// <summary>Copies the sizes held (oldest first) into <paramref name="into"/>; returns them.</summary>
+    public ReadOnlySpan<long> CopySizes(Span<long> into) => _sizes.CopyTo(into);
+
     public void AddStart(DateTimeOffset at)
     {
         // Events can arrive slightly out of order across CPUs; a start earlier than the last keeps the series sorted.
@@ -76,6 +82,16 @@ public sealed class BeaconHistory(int capacity)
             }
             _values[(_start + Count) & mask] = value;
             Count++;
+        }
+
+        public ReadOnlySpan<long> CopyTo(Span<long> into)
+        {
+            var held = into[..Count];
+            for (int i = 0; i < Count; i++)
+            {
+                held[i] = _values[(_start + i) % _values.Length];
+            }
+            return held;
         }
 
         public IEnumerable<long> Values()

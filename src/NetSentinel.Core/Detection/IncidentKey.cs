@@ -25,7 +25,7 @@ public readonly record struct IncidentKey(string Rule, string ProgramKey, int Pi
                 or HighSendRateDetector.RuleName => ForProcess(alert.Rule, alert.Process),
             // A beacon is the program's series (BeaconDetector keys it by executable, so a beacon re-spawned by cron or
             // a shell loop is one series): its incident is that series, whatever pid each run had.
-            BeaconDetector.RuleName => new(alert.Rule, program, AnyPid, alert.Names?.Domain is null ? address : null, alert.Remote?.Port ?? 0, alert.Transport, alert.Names?.Domain),
+            BeaconDetector.RuleName => ForBeacon(program, alert.Names?.Domain, address, alert.Remote?.Port ?? 0, alert.Transport),
             ExfiltrationDetector.RuleName => new(alert.Rule, program, alert.Process.Pid, address, 0, null),
             _ => new(alert.Rule, program, alert.Process.Pid, address, alert.Remote?.Port ?? 0, alert.Transport, alert.QueriedName),
         };
@@ -37,6 +37,10 @@ public readonly record struct IncidentKey(string Rule, string ProgramKey, int Pi
     /// <summary>True when both keys are about one program and, unless one spans the program's processes, one pid.</summary>
     public bool SameProcesses(IncidentKey other) =>
         ProgramKey == other.ProgramKey && (Pid == other.Pid || Pid == AnyPid || other.Pid == AnyPid);
+
+    /// <summary>A beacon's key: the program's series to one destination — by its domain when it has one (the address may rotate), else by address.</summary>
+    public static IncidentKey ForBeacon(string programKey, string? domain, IPAddress? address, int port, Transport? transport) =>
+        new(BeaconDetector.RuleName, programKey, AnyPid, domain is null ? address : null, port, transport, domain);
 
     /// <summary>The key of a per-process behaviour (scan, new_destination, ...) of <paramref name="process"/>.</summary>
     public static IncidentKey ForProcess(string rule, ProcessInfo process) => new(rule, process.ProgramKey, process.Pid, null, 0, null);
