@@ -28,7 +28,7 @@ public sealed class BeaconDetector(int minConnections, int history, double score
 
     /// <summary>A named destination is keyed by its name (Address then <see cref="IPAddress.None"/>), so a beacon whose
     /// address rotates behind one name stays one series.</summary>
-    private readonly record struct SeriesKey(string ProgramKey, string? Domain, IPAddress Address, int Port, Transport Transport);
+    private readonly record struct SeriesKey(HashedProgram Program, string? Domain, IPAddress Address, int Port, Transport Transport);
 
     private readonly Dictionary<SeriesKey, BeaconHistory> _series = [];
     private readonly int _history = Math.Max(history, minConnections);
@@ -41,7 +41,7 @@ public sealed class BeaconDetector(int minConnections, int history, double score
     public AlertRecord? OnEvent(ConnectionEvent connectionEvent, in AlertContext context)
     {
         string? domain = connectionEvent.Names?.Domain;
-        var key = new SeriesKey(connectionEvent.Process.ProgramKey, domain,
+        var key = new SeriesKey(HashedProgram.Of(connectionEvent.Process), domain,
             domain is null ? CanonicalAddress.Of(connectionEvent.Remote.Address) : IPAddress.None, connectionEvent.Remote.Port, connectionEvent.Transport);
         if (connectionEvent.Kind == ConnectionEventKind.Closed)
         {

@@ -1,3 +1,5 @@
+using System.Numerics;
+
 namespace NetSentinel.Core.Detection;
 
 /// <summary>The last N connection start times and sizes of one (program, destination): a fixed-size ring.</summary>
@@ -47,7 +49,10 @@ public sealed class BeaconHistory(int capacity)
 
     public void AddSize(long bytes) => _sizes.Add(bytes);
 
-    /// <summary>The latest <c>capacity</c> values, in a buffer that doubles as they come.</summary>
+    /// <summary>
+    /// The latest <c>capacity</c> values, in a buffer that doubles as they come, up to the power of two that holds
+    /// <c>capacity</c>: positions wrap with a mask, not a division (a connect storm adds two values a connection).
+    /// </summary>
     private sealed class Ring(int capacity)
     {
         private long[] _values = [];
@@ -59,22 +64,23 @@ public sealed class BeaconHistory(int capacity)
 
         public void Add(long value)
         {
+            int mask = _values.Length - 1;
             if (Count == capacity)
             {
-                _values[_start] = value; // full: the oldest makes room
-                _start = (_start + 1) % capacity;
+                _values[(_start + Count) & mask] = value; // full: the oldest makes room
+                _start = (_start + 1) & mask;
                 return;
             }
             if (Count == _values.Length)
             {
-                var grown = new long[Math.Min(capacity, Math.Max(4, 2 * _values.Length))];
+                var grown = new long[Math.Min((int)BitOperations.RoundUpToPowerOf2((uint)capacity), Math.Max(4, 2 * _values.Length))];
                 for (int i = 0; i < Count; i++)
                 {
-                    grown[i] = _values[(_start + i) % _values.Length];
+                    grown[i] = _values[(_start + i) & mask];
                 }
-                (_values, _start) = (grown, 0);
+                (_values, _start, mask) = (grown, 0, grown.Length - 1);
             }
-            _values[(_start + Count) % _values.Length] = value;
+            _values[(_start + Count) & mask] = value;
             Count++;
         }
 
@@ -92,7 +98,7 @@ public sealed class BeaconHistory(int capacity)
         {
             for (int i = 0; i < Count; i++)
             {
-                yield return _values[(_start + i) % _values.Length];
+                yield return _values[(_start + i) & (_values.Length - 1)];
             }
         }
     }

@@ -29,7 +29,7 @@ public sealed class ExfiltrationDetector(TimeSpan window, long bytesThreshold, d
     /// <summary>Traffic a program must have had elsewhere before its history is trusted as "usual".</summary>
     public const long MinHistoryBytes = 1_000_000;
 
-    private readonly record struct PairKey(string ProgramKey, IPAddress Address);
+    private readonly record struct PairKey(HashedProgram Program, IPAddress Address);
 
     private readonly Dictionary<PairKey, SlidingByteWindow> _pairs = [];
     private readonly TrafficHistory _history = new();
@@ -43,7 +43,7 @@ public sealed class ExfiltrationDetector(TimeSpan window, long bytesThreshold, d
         {
             return null;
         }
-        var key = new PairKey(connectionEvent.Process.ProgramKey, CanonicalAddress.Of(connectionEvent.Remote.Address));
+        var key = new PairKey(HashedProgram.Of(connectionEvent.Process), CanonicalAddress.Of(connectionEvent.Remote.Address));
         if (!_pairs.TryGetValue(key, out var bytes))
         {
             if (_pairs.Count >= MaxTrackedPairs)
@@ -55,7 +55,7 @@ public sealed class ExfiltrationDetector(TimeSpan window, long bytesThreshold, d
         long before = bytes.Sent;
         long sent = Math.Max(0, connectionEvent.BytesSent), received = Math.Max(0, connectionEvent.BytesReceived);
         bytes.Add(connectionEvent.Timestamp, sent, received);
-        _history.Add(key.ProgramKey, key.Address, sent, received);
+        _history.Add(key.Program, key.Address, sent, received);
 
         // Alert at the crossing only; a standing upload re-alerts through the cooldown when it crosses again.
         if (bytes.Sent < bytesThreshold || before >= bytesThreshold)
@@ -66,7 +66,7 @@ public sealed class ExfiltrationDetector(TimeSpan window, long bytesThreshold, d
         {
             return null;
         }
-        var (usualSent, usualReceived) = _history.Elsewhere(key.ProgramKey, key.Address);
+        var (usualSent, usualReceived) = _history.Elsewhere(key.Program, key.Address);
         if (usualSent + usualReceived >= MinHistoryBytes
             && Imbalance(bytes.Sent, bytes.Received) < HistoryFactor * Imbalance(usualSent, usualReceived))
         {
