@@ -36,6 +36,9 @@ public sealed class ExfiltrationDetector(TimeSpan window, long bytesThreshold, d
 
     public string Rule => RuleName;
 
+    /// <summary>Windows dropped before their time because <see cref="MaxTrackedPairs"/> were held (their bytes are lost: counted, for the metrics).</summary>
+    public long Evictions { get; private set; }
+
     public AlertRecord? OnEvent(ConnectionEvent connectionEvent, in AlertContext context)
     {
         if (connectionEvent.Kind != ConnectionEventKind.Traffic
@@ -135,6 +138,7 @@ public sealed class ExfiltrationDetector(TimeSpan window, long bytesThreshold, d
         if (stalest is { } drop)
         {
             _pairs.Remove(drop);
+            Evictions++;
         }
     }
 }
