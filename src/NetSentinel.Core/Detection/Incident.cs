@@ -21,7 +21,8 @@ internal sealed class Incident
     private List<string>? _absorbed;
     private readonly System.Net.IPAddress? _openingAddress;
     private readonly string? _openingDomain;
-    private AlertRecord _latest;
+    /// <summary>The latest alert; null while <see cref="_counted"/> is newer (what an older alert held — its process, message — is let go).</summary>
+    private AlertRecord? _latest;
     /// <summary>The latest beacon connection counted without an alert of its own (one box per incident, reused in place).</summary>
     private System.Runtime.CompilerServices.StrongBox<BeaconEvidence>? _counted;
     /// <summary><see cref="_counted"/> is newer than <see cref="_latest"/>.</summary>
@@ -55,25 +56,25 @@ internal sealed class Incident
                 _latest = _counted!.Value.ToAlert();
                 _countedIsLatest = false;
             }
-            return _latest;
+            return _latest!;
         }
     }
 
     /// <summary>The process of the latest evidence (alert or counted), without building an alert.</summary>
-    public Model.ProcessInfo LatestProcess => _countedIsLatest ? _counted!.Value.Process : _latest.Process;
+    public Model.ProcessInfo LatestProcess => _countedIsLatest ? _counted!.Value.Process : _latest!.Process;
 
     /// <summary>The latest evidence's beacon period, if it has one.</summary>
-    public double? LatestPeriodSeconds => _countedIsLatest ? _counted!.Value.Score.Period.TotalSeconds : _latest.PeriodSeconds;
+    public double? LatestPeriodSeconds => _countedIsLatest ? _counted!.Value.Score.Period.TotalSeconds : _latest!.PeriodSeconds;
 
     private System.Net.IPAddress? LatestAddress =>
         _countedIsLatest ? Model.CanonicalAddress.Of(_counted!.Value.Remote.Address)
-        : _latest.Remote is { } remote ? Model.CanonicalAddress.Of(remote.Address) : null;
+        : _latest!.Remote is { } remote ? Model.CanonicalAddress.Of(remote.Address) : null;
 
-    private string? LatestDomain => _countedIsLatest ? _counted!.Value.Names?.Domain : _latest.Names?.Domain;
+    private string? LatestDomain => _countedIsLatest ? _counted!.Value.Names?.Domain : _latest!.Names?.Domain;
     /// <summary>
     /// Processes the incident's alerts came from: one, plus one each time an alert came from another process
-    /// (pid or start time) than the alert before it. Only a beacon's incident spans processes (its key is the
-    /// program's series, not a pid): a beacon re-spawned by cron or a shell loop counts each run.
+    /// (pid or start time) than the alert before it. Only a beacon's or an exfiltration's incident spans processes (its key
+    /// is the program's, not a pid's): a beacon re-spawned by cron or a shell loop counts each run.
     /// </summary>
     public long Processes { get; private set; } = 1;
     public Severity Severity { get; set; }
@@ -154,6 +155,7 @@ internal sealed class Incident
         CountProcess(evidence.Process);
         (_counted ??= new()).Value = evidence;
         _countedIsLatest = true;
+        _latest = null; // an open beacon held its opening alert (and that run's process) besides the latest evidence
         if (evidence.FirstStart < FirstSeen)
         {
             FirstSeen = evidence.FirstStart;

@@ -32,7 +32,7 @@ public sealed class IncidentTracker(TimeSpan updateEvery, TimeSpan quietAfter, D
     public const int MaxOpenIncidents = 10_000;
 
     private readonly Dictionary<IncidentKey, Incident> _open = [];
-    /// <summary>Open incidents per pid (beacons', keyed by no pid, are not counted): only these pids' ends matter.</summary>
+    /// <summary>Open incidents per pid (beacons' and exfiltrations', keyed by no pid, are not counted): only these pids' ends matter.</summary>
     private readonly Dictionary<int, int> _openByPid = [];
     /// <summary>Processes with open incidents that ended since the last tick (pid → exit time): those incidents close at the tick.</summary>
     private readonly Dictionary<int, DateTimeOffset> _ended = [];
@@ -131,7 +131,7 @@ public sealed class IncidentTracker(TimeSpan updateEvery, TimeSpan quietAfter, D
     /// A process is gone for good (the eBPF source says so once its last events are drained): no more evidence can
     /// come for the incidents keyed by its pid, so they close at the next tick — after that interval's own alerts
     /// (an interval rule's about its last seconds) are in — instead of being held for the quiet time. Beacon
-    /// incidents span the program's processes and stay.
+    /// and exfiltration incidents span the program's processes and stay.
     /// </summary>
     public void OnProcessEnded(int pid, DateTimeOffset exitedAt)
     {
