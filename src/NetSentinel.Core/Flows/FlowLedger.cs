@@ -11,7 +11,8 @@ namespace NetSentinel.Core.Flows;
 /// writes the normalized events, keeping the promise <see cref="IConnectionSource"/> makes:
 /// <list type="bullet">
 /// <item>each flow's events are Opened, then Traffic deltas, then one Closed; a close is never reported for a flow never opened;</item>
-/// <item>Closed is preceded by a Traffic event for bytes not yet reported, so Traffic deltas sum to the Closed totals;</item>
+/// <item>Closed carries the bytes not yet reported (<see cref="ConnectionEvent.UnreportedSent"/>, its last delta) beside its
+/// lifetime totals, so Traffic deltas plus that remainder sum to the Closed totals; a close is one event, not a Traffic and a Closed;</item>
 /// <item>counters only grow: a source hands over cumulative totals (<see cref="Observe"/>) or increments (<see cref="Add"/>), the ledger computes deltas;</item>
 /// <item>endpoints are normalised once, at open (<see cref="CanonicalAddress"/>);</item>
 /// <item>one clock: <see cref="Clock"/>, which sources convert their own timestamps through;</item>
@@ -161,18 +162,21 @@ public sealed class FlowLedger<TKey> where TKey : notnull
     }
 
     /// <summary>
-    /// Ends a flow: Traffic for unreported bytes, then Closed with lifetime totals. <paramref name="duration"/>
+    /// Ends a flow: one Closed event with lifetime totals and the bytes not yet reported in a Traffic event. <paramref name="duration"/>
     /// defaults to open-to-<paramref name="when"/>; <paramref name="inferred"/> says no close was seen.
     /// A flow already closed is left alone.
     /// </summary>
     public void Close(Flow<TKey> flow, DateTimeOffset when, IConnectionEventSink sink, bool failed = false, TimeSpan? duration = null, bool inferred = false)
     {
         if (flow.IsClosed) return;
-        Report(flow, when, sink);
+        long unreportedSent = Math.Max(flow.ObservedSent - flow.ReportedSent, 0);
+        long unreportedReceived = Math.Max(flow.ObservedReceived - flow.ReportedReceived, 0);
+        flow.ReportedSent = flow.ObservedSent;
+        flow.ReportedReceived = flow.ObservedReceived;
         flow.IsClosed = true;
         _flows.Remove(flow.Key);
         sink.OnEvent(Event(sink, ConnectionEventKind.Closed, flow, when, flow.ReportedSent, flow.ReportedReceived,
-                           duration ?? Max(when - flow.OpenedAt, TimeSpan.Zero), failed, inferred));
+                           duration ?? Max(when - flow.OpenedAt, TimeSpan.Zero), failed, inferred, unreportedSent, unreportedReceived));
         if (_closed.Count < PooledFlows) _closed.Push(flow);
     }
 
@@ -225,16 +229,17 @@ public sealed class FlowLedger<TKey> where TKey : notnull
     /// <summary>The one place an event is built from a flow: the reused one for a sink that keeps none, else a new one.</summary>
     private ConnectionEvent Event(
         IConnectionEventSink sink, ConnectionEventKind kind, Flow<TKey> flow, DateTimeOffset when, long sent, long received,
-        TimeSpan duration = default, bool failed = false, bool inferred = false)
+        TimeSpan duration = default, bool failed = false, bool inferred = false, long unreportedSent = 0, long unreportedReceived = 0)
     {
-        if (!sink.KeepsNoEvent) return Event(kind, flow, when, sent, received, duration, failed, inferred);
-        _reused.Rewrite(kind, when, flow.Id, flow.Transport, flow.Local, flow.Remote, flow.Process, sent, received, duration, failed, inferred);
+        if (!sink.KeepsNoEvent) return Event(kind, flow, when, sent, received, duration, failed, inferred, unreportedSent, unreportedReceived);
+        _reused.Rewrite(kind, when, flow.Id, flow.Transport, flow.Local, flow.Remote, flow.Process, sent, received, duration, failed, inferred,
+                        unreportedSent, unreportedReceived);
         return _reused;
     }
 
     private static ConnectionEvent Event(
         ConnectionEventKind kind, Flow<TKey> flow, DateTimeOffset when, long sent, long received,
-        TimeSpan duration = default, bool failed = false, bool inferred = false)
+        TimeSpan duration = default, bool failed = false, bool inferred = false, long unreportedSent = 0, long unreportedReceived = 0)
     {
         return new ConnectionEvent
         {
@@ -250,6 +255,8 @@ public sealed class FlowLedger<TKey> where TKey : notnull
             Duration = duration,
             Failed = failed,
             CloseInferred = inferred,
+            UnreportedSent = unreportedSent,
+            UnreportedReceived = unreportedReceived,
         };
     }
 

@@ -24,6 +24,8 @@ public sealed record ConnectionEvent
     private TimeSpan _duration;
     private bool _failed;
     private bool _closeInferred;
+    private long _unreportedSent;
+    private long _unreportedReceived;
     private Dns.DomainNames? _names;
 
     public required ConnectionEventKind Kind { get => _kind; init => _kind = value; }
@@ -47,6 +49,18 @@ public sealed record ConnectionEvent
     /// </summary>
     public bool CloseInferred { get => _closeInferred; init => _closeInferred = value; }
 
+    /// <summary>
+    /// Closed only: the part of <see cref="BytesSent"/> no Traffic event reported before (the flow's last delta, carried
+    /// by its close rather than by a Traffic event of its own, so a connection that moved bytes is two events, not three).
+    /// </summary>
+    public long UnreportedSent { get => _unreportedSent; init => _unreportedSent = value; }
+    public long UnreportedReceived { get => _unreportedReceived; init => _unreportedReceived = value; }
+
+    /// <summary>The bytes this event adds to its flow's traffic: a Traffic event's delta, a close's unreported remainder, else 0.
+    /// What per-interval sums and traffic rules count, so Traffic deltas plus the close's remainder are the flow's totals.</summary>
+    public long DeltaSent => Kind switch { ConnectionEventKind.Traffic => BytesSent, ConnectionEventKind.Closed => UnreportedSent, _ => 0 };
+    public long DeltaReceived => Kind switch { ConnectionEventKind.Traffic => BytesReceived, ConnectionEventKind.Closed => UnreportedReceived, _ => 0 };
+
     /// <summary>Names the process (or, failing that, any process) resolved to <see cref="Remote"/>; null when none is known.
     /// Filled by the pipeline from the DNS name cache, never by a reverse lookup.</summary>
     public Dns.DomainNames? Names { get => _names; init => _names = value; }
@@ -55,7 +69,8 @@ public sealed record ConnectionEvent
 
     /// <summary>Rewrites every field: the ledger's one reused event (see the type's summary).</summary>
     internal void Rewrite(ConnectionEventKind kind, DateTimeOffset timestamp, ulong connectionId, Transport transport, IPEndPoint local,
-        IPEndPoint remote, ProcessInfo process, long bytesSent, long bytesReceived, TimeSpan duration, bool failed, bool closeInferred)
+        IPEndPoint remote, ProcessInfo process, long bytesSent, long bytesReceived, TimeSpan duration, bool failed, bool closeInferred,
+        long unreportedSent, long unreportedReceived)
     {
         _kind = kind;
         _timestamp = timestamp;
@@ -69,6 +84,8 @@ public sealed record ConnectionEvent
         _duration = duration;
         _failed = failed;
         _closeInferred = closeInferred;
+        _unreportedSent = unreportedSent;
+        _unreportedReceived = unreportedReceived;
         _names = null;
     }
 }

@@ -23,12 +23,16 @@ public class FlowLedgerTests
         _ledger.Report(flow, T0.AddSeconds(1), _sink);
         _ledger.Observe(flow, 90, 10, T0.AddSeconds(2)); // a smaller reading is not a negative delta
         _ledger.Report(flow, T0.AddSeconds(2), _sink);
+        _ledger.Observe(flow, 150, 20, T0.AddSeconds(3));
+        _ledger.Report(flow, T0.AddSeconds(3), _sink);
         _ledger.Observe(flow, 250, 30, T0.AddSeconds(3));
-        _ledger.Close(flow, T0.AddSeconds(4), _sink);
+        _ledger.Close(flow, T0.AddSeconds(4), _sink); // the last delta rides on the close: no Traffic event of its own
 
         Assert.Equal(
-            [(ConnectionEventKind.Opened, 0L, 0L), (ConnectionEventKind.Traffic, 100L, 10L), (ConnectionEventKind.Traffic, 150L, 20L), (ConnectionEventKind.Closed, 250L, 30L)],
+            [(ConnectionEventKind.Opened, 0L, 0L), (ConnectionEventKind.Traffic, 100L, 10L), (ConnectionEventKind.Traffic, 50L, 10L), (ConnectionEventKind.Closed, 250L, 30L)],
             _sink.Events.Select(e => (e.Kind, e.BytesSent, e.BytesReceived)));
+        Assert.Equal((100L, 10L), (_sink.Events[^1].UnreportedSent, _sink.Events[^1].UnreportedReceived));
+        Assert.Equal((250L, 30L), (_sink.Events.Sum(e => e.DeltaSent), _sink.Events.Sum(e => e.DeltaReceived)));
         Assert.Equal(TimeSpan.FromSeconds(4), _sink.Events[^1].Duration);
         Assert.Equal(0, _ledger.Count);
     }
@@ -53,7 +57,7 @@ public class FlowLedgerTests
         _ledger.Close(flow, T0.AddSeconds(1), _sink);
         _ledger.Close(flow, T0.AddSeconds(2), _sink);
 
-        Assert.Equal([(ConnectionEventKind.Opened, 0L), (ConnectionEventKind.Traffic, 25L), (ConnectionEventKind.Closed, 25L)], _sink.Events.Select(e => (e.Kind, e.BytesSent)));
+        Assert.Equal([(ConnectionEventKind.Opened, 0L, 0L), (ConnectionEventKind.Closed, 25L, 25L)], _sink.Events.Select(e => (e.Kind, e.BytesSent, e.DeltaSent)));
     }
 
     [Fact]
@@ -123,7 +127,7 @@ public class FlowLedgerTests
 
         Assert.Single(borrower.Objects.Distinct());
         Assert.Equal( // what it saw during each call: every field rewritten, the names cleared
-            [(ConnectionEventKind.Opened, 1UL, 0L, 0L, false), (ConnectionEventKind.Traffic, 1UL, 80L, 240L, false), (ConnectionEventKind.Closed, 1UL, 80L, 240L, true)],
+            [(ConnectionEventKind.Opened, 1UL, 0L, 0L, false), (ConnectionEventKind.Closed, 1UL, 80L, 240L, true)],
             borrower.Seen);
         Assert.Equal(2, _sink.Events.Distinct().Count());
         Assert.DoesNotContain(borrower.Objects[0], _sink.Events);
@@ -166,7 +170,7 @@ public class FlowLedgerTests
         public void OnEvent(ConnectionEvent connectionEvent)
         {
             Objects.Add(connectionEvent);
-            Seen.Add((connectionEvent.Kind, connectionEvent.ConnectionId, connectionEvent.BytesSent, connectionEvent.BytesReceived, connectionEvent.Failed));
+            Seen.Add((connectionEvent.Kind, connectionEvent.ConnectionId, connectionEvent.DeltaSent, connectionEvent.DeltaReceived, connectionEvent.Failed));
         }
     }
 }

@@ -24,7 +24,7 @@ public sealed class ConnectionAllocationTests
 
     [Theory]
     [InlineData(0UL, 0UL)]
-    [InlineData(80UL, 240UL)] // a request with Connection: close and its answer: a Traffic event as well
+    [InlineData(80UL, 240UL)] // a request with Connection: close and its answer: the bytes ride on the close
     public void AWarmPipelineAllocatesAtMostTheLocalEndpointPerConnection(ulong sent, ulong received)
     {
         var clock = new StormClock(DateTimeOffset.UtcNow);
@@ -41,7 +41,7 @@ public sealed class ConnectionAllocationTests
         long perConnection = (GC.GetAllocatedBytesForCurrentThread() - before) / Connections;
 
         Assert.Equal(2L * 2 * Connections, pipeline.Counters.Analysed((int)ConnectionEventKind.Opened) + pipeline.Counters.Analysed((int)ConnectionEventKind.Closed));
-        Assert.Equal(sent > 0 ? 2L * Connections : 0, pipeline.Counters.Analysed((int)ConnectionEventKind.Traffic));
+        Assert.Equal(0, pipeline.Counters.Analysed((int)ConnectionEventKind.Traffic)); // two events a connection, bytes or not
         Assert.True(output.Lines > 0, "the storm raised no alert: the detectors did not run");
         Assert.True(perConnection <= MaxBytesPerConnection, $"{perConnection} bytes allocated per connection (at most {MaxBytesPerConnection})");
     }
