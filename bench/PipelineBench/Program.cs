@@ -205,11 +205,18 @@ static TimeSpan ThreadCpu()
     return TimeSpan.FromTicks(ns / 100);
 }
 
+/// <summary>
+/// The storm's clock: kernel time 0 is <see cref="Start"/> (its monotonic timestamp reads 0 when the source's kernel clock
+/// takes its offset), so the records' times and the pipeline's "now" move together, as they do live. With the machine's
+/// real monotonic clock the records were hours older than "now", and every interval end forgot each series and scan
+/// window as idle for hours, a churn the monitor never has.
+/// </summary>
 internal sealed class ManualClock(DateTimeOffset start) : TimeProvider
 {
     public DateTimeOffset Start { get; } = start;
     public DateTimeOffset Now { get; set; } = start;
     public override DateTimeOffset GetUtcNow() => Now;
+    public override long GetTimestamp() => 0;
 }
 
 internal sealed class CountingSink : IRecordSink

@@ -181,6 +181,37 @@ public sealed partial class LiveMonitorTests : IDisposable
         Assert.Equal(pid, beacon.GetProperty("process").GetProperty("pid").GetInt32());
     }
 
+    [RootFact]
+    public void ABeaconRunByANewProcessEachTimeIsOneIncidentCountingItsProcesses()
+    {
+        // A cron-like beacon: every connection comes from a new process of the same program (bash), so no single pid
+        // has a series; the detector keeps it per program and destination, and its incident counts the runs.
+        using var net = new TestNetwork();
+        using var listener = net.ListenTcp(net.PeerV4);
+        int port = ((IPEndPoint)listener.LocalEndPoint!).Port;
+        string config = Path.Combine(_dir, "beacon.toml");
+        File.WriteAllText(config, "[beacon]\nmin_connections = 6\n");
+        string log = Path.Combine(_dir, "runs.jsonl");
+        using var monitor = CliRun.Start(["--config", config, "--source", "ebpf", "--interval", "1", "--duration", "90", "--log-file", log]);
+        CliRun.WaitForLine(monitor.StandardError, "watching outbound connections");
+
+        // 10 runs, 1.2 s apart ± 10 %: each a bash of its own that connects once and exits.
+        RunBash($"for i in $(seq 10); do /bin/bash -c ': 3<>/dev/tcp/{net.PeerV4}/{port}'; sleep $(awk -v r=$RANDOM 'BEGIN {{ printf \"%.3f\", 1.08 + 0.24 * r / 32767 }}'); done");
+        StopAndWait(monitor);
+
+        var lines = Alerts(log, "beacon").Where(a => a.GetProperty("destination").GetProperty("port").GetInt32() == port).ToList();
+        var opening = Assert.Single(Openings(lines));
+        Assert.Equal("bash", opening.GetProperty("process").GetProperty("name").GetString());
+        Assert.InRange(opening.GetProperty("net_sentinel").GetProperty("period_seconds").GetDouble(), 1.08, 1.32);
+        var last = lines[^1].GetProperty("net_sentinel").GetProperty("incident");
+        Assert.Equal("closed", last.GetProperty("phase").GetString());
+        // The series scores from the 6th connection on: runs 6..10 each raise, each a process of its own.
+        Assert.InRange(last.GetProperty("processes").GetInt32(), 4, 5);
+        Assert.True(lines.Select(l => l.GetProperty("process").GetProperty("pid").GetInt32()).Distinct().Count() >= 2,
+            "the incident's lines should name the latest run, not only the first");
+        Assert.Equal(lines.Count, lines.Select(l => l.GetProperty("net_sentinel").GetProperty("incident").GetProperty("id").GetString()).Count(id => id == opening.GetProperty("net_sentinel").GetProperty("incident").GetProperty("id").GetString()));
+    }
+
     private static int RunBash(string script)
     {
         using var bash = Process.Start("/bin/bash", ["-c", script]);

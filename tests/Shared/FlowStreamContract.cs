@@ -7,7 +7,8 @@ namespace NetSentinel.Tests.Shared;
 /// <summary>
 /// The promise every <see cref="IConnectionSource"/> makes, checked over a recorded stream: per connection id,
 /// Opened comes first, then Traffic, then at most one Closed, and nothing after it until the id opens again;
-/// Traffic deltas never exceed the Closed totals, and equal them when the flow was seen from its start.
+/// Traffic deltas plus the close's unreported remainder never exceed the Closed totals, and equal them when the flow
+/// was seen from its start.
 /// </summary>
 public static class FlowStreamContract
 {
@@ -31,6 +32,7 @@ public static class FlowStreamContract
                     break;
                 case ConnectionEventKind.Closed:
                     Assert.True(open.Remove(e.ConnectionId, out var reported), $"Closed for connection {e.ConnectionId}, which is not open");
+                    reported = (reported.Sent + e.UnreportedSent, reported.Received + e.UnreportedReceived);
                     if (seenFromStart) Assert.Equal((reported.Sent, reported.Received), (e.BytesSent, e.BytesReceived));
                     else Assert.True(reported.Sent <= e.BytesSent && reported.Received <= e.BytesReceived, $"connection {e.ConnectionId} reported more traffic than its totals");
                     break;

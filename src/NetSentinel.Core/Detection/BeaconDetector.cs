@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Net;
 using NetSentinel.Core.Configuration;
 using NetSentinel.Core.Model;
@@ -17,8 +16,11 @@ namespace NetSentinel.Core.Detection;
 /// </summary>
 /// <param name="baseline">The learned baseline: a destination in the program's is "known" (severity per <paramref name="known"/>).</param>
 /// <param name="host">Host-wide rarity: a destination no other program has reached makes the beacon high.</param>
+/// <param name="incidents">The incidents the pipeline folds alerts into: a connection whose alert its open incident would
+/// only count is counted there without an alert being built (<see cref="IncidentTracker.TryCount"/>); null: every alert is built.</param>
 public sealed class BeaconDetector(int minConnections, int history, double scoreThreshold, TimeSpan minPeriod,
-    LearnedBaseline? baseline = null, HostDestinations? host = null, KnownDestinationSeverity known = KnownDestinationSeverity.Low) : IDetector
+    LearnedBaseline? baseline = null, HostDestinations? host = null, KnownDestinationSeverity known = KnownDestinationSeverity.Low,
+    IncidentTracker? incidents = null) : IDetector
 {
     public const string RuleName = "beacon";
     public const int MaxTrackedSeries = 20_000;
@@ -26,7 +28,7 @@ public sealed class BeaconDetector(int minConnections, int history, double score
 
     /// <summary>A named destination is keyed by its name (Address then <see cref="IPAddress.None"/>), so a beacon whose
     /// address rotates behind one name stays one series.</summary>
-    private readonly record struct SeriesKey(string ProgramKey, string? Domain, IPAddress Address, int Port, Transport Transport);
+    private readonly record struct SeriesKey(HashedProgram Program, string? Domain, IPAddress Address, int Port, Transport Transport);
 
     private readonly Dictionary<SeriesKey, BeaconHistory> _series = [];
     private readonly int _history = Math.Max(history, minConnections);
@@ -39,7 +41,7 @@ public sealed class BeaconDetector(int minConnections, int history, double score
     public AlertRecord? OnEvent(ConnectionEvent connectionEvent, in AlertContext context)
     {
         string? domain = connectionEvent.Names?.Domain;
-        var key = new SeriesKey(connectionEvent.Process.ProgramKey, domain,
+        var key = new SeriesKey(HashedProgram.Of(connectionEvent.Process), domain,
             domain is null ? CanonicalAddress.Of(connectionEvent.Remote.Address) : IPAddress.None, connectionEvent.Remote.Port, connectionEvent.Transport);
         if (connectionEvent.Kind == ConnectionEventKind.Closed)
         {
@@ -67,9 +69,11 @@ public sealed class BeaconDetector(int minConnections, int history, double score
         {
             return null;
         }
-        var times = series.Times;
-        var sizes = series.Sizes;
-        var score = BeaconScore.Of(times, sizes.Count > 0 ? sizes : null);
+        // Scored on every connection of a series that may be a beacon: on the stack for any usual history (no garbage per connection).
+        Span<long> startRoom = _history <= BeaconScore.StackLimit ? stackalloc long[BeaconScore.StackLimit] : new long[_history];
+        Span<long> sizeRoom = _history <= BeaconScore.StackLimit ? stackalloc long[BeaconScore.StackLimit] : new long[_history];
+        var starts = series.CopyStarts(startRoom);
+        var score = BeaconScore.Of(starts, series.CopySizes(sizeRoom));
         // Timing must be regular on its own: identical sizes alone (every curl of one URL) do not make a beacon.
         if (score.Score < scoreThreshold || score.TimingScore < scoreThreshold || score.Period < minPeriod)
         {
@@ -86,39 +90,11 @@ public sealed class BeaconDetector(int minConnections, int history, double score
         var severity = inBaseline
             ? known == KnownDestinationSeverity.Alert ? Severity.Medium : Severity.Low
             : firstSeenOnHost == true ? Severity.High : Severity.Medium;
-        string novelty = inBaseline ? "a destination in its baseline"
-            : firstSeenOnHost == true ? "a destination new to every program on this host"
-            : "a destination new to the program";
-        var remote = new IPEndPoint(CanonicalAddress.Of(connectionEvent.Remote.Address), key.Port);
-        TimeSpan span = times[^1] - times[0];
-        string transport = TransportNames.Of(key.Transport);
-        return new AlertRecord
-        {
-            Timestamp = context.Now,
-            Source = context.Source,
-            Rule = RuleName,
-            Severity = severity,
-            Message = string.Create(CultureInfo.InvariantCulture,
-                $"{connectionEvent.Process.Name} (pid {connectionEvent.Process.Pid}) {(key.Transport == Transport.Udp ? "sends to" : "connects to")} {(domain is null ? string.Empty : domain + " ")}{remote} ({transport}, {novelty}) every {HumanFormat.Duration(score.Period)}: " +
-                $"beacon score {score.Score:0.00} (timing {score.TimingScore:0.00}{(score.SizeScore is { } s ? $", size {s:0.00}" : string.Empty)}) " +
-                $"over {times.Count} connections in {HumanFormat.Duration(span)} ({series.Observations} observed), threshold {scoreThreshold:0.##}"),
-            Process = connectionEvent.Process,
-            Value = Math.Round(score.Score, 4),
-            Threshold = scoreThreshold,
-            Unit = "score",
-            Window = span,
-            Transport = key.Transport,
-            Local = connectionEvent.Local,
-            Remote = remote,
-            EventsLostInWindow = context.EventsLostInWindow,
-            BaselineSamplesSeen = context.Baseline.SamplesSeen,
-            BaselineSamplesRequired = context.Baseline.SamplesRequired,
-            PeriodSeconds = score.Period.TotalSeconds,
-            Observations = series.Observations,
-            ActivityStart = times[0],
-            FirstSeenOnHost = firstSeenOnHost,
-            Names = connectionEvent.Names, // the series' (and so the incident's) key when it has a name
-        };
+        var evidence = new BeaconEvidence(connectionEvent.Process, connectionEvent.Local, connectionEvent.Remote, key.Transport,
+            connectionEvent.Names, context, score, scoreThreshold, starts.Length, new DateTimeOffset(starts[0], TimeSpan.Zero),
+            new DateTimeOffset(starts[^1], TimeSpan.Zero), series.Observations, inBaseline, firstSeenOnHost, severity);
+        // An open incident that would only count this alert counts it in place: no alert object per connection.
+        return incidents?.TryCount(evidence, context.Now) == true ? null : evidence.ToAlert();
     }
 
     /// <summary>

@@ -1,3 +1,5 @@
+using System.Numerics;
+
 namespace NetSentinel.Core.Detection;
 
 /// <summary>The last N connection start times and sizes of one (program, destination): a fixed-size ring.</summary>
@@ -27,6 +29,12 @@ public sealed class BeaconHistory(int capacity)
     /// <summary>The sizes held, oldest first.</summary>
     public IReadOnlyList<long> Sizes => [.. _sizes.Values()];
 
+    /// <summary>Copies the starts held (UTC ticks, oldest first) into <paramref name="into"/>; returns them (no allocation: scored per connection).</summary>
+    public ReadOnlySpan<long> CopyStarts(Span<long> into) => _times.CopyTo(into);
+
+    /// <summary>Copies the sizes held (oldest first) into <paramref name="into"/>; returns them.</summary>
+    public ReadOnlySpan<long> CopySizes(Span<long> into) => _sizes.CopyTo(into);
+
     public void AddStart(DateTimeOffset at)
     {
         // Events can arrive slightly out of order across CPUs; a start earlier than the last keeps the series sorted.
@@ -41,7 +49,10 @@ public sealed class BeaconHistory(int capacity)
 
     public void AddSize(long bytes) => _sizes.Add(bytes);
 
-    /// <summary>The latest <c>capacity</c> values, in a buffer that doubles as they come.</summary>
+    /// <summary>
+    /// The latest <c>capacity</c> values, in a buffer that doubles as they come, up to the power of two that holds
+    /// <c>capacity</c>: positions wrap with a mask, not a division (a connect storm adds two values a connection).
+    /// </summary>
     private sealed class Ring(int capacity)
     {
         private long[] _values = [];
@@ -53,30 +64,41 @@ public sealed class BeaconHistory(int capacity)
 
         public void Add(long value)
         {
+            int mask = _values.Length - 1;
             if (Count == capacity)
             {
-                _values[_start] = value; // full: the oldest makes room
-                _start = (_start + 1) % capacity;
+                _values[(_start + Count) & mask] = value; // full: the oldest makes room
+                _start = (_start + 1) & mask;
                 return;
             }
             if (Count == _values.Length)
             {
-                var grown = new long[Math.Min(capacity, Math.Max(4, 2 * _values.Length))];
+                var grown = new long[Math.Min((int)BitOperations.RoundUpToPowerOf2((uint)capacity), Math.Max(4, 2 * _values.Length))];
                 for (int i = 0; i < Count; i++)
                 {
-                    grown[i] = _values[(_start + i) % _values.Length];
+                    grown[i] = _values[(_start + i) & mask];
                 }
-                (_values, _start) = (grown, 0);
+                (_values, _start, mask) = (grown, 0, grown.Length - 1);
             }
-            _values[(_start + Count) % _values.Length] = value;
+            _values[(_start + Count) & mask] = value;
             Count++;
+        }
+
+        public ReadOnlySpan<long> CopyTo(Span<long> into)
+        {
+            var held = into[..Count];
+            for (int i = 0; i < Count; i++)
+            {
+                held[i] = _values[(_start + i) % _values.Length];
+            }
+            return held;
         }
 
         public IEnumerable<long> Values()
         {
             for (int i = 0; i < Count; i++)
             {
-                yield return _values[(_start + i) % _values.Length];
+                yield return _values[(_start + i) & (_values.Length - 1)];
             }
         }
     }

@@ -16,37 +16,62 @@ public readonly record struct BeaconScore(double Score, double TimingScore, doub
     /// <summary>Scores the gaps between <paramref name="times"/> (ascending) and, when given, the connection sizes.</summary>
     public static BeaconScore Of(IReadOnlyList<DateTimeOffset> times, IReadOnlyList<long>? sizes)
     {
-        var gaps = new double[times.Count - 1];
-        for (int i = 1; i < times.Count; i++)
+        long[] ticks = [.. times.Select(t => t.UtcTicks)];
+        return Of(ticks, sizes is null ? [] : [.. sizes]);
+    }
+
+    /// <summary>
+    /// The same over start times as UTC ticks and sizes (none: timing alone), with no allocation for a history of
+    /// up to <see cref="StackLimit"/>: the detector scores a beacon's series on every connection, and a storm of
+    /// beacons scores a thousand a second.
+    /// </summary>
+    public static BeaconScore Of(ReadOnlySpan<long> startTicks, ReadOnlySpan<long> sizes)
+    {
+        int n = startTicks.Length - 1;
+        Span<double> values = n <= StackLimit ? stackalloc double[StackLimit] : new double[n];
+        Span<double> scratch = n <= StackLimit ? stackalloc double[StackLimit] : new double[n];
+        var gaps = values[..n];
+        for (int i = 1; i < startTicks.Length; i++)
         {
-            gaps[i - 1] = Math.Max(0, (times[i] - times[i - 1]).TotalSeconds);
+            gaps[i - 1] = Math.Max(0, (startTicks[i] - startTicks[i - 1]) / (double)TimeSpan.TicksPerSecond);
         }
-        double timing = Regularity(gaps, out double period, strict: true);
+        double timing = Regularity(gaps, scratch[..n], out double period, strict: true);
         double? size = null;
-        if (sizes is { Count: >= 3 })
+        if (sizes.Length >= 3)
         {
-            size = Regularity([.. sizes.Select(s => (double)s)], out _);
+            var sized = sizes.Length <= StackLimit ? values[..sizes.Length] : new double[sizes.Length];
+            for (int i = 0; i < sizes.Length; i++)
+            {
+                sized[i] = sizes[i];
+            }
+            size = Regularity(sized, sizes.Length <= StackLimit ? scratch[..sizes.Length] : new double[sizes.Length], out _, strict: false);
         }
         double score = size is { } s2 ? (0.7 * timing) + (0.3 * s2) : timing;
         return new BeaconScore(score, timing, size, TimeSpan.FromSeconds(period));
     }
 
-    /// <summary>Mean of dispersion and skew scores of <paramref name="values"/>; <paramref name="median"/> is their median.</summary>
-    internal static double Regularity(double[] values, out double median) => Regularity(values, out median, strict: false);
+    /// <summary>Histories up to this many starts are scored on the stack (the default history is 32; the most allowed, 1,024).</summary>
+    internal const int StackLimit = 128;
 
+    /// <summary>Mean of dispersion and skew scores of <paramref name="values"/>; <paramref name="median"/> is their median.</summary>
+    internal static double Regularity(double[] values, out double median) => Regularity(values, new double[values.Length], out median, strict: false);
+
+    /// <summary>Sorts <paramref name="values"/> in place; <paramref name="deviations"/> is room for as many.</summary>
     /// <param name="strict">True: the lower of dispersion and skew; false: their mean.</param>
-    internal static double Regularity(double[] values, out double median, bool strict)
+    private static double Regularity(Span<double> values, Span<double> deviations, out double median, bool strict)
     {
-        Array.Sort(values);
+        values.Sort();
         median = Quantile(values, 0.5);
         if (median <= 0)
         {
             // All-zero sizes (nothing sent, e.g. failed connects) are perfectly regular; zero gaps are a burst.
             return values[^1] == 0 ? 1 : 0;
         }
-        double m = median;
-        double[] deviations = [.. values.Select(v => Math.Abs(v - m))];
-        Array.Sort(deviations);
+        for (int i = 0; i < values.Length; i++)
+        {
+            deviations[i] = Math.Abs(values[i] - median);
+        }
+        deviations.Sort();
         double mad = Quantile(deviations, 0.5);
         double dispersion = Math.Clamp(1 - (mad / median), 0, 1);
         double q1 = Quantile(values, 0.25);
@@ -56,7 +81,7 @@ public readonly record struct BeaconScore(double Score, double TimingScore, doub
     }
 
     /// <summary>Linear-interpolated quantile of sorted values.</summary>
-    internal static double Quantile(double[] sorted, double q)
+    internal static double Quantile(ReadOnlySpan<double> sorted, double q)
     {
         double position = q * (sorted.Length - 1);
         int lower = (int)Math.Floor(position);

@@ -57,6 +57,7 @@ public sealed class DetectionPipeline : IConnectionEventSink
         HostDestinations = new HostDestinations(Baseline);
         _newDestinations = new NewDestinationDetector(clock.GetUtcNow(), Baseline,
             learnOnly: learnBaseline && config.BaselineMode == BaselineMode.Learn, host: HostDestinations);
+        _incidents = new IncidentTracker(config.AlertCooldown > config.Interval ? config.AlertCooldown : config.Interval, config.IncidentQuiet, clock.GetUtcNow(), config.Interval);
         _exfiltration = new ExfiltrationDetector(config.ExfiltrationWindow, config.ExfiltrationBytesThreshold, config.ExfiltrationSendRatio, Baseline);
         _detectors =
         [
@@ -65,12 +66,11 @@ public sealed class DetectionPipeline : IConnectionEventSink
             new ManyConnectionsDetector(config.ManyConnectionsThreshold),
             new ScanDetector(config.ScanWindow, config.ScanDistinctHostsThreshold, config.ScanDistinctPortsThreshold),
             _beacon = new BeaconDetector(config.BeaconMinConnections, config.BeaconHistory, config.BeaconScoreThreshold,
-                TimeSpan.FromSeconds(config.BeaconMinPeriodSeconds), Baseline, HostDestinations, config.BeaconKnownDestinations),
+                TimeSpan.FromSeconds(config.BeaconMinPeriodSeconds), Baseline, HostDestinations, config.BeaconKnownDestinations, _incidents),
             _exfiltration,
         ];
         _blocklist = new BlocklistDetector(blocklist ?? AddressSet.Empty);
         _allowlist = new Allowlist(config);
-        _incidents = new IncidentTracker(config.AlertCooldown > config.Interval ? config.AlertCooldown : config.Interval, config.IncidentQuiet, clock.GetUtcNow(), config.Interval);
         _eventsLost = new EventsLostReporter(output, sourceName, config.Interval);
         // A ceiling below the floor means the floor: both are bounds on one lifetime.
         Names = new DnsNameCache(config.DnsCacheEntries, TimeSpan.FromSeconds(config.DnsTtlFloorSeconds),
@@ -113,6 +113,12 @@ public sealed class DetectionPipeline : IConnectionEventSink
 
     /// <summary>Counts for the metrics endpoint, kept as the pipeline runs.</summary>
     public DetectionCounters Counters { get; } = new();
+
+    /// <summary>
+    /// Nothing here keeps an event (detectors keep keys, the aggregator the process; an event with names is a copy), except a
+    /// connection's log record, which holds its event until the outputs have written it.
+    /// </summary>
+    public bool KeepsNoEvent => !_config.LogConnections;
 
     public void OnEvent(ConnectionEvent connectionEvent)
     {

@@ -13,7 +13,7 @@ namespace NetSentinel.Core.Detection;
 /// against the program's own history (its traffic to every other destination since start): once that history
 /// is substantial, the pair must be <see cref="HistoryFactor"/> times more send-heavy than the program usually
 /// is, so a program that always uploads is not flagged for uploading while one that normally downloads is.
-/// Bytes come from Traffic events (interval deltas). Alerts at once, at the Traffic event that crosses;
+/// Bytes come from Traffic events (interval deltas) and a close's unreported remainder. Alerts at once, at the event that crosses;
 /// Value = bytes sent in the window.
 /// Memory: <see cref="SlidingByteWindow.Buckets"/> buckets per (program, address), at most
 /// <see cref="MaxTrackedPairs"/> pairs (the stalest dropped first); pairs idle a whole window are forgotten.
@@ -29,7 +29,7 @@ public sealed class ExfiltrationDetector(TimeSpan window, long bytesThreshold, d
     /// <summary>Traffic a program must have had elsewhere before its history is trusted as "usual".</summary>
     public const long MinHistoryBytes = 1_000_000;
 
-    private readonly record struct PairKey(string ProgramKey, IPAddress Address);
+    private readonly record struct PairKey(HashedProgram Program, IPAddress Address);
 
     private readonly Dictionary<PairKey, SlidingByteWindow> _pairs = [];
     private readonly TrafficHistory _history = new();
@@ -38,12 +38,12 @@ public sealed class ExfiltrationDetector(TimeSpan window, long bytesThreshold, d
 
     public AlertRecord? OnEvent(ConnectionEvent connectionEvent, in AlertContext context)
     {
-        if (connectionEvent.Kind != ConnectionEventKind.Traffic
-            || (connectionEvent.BytesSent <= 0 && connectionEvent.BytesReceived <= 0))
+        long sent = Math.Max(0, connectionEvent.DeltaSent), received = Math.Max(0, connectionEvent.DeltaReceived);
+        if (sent == 0 && received == 0)
         {
             return null;
         }
-        var key = new PairKey(connectionEvent.Process.ProgramKey, CanonicalAddress.Of(connectionEvent.Remote.Address));
+        var key = new PairKey(HashedProgram.Of(connectionEvent.Process), CanonicalAddress.Of(connectionEvent.Remote.Address));
         if (!_pairs.TryGetValue(key, out var bytes))
         {
             if (_pairs.Count >= MaxTrackedPairs)
@@ -53,9 +53,8 @@ public sealed class ExfiltrationDetector(TimeSpan window, long bytesThreshold, d
             _pairs[key] = bytes = new SlidingByteWindow(window);
         }
         long before = bytes.Sent;
-        long sent = Math.Max(0, connectionEvent.BytesSent), received = Math.Max(0, connectionEvent.BytesReceived);
         bytes.Add(connectionEvent.Timestamp, sent, received);
-        _history.Add(key.ProgramKey, key.Address, sent, received);
+        _history.Add(key.Program, key.Address, sent, received);
 
         // Alert at the crossing only; a standing upload re-alerts through the cooldown when it crosses again.
         if (bytes.Sent < bytesThreshold || before >= bytesThreshold)
@@ -66,7 +65,7 @@ public sealed class ExfiltrationDetector(TimeSpan window, long bytesThreshold, d
         {
             return null;
         }
-        var (usualSent, usualReceived) = _history.Elsewhere(key.ProgramKey, key.Address);
+        var (usualSent, usualReceived) = _history.Elsewhere(key.Program, key.Address);
         if (usualSent + usualReceived >= MinHistoryBytes
             && Imbalance(bytes.Sent, bytes.Received) < HistoryFactor * Imbalance(usualSent, usualReceived))
         {

@@ -27,10 +27,11 @@ public sealed class HighSendRateDetector(long bytesPerSecondThreshold, LearnedBa
     public AlertRecord? OnEvent(ConnectionEvent connectionEvent, in AlertContext context)
     {
         // While the baseline is still learning nothing is "usual" yet: everything it sends counts as new.
-        if (connectionEvent.Kind == ConnectionEventKind.Traffic && connectionEvent.BytesSent > 0
-            && (context.Baseline.IsLearning || baseline?.Contains(connectionEvent) != true))
+        // Bytes come from Traffic events and from a close's unreported remainder (DeltaSent): what the interval's sum counts.
+        long sent = connectionEvent.DeltaSent;
+        if (sent > 0 && (context.Baseline.IsLearning || baseline?.Contains(connectionEvent) != true))
         {
-            _sentToNew[connectionEvent.Process.Pid] = _sentToNew.GetValueOrDefault(connectionEvent.Process.Pid) + connectionEvent.BytesSent;
+            _sentToNew[connectionEvent.Process.Pid] = _sentToNew.GetValueOrDefault(connectionEvent.Process.Pid) + sent;
         }
         return null;
     }

@@ -21,12 +21,18 @@ internal sealed class Incident
     private List<string>? _absorbed;
     private readonly System.Net.IPAddress? _openingAddress;
     private readonly string? _openingDomain;
+    /// <summary>The latest alert; null while <see cref="_counted"/> is newer (what an older alert held — its process, message — is let go).</summary>
+    private AlertRecord? _latest;
+    /// <summary>The latest beacon connection counted without an alert of its own (one box per incident, reused in place).</summary>
+    private System.Runtime.CompilerServices.StrongBox<BeaconEvidence>? _counted;
+    /// <summary><see cref="_counted"/> is newer than <see cref="_latest"/>.</summary>
+    private bool _countedIsLatest;
 
     public Incident(string id, IncidentKey key, AlertRecord opening, DateTimeOffset now)
     {
         Id = id;
         Key = key;
-        Opening = Latest = opening;
+        Opening = _latest = opening;
         _openingAddress = opening.Remote is { } remote ? Model.CanonicalAddress.Of(remote.Address) : null;
         _openingDomain = opening.Names?.Domain;
         Severity = opening.Severity;
@@ -39,11 +45,36 @@ internal sealed class Incident
     public IncidentKey Key { get; }
     /// <summary>The opening alert until its line is written (<see cref="OpeningWritten"/>), then null.</summary>
     public AlertRecord? Opening { get; private set; }
-    public AlertRecord Latest { get; private set; }
+
+    /// <summary>The latest alert: built from the latest counted beacon evidence (<see cref="Count"/>) when that is newer.</summary>
+    public AlertRecord Latest
+    {
+        get
+        {
+            if (_countedIsLatest)
+            {
+                _latest = _counted!.Value.ToAlert();
+                _countedIsLatest = false;
+            }
+            return _latest!;
+        }
+    }
+
+    /// <summary>The process of the latest evidence (alert or counted), without building an alert.</summary>
+    public Model.ProcessInfo LatestProcess => _countedIsLatest ? _counted!.Value.Process : _latest!.Process;
+
+    /// <summary>The latest evidence's beacon period, if it has one.</summary>
+    public double? LatestPeriodSeconds => _countedIsLatest ? _counted!.Value.Score.Period.TotalSeconds : _latest!.PeriodSeconds;
+
+    private System.Net.IPAddress? LatestAddress =>
+        _countedIsLatest ? Model.CanonicalAddress.Of(_counted!.Value.Remote.Address)
+        : _latest!.Remote is { } remote ? Model.CanonicalAddress.Of(remote.Address) : null;
+
+    private string? LatestDomain => _countedIsLatest ? _counted!.Value.Names?.Domain : _latest!.Names?.Domain;
     /// <summary>
     /// Processes the incident's alerts came from: one, plus one each time an alert came from another process
-    /// (pid or start time) than the alert before it. Only a beacon's incident spans processes (its key is the
-    /// program's series, not a pid): a beacon re-spawned by cron or a shell loop counts each run.
+    /// (pid or start time) than the alert before it. Only a beacon's or an exfiltration's incident spans processes (its key
+    /// is the program's, not a pid's): a beacon re-spawned by cron or a shell loop counts each run.
     /// </summary>
     public long Processes { get; private set; } = 1;
     public Severity Severity { get; set; }
@@ -94,21 +125,60 @@ internal sealed class Incident
     {
         if (Key.Address is { } keyed) yield return keyed;
         if (_openingAddress is { } first) yield return first;
-        if (Latest.Remote is { } latest) yield return Model.CanonicalAddress.Of(latest.Address);
+        if (LatestAddress is { } latest) yield return latest;
     }
 
-    private string? Domain() => Key.Name ?? Latest.Names?.Domain ?? _openingDomain;
+    private string? Domain() => Key.Name ?? LatestDomain ?? _openingDomain;
 
     public void AddEvidence(AlertRecord alert)
     {
+        CountProcess(alert.Process);
+        _latest = alert;
+        _countedIsLatest = false;
+        See(alert);
+        Pending = true;
+    }
+
+    /// <summary>
+    /// True when the latest evidence reached <paramref name="remote"/>: a beacon keyed by its domain may reach another of
+    /// its addresses, which is a destination the incident must list (then the alert is built and added as evidence).
+    /// </summary>
+    public bool LatestReached(System.Net.IPEndPoint remote) =>
+        LatestAddress is { } latest && latest.Equals(Model.CanonicalAddress.Of(remote.Address));
+
+    /// <summary>
+    /// A beacon connection whose alert would only be counted: counted as <see cref="AddEvidence"/> would, its evidence kept
+    /// in place of an alert (the same destination: <see cref="LatestReached"/>), and built into one only if a line needs it.
+    /// </summary>
+    public void Count(in BeaconEvidence evidence)
+    {
+        CountProcess(evidence.Process);
+        (_counted ??= new()).Value = evidence;
+        _countedIsLatest = true;
+        _latest = null; // an open beacon held its opening alert (and that run's process) besides the latest evidence
+        if (evidence.FirstStart < FirstSeen)
+        {
+            FirstSeen = evidence.FirstStart;
+        }
+        if (evidence.Context.Now > LastSeen)
+        {
+            LastSeen = evidence.Context.Now;
+        }
+        if (evidence.Context.Now > LastActive)
+        {
+            LastActive = evidence.Context.Now;
+        }
+        Pending = true;
+    }
+
+    private void CountProcess(Model.ProcessInfo process)
+    {
         Alerts++;
-        if (alert.Process.Pid != Latest.Process.Pid || alert.Process.Start != Latest.Process.Start)
+        var latest = LatestProcess;
+        if (process.Pid != latest.Pid || process.Start != latest.Start)
         {
             Processes++;
         }
-        Latest = alert;
-        See(alert);
-        Pending = true;
     }
 
     /// <summary>An alert of another rule counted into this incident instead of writing its own line.</summary>

@@ -32,10 +32,12 @@ public sealed class IncidentTracker(TimeSpan updateEvery, TimeSpan quietAfter, D
     public const int MaxOpenIncidents = 10_000;
 
     private readonly Dictionary<IncidentKey, Incident> _open = [];
-    /// <summary>Open incidents per pid (beacons', keyed by no pid, are not counted): only these pids' ends matter.</summary>
+    /// <summary>Open incidents per pid (beacons' and exfiltrations', keyed by no pid, are not counted): only these pids' ends matter.</summary>
     private readonly Dictionary<int, int> _openByPid = [];
     /// <summary>Processes with open incidents that ended since the last tick (pid → exit time): those incidents close at the tick.</summary>
     private readonly Dictionary<int, DateTimeOffset> _ended = [];
+    /// <summary>Open exfiltration incidents: while there are none, no beacon evidence can raise one (<see cref="TryCount"/>).</summary>
+    private int _openExfiltrations;
     private readonly string _idPrefix = startedAt.ToUnixTimeSeconds().ToString("x", CultureInfo.InvariantCulture);
     private long _sequence;
 
@@ -105,10 +107,31 @@ public sealed class IncidentTracker(TimeSpan updateEvery, TimeSpan quietAfter, D
     }
 
     /// <summary>
+    /// Counts a beacon connection into its open incident without an alert, when <see cref="Add"/> would only have counted
+    /// its alert: the incident is open and written, the severity does not rise, no update is due, no exfiltration could be
+    /// raised with it, and it reached the destination the latest evidence did. Returns false otherwise (then the detector
+    /// builds the alert and it goes through <see cref="Add"/>). A beacon alerts on every connection of its series, and a
+    /// storm of beacons (a thousand a second) built and held an alert and its message per connection.
+    /// </summary>
+    internal bool TryCount(in BeaconEvidence evidence, DateTimeOffset now)
+    {
+        if (!_open.TryGetValue(evidence.IncidentKey, out var incident) || incident.Held
+            || evidence.Severity > incident.Severity
+            || now - incident.LastWritten >= UpdateEvery(incident)
+            || (_openExfiltrations > 0 && incident.Severity >= Severity.Medium)
+            || !incident.LatestReached(evidence.Remote))
+        {
+            return false;
+        }
+        incident.Count(evidence);
+        return true;
+    }
+
+    /// <summary>
     /// A process is gone for good (the eBPF source says so once its last events are drained): no more evidence can
     /// come for the incidents keyed by its pid, so they close at the next tick — after that interval's own alerts
     /// (an interval rule's about its last seconds) are in — instead of being held for the quiet time. Beacon
-    /// incidents span the program's processes and stay.
+    /// and exfiltration incidents span the program's processes and stay.
     /// </summary>
     public void OnProcessEnded(int pid, DateTimeOffset exitedAt)
     {
@@ -122,6 +145,10 @@ public sealed class IncidentTracker(TimeSpan updateEvery, TimeSpan quietAfter, D
     private void Remember(Incident incident)
     {
         _open[incident.Key] = incident;
+        if (incident.Key.Rule == ExfiltrationDetector.RuleName)
+        {
+            _openExfiltrations++;
+        }
         if (incident.Key.Pid != IncidentKey.AnyPid)
         {
             _openByPid[incident.Key.Pid] = _openByPid.GetValueOrDefault(incident.Key.Pid) + 1;
@@ -130,7 +157,10 @@ public sealed class IncidentTracker(TimeSpan updateEvery, TimeSpan quietAfter, D
 
     private void Forget(Incident incident)
     {
-        _open.Remove(incident.Key);
+        if (_open.Remove(incident.Key) && incident.Key.Rule == ExfiltrationDetector.RuleName)
+        {
+            _openExfiltrations--;
+        }
         int pid = incident.Key.Pid;
         if (pid != IncidentKey.AnyPid && _openByPid.TryGetValue(pid, out int count))
         {
@@ -184,7 +214,7 @@ public sealed class IncidentTracker(TimeSpan updateEvery, TimeSpan quietAfter, D
     /// <summary>True when the incident's process ended — the same process: a pid reused by a later one (started after the exit) is not.</summary>
     private bool ProcessEnded(Incident incident) =>
         incident.Key.Pid != IncidentKey.AnyPid && _ended.TryGetValue(incident.Key.Pid, out var exitedAt)
-        && (incident.Latest.Process.Start is not { } start || start <= exitedAt + StartClockSlack);
+        && (incident.LatestProcess.Start is not { } start || start <= exitedAt + StartClockSlack);
 
     /// <summary>Closes every open incident (the monitor is stopping): totals are written, not lost.</summary>
     public void CloseAll(DateTimeOffset now, List<AlertRecord> lines)
@@ -199,7 +229,7 @@ public sealed class IncidentTracker(TimeSpan updateEvery, TimeSpan quietAfter, D
         incident.Key.Rule == NewDestinationDetector.RuleName && interval < updateEvery ? interval : updateEvery;
 
     private TimeSpan QuietAfter(Incident incident) =>
-        incident.Latest.PeriodSeconds is { } period && TimeSpan.FromSeconds(3 * period) > quietAfter
+        incident.LatestPeriodSeconds is { } period && TimeSpan.FromSeconds(3 * period) > quietAfter
             ? TimeSpan.FromSeconds(3 * period)
             : quietAfter;
 

@@ -40,7 +40,9 @@ public sealed class ProcessActivityAggregator
                 activity.BytesReceived += connectionEvent.BytesReceived;
                 break;
             case ConnectionEventKind.Closed:
-                // Closed carries lifetime totals; the source sends the unreported remainder as Traffic first.
+                // Closed carries lifetime totals, and the bytes no Traffic event reported: only those are this interval's.
+                activity.BytesSent += connectionEvent.UnreportedSent;
+                activity.BytesReceived += connectionEvent.UnreportedReceived;
                 if (connectionEvent.Transport == Transport.Tcp && connectionEvent.Failed)
                 {
                     activity.Failures++;

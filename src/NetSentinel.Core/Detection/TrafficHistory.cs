@@ -1,4 +1,5 @@
 using System.Net;
+using System.Runtime.InteropServices;
 
 namespace NetSentinel.Core.Detection;
 
@@ -13,32 +14,32 @@ public sealed class TrafficHistory
     public const int MaxPrograms = 10_000;
     public const int MaxPairs = 50_000;
 
-    private readonly Dictionary<string, Totals> _programs = new(StringComparer.Ordinal);
-    private readonly Dictionary<(string, IPAddress), Totals> _pairs = [];
+    private readonly Dictionary<HashedProgram, Totals> _programs = [];
+    private readonly Dictionary<(HashedProgram, IPAddress), Totals> _pairs = [];
 
-    public void Add(string programKey, IPAddress address, long sent, long received)
+    public void Add(HashedProgram program, IPAddress address, long sent, long received)
     {
         if (_programs.Count >= MaxPrograms || _pairs.Count >= MaxPairs)
         {
             _programs.Clear();
             _pairs.Clear();
         }
-        Accumulate(_programs, programKey, sent, received);
-        Accumulate(_pairs, (programKey, address), sent, received);
+        Accumulate(_programs, program, sent, received);
+        Accumulate(_pairs, (program, address), sent, received);
     }
 
     /// <summary>The program's bytes to every destination other than <paramref name="address"/>.</summary>
-    public (long Sent, long Received) Elsewhere(string programKey, IPAddress address)
+    public (long Sent, long Received) Elsewhere(HashedProgram program, IPAddress address)
     {
-        var all = _programs.GetValueOrDefault(programKey);
-        var here = _pairs.GetValueOrDefault((programKey, address));
+        var all = _programs.GetValueOrDefault(program);
+        var here = _pairs.GetValueOrDefault((program, address));
         return (all.Sent - here.Sent, all.Received - here.Received);
     }
 
     private static void Accumulate<TKey>(Dictionary<TKey, Totals> totals, TKey key, long sent, long received) where TKey : notnull
     {
-        var current = totals.GetValueOrDefault(key);
-        totals[key] = new Totals(current.Sent + sent, current.Received + received);
+        ref Totals current = ref CollectionsMarshal.GetValueRefOrAddDefault(totals, key, out _); // one lookup
+        current = new Totals(current.Sent + sent, current.Received + received);
     }
 
     private readonly record struct Totals(long Sent, long Received);

@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using System.Net;
 using NetSentinel.Core.Model;
 
@@ -8,10 +9,17 @@ namespace NetSentinel.Core.Flows;
 /// what the source has observed of its byte counters, and how much of that was already reported.
 /// Only the ledger changes the counters; a source reads them and sets what it alone knows (<see cref="Established"/>,
 /// a late-known local port).
+/// Once closed, a flow is the ledger's again: it reuses the object for a later flow (a connect storm allocates none),
+/// so a caller drops its reference when it closes one.
 /// </summary>
 public sealed class Flow<TKey> where TKey : notnull
 {
-    internal Flow(TKey key, ulong id, Transport transport, IPEndPoint local, IPEndPoint remote, ProcessInfo process, DateTimeOffset openedAt)
+    internal Flow(TKey key, ulong id, Transport transport, IPEndPoint local, IPEndPoint remote, ProcessInfo process, DateTimeOffset openedAt) =>
+        Start(key, id, transport, local, remote, process, openedAt);
+
+    /// <summary>Makes this object a new flow (every field set): at construction, and when the ledger reuses a closed one.</summary>
+    [MemberNotNull(nameof(Key), nameof(Local), nameof(Remote), nameof(Process))]
+    internal void Start(TKey key, ulong id, Transport transport, IPEndPoint local, IPEndPoint remote, ProcessInfo process, DateTimeOffset openedAt)
     {
         Key = key;
         Id = id;
@@ -21,17 +29,22 @@ public sealed class Flow<TKey> where TKey : notnull
         Process = process;
         OpenedAt = openedAt;
         LastActivity = openedAt;
+        Established = false;
+        ObservedSent = ObservedReceived = ReportedSent = ReportedReceived = 0;
+        MissedSweeps = 0;
+        SeenInSweep = 0;
+        IsClosed = false;
     }
 
-    public TKey Key { get; }
+    public TKey Key { get; private set; }
     /// <summary>The <see cref="ConnectionEvent.ConnectionId"/> of every event of this flow.</summary>
-    public ulong Id { get; }
-    public Transport Transport { get; }
+    public ulong Id { get; private set; }
+    public Transport Transport { get; private set; }
     /// <summary>Settable because a TCP socket's local port is picked by the kernel after its connect was reported.</summary>
     public IPEndPoint Local { get; private set; }
-    public IPEndPoint Remote { get; }
-    public ProcessInfo Process { get; }
-    public DateTimeOffset OpenedAt { get; }
+    public IPEndPoint Remote { get; private set; }
+    public ProcessInfo Process { get; private set; }
+    public DateTimeOffset OpenedAt { get; private set; }
     /// <summary>When its counters last grew (or it opened): an idle flow's end, when no close is ever seen.</summary>
     public DateTimeOffset LastActivity { get; internal set; }
     /// <summary>TCP: the handshake is known to have completed. A flow that closes without it closes as Failed.</summary>

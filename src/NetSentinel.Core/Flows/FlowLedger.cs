@@ -11,21 +11,39 @@ namespace NetSentinel.Core.Flows;
 /// writes the normalized events, keeping the promise <see cref="IConnectionSource"/> makes:
 /// <list type="bullet">
 /// <item>each flow's events are Opened, then Traffic deltas, then one Closed; a close is never reported for a flow never opened;</item>
-/// <item>Closed is preceded by a Traffic event for bytes not yet reported, so Traffic deltas sum to the Closed totals;</item>
+/// <item>Closed carries the bytes not yet reported (<see cref="ConnectionEvent.UnreportedSent"/>, its last delta) beside its
+/// lifetime totals, so Traffic deltas plus that remainder sum to the Closed totals; a close is one event, not a Traffic and a Closed;</item>
 /// <item>counters only grow: a source hands over cumulative totals (<see cref="Observe"/>) or increments (<see cref="Add"/>), the ledger computes deltas;</item>
 /// <item>endpoints are normalised once, at open (<see cref="CanonicalAddress"/>);</item>
 /// <item>one clock: <see cref="Clock"/>, which sources convert their own timestamps through;</item>
 /// <item>a flow that vanished without a close (evicted from a kernel map, gone from a table, idle) closes as
 /// <see cref="ConnectionEvent.CloseInferred"/>.</item>
 /// </list>
-/// Single-threaded (the monitor's thread). Cheap per event: no LINQ, no allocation but the event itself.
+/// Single-threaded (the monitor's thread). Cheap per event: no LINQ; in a steady state no allocation at all — closed flows
+/// are reused for new ones (up to <see cref="PooledFlows"/> wait), and a sink that keeps no event
+/// (<see cref="IConnectionEventSink.KeepsNoEvent"/>, the detection pipeline when it does not log connections) is handed
+/// one event object rewritten each time; any other sink gets a new event each time.
 /// </summary>
 public sealed class FlowLedger<TKey> where TKey : notnull
 {
     public const int DefaultCapacity = 65536;
 
+    /// <summary>Closed flows kept for reuse: what a storm closes between two opens, far above it, a bounded few KB.</summary>
+    public const int PooledFlows = 256;
+
     private readonly Dictionary<TKey, Flow<TKey>> _flows = [];
     private readonly List<Flow<TKey>> _ending = [];
+    private readonly Stack<Flow<TKey>> _closed = new(PooledFlows);
+    private readonly ConnectionEvent _reused = new()
+    {
+        Kind = ConnectionEventKind.Opened,
+        Timestamp = default,
+        ConnectionId = 0,
+        Transport = Transport.Tcp,
+        Local = new IPEndPoint(IPAddress.Any, 0),
+        Remote = new IPEndPoint(IPAddress.Any, 0),
+        Process = ProcessInfo.Unknown,
+    };
     private readonly int _capacity;
     private uint _sweep;
 
@@ -77,16 +95,22 @@ public sealed class FlowLedger<TKey> where TKey : notnull
             Untracked++;
             return null;
         }
-        var flow = new Flow<TKey>(key, id, transport, CanonicalAddress.Of(local), CanonicalAddress.Of(remote), process, when)
+        (local, remote) = (CanonicalAddress.Of(local), CanonicalAddress.Of(remote));
+        Flow<TKey> flow;
+        if (_closed.TryPop(out Flow<TKey>? reused))
         {
-            ObservedSent = Math.Max(sentSoFar, 0),
-            ObservedReceived = Math.Max(receivedSoFar, 0),
-            SeenInSweep = _sweep,
-        };
-        flow.ReportedSent = flow.ObservedSent;
-        flow.ReportedReceived = flow.ObservedReceived;
+            flow = reused;
+            flow.Start(key, id, transport, local, remote, process, when);
+        }
+        else
+        {
+            flow = new Flow<TKey>(key, id, transport, local, remote, process, when);
+        }
+        flow.ObservedSent = flow.ReportedSent = Math.Max(sentSoFar, 0);
+        flow.ObservedReceived = flow.ReportedReceived = Math.Max(receivedSoFar, 0);
+        flow.SeenInSweep = _sweep;
         _flows.Add(key, flow);
-        sink.OnEvent(Event(ConnectionEventKind.Opened, flow, when, 0, 0));
+        sink.OnEvent(Event(sink, ConnectionEventKind.Opened, flow, when, 0, 0));
         return flow;
     }
 
@@ -128,7 +152,7 @@ public sealed class FlowLedger<TKey> where TKey : notnull
         if (sent <= 0 && received <= 0) return;
         flow.ReportedSent = flow.ObservedSent;
         flow.ReportedReceived = flow.ObservedReceived;
-        sink.OnEvent(Event(ConnectionEventKind.Traffic, flow, when, Math.Max(sent, 0), Math.Max(received, 0)));
+        sink.OnEvent(Event(sink, ConnectionEventKind.Traffic, flow, when, Math.Max(sent, 0), Math.Max(received, 0)));
     }
 
     /// <summary><see cref="Report"/> for every live flow: the end of an interval.</summary>
@@ -138,18 +162,22 @@ public sealed class FlowLedger<TKey> where TKey : notnull
     }
 
     /// <summary>
-    /// Ends a flow: Traffic for unreported bytes, then Closed with lifetime totals. <paramref name="duration"/>
+    /// Ends a flow: one Closed event with lifetime totals and the bytes not yet reported in a Traffic event. <paramref name="duration"/>
     /// defaults to open-to-<paramref name="when"/>; <paramref name="inferred"/> says no close was seen.
     /// A flow already closed is left alone.
     /// </summary>
     public void Close(Flow<TKey> flow, DateTimeOffset when, IConnectionEventSink sink, bool failed = false, TimeSpan? duration = null, bool inferred = false)
     {
         if (flow.IsClosed) return;
-        Report(flow, when, sink);
+        long unreportedSent = Math.Max(flow.ObservedSent - flow.ReportedSent, 0);
+        long unreportedReceived = Math.Max(flow.ObservedReceived - flow.ReportedReceived, 0);
+        flow.ReportedSent = flow.ObservedSent;
+        flow.ReportedReceived = flow.ObservedReceived;
         flow.IsClosed = true;
         _flows.Remove(flow.Key);
-        sink.OnEvent(Event(ConnectionEventKind.Closed, flow, when, flow.ReportedSent, flow.ReportedReceived,
-                           duration ?? Max(when - flow.OpenedAt, TimeSpan.Zero), failed, inferred));
+        sink.OnEvent(Event(sink, ConnectionEventKind.Closed, flow, when, flow.ReportedSent, flow.ReportedReceived,
+                           duration ?? Max(when - flow.OpenedAt, TimeSpan.Zero), failed, inferred, unreportedSent, unreportedReceived));
+        if (_closed.Count < PooledFlows) _closed.Push(flow);
     }
 
     /// <summary>Starts a pass over the source's table of live flows; mark each one found with <see cref="MarkSeen"/>.</summary>
@@ -198,10 +226,20 @@ public sealed class FlowLedger<TKey> where TKey : notnull
         _ending.Clear();
     }
 
-    /// <summary>The one place an event is built from a flow (one allocation: the event).</summary>
+    /// <summary>The one place an event is built from a flow: the reused one for a sink that keeps none, else a new one.</summary>
+    private ConnectionEvent Event(
+        IConnectionEventSink sink, ConnectionEventKind kind, Flow<TKey> flow, DateTimeOffset when, long sent, long received,
+        TimeSpan duration = default, bool failed = false, bool inferred = false, long unreportedSent = 0, long unreportedReceived = 0)
+    {
+        if (!sink.KeepsNoEvent) return Event(kind, flow, when, sent, received, duration, failed, inferred, unreportedSent, unreportedReceived);
+        _reused.Rewrite(kind, when, flow.Id, flow.Transport, flow.Local, flow.Remote, flow.Process, sent, received, duration, failed, inferred,
+                        unreportedSent, unreportedReceived);
+        return _reused;
+    }
+
     private static ConnectionEvent Event(
         ConnectionEventKind kind, Flow<TKey> flow, DateTimeOffset when, long sent, long received,
-        TimeSpan duration = default, bool failed = false, bool inferred = false)
+        TimeSpan duration = default, bool failed = false, bool inferred = false, long unreportedSent = 0, long unreportedReceived = 0)
     {
         return new ConnectionEvent
         {
@@ -217,6 +255,8 @@ public sealed class FlowLedger<TKey> where TKey : notnull
             Duration = duration,
             Failed = failed,
             CloseInferred = inferred,
+            UnreportedSent = unreportedSent,
+            UnreportedReceived = unreportedReceived,
         };
     }
 

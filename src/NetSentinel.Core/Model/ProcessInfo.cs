@@ -57,4 +57,12 @@ public sealed record ProcessInfo
     /// A truncated path is marked so it can never equal a real path.
     /// </summary>
     public string ProgramKey => Executable is null ? Name : ExecutableTruncated ? Executable + "…(truncated)" : Executable;
+
+    /// <summary>
+    /// <see cref="ProgramKey"/>'s hash code (<see cref="string.GetHashCode()"/>), worked out once per description: the
+    /// detectors look programs up several times a connection. Monitor's thread only.
+    /// </summary>
+    public int ProgramKeyHash => _programKeyHash.Of(ProgramKey);
+
+    private StringHashMemo _programKeyHash;
 }

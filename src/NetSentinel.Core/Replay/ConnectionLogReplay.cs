@@ -10,8 +10,8 @@ namespace NetSentinel.Core.Replay;
 /// Re-runs the detectors over a log written with --log-connections, on event time: a <see cref="ReplayClock"/>
 /// follows the lines' timestamps and intervals close every interval_seconds from the first event, as the live
 /// monitor's did. The log has no per-interval Traffic lines, only each connection's lifetime totals on its close,
-/// so a closed connection's bytes are replayed as one Traffic event at its close (all in the interval it closed
-/// in): rates of long connections are concentrated there, which the live run spread over their life.
+/// so a closed connection's bytes are replayed as its close's unreported bytes (all in the interval it closed
+/// in, as a live close carries its last delta): rates of long connections are concentrated there, which the live run spread over their life.
 /// The replay learns the baseline from the log itself; it neither reads nor writes baseline.state_file.
 /// Names come back from the log as the live run had them: a connection line's destination.domain and
 /// net_sentinel.domains are its names (so the baseline, beacon series and the domain block list key on them), and
@@ -122,9 +122,10 @@ public sealed class ConnectionLogReplay(MonitorConfig config, IRecordSink output
                     continue;
                 }
                 ConnectionEvent connectionEvent = line.Event!;
-                if (connectionEvent.Kind == ConnectionEventKind.Closed && (connectionEvent.BytesSent > 0 || connectionEvent.BytesReceived > 0))
+                if (connectionEvent.Kind == ConnectionEventKind.Closed)
                 {
-                    pipeline.OnEvent(connectionEvent with { Kind = ConnectionEventKind.Traffic, Duration = TimeSpan.Zero, Failed = false });
+                    // No Traffic line came before it: all its bytes are unreported, counted at its close.
+                    connectionEvent = connectionEvent with { UnreportedSent = connectionEvent.BytesSent, UnreportedReceived = connectionEvent.BytesReceived };
                 }
                 pipeline.OnEvent(connectionEvent);
                 EventsReplayed++;

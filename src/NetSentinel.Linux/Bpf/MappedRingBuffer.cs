@@ -5,8 +5,10 @@ using NetSentinel.Linux.Bpf.Native;
 namespace NetSentinel.Linux.Bpf;
 
 /// <summary>
-/// The event ring buffer map's pages mapped into this process, as libbpf's consumer maps them (the consumer page
-/// writable; the producer page and the data area, mapped twice by the kernel, read-only), read by a
+/// The event ring buffer map's pages mapped into this process: the consumer page writable, the producer page and the
+/// data area read-only — the data once, not twice as libbpf maps it (the kernel inserts every page at mmap time, so the
+/// second copy counted the same 4 MiB again in our RSS from the start; <see cref="RingBufferReader"/> copies the rare
+/// record that wraps instead) — read by a
 /// <see cref="RingBufferReader"/>, plus an epoll instance on the map that says when the kernel woke consumers.
 /// </summary>
 internal sealed unsafe class MappedRingBuffer : IDisposable
@@ -31,7 +33,7 @@ internal sealed unsafe class MappedRingBuffer : IDisposable
     public static MappedRingBuffer Open(int mapFd, long capacity)
     {
         var pageSize = (nuint)Environment.SystemPageSize;
-        nuint producerLength = pageSize + 2 * (nuint)capacity;
+        nuint producerLength = pageSize + (nuint)capacity;
         nint consumer = LibC.Mmap(null, pageSize, LibC.PROT_READ | LibC.PROT_WRITE, LibC.MAP_SHARED, mapFd, 0);
         if (consumer == LibC.MAP_FAILED) throw LibBpfErrors.Describe("mapping the ring buffer's consumer page", Marshal.GetLastPInvokeError());
         nint producer = LibC.Mmap(null, producerLength, LibC.PROT_READ, LibC.MAP_SHARED, mapFd, (nint)pageSize);

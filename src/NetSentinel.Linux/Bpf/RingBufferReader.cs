@@ -3,7 +3,9 @@ namespace NetSentinel.Linux.Bpf;
 /// <summary>
 /// Reads a BPF ring buffer's records in place, from its memory as the kernel lays it out (kernel/bpf/ringbuf.c; the
 /// loop libbpf's <c>ring_buffer__consume</c> runs): a consumer position user space owns, a producer position the
-/// kernel owns, and the data area mapped twice back to back, so a record that wraps past the end reads as one span.
+/// kernel owns, and the data area. The kernel maps the data twice back to back so that a record wrapping past the end
+/// reads as one span; we map it once (the second copy's pages counted a second time in our RSS: 4 MiB for the same
+/// memory), so the rare record that wraps is copied into a buffer of ours, in its two pieces.
 /// Each record has an 8-byte header whose first 32 bits are its length plus two flags: busy (reserved, not yet
 /// submitted: reading stops there, the records after it wait for the next read) and discarded (skipped).
 /// No callback through native code per record: one managed loop and one delegate call per record.
@@ -21,13 +23,14 @@ internal sealed unsafe class RingBufferReader
     private readonly byte* _data;
     private readonly long _mask;
     private readonly long _handBackBytes;
+    private byte[] _wrapped = [];
 
     /// <summary>Within a pass, the space read is handed back each time this fraction of the ring has been read.</summary>
     public const int HandBackFraction = 16;
 
     /// <param name="consumer">The consumer position (the map's first page, mapped writable).</param>
     /// <param name="producer">The producer position (the map's second page).</param>
-    /// <param name="data">The data area, <paramref name="capacity"/> bytes mapped twice in a row (2 × capacity readable).</param>
+    /// <param name="data">The data area, <paramref name="capacity"/> bytes (mapped once: nothing past it is read).</param>
     /// <param name="capacity">The data area's size: the map's max_entries, a power of two.</param>
     public RingBufferReader(long* consumer, long* producer, byte* data, long capacity)
     {
@@ -72,13 +75,16 @@ internal sealed unsafe class RingBufferReader
             {
                 while (consumer < producer)
                 {
-                    byte* header = _data + (consumer & _mask);
+                    long offset = consumer & _mask;
+                    byte* header = _data + offset;
                     uint length = Volatile.Read(ref *(uint*)header); // acquire: the record's bytes are visible after its length
                     if ((length & BusyBit) != 0) return records;
                     uint size = length & ~(BusyBit | DiscardBit);
                     consumer += (size + HeaderSize + 7) & ~7L;
                     if ((length & DiscardBit) != 0) continue;
-                    handler(new ReadOnlySpan<byte>(header + HeaderSize, (int)size));
+                    handler(offset + HeaderSize + size <= CapacityBytes
+                        ? new ReadOnlySpan<byte>(header + HeaderSize, (int)size)
+                        : Unwrap(offset + HeaderSize, (int)size));
                     records++;
                     if (consumer - stored >= _handBackBytes)
                     {
@@ -98,5 +104,20 @@ internal sealed unsafe class RingBufferReader
         {
             if (consumer != stored) Volatile.Write(ref *_consumer, consumer);
         }
+    }
+
+    /// <summary>
+    /// A record's bytes that run past the data area's end: the part before the end, then the rest from its start. The
+    /// header never wraps (8 bytes at a multiple of 8), so <paramref name="from"/> (the bytes' offset) is at most the
+    /// capacity; at the capacity the record starts at the data's start and needs no copy.
+    /// </summary>
+    private ReadOnlySpan<byte> Unwrap(long from, int size)
+    {
+        if (from >= CapacityBytes) return new ReadOnlySpan<byte>(_data + (from - CapacityBytes), size);
+        if (_wrapped.Length < size) _wrapped = new byte[Math.Max(size, 4096)];
+        int head = (int)(CapacityBytes - from);
+        new ReadOnlySpan<byte>(_data + from, head).CopyTo(_wrapped);
+        new ReadOnlySpan<byte>(_data, size - head).CopyTo(_wrapped.AsSpan(head));
+        return _wrapped.AsSpan(0, size);
     }
 }

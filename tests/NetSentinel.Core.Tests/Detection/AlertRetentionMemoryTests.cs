@@ -44,8 +44,10 @@ public class AlertRetentionMemoryTests(ITestOutputHelper output)
     /// Beacons to <paramref name="destinations"/> ports, each reached every 2 s by a new process, until each has alerted
     /// once; returns the alerts (the detector's records, as the pipeline hands them to the incidents).
     /// </summary>
-    private static List<AlertRecord> BeaconAlerts(BeaconDetector detector, int destinations, int connections)
+    /// <param name="into">When given, each alert goes into it as the pipeline hands it over (and is not returned).</param>
+    private static List<AlertRecord> BeaconAlerts(BeaconDetector detector, int destinations, int connections, IncidentTracker? into = null)
     {
+        var lines = new List<AlertRecord>();
         var alerts = new List<AlertRecord>(destinations);
         int pid = 10_000;
         for (int n = 0; n < connections; n++)
@@ -57,7 +59,15 @@ public class AlertRetentionMemoryTests(ITestOutputHelper output)
                 var context = new AlertContext("test", at, 0, new BaselineProgress(0, 0));
                 if (detector.OnEvent(opened, context) is { } alert)
                 {
-                    alerts.Add(alert);
+                    if (into is null)
+                    {
+                        alerts.Add(alert);
+                    }
+                    else
+                    {
+                        into.Add(alert, alert.Timestamp, lines);
+                        lines.Clear();
+                    }
                 }
                 detector.OnEvent(opened with { Kind = ConnectionEventKind.Closed, BytesSent = 300, BytesReceived = 600 }, context);
             }
@@ -91,6 +101,25 @@ public class AlertRetentionMemoryTests(ITestOutputHelper output)
                 lines.Clear();
             }
         }
+    }
+
+    [Fact]
+    public void A_beaconing_destination_counted_in_place_holds_its_series_its_incident_and_the_latest_run()
+    {
+        // As the monitor runs it: the detector counts each later run into the open incident (IncidentTracker.TryCount).
+        const int Destinations = 4_000;
+        var tracker = new IncidentTracker(TimeSpan.FromSeconds(300), TimeSpan.FromSeconds(60), Start);
+        long before = GC.GetTotalMemory(forceFullCollection: true);
+        var detector = new BeaconDetector(10, 32, 0.85, TimeSpan.FromSeconds(1), incidents: tracker);
+        BeaconAlerts(detector, Destinations, 40, tracker); // 40 runs each: a full series, 30 runs counted
+        long after = GC.GetTotalMemory(forceFullCollection: true);
+        long perDestination = (after - before) / Destinations;
+        output.WriteLine($"beaconing destination counted in place (a full series, an open incident, the latest run's process): {perDestination} bytes each");
+        Assert.Equal(Destinations, tracker.OpenCount);
+        // With the opening alert (and its run's process) kept beside the latest evidence: 3.4 KB; with an alert per run, ~2.6 KB + garbage.
+        Assert.InRange(perDestination, 300, 2_500);
+        GC.KeepAlive(tracker);
+        GC.KeepAlive(detector);
     }
 
     [Fact]

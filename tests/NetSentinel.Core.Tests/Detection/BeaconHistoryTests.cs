@@ -19,18 +19,24 @@ public class BeaconHistoryTests
         GC.KeepAlive(history);
     }
 
-    [Fact]
-    public void PastItsCapacityItKeepsTheLatestInOrder()
+    [Theory]
+    [InlineData(5, 12)]
+    [InlineData(1, 3)]
+    [InlineData(8, 8)]
+    [InlineData(8, 21)]
+    [InlineData(20, 75)] // a buffer of 32 for 20: the ring wraps by a mask, not at the capacity
+    public void PastItsCapacityItKeepsTheLatestInOrder(int capacity, int added)
     {
-        var history = new BeaconHistory(capacity: 5);
-        for (int i = 0; i < 12; i++)
+        var history = new BeaconHistory(capacity);
+        for (int i = 0; i < added; i++)
         {
             history.AddStart(T0.AddSeconds(i));
             history.AddSize(i);
         }
 
-        Assert.Equal(Enumerable.Range(7, 5).Select(i => T0.AddSeconds(i)), history.Times);
-        Assert.Equal([7L, 8, 9, 10, 11], history.Sizes);
-        Assert.Equal((12L, T0.AddSeconds(7)), (history.Observations, history.FirstStart));
+        int first = Math.Max(0, added - capacity);
+        Assert.Equal(Enumerable.Range(first, added - first).Select(i => T0.AddSeconds(i)), history.Times);
+        Assert.Equal(Enumerable.Range(first, added - first).Select(i => (long)i), history.Sizes);
+        Assert.Equal(((long)added, T0.AddSeconds(first)), (history.Observations, history.FirstStart));
     }
 }

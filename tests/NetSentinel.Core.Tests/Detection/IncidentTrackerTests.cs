@@ -319,6 +319,29 @@ public class IncidentTrackerTests
     }
 
     [Fact]
+    public void AnExfiltrationIsTheProgramsWhicheverRunCrossedAndOutlivesThatRun()
+    {
+        // The detector sums a program's bytes to an address over every run: two runs crossing it are one incident.
+        var tracker = new IncidentTracker(TimeSpan.FromSeconds(300), TimeSpan.FromSeconds(60), ManualClock.Start, TimeSpan.FromSeconds(5));
+        var lines = new List<AlertRecord>();
+        var remote = SyntheticEvents.Endpoint("198.51.100.66", 443);
+        tracker.Add(Alert(1, ExfiltrationDetector.RuleName) with { Remote = remote, Transport = Transport.Tcp }, ManualClock.Start, lines);
+        tracker.OnProcessEnded(1, ManualClock.Start.AddSeconds(1));
+        tracker.Tick(ManualClock.Start.AddSeconds(5), lines);
+        tracker.Add(Alert(2, ExfiltrationDetector.RuleName) with { Remote = remote, Transport = Transport.Tcp }, ManualClock.Start.AddSeconds(30), lines);
+        // Another program's upload to the place, and the program's to another place, are stories of their own.
+        tracker.Add(Alert(3, ExfiltrationDetector.RuleName) with { Remote = remote, Transport = Transport.Tcp, Process = SyntheticEvents.Process(3, "curl", "/usr/bin/curl") }, ManualClock.Start.AddSeconds(31), lines);
+        tracker.Add(Alert(2, ExfiltrationDetector.RuleName) with { Remote = SyntheticEvents.Endpoint("198.51.100.67", 443), Transport = Transport.Tcp }, ManualClock.Start.AddSeconds(32), lines);
+        Assert.Equal(3, tracker.OpenCount);
+        tracker.CloseAll(ManualClock.Start.AddSeconds(40), lines);
+
+        var first = lines.Where(l => l.Incident!.Id == lines[0].Incident!.Id).ToList();
+        Assert.Equal([IncidentPhase.Opened, IncidentPhase.Closed], first.Select(l => l.Incident!.Phase));
+        Assert.Equal((2L, 2L, 2), (first[^1].Incident!.Alerts, first[^1].Incident!.Processes, first[^1].Process.Pid));
+        Assert.Contains("2 exfiltration alerts from 2 processes in", first[^1].Message);
+    }
+
+    [Fact]
     public void AnOpenIncidentLetsGoOfItsOpeningAlertOnceWritten()
     {
         // The opening names a process (args, ancestry) that may have exited long ago: the latest alert stands for

@@ -23,12 +23,16 @@ public class FlowLedgerTests
         _ledger.Report(flow, T0.AddSeconds(1), _sink);
         _ledger.Observe(flow, 90, 10, T0.AddSeconds(2)); // a smaller reading is not a negative delta
         _ledger.Report(flow, T0.AddSeconds(2), _sink);
+        _ledger.Observe(flow, 150, 20, T0.AddSeconds(3));
+        _ledger.Report(flow, T0.AddSeconds(3), _sink);
         _ledger.Observe(flow, 250, 30, T0.AddSeconds(3));
-        _ledger.Close(flow, T0.AddSeconds(4), _sink);
+        _ledger.Close(flow, T0.AddSeconds(4), _sink); // the last delta rides on the close: no Traffic event of its own
 
         Assert.Equal(
-            [(ConnectionEventKind.Opened, 0L, 0L), (ConnectionEventKind.Traffic, 100L, 10L), (ConnectionEventKind.Traffic, 150L, 20L), (ConnectionEventKind.Closed, 250L, 30L)],
+            [(ConnectionEventKind.Opened, 0L, 0L), (ConnectionEventKind.Traffic, 100L, 10L), (ConnectionEventKind.Traffic, 50L, 10L), (ConnectionEventKind.Closed, 250L, 30L)],
             _sink.Events.Select(e => (e.Kind, e.BytesSent, e.BytesReceived)));
+        Assert.Equal((100L, 10L), (_sink.Events[^1].UnreportedSent, _sink.Events[^1].UnreportedReceived));
+        Assert.Equal((250L, 30L), (_sink.Events.Sum(e => e.DeltaSent), _sink.Events.Sum(e => e.DeltaReceived)));
         Assert.Equal(TimeSpan.FromSeconds(4), _sink.Events[^1].Duration);
         Assert.Equal(0, _ledger.Count);
     }
@@ -53,7 +57,7 @@ public class FlowLedgerTests
         _ledger.Close(flow, T0.AddSeconds(1), _sink);
         _ledger.Close(flow, T0.AddSeconds(2), _sink);
 
-        Assert.Equal([(ConnectionEventKind.Opened, 0L), (ConnectionEventKind.Traffic, 25L), (ConnectionEventKind.Closed, 25L)], _sink.Events.Select(e => (e.Kind, e.BytesSent)));
+        Assert.Equal([(ConnectionEventKind.Opened, 0L, 0L), (ConnectionEventKind.Closed, 25L, 25L)], _sink.Events.Select(e => (e.Kind, e.BytesSent, e.DeltaSent)));
     }
 
     [Fact]
@@ -111,11 +115,62 @@ public class FlowLedgerTests
         Assert.Equal(new IPEndPoint(IPAddress.Parse("198.51.100.1"), 40000), flow.Local);
     }
 
+    [Fact]
+    public void ASinkThatKeepsNoEventIsHandedOneEventRewrittenAndAnyOtherANewOneEachTime()
+    {
+        var borrower = new Borrower();
+        var flow = _ledger.Open(1, 1, Transport.Tcp, Local, Remote, Curl, T0, borrower)!;
+        _ledger.Observe(flow, 80, 240, T0.AddSeconds(1));
+        _ledger.Close(flow, T0.AddSeconds(1), borrower, failed: true);
+        var kept = Open(2)!;
+        _ledger.Close(kept, T0.AddSeconds(2), _sink);
+
+        Assert.Single(borrower.Objects.Distinct());
+        Assert.Equal( // what it saw during each call: every field rewritten, the names cleared
+            [(ConnectionEventKind.Opened, 1UL, 0L, 0L, false), (ConnectionEventKind.Closed, 1UL, 80L, 240L, true)],
+            borrower.Seen);
+        Assert.Equal(2, _sink.Events.Distinct().Count());
+        Assert.DoesNotContain(borrower.Objects[0], _sink.Events);
+        Assert.Equal([ConnectionEventKind.Opened, ConnectionEventKind.Closed], _sink.Events.Select(e => e.Kind));
+    }
+
+    [Fact]
+    public void AClosedFlowIsReusedForTheNextOneAndStartsWithNothingOfTheOld()
+    {
+        var first = Open(1)!;
+        first.Established = true;
+        first.LearnLocal(new IPEndPoint(IPAddress.Parse("198.51.100.1"), 40000));
+        _ledger.Observe(first, 500, 70, T0.AddSeconds(1));
+        _ledger.Close(first, T0.AddSeconds(2), _sink);
+
+        var second = _ledger.Open(2, 2, Transport.Udp, Local, Remote, Curl, T0.AddSeconds(3), _sink, sentSoFar: 9)!;
+
+        Assert.Same(first, second);
+        Assert.Equal((2UL, 2UL, Transport.Udp, 0, T0.AddSeconds(3), false), (second.Key, second.Id, second.Transport, second.Local.Port, second.OpenedAt, second.Established));
+        Assert.Equal((9L, 0L, 9L, 0L), (second.ObservedSent, second.ObservedReceived, second.ReportedSent, second.ReportedReceived));
+        _ledger.Close(second, T0.AddSeconds(4), _sink);
+        Assert.Equal((9L, 0L, TimeSpan.FromSeconds(1)), (_sink.Events[^1].BytesSent, _sink.Events[^1].BytesReceived, _sink.Events[^1].Duration));
+    }
+
     private Flow<ulong>? Open(ulong id) => _ledger.Open(id, id, Transport.Tcp, Local, Remote, Curl, T0, _sink);
 
     private sealed class Sink : IConnectionEventSink
     {
         public List<ConnectionEvent> Events { get; } = [];
         public void OnEvent(ConnectionEvent connectionEvent) => Events.Add(connectionEvent);
+    }
+
+    /// <summary>Keeps only copies of what it was shown, as it promises.</summary>
+    private sealed class Borrower : IConnectionEventSink
+    {
+        public List<ConnectionEvent> Objects { get; } = [];
+        public List<(ConnectionEventKind, ulong, long, long, bool)> Seen { get; } = [];
+        public bool KeepsNoEvent => true;
+
+        public void OnEvent(ConnectionEvent connectionEvent)
+        {
+            Objects.Add(connectionEvent);
+            Seen.Add((connectionEvent.Kind, connectionEvent.ConnectionId, connectionEvent.DeltaSent, connectionEvent.DeltaReceived, connectionEvent.Failed));
+        }
     }
 }

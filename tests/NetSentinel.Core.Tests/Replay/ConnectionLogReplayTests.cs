@@ -33,11 +33,9 @@ public class ConnectionLogReplayTests
             var e = agent.Opened(remote, port);
             events.Add(e);
             clock.Advance(TimeSpan.FromMilliseconds(250));
-            if (!failed && sent > 0)
-            {
-                events.Add(agent.Traffic(e, sent, 1000)); // the source's last delta, just before the close
-            }
-            events.Add(agent.Closed(e, failed, sent) with { BytesReceived = failed ? 0 : 1000 });
+            long received = failed ? 0 : 1000;
+            // The source's last delta rides on the close, as the ledger writes it.
+            events.Add(agent.Closed(e, failed, sent) with { BytesReceived = received, UnreportedSent = sent, UnreportedReceived = received });
         }
         Connection("198.51.100.10", 443, 5000);
         clock.Advance(TimeSpan.FromSeconds(6));

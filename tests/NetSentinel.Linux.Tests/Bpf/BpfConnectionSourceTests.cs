@@ -112,9 +112,9 @@ public class BpfConnectionSourceTests(ITestOutputHelper output)
         Assert.Equal(Size, downClose.BytesReceived);
         foreach (ConnectionEvent close in closes)
         {
-            var traffic = recorder.Events.Where(e => e.Kind == ConnectionEventKind.Traffic && e.ConnectionId == close.ConnectionId).ToList();
-            Assert.Equal(close.BytesSent, traffic.Sum(e => e.BytesSent));     // deltas sum to the lifetime totals
-            Assert.Equal(close.BytesReceived, traffic.Sum(e => e.BytesReceived));
+            var events = recorder.Events.Where(e => e.ConnectionId == close.ConnectionId).ToList();
+            Assert.Equal(close.BytesSent, events.Sum(e => e.DeltaSent));     // deltas and the close's remainder sum to the lifetime totals
+            Assert.Equal(close.BytesReceived, events.Sum(e => e.DeltaReceived));
             Assert.Equal(Environment.ProcessId, close.Process.Pid);
             Assert.True(close.Duration > TimeSpan.Zero);
         }
@@ -174,8 +174,8 @@ public class BpfConnectionSourceTests(ITestOutputHelper output)
         {
             ConnectionEvent closed = Assert.Single(recorder.Events, e => e.Kind == ConnectionEventKind.Closed && e.Remote.Equals(target) && e.Local.Port == port);
             Assert.Equal((Request, Answer), (closed.BytesSent, closed.BytesReceived));
-            var traffic = recorder.Events.Where(e => e.Kind == ConnectionEventKind.Traffic && e.ConnectionId == closed.ConnectionId).ToList();
-            Assert.Equal(Answer, traffic.Sum(e => e.BytesReceived)); // deltas sum to the lifetime totals
+            var events = recorder.Events.Where(e => e.ConnectionId == closed.ConnectionId).ToList();
+            Assert.Equal(Answer, events.Sum(e => e.DeltaReceived)); // deltas and the close's remainder sum to the lifetime totals
         }
     }
 

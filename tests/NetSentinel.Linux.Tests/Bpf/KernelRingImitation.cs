@@ -5,8 +5,9 @@ namespace NetSentinel.Linux.Tests.Bpf;
 
 /// <summary>
 /// A BPF ring buffer's memory laid out as the kernel lays it out and as a consumer's mapping shows it (kernel/bpf/ringbuf.c):
-/// consumer and producer positions on pages of their own, the data area twice in a row (every byte written is seen at
-/// offset and offset + capacity, as the kernel's double mapping shows it), and records reserved and submitted as
+/// consumer and producer positions on pages of their own, the data area once (the reader maps it once) followed by
+/// <c>capacity</c> bytes of 0xCC, where the kernel's second mapping would be: a reader that reads a wrapped record past
+/// the end gets those instead of the record's bytes, and records reserved and submitted as
 /// <c>__bpf_ringbuf_reserve</c> and <c>bpf_ringbuf_commit</c> do: an 8-byte header (length | busy bit, page offset), the
 /// length rounded up to 8 with the header, the producer moved at reservation, the busy bit cleared (or the discard bit
 /// set) at submission.
@@ -23,6 +24,7 @@ internal sealed unsafe class KernelRingImitation : IDisposable
     {
         _capacity = capacity;
         _memory = (byte*)NativeMemory.AllocZeroed((nuint)(2 * 4096 + 2 * capacity));
+        new Span<byte>(_memory + 2 * 4096 + capacity, (int)capacity).Fill(0xCC);
         *Consumer = startPosition;
         *Producer = startPosition;
         Reader = new RingBufferReader(Consumer, Producer, _memory + 2 * 4096, capacity);
@@ -67,7 +69,6 @@ internal sealed unsafe class KernelRingImitation : IDisposable
     {
         long offset = position & (_capacity - 1);
         _memory[2 * 4096 + offset] = value;
-        _memory[2 * 4096 + offset + _capacity] = value;
     }
 
     public void Dispose() => NativeMemory.Free(_memory);

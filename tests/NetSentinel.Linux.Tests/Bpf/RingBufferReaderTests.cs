@@ -48,6 +48,17 @@ public class RingBufferReaderTests
     }
 
     [Fact]
+    public unsafe void ARecordWhoseHeaderEndsTheAreaReadsFromItsStart()
+    {
+        using var ring = new KernelRingImitation(256, startPosition: 256 + 216); // 40 bytes left before the end
+        byte[] first = Payload(24, 10), second = Payload(50, 20);
+        ring.Output(first); // header at 216, ends at 248
+        ring.Output(second); // header at 248, its bytes start at 0
+
+        Assert.Equal([first, second], ReadAll(ring, out _));
+    }
+
+    [Fact]
     public unsafe void DiscardedRecordsAreSkippedButConsumed()
     {
         using var ring = new KernelRingImitation(4096);

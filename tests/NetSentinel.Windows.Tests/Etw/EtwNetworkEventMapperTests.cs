@@ -116,7 +116,7 @@ public class EtwNetworkEventMapperTests
     }
 
     [Fact]
-    public void DisconnectReportsUnreportedTrafficThenClosedWithTotalsAndDuration()
+    public void DisconnectReportsClosedWithTotalsTheUnreportedRemainderAndDuration()
     {
         Apply(
             Rec(EtwNetworkOpcode.Connect, Me, 50000, Peer, 443),
@@ -128,10 +128,10 @@ public class EtwNetworkEventMapperTests
             Rec(EtwNetworkOpcode.Disconnect, Me, 50000, Peer, 443, seconds: 4));
 
         var events = _sink.Take();
-        Assert.Equal([ConnectionEventKind.Opened, ConnectionEventKind.Traffic, ConnectionEventKind.Traffic, ConnectionEventKind.Closed], events.Select(e => e.Kind));
-        Assert.Equal((30L, 500L), (events[2].BytesSent, events[2].BytesReceived));
-        var closed = events[3];
+        Assert.Equal([ConnectionEventKind.Opened, ConnectionEventKind.Traffic, ConnectionEventKind.Closed], events.Select(e => e.Kind));
+        var closed = events[2];
         Assert.Equal((130L, 500L), (closed.BytesSent, closed.BytesReceived));
+        Assert.Equal((30L, 500L), (closed.UnreportedSent, closed.UnreportedReceived)); // the last delta rides on the close
         Assert.Equal(TimeSpan.FromSeconds(4), closed.Duration);
         Assert.False(closed.Failed);
         Assert.Equal(T0.AddSeconds(4), closed.Timestamp);
