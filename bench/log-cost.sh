@@ -49,9 +49,15 @@ output_ns() {
 	echo "$total"
 }
 
-# One round: MODE (alerts|all) -> "mode connects lines lost cpu_ticks rate dropped output_ns" appended to $WORK/rows.
+# switches PID: context switches of all the monitor's threads so far (voluntary: it waited, for the ring buffer's
+# next drain, a lock or room in a queue; involuntary: the kernel gave its core to another), each a few µs of CPU.
+switches() {
+	cat /proc/"$1"/task/*/status 2> /dev/null | awk '/^(non)?voluntary_ctxt_switches:/ { n += $2 } END { print n + 0 }'
+}
+
+# One round: MODE (alerts|all) -> "mode connects lines lost cpu_ticks rate dropped output_ns switches" appended to $WORK/rows.
 round() {
-	local mode=$1 last=$2 every=() log="$WORK/log.jsonl" err="$WORK/err" cpu0 cpu1 out0 out1 perf=""
+	local mode=$1 last=$2 every=() log="$WORK/log.jsonl" err="$WORK/err" cpu0 cpu1 out0 out1 sw0 sw1 perf=""
 	[ "$mode" = all ] && every=(--log-connections)
 	rm -f "$log"
 	start_monitor "$err" "$BIN" -c "$WORK/cfg.toml" --source ebpf "${every[@]}" --no-baseline --log-file "$log"
@@ -62,10 +68,12 @@ round() {
 	fi
 	cpu0=$(cpu_ticks "$MON")
 	out0=$(output_ns "$MON")
+	sw0=$(switches "$MON")
 	summary=$("$NSLOAD" connect --host $PEER_IP --port 20000 --ports 1000 --threads "$THREADS" --seconds "$SECONDS_PER_ROUND" --max 2000000)
 	sleep 0.3 # the tail of the burst: the monitor drains every 10-50 ms
 	cpu1=$(cpu_ticks "$MON")
 	out1=$(output_ns "$MON")
+	sw1=$(switches "$MON")
 	[ -n "$perf" ] && wait "$perf"
 	stop_monitor
 	local connects lines lost dropped
@@ -73,7 +81,7 @@ round() {
 	lines=$(grep -F '"dataset":"net_sentinel.connection"' "$log" | grep -cF "\"ip\":\"$PEER_IP\"" || true)
 	lost=$(sed -n 's/.*, \([0-9]*\) event(s) lost.*/\1/p' "$err"); lost=${lost:-nan}
 	dropped=$(sed -n 's/.*file dropped \([0-9]*\) line(s).*/\1/p' "$err"); dropped=${dropped:-0}
-	echo "$mode $connects $lines $lost $((cpu1 - cpu0)) $(tr ' ' '\n' <<< "$summary" | awk -F= '$1 == "rate" { print $2 }') $dropped $((out1 - out0))" >> "$WORK/rows"
+	echo "$mode $connects $lines $lost $((cpu1 - cpu0)) $(tr ' ' '\n' <<< "$summary" | awk -F= '$1 == "rate" { print $2 }') $dropped $((out1 - out0)) $((sw1 - sw0))" >> "$WORK/rows"
 }
 
 "$NSLOAD" connect --host $PEER_IP --port 20000 --ports 1000 --threads "$THREADS" --seconds 0.5 --max 100000 > /dev/null # warm-up
@@ -83,14 +91,15 @@ for r in $(seq "$ROUNDS"); do
 	round all "$last"
 done
 
-echo "rounds (mode connects lines_logged events_lost cpu_ticks connects_per_s file_lines_dropped output_threads_ns):"
+echo "rounds (mode connects lines_logged events_lost cpu_ticks connects_per_s file_lines_dropped output_threads_ns context_switches):"
 cat "$WORK/rows"
 awk -v t="$TICK" '
-	{ n[$1] += $2; l[$1] += $3; x[$1] += $4; c[$1] += $5; d[$1] += $7; o[$1] += $8 }
+	{ n[$1] += $2; l[$1] += $3; x[$1] += $4; c[$1] += $5; d[$1] += $7; o[$1] += $8; s[$1] += $9 }
 	END {
 		qa = 1e6 * c["alerts"] / t / n["alerts"]; qe = 1e6 * c["all"] / t / n["all"]; per = l["all"] / n["all"]
 		printf "alerts only:     %.1f ms CPU per 10k connects, %d events lost\n", qa * 10, x["alerts"]
 		printf "every line:      %.1f ms CPU per 10k connects, %.2f lines per connect, %d events lost, %d lines dropped by the file\n", qe * 10, per, x["all"], d["all"]
 		printf "per logged line: %.2f us of monitor CPU\n", (qe - qa) / per
 		printf "  of which the output threads (the file'"'"'s write()): %.2f us\n", (o["all"] / n["all"] - o["alerts"] / n["alerts"]) / 1000 / per
+		printf "context switches (all threads) per 1,000 logged lines: %.2f (alerts only: %.2f per 1,000 connects)\n", (s["all"] / n["all"] - s["alerts"] / n["alerts"]) * 1000 / per, s["alerts"] * 1000 / n["alerts"]
 	}' "$WORK/rows"

@@ -31,6 +31,7 @@ public sealed class DetectionCounters
     private long _nameEvictions;
     private long _incidentEvictions;
     private long _beaconSeriesEvictions;
+    private long _exfiltrationPairEvictions;
     private long _drainLagTicks;
     private long _drainLagMaxTicks;
     private long _drainLagDrainTicks; // the largest lag of the drain in progress (monitor thread only)
@@ -65,6 +66,9 @@ public sealed class DetectionCounters
 
     /// <summary>Beacon series (a program's history to one destination) dropped because the most that may be held were held.</summary>
     public long BeaconSeriesEvictions => Interlocked.Read(ref _beaconSeriesEvictions);
+
+    /// <summary>Exfiltration windows (a program's bytes to one address) dropped because the most that may be held were held.</summary>
+    public long ExfiltrationPairEvictions => Interlocked.Read(ref _exfiltrationPairEvictions);
 
     /// <summary>The oldest event of the last drain, by how long before its drain it happened (the source's timestamp to now).</summary>
     public TimeSpan DrainLag => TimeSpan.FromTicks(Interlocked.Read(ref _drainLagTicks));
@@ -117,10 +121,11 @@ public sealed class DetectionCounters
     }
 
     /// <summary>What the alert state's caps pushed out, published with the gauges (monitor thread).</summary>
-    internal void PublishEvictions(long incidents, long beaconSeries)
+    internal void PublishEvictions(long incidents, long beaconSeries, long exfiltrationPairs)
     {
         Interlocked.Exchange(ref _incidentEvictions, incidents);
         Interlocked.Exchange(ref _beaconSeriesEvictions, beaconSeries);
+        Interlocked.Exchange(ref _exfiltrationPairEvictions, exfiltrationPairs);
     }
 
     public static string SeverityName(Severity severity) => severity switch

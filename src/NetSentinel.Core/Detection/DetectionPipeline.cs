@@ -278,7 +278,7 @@ public sealed class DetectionPipeline : IConnectionEventSink
     {
         _output.Flush();
         Counters.Publish(_incidents.OpenCount, _aggregator.Count, _aggregator.OpenConnectionCount, Names.Count, Names.Evictions);
-        Counters.PublishEvictions(_incidents.Evictions, _beacon.Evictions);
+        Counters.PublishEvictions(_incidents.Evictions, _beacon.Evictions, _exfiltration.Evictions);
     }
 
     /// <summary>Writes anything held back (lost-event counts waiting for the rate limit); call at shutdown.</summary>

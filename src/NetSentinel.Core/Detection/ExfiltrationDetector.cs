@@ -36,6 +36,9 @@ public sealed class ExfiltrationDetector(TimeSpan window, long bytesThreshold, d
 
     public string Rule => RuleName;
 
+    /// <summary>Windows dropped before their time because <see cref="MaxTrackedPairs"/> were held (their bytes are lost: counted, for the metrics).</summary>
+    public long Evictions { get; private set; }
+
     public AlertRecord? OnEvent(ConnectionEvent connectionEvent, in AlertContext context)
     {
         long sent = Math.Max(0, connectionEvent.DeltaSent), received = Math.Max(0, connectionEvent.DeltaReceived);
@@ -134,6 +137,7 @@ public sealed class ExfiltrationDetector(TimeSpan window, long bytesThreshold, d
         if (stalest is { } drop)
         {
             _pairs.Remove(drop);
+            Evictions++;
         }
     }
 }

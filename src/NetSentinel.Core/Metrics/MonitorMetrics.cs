@@ -55,6 +55,7 @@ public static class MonitorMetrics
         registry.Counter("net_sentinel_dns_names_evicted_total", "Name cache entries pushed out early because the cache was full (dns.cache_entries).", () => counters.NameEvictions);
         registry.Counter("net_sentinel_incidents_evicted_total", $"Incidents closed early, with their closing line, because {IncidentTracker.MaxOpenIncidents} were open.", () => counters.IncidentEvictions);
         registry.Counter("net_sentinel_beacon_series_evicted_total", $"Beacon series (one program's connection history to one destination) dropped because {BeaconDetector.MaxTrackedSeries} were held; a beacon among them starts its count again.", () => counters.BeaconSeriesEvictions);
+        registry.Counter("net_sentinel_exfiltration_windows_evicted_total", $"Exfiltration windows (one program's bytes to one address) dropped because {ExfiltrationDetector.MaxTrackedPairs} were held; an upload among them starts its sum again.", () => counters.ExfiltrationPairEvictions);
 
         // Keeping up
         registry.Gauge("net_sentinel_drain_lag_seconds", "In the last drain, how long before it the oldest event happened (the source's timestamp to processing).",

@@ -114,4 +114,26 @@ public class ExfiltrationDetectorTests
     }
 
     private static System.Net.IPAddress IPAddressOf(string text) => System.Net.IPAddress.Parse(text);
+
+    [Fact]
+    public void PastItsCapTheStalestWindowIsDroppedAndCounted()
+    {
+        var detector = new ExfiltrationDetector(TimeSpan.FromHours(1), 100 * MB, 10, new LearnedBaseline(24, 64));
+        var clock = new ManualClock();
+        var context = new AlertContext("test", clock.Now, 0, new BaselineProgress(0, 0));
+        var process = new SyntheticEvents(clock, SyntheticEvents.Process(7, "rclone", "/usr/bin/rclone"));
+        // The stalest: 60 MB to one place, below the threshold.
+        var stalest = process.Opened("198.51.100.66", 443);
+        detector.OnEvent(process.Traffic(stalest, 60 * MB), context);
+        clock.AdvanceSeconds(1);
+        for (int i = 1; i < ExfiltrationDetector.MaxTrackedPairs; i++)
+        {
+            detector.OnEvent(process.Traffic(process.Opened($"198.18.{i >> 8}.{i & 0xff}", 443), 1000), context);
+        }
+        Assert.Equal(0, detector.Evictions);
+        detector.OnEvent(process.Traffic(process.Opened("198.51.100.67", 443), 1000), context); // one more: the stalest makes room
+        Assert.Equal(1, detector.Evictions); // net_sentinel_exfiltration_windows_evicted_total
+        // Its 60 MB are gone: 60 MB more is not a crossing of 100 MB.
+        Assert.Null(detector.OnEvent(process.Traffic(stalest, 60 * MB), context));
+    }
 }

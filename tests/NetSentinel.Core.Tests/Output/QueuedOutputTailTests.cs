@@ -98,6 +98,34 @@ public sealed class QueuedOutputTailTests
     }
 
     [Fact]
+    public void AStormsLinesReachTheWriterInBatchesOfManyTailsNotOneWakePerTail()
+    {
+        // ~1 MiB of lines in one drain (16 tails), under half of a 4 MiB queue, a tail's worth every 2 ms: the output's
+        // thread waits for the drain's end (or MaxDelay) and takes them in one batch or two. Woken by each tail's
+        // first line, it took them a tail at a time (a futex wake on the monitor's thread each, issue #15).
+        var formatter = SampleRecords.SteadyFormatter();
+        int length = formatter.FormatLine(Opened(3000, 1000)).Length;
+        int lines = (1 << 20) / length + 1;
+        var file = new RecordingWriter();
+        var output = new QueuedOutput("file", file, OutputLines.All, OutputFormat.Json, 4 << 20);
+        using (var pipeline = new OutputPipeline(formatter, [output]))
+        {
+            long start = System.Diagnostics.Stopwatch.GetTimestamp();
+            for (int i = 0; i < lines; i++)
+            {
+                pipeline.Write(Opened(3000 + i, 1000));
+                if (i % (QueuedOutput.TailBytes / length) == 0) Thread.Sleep(2);
+            }
+            TimeSpan took = System.Diagnostics.Stopwatch.GetElapsedTime(start);
+            pipeline.Flush();
+            Assert.True(SpinWait.SpinUntil(() => output.LinesWritten == lines, 5000), $"{output.LinesWritten} of {lines} lines written");
+            // Each MaxDelay the drain took may end one batch early; a tail at a time would be ~16.
+            int allowed = 2 + (int)(took / QueuedOutput.MaxDelay);
+            Assert.True(file.Batches <= allowed, $"{lines} lines in {file.Batches} batches in {took.TotalMilliseconds:0} ms (at most {allowed})");
+        }
+    }
+
+    [Fact]
     public void ALineWhoseFormattingFailedLeavesNothingAndOneThatOutgrewTheTailKeepsItsStart()
     {
         var file = new RecordingWriter();
