@@ -34,7 +34,7 @@ public readonly record struct IncidentKey(string Rule, string ProgramKey, int Pi
         };
     }
 
-    /// <summary>The pid of a key that spans the program's processes (a beacon's).</summary>
+    /// <summary>The pid of a key that spans the program's processes (a beacon's or an exfiltration's).</summary>
     public const int AnyPid = 0;
 
     /// <summary>True when both keys are about one program and, unless one spans the program's processes, one pid.</summary>
