@@ -21,7 +21,17 @@ public sealed class MonitorLoop
     /// <summary>The least time between two of the full collections an interval's end asks for.</summary>
     public static readonly TimeSpan FullCollectionSpacing = TimeSpan.FromSeconds(1);
 
+    /// <summary>
+    /// How much the heap may grow past what the last full collection left before a drain asks for the next one, rather
+    /// than waiting for the interval's end: in a fork/exec or beacon storm a thousand processes a second leave objects
+    /// that live a second or two (their identities, their per-interval figures), old enough to be promoted to gen2,
+    /// where they sat until the interval's end — the RSS followed five seconds of that garbage.
+    /// </summary>
+    public const long HeapGrowthBeforeCollection = 6 << 20;
+
     private DateTimeOffset _lastFullCollection = DateTimeOffset.MinValue;
+    private long _heapAfterFullCollection;
+    private long _fullCollections;
     private long _intervalsClosed;
     private long _intervalOverruns;
     private long _closeDelayTicks;
@@ -34,6 +44,9 @@ public sealed class MonitorLoop
         _clock = clock;
         _hostBytesSentPerSecond = hostBytesSentPerSecond ?? (() => null);
     }
+
+    /// <summary>Full collections the loop asked for: at interval ends, and sooner when the heap grew fast (<see cref="HeapGrowthBeforeCollection"/>).</summary>
+    public long FullCollections => Interlocked.Read(ref _fullCollections);
 
     /// <summary>Intervals closed since the start.</summary>
     public long IntervalsClosed => Interlocked.Read(ref _intervalsClosed);
@@ -92,6 +105,10 @@ public sealed class MonitorLoop
             var wait = Min(nextBoundary - now, deadline - now, MaxPumpWait);
             _source.Pump(_pipeline, wait);
             _pipeline.EndDrain();
+            if (GC.GetTotalMemory(forceFullCollection: false) - _heapAfterFullCollection > HeapGrowthBeforeCollection)
+            {
+                CollectFully(_clock.GetUtcNow());
+            }
         }
 
         var end = _clock.GetUtcNow();
@@ -111,10 +128,18 @@ public sealed class MonitorLoop
         // when its budget fills, so the RSS followed the garbage instead of what lives. One full collection per
         // interval keeps it near the live set (docs/performance.md, "Memory in a fork/exec storm") — at most one a
         // second: an interval may be as short as 50 ms, and a full collection each time would cost a core's share.
+        CollectFully(now);
+    }
+
+    /// <summary>A full, compacting collection, at most once per <see cref="FullCollectionSpacing"/>.</summary>
+    private void CollectFully(DateTimeOffset now)
+    {
         if (now - _lastFullCollection >= FullCollectionSpacing)
         {
             _lastFullCollection = now;
             GC.Collect(2, GCCollectionMode.Forced, blocking: true, compacting: true);
+            Interlocked.Increment(ref _fullCollections);
+            _heapAfterFullCollection = GC.GetTotalMemory(forceFullCollection: false);
         }
     }
 

@@ -71,6 +71,35 @@ public class MonitorLoopTests
         Assert.Equal(7, lost.TotalLost);
     }
 
+    [Fact]
+    public void AHeapGrowingFastIsCollectedBeforeTheIntervalEnds()
+    {
+        // A storm's processes leave objects that live a second or two: here 1 MiB a pump, held for 16 pumps, then let go.
+        var source = new ScriptedSource(_clock);
+        var config = new MonitorConfig { IntervalSeconds = 60, BaselineSamples = 0 };
+        var loop = new MonitorLoop(source, new DetectionPipeline(config, _output, "test", _clock, learnBaseline: true), config.Interval, _clock);
+        var held = new List<byte[]>();
+        long collectionsInTheInterval = 0;
+        source.OnPump = () =>
+        {
+            if (held.Count < 16)
+            {
+                held.Add(new byte[1 << 20]);
+            }
+            else
+            {
+                held.Clear();
+            }
+            collectionsInTheInterval = loop.FullCollections;
+        };
+
+        loop.Run(CancellationToken.None, duration: TimeSpan.FromSeconds(10));
+
+        // Without it the first full collection came at the interval's end (here the stop): the heap held all of it until then.
+        Assert.True(collectionsInTheInterval >= 1, $"{collectionsInTheInterval} full collections within the interval");
+        Assert.True(loop.FullCollections <= 11, $"{loop.FullCollections}: at most one a second (and one at the end)");
+    }
+
     private (MonitorLoop, DetectionPipeline) Build(ScriptedSource source, int baselineSamples)
     {
         var config = new MonitorConfig { IntervalSeconds = 1, BaselineSamples = baselineSamples };
