@@ -15,7 +15,7 @@ public interface IConnectionSource : IDisposable
 
     /// <summary>
     /// Waits at most <paramref name="maxWait"/> for activity and delivers what arrived
-    /// (Opened and Closed events; Closed is preceded by a Traffic event for any bytes not yet reported).
+    /// (Opened and Closed events; a Closed event carries the bytes not yet reported, <see cref="Model.ConnectionEvent.UnreportedSent"/>).
     /// </summary>
     void Pump(IConnectionEventSink sink, TimeSpan maxWait);
 
