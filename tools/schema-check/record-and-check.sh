@@ -30,7 +30,13 @@ listener=$!
 for _ in $(seq 100); do [ -s "$work/port" ] && break; sleep 0.1; done
 port=$(cat "$work/port")
 
+# The monitor logs every connection on the host: on a busy one (another program's connect storm) the default 10 MB
+# rotation would carry this run's own lines away into rotated files before they are checked. Keep one file.
 cat > "$work/config.toml" <<TOML
+[log]
+max_size_mb = 100000
+max_files = 1
+
 [scan]
 window_seconds = 60
 distinct_ports_threshold = 8
@@ -65,7 +71,7 @@ for _ in 1 2; do echo probe > "/dev/udp/127.0.0.1/$((port + 2000))" || true; don
 stop_monitor
 
 echo "schema-check: recording a polling run and a --once snapshot"
-start_monitor poll --source poll --duration 5
+start_monitor poll --source poll --duration 5 -c "$work/config.toml"
 for _ in 1 2; do exec 3<>"/dev/tcp/127.0.0.1/$port"; sleep 1.5; exec 3>&-; done
 stop_monitor
 exec 4<>"/dev/tcp/127.0.0.1/$port"
