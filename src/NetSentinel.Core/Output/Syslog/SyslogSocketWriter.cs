@@ -73,8 +73,7 @@ public sealed class SyslogSocketWriter : IBatchWriter
             if (Target.Transport == SyslogTransport.Tcp)
             {
                 socket.NoDelay = true; // one write per batch already; do not hold the last frame back
-                if (!socket.ConnectAsync(Target.EndPoint).Wait(_timeout))
-                    throw new IOException($"connecting to {Target} took longer than {_timeout.TotalSeconds:0.#} s");
+                ConnectWithin(socket, Target.EndPoint, _timeout);
             }
             else
             {
@@ -91,6 +90,30 @@ public sealed class SyslogSocketWriter : IBatchWriter
         _backoff.Succeeded();
         Interlocked.Increment(ref _connects);
         return _socket = socket;
+    }
+
+    /// <summary>
+    /// A TCP connect bounded by <paramref name="timeout"/> on this thread alone: a non-blocking connect, then a poll
+    /// for writable. ConnectAsync(...).Wait(timeout) finished only when a thread-pool thread ran the connect's
+    /// completion, so a pool kept busy elsewhere (700 unit tests in parallel on 2 cores) turned a loopback connect
+    /// into a "took longer than 2 s" and a reset connection left in the receiver's queue.
+    /// </summary>
+    private void ConnectWithin(Socket socket, System.Net.EndPoint endPoint, TimeSpan timeout)
+    {
+        socket.Blocking = false;
+        try
+        {
+            socket.Connect(endPoint);
+        }
+        catch (SocketException e) when (e.SocketErrorCode is SocketError.WouldBlock or SocketError.InProgress)
+        {
+            long micros = (long)timeout.TotalMicroseconds;
+            if (!socket.Poll(micros > int.MaxValue ? -1 : (int)micros, SelectMode.SelectWrite))
+                throw new IOException($"connecting to {Target} took longer than {timeout.TotalSeconds:0.#} s");
+            var error = (SocketError)(int)socket.GetSocketOption(SocketOptionLevel.Socket, SocketOptionName.Error)!;
+            if (error != SocketError.Success) throw new SocketException((int)error);
+        }
+        socket.Blocking = true;
     }
 
     /// <summary>A TCP receiver that closed its side (restarted) shows as readable with nothing to read: reconnect before sending into the void.</summary>

@@ -89,6 +89,24 @@ public sealed partial class SyslogSocketWriterTests : IDisposable
     }
 
     [Fact]
+    public void TcpToAPortNobodyListensOnSaysRefusedAtOnce()
+    {
+        int port;
+        using (var probe = new TcpListener(IPAddress.Loopback, 0))
+        {
+            probe.Start();
+            port = ((IPEndPoint)probe.LocalEndpoint).Port;
+        } // closed again: nothing listens there now
+        using var writer = new SyslogSocketWriter(Target($"tcp:127.0.0.1:{port}"));
+        var took = System.Diagnostics.Stopwatch.StartNew();
+        var error = Assert.Throws<IOException>(() => writer.Write(Line(1)));
+        Assert.Contains($"cannot connect to tcp:127.0.0.1:{port}", error.Message);
+        Assert.Contains("refused", error.Message, StringComparison.OrdinalIgnoreCase);
+        Assert.True(took.Elapsed < SyslogSocketWriter.Timeout, $"a refused connect took {took.Elapsed}");
+        Assert.Equal(0, writer.Connects);
+    }
+
+    [Fact]
     public void TcpReconnectsWhenTheReceiverRestarts()
     {
         using var listener = new TcpListener(IPAddress.Loopback, 0);
