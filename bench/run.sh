@@ -99,34 +99,7 @@ grep -q ready "$WORK/server.out" || die "the test host's server did not start"
 
 # ---- the web test hosts: nginx in one namespace, wrk in another ------------------------------------
 if [[ " $SCENARIOS " == *" nginx "* ]]; then
-	ip netns add "$WEB_CLIENT_NS"
-	ip netns add "$WEB_SERVER_NS"
-	ip link add nsbw$$ netns "$WEB_CLIENT_NS" type veth peer name nsbw$$p netns "$WEB_SERVER_NS"
-	ip -n "$WEB_CLIENT_NS" addr add $WEB_CLIENT_IP/30 dev nsbw$$
-	ip -n "$WEB_SERVER_NS" addr add $WEB_SERVER_IP/30 dev nsbw$$p
-	for ns in "$WEB_CLIENT_NS" "$WEB_SERVER_NS"; do ip -n "$ns" link set lo up; done
-	ip -n "$WEB_CLIENT_NS" link set nsbw$$ up
-	ip -n "$WEB_SERVER_NS" link set nsbw$$p up
-	mkdir -p "$WORK/nginx/tmp"
-	cat > "$WORK/nginx/nginx.conf" <<-EOF
-	worker_processes 1;
-	pid $WORK/nginx/nginx.pid;
-	error_log $WORK/nginx/error.log warn;
-	events { worker_connections 4096; }
-	http {
-	    access_log off;
-	    client_body_temp_path $WORK/nginx/tmp;
-	    server {
-	        listen $WEB_SERVER_IP:$WEB_PORT backlog=4096;
-	        location / { return 200 "ok\n"; }
-	    }
-	}
-	EOF
-	"${IN_WORKLOAD[@]}" ip netns exec "$WEB_SERVER_NS" "$NGINX" -p "$WORK/nginx" -c "$WORK/nginx/nginx.conf" -g 'daemon off;' 2> "$WORK/nginx/stderr" &
-	NGINX_PID=$!
-	for _ in $(seq 100); do ip netns exec "$WEB_CLIENT_NS" bash -c "exec 3<>/dev/tcp/$WEB_SERVER_IP/$WEB_PORT" 2>/dev/null && break; sleep 0.05; done
-	ip netns exec "$WEB_CLIENT_NS" bash -c "exec 3<>/dev/tcp/$WEB_SERVER_IP/$WEB_PORT" 2>/dev/null \
-		|| die "nginx did not start: $(cat "$WORK/nginx/stderr" "$WORK/nginx/error.log" 2>/dev/null)"
+	start_web_test_hosts "$WEB_CLIENT_NS" "$WEB_SERVER_NS" nsbw$$ $WEB_CLIENT_IP $WEB_SERVER_IP $WEB_PORT "${IN_WORKLOAD[@]}"
 fi
 
 # tcplife finds its tracepoint through tracefs; mount it for the run when absent.
@@ -189,10 +162,7 @@ workload() { # SCENARIO ROUND_TAG -> prints the generator's summary line
 	bulk1) "${IN_WORKLOAD[@]}" "$NSLOAD" bulk --host $PEER_IP --port $TCP_PORT --streams 1 --seconds "$ROUND_SECONDS" ;;
 	bulk4) "${IN_WORKLOAD[@]}" "$NSLOAD" bulk --host $PEER_IP --port $TCP_PORT --streams 4 --seconds "$ROUND_SECONDS" ;;
 	spawn) "${IN_WORKLOAD[@]}" "$NSLOAD" spawn --host $PEER_IP --port $TCP_PORT --ports $PORTS --seconds "$ROUND_SECONDS" --max 200000 ;;
-	nginx) # wrk takes whole seconds; one connection per request; prints ops= rate= like nsload
-		"${IN_WORKLOAD[@]}" ip netns exec "$WEB_CLIENT_NS" "$WRK" -t1 -c16 -d"$(awk -v s="$ROUND_SECONDS" 'BEGIN { printf "%d", s + 0.999 }')s" \
-			-H 'Connection: close' "http://$WEB_SERVER_IP:$WEB_PORT/" |
-			awk '/ requests in / { ops = $1 } /^Requests\/sec:/ { rate = $2 } END { printf "ops=%d rate=%s\n", ops, rate }' ;;
+	nginx) web_requests "$WEB_CLIENT_NS" $WEB_SERVER_IP $WEB_PORT "$ROUND_SECONDS" "${IN_WORKLOAD[@]}" ;; # one connection per request
 	*) die "unknown scenario $1" ;;
 	esac
 }

@@ -14,10 +14,11 @@ make_test_host() {
 	ip -n "$ns" link set lo up
 }
 
-# remove_test_host: stops every pid in PIDS, then deletes NS, VETH and WORK (end_test_host_run calls it).
+# remove_test_host: stops every pid in PIDS, then deletes NS, VETH, WEB_NAMESPACES and WORK (end_test_host_run calls it).
 remove_test_host() {
-	local pid
+	local pid ns
 	for pid in $PIDS; do kill -TERM "$pid" 2>/dev/null; wait "$pid" 2>/dev/null; done
+	for ns in ${WEB_NAMESPACES:-}; do ip netns delete "$ns" 2>/dev/null; done
 	ip netns delete "$NS" 2>/dev/null
 	ip link delete "$VETH" 2>/dev/null
 	rm -rf "$WORK"
@@ -110,3 +111,55 @@ cpu_ticks() { awk '{ sub(/^.*\) /, ""); print $12 + $13 }' "/proc/$1/stat"; }
 
 # rss_mb PID [FIELD]: VmRSS (or FIELD, e.g. VmHWM) of PID in MB, one decimal.
 rss_mb() { awk -v f="${2:-VmRSS}:" '$1 == f { printf "%.1f", $2 / 1024 }' "/proc/$1/status"; }
+
+# start_web_test_hosts CLIENT_NS SERVER_NS VETH CLIENT_IP SERVER_IP PORT [PREFIX...]: the web workload of make bench's
+# nginx scenario. Two namespaces joined directly by a veth pair (CLIENT_IP/30, SERVER_IP/30), so TIME_WAIT and the port
+# ranges are theirs, not the host's; nginx (Debian nginx-light, one worker) in SERVER_NS answering every request with a
+# 3-byte page; wrk runs in CLIENT_NS (web_requests). PREFIX, when given, starts nginx (e.g. a command that puts it in a
+# cgroup). Sets NGINX_PID and adds it to PIDS; WEB_NAMESPACES lists the namespaces for remove_test_host. Returns once
+# nginx answers.
+start_web_test_hosts() {
+	local client_ns=$1 server_ns=$2 veth=$3 client_ip=$4 server_ip=$5 port=$6 _
+	shift 6
+	ip netns add "$client_ns"
+	ip netns add "$server_ns"
+	WEB_NAMESPACES="$client_ns $server_ns"
+	ip link add "$veth" netns "$client_ns" type veth peer name "${veth}p" netns "$server_ns"
+	ip -n "$client_ns" addr add "$client_ip/30" dev "$veth"
+	ip -n "$server_ns" addr add "$server_ip/30" dev "${veth}p"
+	ip -n "$client_ns" link set lo up
+	ip -n "$server_ns" link set lo up
+	ip -n "$client_ns" link set "$veth" up
+	ip -n "$server_ns" link set "${veth}p" up
+	mkdir -p "$WORK/nginx/tmp"
+	cat > "$WORK/nginx/nginx.conf" <<-CONF
+	worker_processes 1;
+	pid $WORK/nginx/nginx.pid;
+	error_log $WORK/nginx/error.log warn;
+	events { worker_connections 4096; }
+	http {
+	    access_log off;
+	    client_body_temp_path $WORK/nginx/tmp;
+	    server {
+	        listen $server_ip:$port backlog=4096;
+	        location / { return 200 "ok\n"; }
+	    }
+	}
+	CONF
+	"$@" ip netns exec "$server_ns" /usr/sbin/nginx -p "$WORK/nginx" -c "$WORK/nginx/nginx.conf" -g 'daemon off;' 2> "$WORK/nginx/stderr" &
+	NGINX_PID=$!
+	PIDS="$NGINX_PID ${PIDS:-}"
+	for _ in $(seq 100); do ip netns exec "$client_ns" bash -c "exec 3<>/dev/tcp/$server_ip/$port" 2>/dev/null && return 0; sleep 0.05; done
+	echo "nginx did not start: $(cat "$WORK/nginx/stderr" "$WORK/nginx/error.log" 2>/dev/null)" >&2
+	exit 1
+}
+
+# web_requests CLIENT_NS SERVER_IP PORT SECONDS [PREFIX...]: wrk (one thread, 16 connections, a new connection per
+# request: Connection: close) for SECONDS rounded up to whole seconds; prints "ops=N rate=R" like nsload.
+web_requests() {
+	local client_ns=$1 server_ip=$2 port=$3 seconds=$4
+	shift 4
+	"$@" ip netns exec "$client_ns" /usr/bin/wrk -t1 -c16 -d"$(awk -v s="$seconds" 'BEGIN { printf "%d", s + 0.999 }')s" \
+		-H 'Connection: close' "http://$server_ip:$port/" |
+		awk '/ requests in / { ops = $1 } /^Requests\/sec:/ { rate = $2 } END { printf "ops=%d rate=%s\n", ops, rate }'
+}
