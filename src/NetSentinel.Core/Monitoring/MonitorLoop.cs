@@ -103,6 +103,7 @@ public sealed class MonitorLoop
             }
 
             var wait = Min(nextBoundary - now, deadline - now, MaxPumpWait);
+            _pipeline.BeginDrain();
             _source.Pump(_pipeline, wait);
             _pipeline.EndDrain();
             if (GC.GetTotalMemory(forceFullCollection: false) - _heapAfterFullCollection > HeapGrowthBeforeCollection)
@@ -118,6 +119,7 @@ public sealed class MonitorLoop
 
     private void CloseInterval(DateTimeOffset now)
     {
+        _pipeline.BeginDrain();
         _source.EndInterval(_pipeline);
         var summary = _pipeline.EndInterval(now, _source.EventsLost, _hostBytesSentPerSecond());
         _pipeline.EndDrain();

@@ -47,6 +47,29 @@ public class MonitorLoopTests
     }
 
     [Fact]
+    public void OneDrainsEventsShareTheClockReadAtItsFirstEventAfterTheWait()
+    {
+        var source = new ScriptedSource(_clock);
+        var (loop, _) = Build(source, baselineSamples: 0);
+        var one = new SyntheticEvents(_clock, SyntheticEvents.Process(42, "one", "/usr/bin/one"));
+        var two = new SyntheticEvents(_clock, SyntheticEvents.Process(43, "two", "/usr/bin/two"));
+        DateTimeOffset? drainedAt = null;
+        source.OnPumpWithSink = sink =>
+        {
+            if (drainedAt is not null || _clock.Now < ManualClock.Start + TimeSpan.FromMilliseconds(300)) return;
+            drainedAt = _clock.Now; // after the pump's wait
+            sink.OnEvent(one.Opened("198.51.100.9", 8443));
+            _clock.Advance(TimeSpan.FromMilliseconds(5)); // the drain goes on
+            sink.OnEvent(two.Opened("198.51.100.10", 8443));
+        };
+
+        loop.Run(CancellationToken.None, duration: TimeSpan.FromSeconds(1));
+
+        var times = _output.AlertsFor("new_destination").Select(a => a.Timestamp).ToList();
+        Assert.Equal([drainedAt!.Value, drainedAt.Value], times);
+    }
+
+    [Fact]
     public void BaselineOnlyStopsAfterTheRequestedIntervals()
     {
         var source = new ScriptedSource(_clock);
@@ -114,6 +137,7 @@ public class MonitorLoopTests
         public List<TimeSpan> PumpWaits { get; } = new();
         public int EndIntervalCalls { get; private set; }
         public Action? OnPump { get; set; }
+        public Action<IConnectionEventSink>? OnPumpWithSink { get; set; }
         public long Lost { get; init; }
 
         public void DeliverAt(TimeSpan offset, ConnectionEvent e) => _scheduled.Add((ManualClock.Start + offset, e));
@@ -131,6 +155,7 @@ public class MonitorLoopTests
                 _scheduled.Remove(due);
                 sink.OnEvent(due.Event with { Timestamp = clock.Now });
             }
+            OnPumpWithSink?.Invoke(sink);
             OnPump?.Invoke();
         }
 
