@@ -12,6 +12,8 @@ public sealed class ProcessActivityAggregator
     // ConnectionId -> pid, so a Closed event decrements the process that opened the connection
     // even if the close is attributed differently (or not at all).
     private readonly Dictionary<ulong, int> _openConnections = [];
+    // The process of the last event, while tracked: a storm's events are one process's (three lookups by pid a connection).
+    private ProcessActivity? _last;
 
     /// <summary>Processes currently tracked (active this interval or holding a connection).</summary>
     public int Count => _byPid.Count;
@@ -66,6 +68,7 @@ public sealed class ProcessActivityAggregator
         }
         if (idle is not null)
         {
+            _last = null;
             foreach (var pid in idle)
             {
                 _byPid.Remove(pid);
@@ -75,6 +78,11 @@ public sealed class ProcessActivityAggregator
 
     private ProcessActivity Track(ProcessInfo process)
     {
+        if (_last is { } last && last.Pid == process.Pid)
+        {
+            last.Process = process;
+            return last;
+        }
         if (_byPid.TryGetValue(process.Pid, out var activity))
         {
             activity.Process = process;
@@ -84,7 +92,7 @@ public sealed class ProcessActivityAggregator
             activity = new ProcessActivity(process);
             _byPid.Add(process.Pid, activity);
         }
-        return activity;
+        return _last = activity;
     }
 
     private void Open(ulong connectionId, ProcessActivity activity)
@@ -105,7 +113,7 @@ public sealed class ProcessActivityAggregator
 
     private void Close(ulong connectionId)
     {
-        if (_openConnections.Remove(connectionId, out var pid) && _byPid.TryGetValue(pid, out var owner))
+        if (_openConnections.Remove(connectionId, out var pid) && (_last is { } last && last.Pid == pid ? last : _byPid.GetValueOrDefault(pid)) is { } owner)
         {
             owner.OpenConnections--;
         }

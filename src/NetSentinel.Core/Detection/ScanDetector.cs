@@ -27,6 +27,9 @@ public sealed class ScanDetector(TimeSpan window, int hostsThreshold, int portsT
     public const int SampleSize = 8;
 
     private readonly Dictionary<int, ProcessTargets> _byPid = [];
+    // The last process that made an attempt, while tracked: a storm's attempts are one process's.
+    private int _lastPid;
+    private ProcessTargets? _last;
 
     public string Rule => RuleName;
 
@@ -44,10 +47,12 @@ public sealed class ScanDetector(TimeSpan window, int hostsThreshold, int portsT
             return null;
         }
         int pid = connectionEvent.Process.Pid;
-        if (!_byPid.TryGetValue(pid, out var targets))
+        ProcessTargets? targets = _last is not null && _lastPid == pid ? _last : null;
+        if (targets is null && !_byPid.TryGetValue(pid, out targets))
         {
             _byPid[pid] = targets = new ProcessTargets(TargetsKeptPerProcess);
         }
+        (_lastPid, _last) = (pid, targets);
         DateTimeOffset now = connectionEvent.Timestamp;
         targets.Hosts.Expire(now - window);
         targets.Ports.Expire(now - window);
@@ -147,6 +152,7 @@ public sealed class ScanDetector(TimeSpan window, int hostsThreshold, int portsT
             {
                 _byPid.Remove(pid);
             }
+            _last = null;
         }
     }
 
@@ -156,6 +162,10 @@ public sealed class ScanDetector(TimeSpan window, int hostsThreshold, int portsT
         if (_byPid.TryGetValue(pid, out var targets) && targets.LastSeen <= exitedAt)
         {
             _byPid.Remove(pid);
+            if (ReferenceEquals(_last, targets))
+            {
+                _last = null;
+            }
         }
     }
 

@@ -31,6 +31,30 @@ public class DetectionPipelineTests
     }
 
     [Fact]
+    public void AProcessForgottenAtAnIntervalEndIsCountedAgainWhenItComesBack()
+    {
+        // The per-process sums remember the last process (a storm's events are one process's): forgetting it at the
+        // interval's end must forget that too, or its next events would be summed where no summary looks.
+        var h = new PipelineHarness(new MonitorConfig { BaselineSamples = 0 }, learnBaseline: false);
+        var app = new SyntheticEvents(h.Clock, SyntheticEvents.Process(8, "app", "/opt/app"));
+        var other = new SyntheticEvents(h.Clock, SyntheticEvents.Process(9, "other", "/opt/other"));
+        var first = app.Opened();
+        h.Pipeline.OnEvent(first);
+        h.Pipeline.OnEvent(app.Closed(first));
+        Assert.Equal(1, Assert.Single(h.Tick().Processes).Attempts); // app holds nothing open: forgotten
+
+        var again = app.Opened();
+        h.Pipeline.OnEvent(again);
+        h.Pipeline.OnEvent(other.Opened());
+        h.Pipeline.OnEvent(app.Traffic(again, 500));
+        var stats = h.Tick().Processes.Single(p => p.Pid == 8);
+        Assert.Equal((1, 1, 500L), (stats.Attempts, stats.OpenConnections, stats.BytesSent));
+        h.Pipeline.OnEvent(app.Closed(again, sentTotal: 500));
+        Assert.Equal(1, h.Pipeline.OpenConnectionCount); // other's; app's close found its process
+        Assert.Equal(0, h.Tick().Processes.Single(p => p.Pid == 8).OpenConnections);
+    }
+
+    [Fact]
     public void WithoutLogConnectionsNoConnectionLines()
     {
         var h = new PipelineHarness(new MonitorConfig { BaselineSamples = 1 });

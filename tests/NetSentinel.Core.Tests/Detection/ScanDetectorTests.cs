@@ -61,6 +61,25 @@ public class ScanDetectorTests
     }
 
     [Fact]
+    public void AProcessForgottenAsIdleAtAnIntervalEndStartsAfreshAndKeepsWhatItDoesNext()
+    {
+        // The detector remembers the last process that made an attempt (a storm's are one process's): forgetting it as
+        // idle must forget that too, or its next attempts would go to targets no longer held.
+        var h = Harness();
+        var probe = new SyntheticEvents(h.Clock, SyntheticEvents.Process(99, "probe", "/usr/bin/probe"));
+        var other = new SyntheticEvents(h.Clock, SyntheticEvents.Process(100, "other", "/usr/bin/other"));
+        for (int port = 1; port <= 29; port++) h.Pipeline.OnEvent(probe.Opened("198.51.100.2", port));
+        h.Tick(61); // idle for longer than the window: forgotten
+
+        for (int port = 101; port <= 115; port++) h.Pipeline.OnEvent(probe.Opened("198.51.100.2", port));
+        h.Pipeline.OnEvent(other.Opened("198.51.100.3", 443));
+        Assert.Empty(h.Sink.AlertsFor(ScanDetector.RuleName));
+        for (int port = 116; port <= 130; port++) h.Pipeline.OnEvent(probe.Opened("198.51.100.2", port));
+        var alert = Assert.Single(h.Sink.AlertsFor(ScanDetector.RuleName));
+        Assert.Equal((30.0, "probe"), (alert.Value, alert.Process.Name));
+    }
+
+    [Fact]
     public void HostSweepAlertsOnDistinctHosts()
     {
         var h = Harness();
