@@ -36,6 +36,10 @@ public sealed class AddressSet
 
     public bool Contains(IPAddress address)
     {
+        if (Count == 0)
+        {
+            return false; // the usual block list and allowlist: asked for every connection
+        }
         address = CanonicalAddress.Of(address);
         bool v4 = address.AddressFamily == System.Net.Sockets.AddressFamily.InterNetwork;
         foreach (var (key, set) in _byLength)

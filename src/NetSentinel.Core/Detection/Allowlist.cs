@@ -27,9 +27,11 @@ public sealed class Allowlist
         _destinations = new AddressSet(prefixes);
         _ports = [.. config.AllowPorts];
         _executables = new HashSet<string>(config.AllowExecutables, StringComparer.Ordinal);
+        IsEmpty = _destinations.Count == 0 && _ports.Count == 0 && _executables.Count == 0;
     }
 
-    public bool IsEmpty => _destinations.Count == 0 && _ports.Count == 0 && _executables.Count == 0;
+    /// <summary>Nothing is allowed (worked out once: it is asked for every event).</summary>
+    public bool IsEmpty { get; }
 
     public bool Allows(ConnectionEvent connectionEvent)
     {

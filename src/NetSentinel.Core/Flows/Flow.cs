@@ -24,9 +24,11 @@ public sealed class Flow<TKey> where TKey : notnull
         Key = key;
         Id = id;
         Transport = transport;
-        Local = local;
-        Remote = remote;
-        Process = process;
+        // A reused flow mostly keeps its remote endpoint and process (a storm's): a reference is stored only when it
+        // changes, since each store is a GC write barrier.
+        if (!ReferenceEquals(Local, local)) Local = local;
+        if (!ReferenceEquals(Remote, remote)) Remote = remote;
+        if (!ReferenceEquals(Process, process)) Process = process;
         OpenedAt = openedAt;
         LastActivity = openedAt;
         Established = false;

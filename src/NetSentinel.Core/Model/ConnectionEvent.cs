@@ -67,7 +67,10 @@ public sealed record ConnectionEvent
 
     public bool IsLoopback => IPAddress.IsLoopback(Remote.Address) || IPAddress.IsLoopback(Local.Address);
 
-    /// <summary>Rewrites every field: the ledger's one reused event (see the type's summary).</summary>
+    /// <summary>
+    /// Rewrites every field: the ledger's one reused event (see the type's summary). A reference field is stored only when it
+    /// changes: each store is a GC write barrier, and a storm's events mostly share their remote endpoint and process.
+    /// </summary>
     internal void Rewrite(ConnectionEventKind kind, DateTimeOffset timestamp, ulong connectionId, Transport transport, IPEndPoint local,
         IPEndPoint remote, ProcessInfo process, long bytesSent, long bytesReceived, TimeSpan duration, bool failed, bool closeInferred,
         long unreportedSent, long unreportedReceived)
@@ -76,9 +79,9 @@ public sealed record ConnectionEvent
         _timestamp = timestamp;
         _connectionId = connectionId;
         _transport = transport;
-        _local = local;
-        _remote = remote;
-        _process = process;
+        if (!ReferenceEquals(_local, local)) _local = local;
+        if (!ReferenceEquals(_remote, remote)) _remote = remote;
+        if (!ReferenceEquals(_process, process)) _process = process;
         _bytesSent = bytesSent;
         _bytesReceived = bytesReceived;
         _duration = duration;
@@ -86,6 +89,6 @@ public sealed record ConnectionEvent
         _closeInferred = closeInferred;
         _unreportedSent = unreportedSent;
         _unreportedReceived = unreportedReceived;
-        _names = null;
+        if (_names is not null) _names = null;
     }
 }

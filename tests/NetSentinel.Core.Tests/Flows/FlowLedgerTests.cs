@@ -152,12 +152,41 @@ public class FlowLedgerTests
         Assert.Equal((9L, 0L, TimeSpan.FromSeconds(1)), (_sink.Events[^1].BytesSent, _sink.Events[^1].BytesReceived, _sink.Events[^1].Duration));
     }
 
+    [Fact]
+    public void AReusedFlowAndTheRewrittenEventTakeEachFlowsOwnEndpointsAndProcessWhetherTheyChangeOrNot()
+    {
+        // Flow.Start and the reused event store a reference only when it changes (a write barrier each): what they hold
+        // must still be each flow's own, for flows that change their remote and process and for flows that share them.
+        var wget = new ProcessInfo { Pid = 43, Name = "wget" };
+        var other = new IPEndPoint(IPAddress.Parse("198.51.100.3"), 8443);
+        var seen = new List<(IPEndPoint Local, IPEndPoint Remote, string Process)>();
+        var borrower = new Watcher(e => seen.Add((e.Local, e.Remote, e.Process.Name)));
+        var plan = new[] { (Remote, Curl, 40001), (other, wget, 40002), (other, wget, 40003), (Remote, Curl, 40004) };
+        ulong id = 0;
+        foreach (var (remote, process, port) in plan)
+        {
+            var local = new IPEndPoint(IPAddress.Parse("198.51.100.1"), port);
+            var flow = _ledger.Open(++id, id, Transport.Tcp, local, remote, process, T0, borrower)!;
+            Assert.Equal((local, remote, process), (flow.Local, flow.Remote, flow.Process));
+            _ledger.Close(flow, T0.AddSeconds(1), borrower);
+        }
+
+        Assert.Equal(plan.SelectMany(p => Enumerable.Repeat((new IPEndPoint(IPAddress.Parse("198.51.100.1"), p.Item3), p.Item1, p.Item2.Name), 2)), seen);
+    }
+
     private Flow<ulong>? Open(ulong id) => _ledger.Open(id, id, Transport.Tcp, Local, Remote, Curl, T0, _sink);
 
     private sealed class Sink : IConnectionEventSink
     {
         public List<ConnectionEvent> Events { get; } = [];
         public void OnEvent(ConnectionEvent connectionEvent) => Events.Add(connectionEvent);
+    }
+
+    /// <summary>Looks at each event during the call only.</summary>
+    private sealed class Watcher(Action<ConnectionEvent> look) : IConnectionEventSink
+    {
+        public bool KeepsNoEvent => true;
+        public void OnEvent(ConnectionEvent connectionEvent) => look(connectionEvent);
     }
 
     /// <summary>Keeps only copies of what it was shown, as it promises.</summary>
