@@ -327,39 +327,44 @@ public sealed class EcsJsonFormatter
         IPEndPoint remote = WithoutMapping(connection.Remote);
         ProcessJson process = ProcessJsonOf(connection.Process);
         Dns.DomainNames? names = connection.Names;
-        string? registrable = names?.RegistrableDomain;
 
         int most = 2048 + process.Members.Length + process.ExtraMembers.Length + process.EscapedName.Length + process.EscapedUser.Length
                    + _hostJson.Length + _agentJson.Length + Utf8Line.MaxEscapedLength(record.Source);
         if (names is not null)
         {
-            most += Utf8Line.MaxEscapedLength(names.Domain) + Utf8Line.MaxEscapedLength(registrable);
+            most += 2 * Utf8Line.MaxEscapedLength(names.Domain); // destination.domain and registered_domain, a suffix of it
             foreach (string other in names.Others) most += Utf8Line.MaxEscapedLength(other) + 3;
         }
 
         var line = new Utf8Line(output.GetSpan(most));
         DateTimeOffset now = _clock.GetUtcNow();
-        // Each address's text once: it is on the line up to three times (message, source or destination, related.ip).
+        // What is the same on every line of the flow (FlowJsonCache): five segments, copied from its last line or
+        // formatted here (WriteFlowSegment) and kept for its next.
+        FlowJsonCache flows = FlowJsonCache.Current;
+        int slot = flows.Find(this, connection.ConnectionId, connection.Transport, local, remote, connection.Process, names, record.Source);
+        bool hit = slot >= 0;
+        // Each address's text once (only when the flow is formatted): it is on the line up to three times (message,
+        // source or destination, related.ip).
         Span<byte> localBuffer = stackalloc byte[MaxAddressLength];
         Span<byte> remoteBuffer = stackalloc byte[MaxAddressLength];
-        ReadOnlySpan<byte> localText = AddressText(local.Address, localBuffer);
-        ReadOnlySpan<byte> remoteText = AddressText(remote.Address, remoteBuffer);
+        FlowText flow = default;
+        scoped ReadOnlySpan<byte> localText = default, remoteText = default;
+        if (!hit)
+        {
+            slot = ~slot;
+            flows.Begin(slot, this, connection.ConnectionId, connection.Transport, local, remote, connection.Process, names, record.Source);
+            flow = new FlowText(local, remote, connection, process, names, record.Source);
+            localText = AddressText(local.Address, localBuffer);
+            remoteText = AddressText(remote.Address, remoteBuffer);
+        }
+
         line.Append("{\"@timestamp\":"u8);
         line.AppendTimestamp(record.Timestamp);
 
         // message: connection_opened tcp 198.51.100.1:0 -> 198.51.100.2:443 by curl (pid 4242)
         line.Append(",\"message\":\""u8);
         line.Append(action.Name);
-        line.Append((byte)' ');
-        line.Append(connection.Transport == Transport.Udp ? "udp"u8 : "tcp"u8);
-        line.Append((byte)' ');
-        AppendEndpointText(ref line, local, localText);
-        line.Append(" -> "u8);
-        AppendEndpointText(ref line, remote, remoteText);
-        line.Append(" by "u8);
-        line.Append(process.EscapedName);
-        line.Append(" (pid "u8);
-        line.AppendNumber(connection.Process.Pid);
+        WriteFlowSegment(ref line, flows, slot, 0, hit, in flow, localText, remoteText);
         line.Append(_afterMessageJson);
         if (_nextEventId is not null)
         {
@@ -403,37 +408,115 @@ public sealed class EcsJsonFormatter
         line.Append(process.Members);
 
         // source.*, destination.*, network.*: as WriteEndpoints writes them for a line with both ends and a transport.
-        line.Append(",\"source\":{"u8);
-        bool sourceMember = false;
-        if (IsSpecified(local.Address))
-        {
-            line.Append("\"ip\":\""u8);
-            line.Append(localText);
-            line.Append((byte)'"');
-            sourceMember = true;
-        }
-        AppendPortAndBytes(ref line, local.Port, connection.BytesSent, sourceMember);
-        line.Append("},\"destination\":{\"ip\":\""u8);
-        line.Append(remoteText);
-        line.Append((byte)'"');
-        if (names is not null)
-        {
-            line.Append(",\"domain\":\""u8);
-            line.AppendEscaped(names.Domain);
-            line.Append("\",\"registered_domain\":\""u8);
-            line.AppendEscaped(registrable!);
-            line.Append((byte)'"');
-        }
-        AppendPortAndBytes(ref line, remote.Port, connection.BytesReceived, true);
-        line.Append("},\"network\":{\"transport\":"u8);
-        line.Append(connection.Transport == Transport.Udp ? "\"udp\",\"iana_number\":\"17\""u8 : "\"tcp\",\"iana_number\":\"6\""u8);
-        line.Append(remote.AddressFamily == AddressFamily.InterNetworkV6 ? ",\"type\":\"ipv6\""u8 : ",\"type\":\"ipv4\""u8);
-        line.Append(",\"direction\":\"egress\""u8);
+        int sourceStart = line.Length;
+        WriteFlowSegment(ref line, flows, slot, 1, hit, in flow, localText, remoteText);
+        AppendBytes(ref line, connection.BytesSent, afterMember: line.Length - sourceStart > SourceOpening.Length);
+        WriteFlowSegment(ref line, flows, slot, 2, hit, in flow, localText, remoteText);
+        AppendBytes(ref line, connection.BytesReceived, afterMember: true);
+        WriteFlowSegment(ref line, flows, slot, 3, hit, in flow, localText, remoteText);
         if (connection.BytesSent >= 0 && connection.BytesReceived >= 0)
         {
             line.Append(",\"bytes\":"u8);
             line.AppendNumber(connection.BytesSent + connection.BytesReceived);
         }
+        // network.community_id, host.*, related.*, net_sentinel.* up to connection_id.
+        WriteFlowSegment(ref line, flows, slot, 4, hit, in flow, localText, remoteText);
+        if (!hit)
+        {
+            flows.Complete(slot);
+        }
+
+        if (connection.Kind == ConnectionEventKind.Closed)
+        {
+            line.Append(connection.Failed ? ",\"failed\":true"u8 : ",\"failed\":false"u8);
+            if (connection.CloseInferred)
+            {
+                line.Append(",\"close_inferred\":true"u8);
+            }
+        }
+        line.Append(process.ExtraMembers);
+        line.Append("}}\n"u8);
+        output.Advance(line.Length);
+    }
+
+    /// <summary>What a connection line's flow segments are made from, when they are not cached (with the addresses' texts).</summary>
+    private readonly record struct FlowText(IPEndPoint Local, IPEndPoint Remote, ConnectionEvent Connection, ProcessJson Process, Dns.DomainNames? Names, string Source);
+
+    /// <summary><c>,"source":{</c>: segment 1 without a member after it.</summary>
+    private static ReadOnlySpan<byte> SourceOpening => ",\"source\":{"u8;
+
+    /// <summary>Segment <paramref name="index"/> of the line's flow: copied from the cache on a hit, else formatted here and stored in the slot.</summary>
+    private void WriteFlowSegment(ref Utf8Line line, FlowJsonCache flows, int slot, int index, bool hit, in FlowText flow,
+        scoped ReadOnlySpan<byte> localText, scoped ReadOnlySpan<byte> remoteText)
+    {
+        if (hit)
+        {
+            line.Append(flows.Segment(slot, index));
+            return;
+        }
+        int start = line.Length;
+        FormatFlowSegment(ref line, index, in flow, localText, remoteText);
+        flows.Store(slot, line.Since(start));
+    }
+
+    private void FormatFlowSegment(ref Utf8Line line, int index, in FlowText flow, scoped ReadOnlySpan<byte> localText, scoped ReadOnlySpan<byte> remoteText)
+    {
+        IPEndPoint local = flow.Local, remote = flow.Remote;
+        ConnectionEvent connection = flow.Connection;
+        switch (index)
+        {
+            case 0: // the message after its action: " tcp 198.51.100.1:0 -> 198.51.100.2:443 by curl (pid 4242"
+                line.Append(connection.Transport == Transport.Udp ? " udp "u8 : " tcp "u8);
+                AppendEndpointText(ref line, local, localText);
+                line.Append(" -> "u8);
+                AppendEndpointText(ref line, remote, remoteText);
+                line.Append(" by "u8);
+                line.Append(flow.Process.EscapedName);
+                line.Append(" (pid "u8);
+                line.AppendNumber(connection.Process.Pid);
+                break;
+            case 1: // source.* before its bytes
+                line.Append(SourceOpening);
+                bool sourceMember = false;
+                if (IsSpecified(local.Address))
+                {
+                    line.Append("\"ip\":\""u8);
+                    line.Append(localText);
+                    line.Append((byte)'"');
+                    sourceMember = true;
+                }
+                AppendPort(ref line, local.Port, sourceMember);
+                break;
+            case 2: // destination.* before its bytes
+                line.Append("},\"destination\":{\"ip\":\""u8);
+                line.Append(remoteText);
+                line.Append((byte)'"');
+                if (flow.Names is { } names)
+                {
+                    line.Append(",\"domain\":\""u8);
+                    line.AppendEscaped(names.Domain);
+                    line.Append("\",\"registered_domain\":\""u8);
+                    line.AppendEscaped(names.RegistrableDomain!);
+                    line.Append((byte)'"');
+                }
+                AppendPort(ref line, remote.Port, true);
+                break;
+            case 3: // network.* before its bytes
+                line.Append("},\"network\":{\"transport\":"u8);
+                line.Append(connection.Transport == Transport.Udp ? "\"udp\",\"iana_number\":\"17\""u8 : "\"tcp\",\"iana_number\":\"6\""u8);
+                line.Append(remote.AddressFamily == AddressFamily.InterNetworkV6 ? ",\"type\":\"ipv6\""u8 : ",\"type\":\"ipv4\""u8);
+                line.Append(",\"direction\":\"egress\""u8);
+                break;
+            default: // network.community_id, host.*, related.*, net_sentinel.* up to connection_id
+                FormatFlowEnd(ref line, in flow, localText, remoteText);
+                break;
+        }
+    }
+
+    private void FormatFlowEnd(ref Utf8Line line, in FlowText flow, scoped ReadOnlySpan<byte> localText, scoped ReadOnlySpan<byte> remoteText)
+    {
+        IPEndPoint local = flow.Local, remote = flow.Remote;
+        ConnectionEvent connection = flow.Connection;
         if (HasCommunityId(local, remote))
         {
             line.Append(",\"community_id\":\""u8);
@@ -464,7 +547,7 @@ public sealed class EcsJsonFormatter
             if (user)
             {
                 line.Append("\"user\":[\""u8);
-                line.Append(process.EscapedUser);
+                line.Append(flow.Process.EscapedUser);
                 line.Append("\"]"u8);
             }
             line.Append((byte)'}');
@@ -473,11 +556,11 @@ public sealed class EcsJsonFormatter
         line.Append(",\"net_sentinel\":{\"schema_version\":"u8);
         line.AppendNumber(SchemaVersion);
         line.Append(",\"source\":\""u8);
-        line.AppendEscaped(record.Source);
+        line.AppendEscaped(flow.Source);
         line.Append("\",\"attribution\":\""u8);
         line.Append(AttributionName(connection.Process.IdentifiedBy));
         line.Append((byte)'"');
-        if (names is not null && names.Others.Count > 0)
+        if (flow.Names is { Others.Count: > 0 } names)
         {
             line.Append(",\"domains\":["u8);
             for (int i = 0; i < names.Others.Count; i++)
@@ -490,17 +573,6 @@ public sealed class EcsJsonFormatter
         }
         line.Append(",\"connection_id\":"u8);
         line.AppendNumber(connection.ConnectionId);
-        if (connection.Kind == ConnectionEventKind.Closed)
-        {
-            line.Append(connection.Failed ? ",\"failed\":true"u8 : ",\"failed\":false"u8);
-            if (connection.CloseInferred)
-            {
-                line.Append(",\"close_inferred\":true"u8);
-            }
-        }
-        line.Append(process.ExtraMembers);
-        line.Append("}}\n"u8);
-        output.Advance(line.Length);
     }
 
     private static (ConnectionAction Action, byte[] Name, byte[] Types, byte[] Outcome) ActionJsonOf(ConnectionAction action)
@@ -529,15 +601,19 @@ public sealed class EcsJsonFormatter
         line.AppendNumber(endpoint.Port);
     }
 
-    /// <summary>port (when known: 0 means not known) and bytes (when not negative) of source.* or destination.*.</summary>
-    private static void AppendPortAndBytes(ref Utf8Line line, int port, long bytes, bool afterMember)
+    /// <summary>port of source.* or destination.*, when known (0 means not known).</summary>
+    private static void AppendPort(ref Utf8Line line, int port, bool afterMember)
     {
         if (port != 0)
         {
             line.Append(afterMember ? ",\"port\":"u8 : "\"port\":"u8);
             line.AppendNumber(port);
-            afterMember = true;
         }
+    }
+
+    /// <summary>bytes of source.* or destination.*, when not negative; <paramref name="afterMember"/>: the object has a member before it.</summary>
+    private static void AppendBytes(ref Utf8Line line, long bytes, bool afterMember)
+    {
         if (bytes >= 0)
         {
             line.Append(afterMember ? ",\"bytes\":"u8 : "\"bytes\":"u8);

@@ -21,6 +21,9 @@ internal ref struct Utf8Line(Span<byte> buffer)
     /// <summary>Bytes written so far.</summary>
     public readonly int Length => _length;
 
+    /// <summary>What was written from <paramref name="start"/> (an earlier <see cref="Length"/>) on.</summary>
+    public readonly ReadOnlySpan<byte> Since(int start) => _buffer[start.._length];
+
     /// <summary>Most bytes <see cref="AppendEscaped"/> can write for <paramref name="text"/>: six per UTF-16 unit (<c>\u001b</c>).</summary>
     public static int MaxEscapedLength(string? text) => text is null ? 0 : 6 * text.Length;
 
