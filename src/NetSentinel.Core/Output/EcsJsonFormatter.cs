@@ -338,7 +338,7 @@ public sealed class EcsJsonFormatter
 
         var line = new Utf8Line(output.GetSpan(most));
         DateTimeOffset now = _clock.GetUtcNow();
-        // What is the same on every line of the flow (FlowJsonCache): five segments, copied from its last line or
+        // What is the same on every line of the flow (FlowJsonCache): six segments, copied from its last line or
         // formatted here (WriteFlowSegment) and kept for its next.
         FlowJsonCache flows = FlowJsonCache.Current;
         int slot = flows.Find(this, connection.ConnectionId, connection.Transport, local, remote, connection.Process, names, record.Source);
@@ -419,8 +419,10 @@ public sealed class EcsJsonFormatter
             line.Append(",\"bytes\":"u8);
             line.AppendNumber(connection.BytesSent + connection.BytesReceived);
         }
-        // network.community_id, host.*, related.*, net_sentinel.* up to connection_id.
-        WriteFlowSegment(ref line, flows, slot, 4, hit, in flow, localText, remoteText);
+        WriteFlowSegment(ref line, flows, slot, 4, hit, in flow, localText, remoteText); // network.community_id
+        line.Append(_hostMemberJson);
+        // related.*, net_sentinel.* up to connection_id.
+        WriteFlowSegment(ref line, flows, slot, 5, hit, in flow, localText, remoteText);
         if (!hit)
         {
             flows.Complete(slot);
@@ -507,7 +509,15 @@ public sealed class EcsJsonFormatter
                 line.Append(remote.AddressFamily == AddressFamily.InterNetworkV6 ? ",\"type\":\"ipv6\""u8 : ",\"type\":\"ipv4\""u8);
                 line.Append(",\"direction\":\"egress\""u8);
                 break;
-            default: // network.community_id, host.*, related.*, net_sentinel.* up to connection_id
+            case 4: // network.community_id
+                if (HasCommunityId(local, remote))
+                {
+                    line.Append(",\"community_id\":\""u8);
+                    line.Append(CommunityIdCache.Get(connection.ConnectionId, local, remote, connection.Transport == Transport.Udp ? CommunityId.Udp : CommunityId.Tcp));
+                    line.Append((byte)'"');
+                }
+                break;
+            default: // related.*, net_sentinel.* up to connection_id
                 FormatFlowEnd(ref line, in flow, localText, remoteText);
                 break;
         }
@@ -517,14 +527,6 @@ public sealed class EcsJsonFormatter
     {
         IPEndPoint local = flow.Local, remote = flow.Remote;
         ConnectionEvent connection = flow.Connection;
-        if (HasCommunityId(local, remote))
-        {
-            line.Append(",\"community_id\":\""u8);
-            line.Append(CommunityIdCache.Get(connection.ConnectionId, local, remote, connection.Transport == Transport.Udp ? CommunityId.Udp : CommunityId.Tcp));
-            line.Append((byte)'"');
-        }
-        line.Append(_hostMemberJson);
-
         // related.*: as WriteRelated writes it.
         bool localRelated = IsSpecified(local.Address);
         bool remoteRelated = IsSpecified(remote.Address) && !(localRelated && local.Address.Equals(remote.Address));

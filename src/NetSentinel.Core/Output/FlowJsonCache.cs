@@ -6,9 +6,9 @@ namespace NetSentinel.Core.Output;
 
 /// <summary>
 /// The parts of a connection line that are the same on every line of a flow, kept from its latest line for its next:
-/// a connection's opened and closed lines differ only in times, ids, the action and byte counts, and formatting the
-/// rest again (two addresses, four ports, the pid, the connection id, the community id and related.*) was about a
-/// third of the formatter's own work with every connection logged (issue #15). Per thread, <see cref="Slots"/> slots
+/// a connection's opened and closed lines differ only in times, ids, the action and byte counts, and its close need not
+/// format the rest again (two addresses, four ports, the pid, the connection id, the community id, related.*) with every
+/// connection logged (issue #15; a few percent of the formatter's CPU, measured). Per thread, <see cref="Slots"/> slots
 /// chosen by connection id; a slot is used only when everything its bytes were made from is the line's too — the
 /// formatter (host.*), connection id, transport, both endpoints (value), the <see cref="ProcessInfo"/> and
 /// <see cref="DomainNames"/> instances (immutable records, a new instance when anything about them changes, as
@@ -22,12 +22,12 @@ namespace NetSentinel.Core.Output;
 internal sealed class FlowJsonCache
 {
     /// <summary>Segments per flow, in line order (see EcsJsonFormatter.WriteConnectionLine).</summary>
-    public const int Segments = 5;
+    public const int Segments = 6;
 
     internal const int Slots = 256;
 
-    /// <summary>Most bytes of one flow's segments; an IPv4 flow's are ~500, an IPv6 flow's ~650, more only with domain names.</summary>
-    internal const int SlotBytes = 1536;
+    /// <summary>Most bytes of one flow's segments (host.* is not one of them): an IPv4 flow's are ~350, an IPv6 flow's ~450, more with domain names.</summary>
+    internal const int SlotBytes = 1024;
 
     [ThreadStatic]
     private static FlowJsonCache? t_cache;
