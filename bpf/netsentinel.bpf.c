@@ -237,14 +237,33 @@ static __always_inline void open_when_port_known(const struct sock *sk, struct n
  * transition, and so its close record) before the application reads, and the reads after that find no tracked
  * socket. A socket closed with data unread (it sends a reset) had those bytes arrive too. rcv_nxt - copied_seq is
  * what the receive queue holds, plus the FIN's sequence number when the FIN came in and was not read yet (reading
- * the end of the stream moves copied_seq past it). Probe reads: runs once per connection. */
-static __always_inline __u64 unread_bytes(const struct sock *sk)
+ * the end of the stream moves copied_seq past it). */
+static __always_inline __u64 unread_of(__u32 rcv_nxt, __u32 copied_seq, __u8 shutdown)
 {
-	const struct tcp_sock *tp = (const struct tcp_sock *)sk;
-	__u32 unread = BPF_CORE_READ(tp, rcv_nxt) - BPF_CORE_READ(tp, copied_seq);
-	if (unread && (BPF_CORE_READ(sk, sk_shutdown) & NS_RCV_SHUTDOWN))
+	__u32 unread = rcv_nxt - copied_seq;
+	if (unread && (shutdown & NS_RCV_SHUTDOWN))
 		unread--;
 	return unread < NS_MAX_UNREAD ? unread : 0;
+}
+
+/* What the close record needs beyond struct sock, the type the tracepoint hands us: the unread bytes, and (for a
+ * connect that never reached ESTABLISHED, whose skc_num is already 0 when CLOSE is traced) inet_sport, the port the
+ * kernel chose (network order). `*sport` is filled only when 0. tp_btf: bpf_skc_to_tcp_sock gives a BTF pointer to
+ * the tcp_sock, so the fields are plain loads; raw_tp: probe reads. */
+static __always_inline __u64 read_close_extras(const struct sock *sk, __u16 *sport, int direct)
+{
+	if (direct) {
+		const struct tcp_sock *tp = bpf_skc_to_tcp_sock((void *)sk);
+		if (!tp)
+			return 0; /* not a full TCP socket: cannot be one tracked since SYN_SENT */
+		if (!*sport)
+			*sport = ((const struct inet_sock *)tp)->inet_sport;
+		return unread_of(tp->rcv_nxt, tp->copied_seq, sk->sk_shutdown);
+	}
+	const struct tcp_sock *tp = (const struct tcp_sock *)sk;
+	if (!*sport)
+		*sport = BPF_CORE_READ((const struct inet_sock *)sk, inet_sport);
+	return unread_of(BPF_CORE_READ(tp, rcv_nxt), BPF_CORE_READ(tp, copied_seq), BPF_CORE_READ(sk, sk_shutdown));
 }
 
 static __always_inline void on_close(const struct sock *sk, __u64 key, int direct)
@@ -269,13 +288,8 @@ static __always_inline void on_close(const struct sock *sk, __u64 key, int direc
 	event->flags = (state->flags & NS_SOCK_ESTABLISHED) ? NS_CLOSE_ESTABLISHED : 0;
 	event->pad0 = 0;
 	event->ends = state->ends;
-	/* A connect that never reached ESTABLISHED (refused, timed out) has no port in the map yet, and by the
-	 * time the CLOSE transition is traced the port was released: skc_num is already 0. inet_sport keeps the
-	 * port the kernel chose (network order). Read with a probe: it lies beyond struct sock, the type the
-	 * tracepoint hands us. */
-	if (!event->ends.sport)
-		event->ends.sport = BPF_CORE_READ((const struct inet_sock *)sk, inet_sport);
-	event->bytes_received += unread_bytes(sk);
+	/* A connect that never reached ESTABLISHED (refused, timed out) has no port in the map yet. */
+	event->bytes_received += read_close_extras(sk, &event->ends.sport, direct);
 	bpf_map_delete_elem(&ns_socks, &key);
 	bpf_ringbuf_submit(event, wakeup_flags());
 }

@@ -10,15 +10,23 @@ namespace NetSentinel.Linux.Tests.Bpf;
 [Collection(BpfTestCollection.Name)]
 public class SourcePortLiveTests
 {
+    /// <summary>Its port is read from inet_sport at the close: a plain load in tp_btf, a probe read in raw_tp.</summary>
     [RootFact]
     public void ARefusedConnectCarriesTheLocalPortTheKernelChose()
+    {
+        RefusedConnectCarriesItsPort(BpfHookVariant.TpBtf);
+        RefusedConnectCarriesItsPort(BpfHookVariant.RawTp);
+    }
+
+    private static void RefusedConnectCarriesItsPort(BpfHookVariant variant)
     {
         using var net = new TestNetwork();
         using var listener = net.ListenTcp(net.PeerV4);
         int closedPort = ((IPEndPoint)listener.LocalEndPoint!).Port;
         listener.Close(); // nothing listens there now: the peer answers the SYN with a reset
         var target = new IPEndPoint(net.PeerV4, closedPort);
-        using var source = BpfConnectionSource.Start();
+        using var source = BpfConnectionSource.Start(variant);
+        Assert.Same(variant, source.HookVariant);
         var recorder = new EventRecorder();
 
         using var bash = Process.Start(new ProcessStartInfo("/bin/bash", ["-c", $"exec 3<>/dev/tcp/{target.Address}/{target.Port}"]) { RedirectStandardError = true })!;
