@@ -176,14 +176,15 @@ static __always_inline void read_addresses(const struct sock *sk, struct ns_endp
 	}
 }
 
-/* `route`: a new UDP flow's socket's routing inputs (struct ns_sock_route); null for the other records. */
-static __always_inline void submit_open(__u32 kind, __u64 now, __u64 conn_id, const struct ns_task *task,
+/* `route`: a new UDP flow's socket's routing inputs (struct ns_sock_route); null for the other records.
+ * Returns whether the record was written (else it was counted as lost). */
+static __always_inline int submit_open(__u32 kind, __u64 now, __u64 conn_id, const struct ns_task *task,
 					const struct ns_endpoints *ends, const struct ns_sock_route *route)
 {
 	struct ns_open_event *event = bpf_ringbuf_reserve(&ns_events, sizeof(*event), 0);
 	if (!event) {
 		count_lost(NS_LOST_RINGBUF);
-		return;
+		return 0;
 	}
 	fill_header(&event->header, kind, now);
 	event->conn_id = conn_id;
@@ -194,6 +195,7 @@ static __always_inline void submit_open(__u32 kind, __u64 now, __u64 conn_id, co
 	else
 		__builtin_memset(&event->route, 0, sizeof(event->route));
 	bpf_ringbuf_submit(event, wakeup_flags());
+	return 1;
 }
 
 static __always_inline void on_syn_sent(const struct sock *sk, __u64 key, int direct)
@@ -219,14 +221,15 @@ static __always_inline void on_syn_sent(const struct sock *sk, __u64 key, int di
  * connect refused before either has no connect record; its close record carries the same identity and user space
  * opens it from that. The record is stamped with the SYN_SENT time and carries the task captured then: these
  * transitions may run in softirq, where `current` is whoever was interrupted. Both run under the socket lock, so
- * the flag test cannot race. */
+ * the flag test cannot race. NS_SOCK_OPENED is set only once the record is in the ring: the close of a socket
+ * without it is the full record (identity included), of one with it the short one. */
 static __always_inline void open_when_port_known(const struct sock *sk, struct ns_sock_state *state, int direct)
 {
 	state->ends.sport = bpf_htons(NS_READ(direct, sk, __sk_common.skc_num));
 	if (state->flags & NS_SOCK_OPENED)
 		return;
-	state->flags |= NS_SOCK_OPENED;
-	submit_open(NS_EVENT_TCP_CONNECT, state->start_ns, state->conn_id, &state->task, &state->ends, 0);
+	if (submit_open(NS_EVENT_TCP_CONNECT, state->start_ns, state->conn_id, &state->task, &state->ends, 0))
+		state->flags |= NS_SOCK_OPENED;
 }
 
 #define NS_RCV_SHUTDOWN 1
@@ -248,35 +251,53 @@ static __always_inline __u64 unread_of(__u32 rcv_nxt, __u32 copied_seq, __u8 shu
 
 /* What the close record needs beyond struct sock, the type the tracepoint hands us: the unread bytes, and (for a
  * connect that never reached ESTABLISHED, whose skc_num is already 0 when CLOSE is traced) inet_sport, the port the
- * kernel chose (network order). `*sport` is filled only when 0. tp_btf: bpf_skc_to_tcp_sock gives a BTF pointer to
- * the tcp_sock, so the fields are plain loads; raw_tp: probe reads. */
+ * kernel chose (network order). `sport`: null for the short record (the connect record had the port), else filled
+ * only when 0. tp_btf: bpf_skc_to_tcp_sock gives a BTF pointer to the tcp_sock, so the fields are plain loads;
+ * raw_tp: probe reads. */
 static __always_inline __u64 read_close_extras(const struct sock *sk, __u16 *sport, int direct)
 {
 	if (direct) {
 		const struct tcp_sock *tp = bpf_skc_to_tcp_sock((void *)sk);
 		if (!tp)
 			return 0; /* not a full TCP socket: cannot be one tracked since SYN_SENT */
-		if (!*sport)
+		if (sport && !*sport)
 			*sport = ((const struct inet_sock *)tp)->inet_sport;
 		return unread_of(tp->rcv_nxt, tp->copied_seq, sk->sk_shutdown);
 	}
 	const struct tcp_sock *tp = (const struct tcp_sock *)sk;
-	if (!*sport)
+	if (sport && !*sport)
 		*sport = BPF_CORE_READ((const struct inet_sock *)sk, inet_sport);
 	return unread_of(BPF_CORE_READ(tp, rcv_nxt), BPF_CORE_READ(tp, copied_seq), BPF_CORE_READ(sk, sk_shutdown));
 }
 
-static __always_inline void on_close(const struct sock *sk, __u64 key, int direct)
+/* The close of a socket whose connect record was written: the short record (user space has the rest from the
+ * connect record, by conn_id). */
+static __always_inline void submit_close_short(const struct sock *sk, const struct ns_sock_state *state, __u64 now,
+					       int direct)
 {
-	struct ns_sock_state *state = bpf_map_lookup_elem(&ns_socks, &key);
-	if (!state)
+	struct ns_close_short_event *event = bpf_ringbuf_reserve(&ns_events, sizeof(*event), 0);
+	if (!event) {
+		count_lost(NS_LOST_RINGBUF);
 		return;
+	}
+	fill_header(&event->header, NS_EVENT_TCP_CLOSE_SHORT, now);
+	event->conn_id = state->conn_id;
+	event->duration_ns = now - state->start_ns;
+	event->bytes_sent = state->bytes_sent;
+	event->bytes_received = state->bytes_received + read_close_extras(sk, 0, direct);
+	event->flags = (state->flags & NS_SOCK_ESTABLISHED) ? NS_CLOSE_ESTABLISHED : 0;
+	event->pad0 = 0;
+	bpf_ringbuf_submit(event, wakeup_flags());
+}
 
-	__u64 now = bpf_ktime_get_ns();
+/* The close of a socket with no connect record (refused before ESTABLISHED and before a SYN retransmission, or its
+ * connect record found the ring full): the full record, with the identity captured at SYN_SENT. */
+static __always_inline void submit_close_full(const struct sock *sk, const struct ns_sock_state *state, __u64 now,
+					      int direct)
+{
 	struct ns_close_event *event = bpf_ringbuf_reserve(&ns_events, sizeof(*event), 0);
 	if (!event) {
 		count_lost(NS_LOST_RINGBUF);
-		bpf_map_delete_elem(&ns_socks, &key);
 		return;
 	}
 	fill_header(&event->header, NS_EVENT_TCP_CLOSE, now);
@@ -290,8 +311,21 @@ static __always_inline void on_close(const struct sock *sk, __u64 key, int direc
 	event->ends = state->ends;
 	/* A connect that never reached ESTABLISHED (refused, timed out) has no port in the map yet. */
 	event->bytes_received += read_close_extras(sk, &event->ends.sport, direct);
-	bpf_map_delete_elem(&ns_socks, &key);
 	bpf_ringbuf_submit(event, wakeup_flags());
+}
+
+static __always_inline void on_close(const struct sock *sk, __u64 key, int direct)
+{
+	struct ns_sock_state *state = bpf_map_lookup_elem(&ns_socks, &key);
+	if (!state)
+		return;
+
+	__u64 now = bpf_ktime_get_ns();
+	if (state->flags & NS_SOCK_OPENED)
+		submit_close_short(sk, state, now, direct);
+	else
+		submit_close_full(sk, state, now, direct);
+	bpf_map_delete_elem(&ns_socks, &key);
 }
 
 /* The pid is only trustworthy at SYN_SENT (the connecting task's context); later transitions may

@@ -16,7 +16,7 @@
 #include <linux/types.h>
 #endif
 
-#define NS_ABI_VERSION 11
+#define NS_ABI_VERSION 12
 
 #define NS_COMM_LEN 16
 /* The executable's path, as its components leaf first (each NUL-terminated): PATH_MAX, plus room for one more
@@ -29,13 +29,14 @@
 
 /* ns_header.kind */
 #define NS_EVENT_TCP_CONNECT 1
-#define NS_EVENT_TCP_CLOSE 2
+#define NS_EVENT_TCP_CLOSE 2 /* struct ns_close_event: a close whose connect record was not written (it carries the identity) */
 #define NS_EVENT_UDP_FLOW 3
 #define NS_EVENT_EXEC 4
 #define NS_EVENT_EXIT 5
 #define NS_EVENT_DNS 6
 #define NS_EVENT_FORK 8 /* a new process (not a thread): struct ns_fork_event */
 #define NS_EVENT_UDP_RESUMED 7 /* a UDP flow sent again after NS_UDP_IDLE_GAP_NS of silence (struct ns_open_event) */
+#define NS_EVENT_TCP_CLOSE_SHORT 9 /* struct ns_close_short_event: a close whose connect record was written */
 
 /* DNS capture: the server port, and how much of a message is copied (a typical answer section fits). */
 #define NS_DNS_PORT 53
@@ -46,12 +47,12 @@
 #define NS_EXEC_ARGS_TRUNCATED 2 /* the command line was longer than NS_ARGS_LEN: args holds its beginning */
 #define NS_EXEC_NO_FILE 4        /* no mm->exe_file could be read: path, device and inode are empty */
 
-/* ns_close_event.flags */
+/* ns_close_event.flags, ns_close_short_event.flags */
 #define NS_CLOSE_ESTABLISHED 1 /* the handshake completed; absent = failed connect */
 
 /* ns_sock_state.flags */
 #define NS_SOCK_ESTABLISHED 1
-#define NS_SOCK_OPENED 2 /* its connect record was written (the local port was known) */
+#define NS_SOCK_OPENED 2 /* its connect record was written (the local port was known and the ring had room) */
 
 /* indexes of the per-CPU loss counter array */
 #define NS_LOST_RINGBUF 0  /* bpf_ringbuf_reserve failed: an event was dropped */
@@ -117,7 +118,9 @@ struct ns_open_event {
 	struct ns_sock_route route; /* NS_EVENT_UDP_FLOW only */
 };
 
-/* NS_EVENT_TCP_CLOSE (at the transition to CLOSE of a socket seen at SYN_SENT). */
+/* NS_EVENT_TCP_CLOSE (at the transition to CLOSE of a socket seen at SYN_SENT whose connect record was not written:
+ * refused before ESTABLISHED and before a SYN retransmission, or its connect record found no room in the ring). It
+ * carries the identity the connect record would have, so user space opens the connection from it. */
 struct ns_close_event {
 	struct ns_header header;
 	__u64 conn_id;
@@ -128,6 +131,20 @@ struct ns_close_event {
 	__u32 flags;              /* NS_CLOSE_* */
 	__u32 pad0;
 	struct ns_endpoints ends;
+};
+
+/* NS_EVENT_TCP_CLOSE_SHORT (at the transition to CLOSE of a socket whose connect record was written, NS_SOCK_OPENED:
+ * nearly every close). Only what the connect record did not say: user space has the task and the endpoints from it,
+ * found by conn_id. The connect record always has the local port (it is written only once the port exists). 56 bytes:
+ * with the ring's 8-byte record header, one cache line (the full record is three). */
+struct ns_close_short_event {
+	struct ns_header header;
+	__u64 conn_id;
+	__u64 duration_ns;
+	__u64 bytes_sent;     /* as in ns_close_event */
+	__u64 bytes_received;
+	__u32 flags;          /* NS_CLOSE_* */
+	__u32 pad0;
 };
 
 /* NS_EVENT_EXEC: a successful execve, described by what the kernel executed (not the path string given to execve,
@@ -215,6 +232,7 @@ _Static_assert(sizeof(struct ns_endpoints) == 40, "ns_endpoints size");
 _Static_assert(sizeof(struct ns_sock_route) == 16, "ns_sock_route size");
 _Static_assert(sizeof(struct ns_open_event) == 120, "ns_open_event size");
 _Static_assert(sizeof(struct ns_close_event) == 136, "ns_close_event size");
+_Static_assert(sizeof(struct ns_close_short_event) == 56, "ns_close_short_event size");
 _Static_assert(sizeof(struct ns_exec_event) == 4440, "ns_exec_event size");
 _Static_assert(sizeof(struct ns_exit_event) == 56, "ns_exit_event size");
 _Static_assert(sizeof(struct ns_fork_event) == 72, "ns_fork_event size");

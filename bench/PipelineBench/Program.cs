@@ -1,5 +1,5 @@
 // The monitor's user-space cost per connection, without a kernel and without noise from the scheduler: the
-// records a connect storm puts in the ring buffer (a connect record at ESTABLISHED, a close record at CLOSE,
+// records a connect storm puts in the ring buffer (a connect record at ESTABLISHED, a short close record at CLOSE,
 // built byte for byte as the kernel lays them out) go through the real decoder, translator, flow ledger and
 // detection pipeline with the default configuration (alerts only), as the monitor's thread runs them. The
 // storm is bench/run.sh's connect1: one process connecting to one host, rotating over 1,000 ports, 20k/s of
@@ -58,7 +58,7 @@ byte[][] Storm(ulong sent, ulong received)
         ulong start = (ulong)i * GapNs;
         NsEndpoints ends = Ends("198.51.100.241", 32768 + i % 28000, "198.51.100.242", 20000 + i % Ports);
         storm[2 * i] = TcpConnect((ulong)i + 1, start, client, ends);
-        storm[(2 * i) + 1] = TcpClose((ulong)i + 1, start + (GapNs / 2), client, ends, sent: sent, received: received, durationNs: GapNs / 2);
+        storm[(2 * i) + 1] = TcpCloseShort((ulong)i + 1, start + (GapNs / 2), sent: sent, received: received, durationNs: GapNs / 2);
     }
     return storm;
 }
@@ -110,7 +110,7 @@ Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"spawn storm: {sp
             Fork(ns, parent, child.Tgid),
             Exec(ns + 50_000, child, "/work/main/out/bench/nsload", ["nsload", "once", "198.51.100.242", port]),
             TcpConnect(i + 1, ns + 100_000, child, ends),
-            TcpClose(i + 1, ns + 150_000, child, ends, sent: 0, received: 0, durationNs: 50_000),
+            TcpCloseShort(i + 1, ns + 150_000, sent: 0, received: 0, durationNs: 50_000),
             Exit(ns + 200_000, child),
         ];
         long decodeStart = GC.GetAllocatedBytesForCurrentThread(); // the records are the kernel's, not the monitor's allocations
@@ -158,7 +158,7 @@ long CatalogBytesPer10k()
         decoder.Decode(Exec(ns + 100, worker, "/usr/bin/python3.13", args), sink);
         NsEndpoints ends = Ends("198.51.100.241", 40000, "198.51.100.242", 443);
         decoder.Decode(TcpConnect(i + 1, ns + 200, worker, ends), sink);
-        decoder.Decode(TcpClose(i + 1, ns + 300, worker, ends, sent: 10, received: 10, durationNs: 100), sink); // only the catalog keeps anything
+        decoder.Decode(TcpCloseShort(i + 1, ns + 300, sent: 10, received: 10, durationNs: 100), sink); // only the catalog keeps anything
     }
     long after = GC.GetTotalMemory(forceFullCollection: true);
     GC.KeepAlive(decoder);

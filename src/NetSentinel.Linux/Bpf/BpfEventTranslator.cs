@@ -69,26 +69,46 @@ public sealed class BpfEventTranslator
             OnOpen(resumed, Transport.Udp, sink);
     }
 
+    /// <summary>
+    /// The close of a connection whose connect record was written (nearly every close): the record carries only what
+    /// the connect record did not say, and the flow is found by conn_id. A flow not known here was never tracked (the
+    /// ledger was full when its connect record came, counted in <see cref="Untracked"/>) or was already closed as
+    /// inferred: the record has no identity to open it with, and nothing is reported.
+    /// </summary>
+    internal void OnClose(in NsCloseShortEvent close, IConnectionEventSink sink)
+    {
+        if (!_ledger.TryGet(close.ConnId, out Flow<ulong>? flow)) return;
+        End(flow, close.Header.TimestampNs, close.DurationNs, close.BytesSent, close.BytesReceived, close.Flags, sink);
+    }
+
+    /// <summary>
+    /// The close of a connect whose connect record was not written (refused before it, or the ring had no room for
+    /// it): the record carries the identity captured at connect time, so the connection opens late, when it began.
+    /// </summary>
     internal void OnClose(in NsCloseEvent close, IConnectionEventSink sink)
     {
-        DateTimeOffset when = _clock.ToWallClock(close.Header.TimestampNs);
-        TimeSpan duration = TimeSpan.FromTicks((long)(close.DurationNs / 100));
         if (_ledger.TryGet(close.ConnId, out Flow<ulong>? flow))
         {
-            // The usual close: the endpoints are the flow's already; only a port still unknown is read from the record.
             if (flow.Local.Port == 0) flow.LearnLocal(_addresses.Endpoints(close.Ends).Local);
         }
         else
         {
-            // A lost connect record (or a connect refused before it was written): the close carries the identity
-            // captured at connect time, so open it late.
             var (local, remote) = _addresses.Endpoints(close.Ends);
-            flow = _ledger.Open(close.ConnId, close.ConnId, Transport.Tcp, local, remote, _processes.Describe(close.Task, close.Header.TimestampNs), when - duration, sink);
+            DateTimeOffset began = _clock.ToWallClock(close.Header.TimestampNs) - Duration(close.DurationNs);
+            flow = _ledger.Open(close.ConnId, close.ConnId, Transport.Tcp, local, remote, _processes.Describe(close.Task, close.Header.TimestampNs), began, sink);
             if (flow is null) return;
         }
-        _ledger.Observe(flow, (long)close.BytesSent, (long)close.BytesReceived, when);
-        _ledger.Close(flow, when, sink, failed: (close.Flags & NsAbi.CloseEstablished) == 0, duration: duration);
+        End(flow, close.Header.TimestampNs, close.DurationNs, close.BytesSent, close.BytesReceived, close.Flags, sink);
     }
+
+    private void End(Flow<ulong> flow, ulong timestampNs, ulong durationNs, ulong sent, ulong received, uint flags, IConnectionEventSink sink)
+    {
+        DateTimeOffset when = _clock.ToWallClock(timestampNs);
+        _ledger.Observe(flow, (long)sent, (long)received, when);
+        _ledger.Close(flow, when, sink, failed: (flags & NsAbi.CloseEstablished) == 0, duration: Duration(durationNs));
+    }
+
+    private static TimeSpan Duration(ulong ns) => TimeSpan.FromTicks((long)(ns / 100));
 
     /// <summary>A new process: it names the parent that started it, even once re-parented.</summary>
     internal void OnFork(in NsForkEvent fork) => _processes.OnFork(fork.ChildTgid, fork.Task.Tgid, fork.Header.TimestampNs, fork.ChildStartBoottimeNs);

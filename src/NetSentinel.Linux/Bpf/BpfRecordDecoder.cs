@@ -65,10 +65,11 @@ public sealed class BpfRecordDecoder
 
     private static RecordKind[] BuildKinds()
     {
-        var kinds = new RecordKind[NsAbi.EventFork + 1];
+        var kinds = new RecordKind[NsAbi.EventTcpCloseShort + 1];
         kinds[NsAbi.EventTcpConnect] = Row<NsOpenEvent>(static (t, r, s) => t.OnOpen(Read<NsOpenEvent>(r), Transport.Tcp, s));
         kinds[NsAbi.EventUdpFlow] = Row<NsOpenEvent>(static (t, r, s) => t.OnOpen(Read<NsOpenEvent>(r), Transport.Udp, s));
         kinds[NsAbi.EventTcpClose] = Row<NsCloseEvent>(static (t, r, s) => t.OnClose(Read<NsCloseEvent>(r), s));
+        kinds[NsAbi.EventTcpCloseShort] = Row<NsCloseShortEvent>(static (t, r, s) => t.OnClose(Read<NsCloseShortEvent>(r), s));
         kinds[NsAbi.EventExec] = Row<NsExecEvent>(static (t, r, _) => t.OnExec(Read<NsExecEvent>(r), r[Unsafe.SizeOf<NsExecEvent>()..])); // argv follows
         kinds[NsAbi.EventExit] = Row<NsExitEvent>(static (t, r, s) => t.OnExit(Read<NsExitEvent>(r), s));
         kinds[NsAbi.EventDns] = Row<NsDnsEvent>(static (t, r, s) => t.OnDns(Read<NsDnsEvent>(r), s));

@@ -14,7 +14,7 @@ public class BpfAbiTests
     private static readonly (Type Type, string CName)[] s_mirrors =
     [
         (typeof(NsHeader), "ns_header"), (typeof(NsTask), "ns_task"), (typeof(NsEndpoints), "ns_endpoints"),
-        (typeof(NsOpenEvent), "ns_open_event"), (typeof(NsCloseEvent), "ns_close_event"), (typeof(NsExecEvent), "ns_exec_event"),
+        (typeof(NsOpenEvent), "ns_open_event"), (typeof(NsCloseEvent), "ns_close_event"), (typeof(NsCloseShortEvent), "ns_close_short_event"), (typeof(NsExecEvent), "ns_exec_event"),
         (typeof(NsExitEvent), "ns_exit_event"), (typeof(NsForkEvent), "ns_fork_event"), (typeof(NsSockState), "ns_sock_state"), (typeof(NsUdpKey), "ns_udp_key"),
         (typeof(NsUdpFlow), "ns_udp_flow"), (typeof(NsDnsEvent), "ns_dns_event"), (typeof(NsSockRoute), "ns_sock_route"),
     ];
@@ -82,6 +82,7 @@ public class BpfAbiTests
         [nameof(NsAbi.EventExit)] = "NS_EVENT_EXIT",
         [nameof(NsAbi.EventUdpResumed)] = "NS_EVENT_UDP_RESUMED",
         [nameof(NsAbi.EventFork)] = "NS_EVENT_FORK",
+        [nameof(NsAbi.EventTcpCloseShort)] = "NS_EVENT_TCP_CLOSE_SHORT",
         [nameof(NsAbi.UdpIdleGapNs)] = "NS_UDP_IDLE_GAP_NS",
         [nameof(NsAbi.EventDns)] = "NS_EVENT_DNS",
         [nameof(NsAbi.DnsPort)] = "NS_DNS_PORT",
@@ -139,6 +140,27 @@ public class BpfAbiTests
         Assert.Equal((4026531840U, 3U, 0x66U, 1000U), (open.Route.Netns, open.Route.BoundDevIf, open.Route.Mark, open.Route.Uid));
 
         Assert.False(BpfRecord.TryRead(record.AsSpan(0, 119), out NsOpenEvent _)); // a short record is refused, not over-read
+    }
+
+    [Fact]
+    public void AGoldenShortCloseRecordIsOneCacheLineWithTheRingHeaderAndDecodesToItsFields()
+    {
+        // struct ns_close_short_event as the kernel writes it (little-endian), byte by byte from the header's layout.
+        var record = new byte[56];
+        BitConverter.TryWriteBytes(record.AsSpan(0), 987_654_321_000UL);   // header.timestamp_ns
+        BitConverter.TryWriteBytes(record.AsSpan(8), 9U);                  // header.kind = NS_EVENT_TCP_CLOSE_SHORT
+        BitConverter.TryWriteBytes(record.AsSpan(12), NsAbi.Version);      // header.abi_version
+        BitConverter.TryWriteBytes(record.AsSpan(16), 42UL);               // conn_id
+        BitConverter.TryWriteBytes(record.AsSpan(24), 3_000_000UL);        // duration_ns
+        BitConverter.TryWriteBytes(record.AsSpan(32), 80UL);               // bytes_sent
+        BitConverter.TryWriteBytes(record.AsSpan(40), 240UL);              // bytes_received
+        BitConverter.TryWriteBytes(record.AsSpan(48), 1U);                 // flags = NS_CLOSE_ESTABLISHED
+        Assert.Equal(64, record.Length + 8);                               // with the ring's record header: one cache line
+
+        Assert.True(BpfRecord.TryRead(record, out NsCloseShortEvent close));
+        Assert.Equal((987_654_321_000UL, NsAbi.EventTcpCloseShort, NsAbi.Version), (close.Header.TimestampNs, close.Header.Kind, close.Header.AbiVersion));
+        Assert.Equal((42UL, 3_000_000UL, 80UL, 240UL, NsAbi.CloseEstablished), (close.ConnId, close.DurationNs, close.BytesSent, close.BytesReceived, close.Flags));
+        Assert.False(BpfRecord.TryRead(record.AsSpan(0, 55), out NsCloseShortEvent _));
     }
 
     [Fact]

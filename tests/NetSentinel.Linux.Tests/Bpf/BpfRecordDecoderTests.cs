@@ -36,7 +36,7 @@ public sealed class BpfRecordDecoderTests : IDisposable
         Decode(TcpConnect(1, 1_000, curl, Web));
         Interval(sockets: [Socket(1, curl, Web, sent: 100, received: 50)]);
         Interval(sockets: [Socket(1, curl, Web, sent: 100, received: 50)]); // no growth, no event
-        Decode(TcpClose(1, 5_000, curl, Web, sent: 300, received: 80, durationNs: 4_000));
+        Decode(TcpCloseShort(1, 5_000, sent: 300, received: 80, durationNs: 4_000)); // task and endpoints: the connect record's
 
         Assert.Equal(
             [(ConnectionEventKind.Opened, 0L, 0L, 0L, 0L), (ConnectionEventKind.Traffic, 100L, 50L, 100L, 50L), (ConnectionEventKind.Closed, 300L, 80L, 200L, 30L)],
@@ -44,6 +44,8 @@ public sealed class BpfRecordDecoderTests : IDisposable
         ConnectionEvent closed = _events.Events[^1];
         Assert.Equal((1UL, false, false), (closed.ConnectionId, closed.Failed, closed.CloseInferred));
         Assert.Equal(new IPEndPoint(IPAddress.Parse("198.51.100.2"), 443), closed.Remote);
+        Assert.Equal(new IPEndPoint(IPAddress.Parse("198.51.100.1"), 40000), closed.Local);
+        Assert.Equal(TimeSpan.FromTicks(40), closed.Duration);
         Assert.Equal(("curl", 4242, AttributionSource.Kernel), (closed.Process.Name, closed.Process.Pid, closed.Process.IdentifiedBy));
         Assert.Equal(0, _translator.TrackedCount);
         Assert.Equal(0, _decoder.Refused);
@@ -84,6 +86,33 @@ public sealed class BpfRecordDecoderTests : IDisposable
         Assert.Equal(TimeSpan.FromMilliseconds(3), closed.Timestamp - opened.Timestamp); // opened when it was, not when we heard
         Assert.Equal(("nc", 77, true), (closed.Process.Name, closed.Process.Pid, closed.Failed));
         Assert.Equal(TimeSpan.FromMilliseconds(3), closed.Duration);
+    }
+
+    [Fact]
+    public void AShortCloseOfAConnectThatGaveUpAfterItsConnectRecordIsAFailedCloseOfThatConnection()
+    {
+        // A SYN nobody answered: the connect record came at the first retransmission, the short close when it gave up.
+        Decode(TcpConnect(12, 1_000_000, Task(78, "nc"), Web));
+        Decode(TcpCloseShort(12, 9_001_000_000, sent: 0, received: 0, durationNs: 9_000_000_000, established: false));
+
+        Assert.Equal([ConnectionEventKind.Opened, ConnectionEventKind.Closed], _events.Events.Select(e => e.Kind));
+        ConnectionEvent closed = _events.Events[1];
+        Assert.Equal((12UL, true, "nc", 78), (closed.ConnectionId, closed.Failed, closed.Process.Name, closed.Process.Pid));
+        Assert.Equal(TimeSpan.FromSeconds(9), closed.Duration);
+        Assert.Equal(TimeSpan.FromSeconds(9), closed.Timestamp - _events.Events[0].Timestamp);
+        Assert.Equal(0, _translator.TrackedCount);
+    }
+
+    [Fact]
+    public void AShortCloseOfAConnectionNeverTrackedReportsNothingAndIsNotRefused()
+    {
+        // Its connect record was written, but the ledger had no room for it (or it was already closed as inferred):
+        // the short record has no identity to open a connection with.
+        Decode(TcpCloseShort(13, 5_000, sent: 10, received: 20, durationNs: 1_000));
+
+        Assert.Empty(_events.Events);
+        Assert.Equal(0, _decoder.Refused);
+        Assert.Equal(0, _translator.TrackedCount);
     }
 
     [Fact]
@@ -150,7 +179,7 @@ public sealed class BpfRecordDecoderTests : IDisposable
         Decode(Exec(1_000, Task(88, "tool"), "/nonexistent/tool"));
         Decode(TcpConnect(5, 2_000, Task(88, "tool"), Web));
         Decode(Exit(3_000, Task(88, "tool")));
-        Decode(TcpClose(5, 2_500, Task(88, "tool"), Web, 0, 0, 500)); // a record still in flight after the exit
+        Decode(TcpCloseShort(5, 2_500, 0, 0, 500)); // a record still in flight after the exit
         Interval();
         Interval();
 
@@ -315,9 +344,13 @@ public sealed class BpfRecordDecoderTests : IDisposable
         Decode(open.AsSpan(0, open.Length - 1).ToArray()); // a header, but not a whole open event
         byte[] unknown = Bytes(Header(kind: 99, timestampNs: 1));
         Decode(unknown);
+        Decode(Bytes(Header(kind: 0, timestampNs: 1)));    // below the first kind
+        Decode(open);
+        byte[] close = TcpCloseShort(1, 2_000, sent: 1, received: 1, durationNs: 1_000);
+        Decode(close.AsSpan(0, close.Length - 1).ToArray()); // a header, but not a whole short close
 
-        Assert.Empty(_events.Events);
-        Assert.Equal((2L, 1L, 3L), (_decoder.ShortRecords, _decoder.UnknownKinds, _decoder.Refused));
+        Assert.Equal([ConnectionEventKind.Opened], _events.Events.Select(e => e.Kind));
+        Assert.Equal((3L, 2L, 5L), (_decoder.ShortRecords, _decoder.UnknownKinds, _decoder.Refused));
     }
 
     [Fact]

@@ -55,7 +55,7 @@ public sealed class ConnectionAllocationTests
             ulong start = (ulong)i * GapNs;
             NsEndpoints ends = Ends("198.51.100.241", 32768 + (i % 28000), "198.51.100.242", 20000 + (i % Ports));
             storm[2 * n] = TcpConnect((ulong)i + 1, start, client, ends);
-            storm[(2 * n) + 1] = TcpClose((ulong)i + 1, start + (GapNs / 2), client, ends, sent, received, durationNs: GapNs / 2);
+            storm[(2 * n) + 1] = TcpCloseShort((ulong)i + 1, start + (GapNs / 2), sent, received, durationNs: GapNs / 2);
         }
         return storm;
     }

@@ -61,6 +61,19 @@ internal static unsafe class GoldenRecords
     public static byte[] UdpResumed(ulong connId, ulong ns, NsTask task, NsEndpoints ends) =>
         Bytes(new NsOpenEvent { Header = Header(NsAbi.EventUdpResumed, ns), ConnId = connId, Task = task, Ends = ends });
 
+    /// <summary>The close the kernel writes for a socket whose connect record it wrote: no task, no endpoints.</summary>
+    public static byte[] TcpCloseShort(ulong connId, ulong ns, ulong sent, ulong received, ulong durationNs, bool established = true) =>
+        Bytes(new NsCloseShortEvent
+        {
+            Header = Header(NsAbi.EventTcpCloseShort, ns),
+            ConnId = connId,
+            DurationNs = durationNs,
+            BytesSent = sent,
+            BytesReceived = received,
+            Flags = established ? NsAbi.CloseEstablished : 0,
+        });
+
+    /// <summary>The close the kernel writes for a socket whose connect record it did not write (refused before it, or no room in the ring).</summary>
     public static byte[] TcpClose(ulong connId, ulong ns, NsTask task, NsEndpoints ends, ulong sent, ulong received, ulong durationNs, bool established = true) =>
         Bytes(new NsCloseEvent
         {

@@ -84,7 +84,7 @@ public class SourcePortLiveTests
         Assert.DoesNotContain(recorder.Events, e => e.Kind == ConnectionEventKind.Closed && e.Remote.Equals(target));
         Assert.InRange(opened.Local.Port, 1, 65535);
 
-        // Given up: the close names the same port (read from inet_sport, independently of the connect record).
+        // Given up: a failed close of the same connection (the short close record: its port is the connect record's).
         cancel.Cancel();
         client.Dispose();
         Assert.True(recorder.PumpUntil(source, () => recorder.Events.Any(e => e.Kind == ConnectionEventKind.Closed && e.Remote.Equals(target)), TimeSpan.FromSeconds(10)));

@@ -3,7 +3,7 @@ namespace NetSentinel.Linux.Bpf.Abi;
 /// <summary>Constants of bpf/netsentinel.h (the single definition; a test checks this mirror against it).</summary>
 internal static class NsAbi
 {
-    public const uint Version = 11;
+    public const uint Version = 12;
     public const int CommLength = 16;
     public const int PathLength = 4096;
     public const int NameLength = 256;
@@ -22,6 +22,7 @@ internal static class NsAbi
     public const uint EventDns = 6;
     public const uint EventUdpResumed = 7;
     public const uint EventFork = 8;
+    public const uint EventTcpCloseShort = 9;
 
     public const int DnsPort = 53;
     public const int DnsPayloadLength = 512;

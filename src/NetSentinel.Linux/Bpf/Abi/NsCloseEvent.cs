@@ -2,7 +2,7 @@ using System.Runtime.InteropServices;
 
 namespace NetSentinel.Linux.Bpf.Abi;
 
-/// <summary>Mirror of <c>struct ns_close_event</c>: a tracked TCP socket reached CLOSE.</summary>
+/// <summary>Mirror of <c>struct ns_close_event</c>: a tracked TCP socket whose connect record was not written reached CLOSE; it carries the identity.</summary>
 [StructLayout(LayoutKind.Sequential)]
 internal struct NsCloseEvent
 {
