@@ -52,9 +52,13 @@ const volatile __u32 ns_abi_version SEC(".rodata.ns_abi") = NS_ABI_VERSION;
 			bpf_core_read((dst), sizeof(*(dst)), &(src)->field);                \
 	} while (0)
 
-/* Above this much unread data a submit wakes the consumer at once; below it user space drains on
- * its timer. One wakeup per event would cost the monitored workload a quarter of its connect rate. */
-#define NS_WAKEUP_BYTES (1024 * 1024)
+/* Every record is submitted with BPF_RB_NO_WAKEUP: user space drains every 10 ms whether woken or not (one wakeup
+ * per record would cost the monitored workload a quarter of its connect rate), and 4 MiB fill within one drain
+ * period only above 400 MB/s of records (two million connects a second). Until ABI 12 a record forced a wakeup once
+ * more than 1 MiB was unread: that asked the ring (a helper call per record), and while user space was behind, every
+ * record queued an irq_work wakeup, which cost the traced task ~5 us a record on the development machine (a connect
+ * ~10 us instead of ~1 us) and did not make a consumer that was busy, not sleeping, drain any sooner. */
+#define NS_SUBMIT_FLAGS BPF_RB_NO_WAKEUP
 
 struct {
 	__uint(type, BPF_MAP_TYPE_RINGBUF);
@@ -128,12 +132,6 @@ static __always_inline void count_lost(__u32 slot)
 		__sync_fetch_and_add(counter, 1);
 }
 
-static __always_inline __u64 wakeup_flags(void)
-{
-	return bpf_ringbuf_query(&ns_events, BPF_RB_AVAIL_DATA) > NS_WAKEUP_BYTES ? BPF_RB_FORCE_WAKEUP
-										  : BPF_RB_NO_WAKEUP;
-}
-
 static __always_inline void fill_header(struct ns_header *header, __u32 kind, __u64 now)
 {
 	header->timestamp_ns = now;
@@ -194,7 +192,7 @@ static __always_inline int submit_open(__u32 kind, __u64 now, __u64 conn_id, con
 		event->route = *route;
 	else
 		__builtin_memset(&event->route, 0, sizeof(event->route));
-	bpf_ringbuf_submit(event, wakeup_flags());
+	bpf_ringbuf_submit(event, NS_SUBMIT_FLAGS);
 	return 1;
 }
 
@@ -287,7 +285,7 @@ static __always_inline void submit_close_short(const struct sock *sk, const stru
 	event->bytes_received = state->bytes_received + read_close_extras(sk, 0, direct);
 	event->flags = (state->flags & NS_SOCK_ESTABLISHED) ? NS_CLOSE_ESTABLISHED : 0;
 	event->pad0 = 0;
-	bpf_ringbuf_submit(event, wakeup_flags());
+	bpf_ringbuf_submit(event, NS_SUBMIT_FLAGS);
 }
 
 /* The close of a socket with no connect record (refused before ESTABLISHED and before a SYN retransmission, or its
@@ -311,7 +309,7 @@ static __always_inline void submit_close_full(const struct sock *sk, const struc
 	event->ends = state->ends;
 	/* A connect that never reached ESTABLISHED (refused, timed out) has no port in the map yet. */
 	event->bytes_received += read_close_extras(sk, &event->ends.sport, direct);
-	bpf_ringbuf_submit(event, wakeup_flags());
+	bpf_ringbuf_submit(event, NS_SUBMIT_FLAGS);
 }
 
 static __always_inline void on_close(const struct sock *sk, __u64 key, int direct)
@@ -695,7 +693,7 @@ static __always_inline void capture_dns_call(const struct sock *sk, struct ns_dn
 	event->captured = got;
 	event->tcp_seq = protocol == NS_PROTO_TCP ? offset - (prefix ? 2 : 0) : 0; /* the prefix came just before */
 	event->ingress = !sending;
-	if (bpf_ringbuf_output(&ns_events, event, sizeof(*event), wakeup_flags()))
+	if (bpf_ringbuf_output(&ns_events, event, sizeof(*event), NS_SUBMIT_FLAGS))
 		count_lost(NS_LOST_RINGBUF);
 }
 
@@ -1047,7 +1045,7 @@ static __always_inline int process_exec(int direct)
 	__u64 size = sizeof(*event) + event->args_len;
 	if (size > sizeof(*record))
 		return 0;
-	if (bpf_ringbuf_output(&ns_events, record, size, wakeup_flags()))
+	if (bpf_ringbuf_output(&ns_events, record, size, NS_SUBMIT_FLAGS))
 		count_lost(NS_LOST_RINGBUF);
 	return 0;
 }
@@ -1082,7 +1080,7 @@ static __always_inline int process_fork(struct task_struct *child, int direct)
 	/* Set by copy_process before this tracepoint, in the clock /proc/PID/stat's starttime counts (boot time, suspend
 	 * included): a child that never execs gets the same entity_id here as from a /proc reader. */
 	event->child_start_boottime_ns = NS_READ(direct, child, start_boottime);
-	bpf_ringbuf_submit(event, wakeup_flags());
+	bpf_ringbuf_submit(event, NS_SUBMIT_FLAGS);
 	return 0;
 }
 
@@ -1110,7 +1108,7 @@ static __always_inline int process_exit(bool group_dead, int direct)
 	}
 	fill_header(&event->header, NS_EVENT_EXIT, bpf_ktime_get_ns());
 	fill_task(&event->task, direct);
-	bpf_ringbuf_submit(event, wakeup_flags());
+	bpf_ringbuf_submit(event, NS_SUBMIT_FLAGS);
 	return 0;
 }
 
@@ -1261,7 +1259,7 @@ static __always_inline int capture_dns(struct __sk_buff *skb, int ingress)
 	event->tcp_seq = protocol == NS_PROTO_TCP
 		? ((__u32)l4h[4] << 24) | ((__u32)l4h[5] << 16) | ((__u32)l4h[6] << 8) | l4h[7] : 0;
 	event->ingress = ingress;
-	bpf_ringbuf_submit(event, wakeup_flags());
+	bpf_ringbuf_submit(event, NS_SUBMIT_FLAGS);
 	return 1;
 }
 

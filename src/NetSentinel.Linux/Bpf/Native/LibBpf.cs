@@ -68,6 +68,13 @@ internal static unsafe partial class LibBpf
     [LibraryImport(Library, EntryPoint = "bpf_program__name")]
     public static partial nint ProgramName(nint prog);
 
+    /// <summary>The program's instructions (struct bpf_insn, 8 bytes each) as libbpf holds them; before load, as the ELF has them.</summary>
+    [LibraryImport(Library, EntryPoint = "bpf_program__insns")]
+    public static partial ulong* ProgramInstructions(nint prog);
+
+    [LibraryImport(Library, EntryPoint = "bpf_program__insn_cnt")]
+    public static partial nuint ProgramInstructionCount(nint prog);
+
     [LibraryImport(Library, EntryPoint = "bpf_program__set_autoload")]
     public static partial int ProgramSetAutoload(nint prog, [MarshalAs(UnmanagedType.U1)] bool autoload);
 
