@@ -14,6 +14,10 @@ public sealed class BeaconHistory(int capacity)
     private Ring _times;
     private Ring _sizes;
 
+    // The oldest start held, kept as the ring changes (only AddStart changes _times): read on every connection by
+    // BeaconDetector's span test, it spares a load from the ring's array, cold in a storm over many series.
+    private DateTimeOffset _firstStart;
+
     /// <summary>Connections seen in total, including those no longer held.</summary>
     public long Observations { get; private set; }
 
@@ -25,8 +29,8 @@ public sealed class BeaconHistory(int capacity)
     /// <summary>How many starts are held.</summary>
     public int Count => _times.Count;
 
-    /// <summary>The oldest start still held.</summary>
-    public DateTimeOffset FirstStart => new(_times.Oldest, TimeSpan.Zero);
+    /// <summary>The oldest start still held (default while none is).</summary>
+    public DateTimeOffset FirstStart => _firstStart;
 
     /// <summary>The sizes held, oldest first.</summary>
     public IReadOnlyList<long> Sizes => [.. _sizes.Values()];
@@ -44,7 +48,14 @@ public sealed class BeaconHistory(int capacity)
         {
             at = LastSeen;
         }
-        _times.Add(at.UtcTicks, capacity);
+        if (_times.Add(at.UtcTicks, capacity))
+        {
+            _firstStart = new DateTimeOffset(_times.Oldest, TimeSpan.Zero); // the oldest made room for this one
+        }
+        else if (_times.Count == 1)
+        {
+            _firstStart = at;
+        }
         LastSeen = at;
         Observations++;
     }
@@ -64,7 +75,8 @@ public sealed class BeaconHistory(int capacity)
 
         public readonly long Oldest => _values[_start];
 
-        public void Add(long value, int capacity)
+        /// <summary>Adds <paramref name="value"/>; true when the ring was full and its oldest value was dropped.</summary>
+        public bool Add(long value, int capacity)
         {
             _values ??= [];
             int mask = _values.Length - 1;
@@ -72,7 +84,7 @@ public sealed class BeaconHistory(int capacity)
             {
                 _values[(_start + Count) & mask] = value; // full: the oldest makes room
                 _start = (_start + 1) & mask;
-                return;
+                return true;
             }
             if (Count == _values.Length)
             {
@@ -85,6 +97,7 @@ public sealed class BeaconHistory(int capacity)
             }
             _values[(_start + Count) & mask] = value;
             Count++;
+            return false;
         }
 
         public readonly ReadOnlySpan<long> CopyTo(Span<long> into)

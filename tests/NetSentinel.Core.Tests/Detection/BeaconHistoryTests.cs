@@ -39,4 +39,24 @@ public class BeaconHistoryTests
         Assert.Equal(Enumerable.Range(first, added - first).Select(i => (long)i), history.Sizes);
         Assert.Equal(((long)added, T0.AddSeconds(first)), (history.Observations, history.FirstStart));
     }
+
+    [Theory]
+    [InlineData(1)]
+    [InlineData(3)]
+    [InlineData(4)]
+    [InlineData(20)]
+    public void ItsFirstStartIsTheOldestHeldAfterEveryStart(int capacity)
+    {
+        // FirstStart is kept in a field, not read from the ring: it must follow the first start, the growth of the
+        // buffer, every start that drops the oldest, and a start earlier than the last (held at the last).
+        var history = new BeaconHistory(capacity);
+        int[] seconds = [10, 11, 11, 9, 14, 15, 3, 20, 21, 22, 23, 24, 25, 26, 27, 28, 29, 30, 31, 32, 33, 34, 35, 36, 37, 38];
+        foreach (int second in seconds)
+        {
+            history.AddStart(T0.AddSeconds(second));
+
+            Assert.Equal(history.Times[0], history.FirstStart);
+            Assert.Equal(TimeSpan.Zero, history.FirstStart.Offset);
+        }
+    }
 }
