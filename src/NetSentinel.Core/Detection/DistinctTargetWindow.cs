@@ -10,7 +10,9 @@ namespace NetSentinel.Core.Detection;
 /// </summary>
 public sealed class DistinctTargetWindow<T>(int capacity) where T : notnull
 {
-    private static readonly EqualityComparer<T> Same = EqualityComparer<T>.Default;
+    // Held per window, not in a static: in the code shared by reference types (IPAddress, string) a static of a
+    // generic class is reached through a generic lookup on every Add; a field is one load from this object.
+    private readonly EqualityComparer<T> _same = EqualityComparer<T>.Default;
 
     // Two or more distinct values; null while there is at most one (held in _one).
     private Dictionary<T, DateTimeOffset>? _many;
@@ -96,7 +98,7 @@ public sealed class DistinctTargetWindow<T>(int capacity) where T : notnull
         }
         if (_many is null)
         {
-            if (_hasOne && Same.Equals(_one, value))
+            if (_hasOne && _same.Equals(_one, value))
             {
                 _oneSeen = at;
                 return false;
@@ -110,7 +112,7 @@ public sealed class DistinctTargetWindow<T>(int capacity) where T : notnull
             {
                 return false;
             }
-            _many = new Dictionary<T, DateTimeOffset>(Same) { [_one] = _oneSeen };
+            _many = new Dictionary<T, DateTimeOffset>(_same) { [_one] = _oneSeen };
             (_hasOne, _one) = (false, default!);
         }
         if (_many.ContainsKey(value))

@@ -1,3 +1,4 @@
+using System.Net;
 using NetSentinel.Core.Detection;
 
 namespace NetSentinel.Core.Tests.Detection;
@@ -102,5 +103,20 @@ public class DistinctTargetWindowTests
                 Assert.Equal(expected.Count == 0 ? null : expected.Values.Min(), window.OldestSighting());
             }
         }
+    }
+
+    [Fact]
+    public void AddressesAreTheSameByValueNotByReferenceHeldAloneOrInTheTable()
+    {
+        // Each event brings its own IPAddress object: the window's comparer must compare the addresses.
+        var window = new DistinctTargetWindow<IPAddress>(capacity: 4);
+        Assert.True(window.Add(IPAddress.Parse("198.18.82.1"), T0));
+        Assert.False(window.Add(IPAddress.Parse("198.18.82.1"), T0.AddSeconds(1))); // held alone
+        Assert.True(window.Add(IPAddress.Parse("198.18.82.2"), T0.AddSeconds(2)));
+        Assert.False(window.Add(IPAddress.Parse("198.18.82.1"), T0.AddSeconds(3))); // now in the table
+        Assert.False(window.Add(IPAddress.Parse("198.18.82.2"), T0.AddSeconds(4)));
+        Assert.Equal(2, window.Count);
+        window.Expire(T0.AddSeconds(3));
+        Assert.Equal(2, window.Count); // both refreshed at or after 3 s
     }
 }
