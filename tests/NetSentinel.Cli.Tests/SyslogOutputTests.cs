@@ -86,6 +86,10 @@ public sealed partial class SyslogOutputTests : IDisposable
         string why = $"took {stopped.Elapsed}; opened {lines.Count(l => IsMine(l, peer, port, "connection_opened"))}, closed "
                      + $"{lines.Count(l => IsMine(l, peer, port, "connection_closed"))}, other lines: "
                      + string.Join(", ", lines.GroupBy(Action).Where(g => g.Key is not ("connection_opened" or "connection_closed")).Select(g => $"{g.Key} {g.Count()}"))
+                     + "; dropped by output: " + string.Join(", ", lines.Where(l => Action(l) == "output_lines_dropped")
+                         .GroupBy(l => l.GetProperty("net_sentinel").GetProperty("output").GetString())
+                         .Select(g => $"{g.Key} {g.Sum(l => l.GetProperty("net_sentinel").GetProperty("lines_dropped").GetInt64())}"))
+                     + $"; events lost: {lines.Where(l => Action(l) == "events_lost").Sum(l => l.GetProperty("net_sentinel").GetProperty("lost").GetInt64())}"
                      + $"; the monitor's stderr: {stderr}";
         Assert.True(Connections == lines.Count(l => IsMine(l, peer, port, "connection_opened")), why);
         Assert.True(Connections == lines.Count(l => IsMine(l, peer, port, "connection_closed")), why);
