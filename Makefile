@@ -135,10 +135,15 @@ package-test: deps
 # user-space CPU per connection of the decoder, ledger and detectors alone, and per line with every connection logged
 # (no kernel, no root; compares builds).
 .PHONY: bench bench-soak bench-tools bench-pipeline
+# kernelonly and its objects: bench/run.sh's "kernel" mode, the monitor's kernel programs alone (compiled as the build
+# does), and its "floor" mode, a program doing nothing on each of the same hooks.
 bench-tools:
 	@mkdir -p out/bench
 	cc -O2 -Wall -Wextra -pthread -o out/bench/nsload bench/loadgen/nsload.c
 	cc -O2 -Wall -Wextra -o out/bench/dnsstorm bench/loadgen/dnsstorm.c
+	cc -O2 -Wall -Wextra -o out/bench/kernelonly bench/loadgen/kernelonly.c -lbpf
+	clang -O2 -g -target bpf -mcpu=v3 -D__TARGET_ARCH_x86 -Wall -Werror -Ibpf -c bpf/netsentinel.bpf.c -o out/bench/netsentinel.bpf.o
+	clang -O2 -g -target bpf -mcpu=v3 -D__TARGET_ARCH_x86 -Wall -Werror -Ibpf -c bench/loadgen/floor.bpf.c -o out/bench/floor.bpf.o
 bench: publish bench-tools
 	bench/run.sh
 bench-soak: publish bench-tools

@@ -15,7 +15,10 @@
 # Environment: BENCH_ROUNDS (5), BENCH_ROUND_SECONDS (2.5), BENCH_SCENARIOS (all: "connect1 connect2
 # udp bulk1 bulk4 spawn nginx"), BENCH_ONCE (1: run the --once benchmark), BENCH_HOOK_COST (1: the
 # per-program kernel cost of both hook variants, bench/hook-cost.sh), BENCH_MODES (all: "none ns nsq tcplife";
-# none is always run: e.g. "none nsq" measures alerts-only ratios only, in half the time), NS_BIN, NSLOAD.
+# none is always run: e.g. "none nsq" measures alerts-only ratios only, in half the time; not in the default: "kernel",
+# rounds with the monitor's kernel programs alone — out/bench/kernelonly attaches its tp_btf programs and empties the
+# ring with a callback that does nothing — and "floor", a program that does nothing on each of the same hooks, what
+# any monitor on them costs), NS_BIN, NSLOAD.
 set -euo pipefail
 export LC_ALL=C
 
@@ -31,6 +34,9 @@ RUN_HOOK_COST=${BENCH_HOOK_COST:-1}
 MODES=" ${BENCH_MODES:-none ns nsq tcplife} "
 RESULTS=bench/results
 TCPLIFE=/usr/sbin/tcplife
+KERNEL_ONLY=out/bench/kernelonly
+KERNEL_OBJ=out/bench/netsentinel.bpf.o
+FLOOR_OBJ=out/bench/floor.bpf.o
 
 HOST_IP=198.51.100.249
 PEER_IP=198.51.100.250
@@ -54,6 +60,8 @@ hold_bench_lock bench
 [ -x "$BIN" ] || die "$BIN is missing; run make publish"
 [ -x "$NSLOAD" ] || die "$NSLOAD is missing; run make bench"
 has_mode() { [[ $MODES == *" $1 "* ]]; }
+{ ! has_mode kernel && ! has_mode floor; } || { [ -x "$KERNEL_ONLY" ] && [ -f "$KERNEL_OBJ" ] && [ -f "$FLOOR_OBJ" ]; } ||
+	die "$KERNEL_ONLY, $KERNEL_OBJ or $FLOOR_OBJ is missing; run make bench-tools"
 have_tcplife=1; has_mode tcplife || have_tcplife=0
 [ "$have_tcplife" = 0 ] || [ -x "$TCPLIFE" ] || { have_tcplife=0; echo "bench: $TCPLIFE missing (apt-get install libbpf-tools); tcplife rounds skipped" >&2; }
 if [[ " $SCENARIOS " == *" nginx "* ]] && { [ ! -x "$NGINX" ] || [ ! -x "$WRK" ]; }; then
@@ -208,6 +216,11 @@ run_round() { # SCENARIO MODE ROUND
 		wait_for "$err" "watching outbound" 20 || die "net-sentinel did not start: $(cat "$err")"
 		[[ $sc == connect* && $mode == ns ]] && tag="$sc-$r"
 		;;
+	kernel|floor)
+		"$KERNEL_ONLY" "$([ "$mode" = kernel ] && echo "$KERNEL_OBJ" || echo "$FLOOR_OBJ")" > /dev/null 2> "$err" &
+		pid=$!; PEER_PROC=$pid
+		wait_for "$err" "watching outbound" 20 || die "kernelonly did not start: $(cat "$err")"
+		;;
 	tcplife)
 		stdbuf -oL "$TCPLIFE" > "$log" 2> "$err" &
 		pid=$!; PEER_PROC=$pid
@@ -244,7 +257,7 @@ run_round() { # SCENARIO MODE ROUND
 
 # ---- the scenarios, A B C interleaved -------------------------------------------------------------
 modes="none"
-for mode in ns nsq tcplife; do has_mode "$mode" && { [ "$mode" != tcplife ] || [ "$have_tcplife" = 1 ]; } && modes="$modes $mode"; done
+for mode in ns nsq kernel floor tcplife; do has_mode "$mode" && { [ "$mode" != tcplife ] || [ "$have_tcplife" = 1 ]; } && modes="$modes $mode"; done
 started=$EPOCHSECONDS
 for sc in $SCENARIOS; do
 	workload "$sc" "" > /dev/null # warm-up: page cache, ARP, listener queues
@@ -334,6 +347,18 @@ out="$RESULTS/latest.md"
 			q_lost=$(awk '$2 == "nsq" { x += $7 } END { print x + 0 }' <<< "$rows")
 			printf '| %s | %s | %.3f | %s | %.1f | %s | %s / %s | %s |\n' "$sc" \
 				"$(rate_without "$sc" <<< "$rows")" "$q_ratio" "$(cpu_ratio nsq <<< "$rows" | fmt3)" "$q_pct" "$q_per10k" "$q_mem" "$q_steady" "$q_lost"
+		done
+	fi
+	if has_mode kernel || has_mode floor; then
+		echo
+		echo "Where the cost lies, rate ratio / CPU ratio against the same rounds without a monitor: a program doing nothing on each hook net-sentinel attaches (\`$KERNEL_ONLY $FLOOR_OBJ\`: what any monitor on these hooks costs), net-sentinel's kernel programs alone (\`$KERNEL_ONLY $KERNEL_OBJ\`: its ring emptied every 10 ms, nothing done with a record), and net-sentinel, alerts only."
+		echo
+		echo "| scenario | rate without | programs doing nothing | kernel programs alone | net-sentinel (alerts only) |"
+		echo "| --- | --- | --- | --- | --- |"
+		both() { has_mode "$1" && echo "$(ratio "$1" <<< "$rows" | fmt3) / $(cpu_ratio "$1" <<< "$rows" | fmt3)" || echo –; }
+		for sc in $SCENARIOS; do
+			rows=$(awk -v s="$sc" '$1 == s' "$WORK/rows")
+			printf '| %s | %s | %s | %s | %s |\n' "$sc" "$(rate_without "$sc" <<< "$rows")" "$(both floor)" "$(both kernel)" "$(both nsq)"
 		done
 	fi
 	if [ -n "$once_line" ]; then
