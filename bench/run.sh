@@ -18,7 +18,8 @@
 # none is always run: e.g. "none nsq" measures alerts-only ratios only, in half the time; not in the default: "kernel",
 # rounds with the monitor's kernel programs alone — out/bench/kernelonly attaches its tp_btf programs and empties the
 # ring with a callback that does nothing — and "floor", a program that does nothing on each of the same hooks, what
-# any monitor on them costs), NS_BIN, NSLOAD.
+# any monitor on them costs), BENCH_KERNEL_OBJ / BENCH_FLOOR_OBJ (another object in either mode's place: two builds of
+# the kernel programs compared in one interleaved run), NS_BIN, NSLOAD.
 set -euo pipefail
 export LC_ALL=C
 
@@ -35,8 +36,8 @@ MODES=" ${BENCH_MODES:-none ns nsq tcplife} "
 RESULTS=bench/results
 TCPLIFE=/usr/sbin/tcplife
 KERNEL_ONLY=out/bench/kernelonly
-KERNEL_OBJ=out/bench/netsentinel.bpf.o
-FLOOR_OBJ=out/bench/floor.bpf.o
+KERNEL_OBJ=${BENCH_KERNEL_OBJ:-out/bench/netsentinel.bpf.o}
+FLOOR_OBJ=${BENCH_FLOOR_OBJ:-out/bench/floor.bpf.o}
 
 HOST_IP=198.51.100.249
 PEER_IP=198.51.100.250
