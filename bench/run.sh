@@ -14,12 +14,13 @@
 #
 # Environment: BENCH_ROUNDS (5), BENCH_ROUND_SECONDS (2.5), BENCH_SCENARIOS (all: "connect1 connect2
 # udp bulk1 bulk4 spawn nginx"), BENCH_ONCE (1: run the --once benchmark), BENCH_HOOK_COST (1: the
-# per-program kernel cost of both hook variants, bench/hook-cost.sh), BENCH_MODES (all: "none ns nsq tcplife";
-# none is always run: e.g. "none nsq" measures alerts-only ratios only, in half the time; not in the default: "kernel",
-# rounds with the monitor's kernel programs alone — out/bench/kernelonly attaches its tp_btf programs and empties the
-# ring with a callback that does nothing — and "floor", a program that does nothing on each of the same hooks, what
-# any monitor on them costs), BENCH_KERNEL_OBJ / BENCH_FLOOR_OBJ (another object in either mode's place: two builds of
-# the kernel programs compared in one interleaved run), NS_BIN, NSLOAD.
+# per-program kernel cost of both hook variants, bench/hook-cost.sh), BENCH_MODES (default: "none ns nsq floor
+# tcplife"; none is always run: e.g. "none nsq" measures alerts-only ratios only, in half the time. "floor" runs
+# out/bench/kernelonly with a program that does nothing on each hook net-sentinel attaches: what any monitor on them
+# costs, the floor under every ratio. "kernel", not in the default, runs it with the monitor's own kernel programs,
+# their ring emptied every 10 ms with a callback that does nothing: the kernel's share of net-sentinel's cost),
+# BENCH_KERNEL_OBJ / BENCH_FLOOR_OBJ (another object in either mode's place: two builds of the kernel programs
+# compared in one interleaved run), NS_BIN, NSLOAD.
 set -euo pipefail
 export LC_ALL=C
 
@@ -32,7 +33,7 @@ ROUND_SECONDS=${BENCH_ROUND_SECONDS:-2.5}
 SCENARIOS=${BENCH_SCENARIOS:-connect1 connect2 udp bulk1 bulk4 spawn nginx}
 RUN_ONCE=${BENCH_ONCE:-1}
 RUN_HOOK_COST=${BENCH_HOOK_COST:-1}
-MODES=" ${BENCH_MODES:-none ns nsq tcplife} "
+MODES=" ${BENCH_MODES:-none ns nsq floor tcplife} "
 RESULTS=bench/results
 TCPLIFE=/usr/sbin/tcplife
 KERNEL_ONLY=out/bench/kernelonly
