@@ -90,9 +90,10 @@ int main(int argc, char **argv)
 		}
 	}
 	long records = 0;
-	struct ring_buffer *ring = ring_buffer__new(bpf_map__fd(bpf_object__find_map_by_name(obj, "ns_events")), count_record, &records, NULL);
+	struct bpf_map *events = bpf_object__find_map_by_name(obj, "ns_events");
+	struct ring_buffer *ring = events ? ring_buffer__new(bpf_map__fd(events), count_record, &records, NULL) : NULL;
 	if (!ring) {
-		fprintf(stderr, "kernelonly: no ring buffer\n");
+		fprintf(stderr, "kernelonly: %s has no ring buffer named ns_events\n", argv[1]);
 		return 1;
 	}
 	signal(SIGTERM, on_signal);
