@@ -53,6 +53,9 @@ static int skipped(const char *name)
 	return 0;
 }
 
+// What the monitor attaches with tp_btf, its preferred variant: src/NetSentinel.Linux/Bpf/BpfHookVariant.cs holds the
+// list (Tracepoints, CgroupPrograms). Every tp_btf program is taken by its section, so a new tracepoint hook is picked up
+// here by itself; the cgroup programs by name, so a new one must be named here too.
 static int attached_by_monitor(const struct bpf_program *prog)
 {
 	const char *section = bpf_program__section_name(prog), *name = bpf_program__name(prog);
@@ -79,6 +82,10 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	int cgroup = open_cgroup_root();
+	if (cgroup < 0) {
+		fprintf(stderr, "kernelonly: no cgroup-v2 mount in /proc/mounts for the recvmsg programs\n");
+		return 1;
+	}
 	bpf_object__for_each_program(prog, obj)
 	{
 		if (!bpf_program__autoload(prog))
